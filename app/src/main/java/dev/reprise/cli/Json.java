@@ -1,0 +1,26 @@
+package dev.reprise.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+
+/** JSON for stdout: one object per result, snake_case field names as in the Avro schemas. */
+final class Json {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    static String of(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String of(RecoveryEvidence evidence) {
+        return of(EvidenceCodec.toMap(evidence));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.reprise.cli;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceReport;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.Planner;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.topology.Codecs;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs a replay against a cluster and prints its recovery evidence.",
+                "Without --plan, plans a new run from the contract, sets the app's committed offsets to the plan's start and runs it. "
+                        + "With --plan (a file from 'reprise plan --out' or a previous run), continues that run from its committed offsets: "
+                        + "use it to restart after a crash."},
+        footer = {"", "Example:", "  reprise run --contract config/inventory.yaml --bootstrap-server localhost:9092 --state-dir /var/lib/reprise"})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
+    @Option(names = "--plan", description = "Continue the run in this plan file instead of starting a new run.")
+    Path planFile;
+
+    @Option(names = "--state-dir", defaultValue = "${env:REPRISE_STATE_DIR:-reprise-data/state}",
+            description = "Kafka Streams state directory (default ${DEFAULT-VALUE}). The run's plan is saved beside it as run-plan.json.")
+    Path stateDir;
+
+    @Option(names = "--json", description = "Print the final evidence record as one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Contract contract = cluster.loadContract();
+        Codecs codecs = Codecs.forContract(contract);
+        Map<String, Object> clientConfig = cluster.clientConfig();
+        Files.createDirectories(stateDir);
+        ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, Map.of());
+        RunPlan plan;
+        try (Admin admin = runner.admin()) {
+            if (planFile != null) {
+                plan = RunPlan.fromJson(Files.readString(planFile));
+                if (!plan.contractHash().equals(contract.hash())) {
+                    System.err.println("warning: the plan was made with another version of the contract (" + plan.contractHash().substring(0, 12)
+                            + "…), this one is " + contract.hash().substring(0, 12) + "…");
+                }
+                System.err.println("Continuing run " + plan.runId() + " from its committed offsets");
+            } else {
+                plan = new Planner(admin, clientConfig).plan(contract);
+                runner.prepareTopics(admin, plan);
+                runner.resetOffsets(admin, plan);
+                Path saved = stateDir.resolve("run-plan.json");
+                Files.writeString(saved, plan.toJson());
+                System.err.println("New run " + plan.runId() + ": " + plan.totalOffsets() + " offsets; offsets of group "
+                        + contract.applicationId() + " set to the plan's start; plan saved to " + saved
+                        + " (after a crash: reprise run --plan " + saved + ")");
+            }
+        }
+        RecoveryEvidence evidence = runner.run(plan, p -> System.err.printf("  %5.1f%%  %,d / %,d offsets, %d/%d partitions done%n",
+                p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions()));
+        System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
+        return ExitCodes.forVerdict(evidence.getConfidenceStatus());
+    }
+}

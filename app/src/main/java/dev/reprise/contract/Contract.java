@@ -1,0 +1,184 @@
+package dev.reprise.contract;
+
+import org.apache.kafka.common.internals.Topic;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A Recovery Contract: everything one replay of one projection needs to know, loaded from YAML by
+ * {@link ContractLoader} and validated before anything starts. Each section answers one of the
+ * questions in DESIGN.md (history, ordering, idempotency, projection, scope, reconciliation, evidence)
+ * plus the side-effect guard {@link #allowedWriteTopics()}.
+ *
+ * @param name              human name of the contract, used in the evidence
+ * @param applicationId     Kafka Streams application id: consumer group, prefix of internal topics and transactional ids
+ * @param hash              SHA-256 of the contract file, written into the evidence so a run names the exact contract
+ * @param source            the file the contract was read from, or {@code null} when built in code
+ */
+public record Contract(
+        String name,
+        String applicationId,
+        History history,
+        Ordering ordering,
+        Idempotency idempotency,
+        ProjectionSpec projection,
+        Scope scope,
+        Reconciliation reconciliation,
+        EvidenceSpec evidence,
+        DeadLetter deadLetter,
+        Processing processing,
+        List<String> allowedWriteTopics,
+        String hash,
+        Path source) {
+
+    public Contract {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(applicationId, "application_id");
+        allowedWriteTopics = List.copyOf(allowedWriteTopics);
+        checkTopicName("application_id", applicationId);
+        for (String t : history.topics()) {
+            checkTopicName("history.topics", t);
+        }
+        checkWritable("projection.topic", projection.topic(), allowedWriteTopics, history.topics());
+        checkWritable("evidence.topic", evidence.topic(), allowedWriteTopics, history.topics());
+        checkWritable("dead_letter.topic", deadLetter.topic(), allowedWriteTopics, history.topics());
+        if (reconciliation.referenceTopic() != null && allowedWriteTopics.contains(reconciliation.referenceTopic())
+                && reconciliation.referenceTopic().equals(projection.topic())) {
+            throw new ContractException("reconciliation.reference_topic",
+                    "must not be the projection output topic '" + projection.topic() + "': the run would compare the rebuild with itself");
+        }
+    }
+
+    private static void checkTopicName(String field, String topic) {
+        try {
+            Topic.validate(topic);
+        } catch (RuntimeException e) {
+            throw new ContractException(field, "'" + topic + "' is not a valid Kafka topic name: " + e.getMessage());
+        }
+    }
+
+    private static void checkWritable(String field, String topic, List<String> allowed, List<String> sources) {
+        checkTopicName(field, topic);
+        if (sources.contains(topic)) {
+            throw new ContractException(field, "'" + topic + "' is a source topic in history.topics; a replay never writes its own history. Choose another topic");
+        }
+        if (!allowed.contains(topic)) {
+            throw new ContractException("allowed_write_topics", "the app would write '" + topic + "' (" + field
+                    + ") but it is not allowed; add it to allowed_write_topics or change " + field);
+        }
+    }
+
+    /** This contract with other reconciliation settings, e.g. a reference topic chosen at run time. */
+    public Contract withReconciliation(Reconciliation other) {
+        return new Contract(name, applicationId, history, ordering, idempotency, projection, scope, other, evidence, deadLetter,
+                processing, allowedWriteTopics, hash, source);
+    }
+
+    /** Every topic the application writes, apart from its own internal topics (prefixed by the application id). */
+    public Set<String> outputTopics() {
+        Set<String> out = new LinkedHashSet<>();
+        out.add(projection.topic());
+        out.add(evidence.topic());
+        out.add(deadLetter.topic());
+        return out;
+    }
+
+    /** Where the authoritative history lives and how it is encoded. */
+    public record History(List<String> topics, Encoding encoding, SchemaSource schemas, boolean keyedByOrderingKey) {
+        public History {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    public enum Encoding {
+        /** 0x00, 4-byte big-endian schema id, Avro binary. */
+        CONFLUENT,
+        /** Avro single-object encoding: C3 01, 8-byte little-endian CRC-64-AVRO fingerprint, Avro binary. */
+        SINGLE_OBJECT;
+
+        static Encoding parse(Node parent) {
+            String value = parent.text("encoding", "confluent");
+            return switch (value) {
+                case "confluent", "confluent-avro" -> CONFLUENT;
+                case "single-object", "avro-single-object" -> SINGLE_OBJECT;
+                default -> throw new ContractException(parent.get("encoding").path(),
+                        "expected confluent or single-object, got '" + value + "'");
+            };
+        }
+    }
+
+    /**
+     * Where writer schemas come from: the local schemas directory (with an id map for the Confluent
+     * format) or a Confluent-compatible Schema Registry. The local directory is always needed: it holds
+     * every version of every event type, which tells the upcasters what "latest" is.
+     */
+    public record SchemaSource(Kind kind, Path directory, Path idMap, URI registryUrl) {
+        public enum Kind { LOCAL, REGISTRY }
+    }
+
+    /** The ordering boundary: events with the same key are processed in order by one task. */
+    public record Ordering(String keyField, String sequenceField) {
+    }
+
+    /** The field that identifies an event across copies: duplicates share it. */
+    public record Idempotency(String eventIdField) {
+    }
+
+    /** Which registered projection to run and where its rebuilt state goes. */
+    public record ProjectionSpec(String name, String topic) {
+    }
+
+    /**
+     * What part of the history is replayed.
+     *
+     * @param eventTypes empty means every type
+     * @param tenantField the event field holding the tenant, or {@code null} when events carry none
+     * @param tenants empty means every tenant
+     * @param keys empty means every ordering key
+     */
+    public record Scope(Position from, Position to, Set<String> eventTypes, String tenantField, Set<String> tenants, Set<String> keys) {
+        public Scope {
+            eventTypes = Set.copyOf(eventTypes);
+            tenants = Set.copyOf(tenants);
+            keys = Set.copyOf(keys);
+        }
+
+        public boolean hasFilters() {
+            return !eventTypes.isEmpty() || !tenants.isEmpty() || !keys.isEmpty();
+        }
+    }
+
+    /**
+     * Checks run when the rebuild is complete.
+     *
+     * @param referenceTopic a compacted topic holding the projection to compare with (keyed like the
+     *                       projection, values in its encoding), or {@code null}
+     * @param referenceMustMatch true when the reference is ground truth: any difference makes the run untrusted
+     */
+    public record Reconciliation(String referenceTopic, boolean referenceMustMatch) {
+    }
+
+    /**
+     * @param maxDeadLetterRatio    dead-lettered / read above this makes the run degraded
+     * @param maxOrderingViolations ordering violations above this make the run degraded
+     */
+    public record EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations) {
+    }
+
+    public record DeadLetter(String topic) {
+    }
+
+    /**
+     * @param bounded true: stop when every partition reached the plan's end; false: keep following new events
+     * @param guarantee exactly_once_v2 (default) or at_least_once
+     * @param repartitionPartitions partitions of the repartition topic, or {@code null} for the largest source partition count
+     */
+    public record Processing(boolean bounded, String guarantee, Integer repartitionPartitions) {
+    }
+}

@@ -1,0 +1,92 @@
+package dev.reprise.contract;
+
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One end of the replay scope, before it is resolved against a cluster into offsets by the planner.
+ */
+public sealed interface Position {
+
+    /** The log start offset of each partition. Only valid as {@code scope.from}. */
+    record Earliest() implements Position {
+        @Override
+        public String toString() {
+            return "earliest";
+        }
+    }
+
+    /** The log end offset of each partition, read once when the run is planned. Only valid as {@code scope.to}. */
+    record LatestAtStart() implements Position {
+        @Override
+        public String toString() {
+            return "latest-at-start";
+        }
+    }
+
+    /** The first offset whose record timestamp is at or after this instant. */
+    record AtTime(Instant time) implements Position {
+        @Override
+        public String toString() {
+            return time.toString();
+        }
+    }
+
+    /**
+     * Explicit offsets. Partitions not listed fall back to earliest (for from) or latest-at-start (for to).
+     */
+    record AtOffsets(Map<TopicPartition, Long> offsets) implements Position {
+        public AtOffsets {
+            offsets = Map.copyOf(offsets);
+        }
+    }
+
+    static Position parse(Node node, boolean isFrom, java.util.List<String> topics) {
+        String expected = isFrom
+                ? "expected earliest, an ISO-8601 time (2026-01-31T00:00:00Z) or offsets ({topic: {partition: offset}})"
+                : "expected latest-at-start, an ISO-8601 time (2026-01-31T00:00:00Z) or offsets ({topic: {partition: offset}})";
+        if (node.isMissing()) {
+            return isFrom ? new Earliest() : new LatestAtStart();
+        }
+        if (node.raw().isObject()) {
+            Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+            for (Map.Entry<String, Node> topic : node.fields().entrySet()) {
+                if (!topics.contains(topic.getKey())) {
+                    throw new ContractException(topic.getValue().path(), "offsets given for a topic that is not in history.topics " + topics);
+                }
+                if (!topic.getValue().raw().isObject()) {
+                    throw new ContractException(topic.getValue().path(), "expected {partition: offset}, got '" + topic.getValue().raw().asText() + "'");
+                }
+                for (Map.Entry<String, Node> partition : topic.getValue().fields().entrySet()) {
+                    int p;
+                    try {
+                        p = Integer.parseInt(partition.getKey());
+                    } catch (NumberFormatException e) {
+                        throw new ContractException(partition.getValue().path(), "expected a partition number, got '" + partition.getKey() + "'");
+                    }
+                    if (!partition.getValue().raw().isIntegralNumber() || partition.getValue().raw().longValue() < 0) {
+                        throw new ContractException(partition.getValue().path(), "expected an offset >= 0, got '" + partition.getValue().raw().asText() + "'");
+                    }
+                    offsets.put(new TopicPartition(topic.getKey(), p), partition.getValue().raw().longValue());
+                }
+            }
+            return new AtOffsets(offsets);
+        }
+        String text = node.raw().asText().trim();
+        if (isFrom && text.equals("earliest")) {
+            return new Earliest();
+        }
+        if (!isFrom && text.equals("latest-at-start")) {
+            return new LatestAtStart();
+        }
+        try {
+            return new AtTime(Instant.parse(text));
+        } catch (DateTimeParseException e) {
+            throw new ContractException(node.path(), expected + ", got '" + text + "'");
+        }
+    }
+}

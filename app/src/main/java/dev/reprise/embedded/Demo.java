@@ -1,0 +1,181 @@
+package dev.reprise.embedded;
+
+import dev.reprise.codec.LocalIdMap;
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.ops.Progress;
+import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.Planner;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.StateCodec;
+import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.InventoryLevel;
+import dev.reprise.topology.Codecs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The embedded demo: a real KRaft broker in this JVM, a generated inventory history with three schema
+ * versions, duplicates and poison records, and a replay of the inventory contract whose evidence is
+ * checked against the generator's own ground truth (written to a reference topic the run compares with).
+ */
+public final class Demo {
+    public static final String EXPECTED_TOPIC = "inventory-levels-expected";
+
+    /** Demo settings; {@code contract} is the inventory contract file. */
+    public record Options(long events, double duplicates, int poison, int partitions, Path contract) {
+    }
+
+    /** The evidence and the generator's own account, with the differences between them (empty when they agree). */
+    public record Result(RecoveryEvidence evidence, InventoryGenerator.Generated generated, RunPlan plan, List<String> mismatches) {
+    }
+
+    private final PrintStream err;
+
+    public Demo(PrintStream err) {
+        this.err = err;
+    }
+
+    public Result run(Options options) {
+        Contract fileContract = dev.reprise.contract.ContractLoader.load(options.contract());
+        Contract contract = fileContract.withReconciliation(new Contract.Reconciliation(EXPECTED_TOPIC, true));
+        Codecs codecs = Codecs.forContract(contract);
+        Path stateDir = tempDir();
+        long t0 = System.nanoTime();
+        err.println("▶ Starting a one-node KRaft Kafka broker in this JVM…");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            err.printf("  broker ready at %s in %.1f s%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
+            String source = contract.history().topics().get(0);
+            kafka.createTopic(source, options.partitions(), Map.of());
+            kafka.createTopic(EXPECTED_TOPIC, options.partitions(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+
+            InventoryGenerator.Options gen = InventoryGenerator.Options.of(options.events(), options.duplicates(), options.poison(), options.partitions());
+            err.printf("▶ Writing %,d unique inventory events (v1/v2/v3) over %,d SKUs, %,d duplicate copies and %,d poison records to %s (%d partitions)…%n",
+                    gen.events(), gen.skus(), gen.duplicates(), gen.poison(), source, options.partitions());
+            long t1 = System.nanoTime();
+            InventoryGenerator.Generated generated;
+            try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+                LocalIdMap ids = (LocalIdMap) codecs.resolver();
+                generated = new InventoryGenerator(codecs.catalog(), ids).write(producer, source, gen);
+                StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+                generated.truth().forEach((sku, level) -> producer.send(new ProducerRecord<>(EXPECTED_TOPIC,
+                        sku.getBytes(StandardCharsets.UTF_8), codec.toSingleObject(codec.encode(level)))));
+                producer.flush();
+            }
+            err.printf("  written in %.1f s; ground truth for %,d SKUs in %s%n", (System.nanoTime() - t1) / 1e9, generated.truth().size(), EXPECTED_TOPIC);
+
+            ReplayRunner runner = new ReplayRunner(contract, codecs, kafka.clientConfig(), stateDir, Map.of());
+            RunPlan plan;
+            try (Admin admin = kafka.admin()) {
+                plan = new Planner(admin, kafka.clientConfig()).plan(contract);
+                runner.prepareTopics(admin, plan);
+                runner.resetOffsets(admin, plan);
+            }
+            err.printf("▶ Replaying run %s: %,d offsets in %d partitions, repartitioned into %d, %s%n", plan.runId(), plan.totalOffsets(),
+                    plan.ranges().size(), plan.repartitionPartitions(), contract.processing().guarantee());
+            ProgressLine line = new ProgressLine(err);
+            RecoveryEvidence evidence = runner.run(plan, line::update);
+            line.finish();
+            return new Result(evidence, generated, plan, compare(evidence, generated));
+        } finally {
+            deleteQuietly(stateDir);
+        }
+    }
+
+    /** The generator's account against the evidence: the demo's numbers must be exact. */
+    static List<String> compare(RecoveryEvidence e, InventoryGenerator.Generated g) {
+        List<String> out = new ArrayList<>();
+        check(out, "events_processed", g.events(), e.getEventsProcessed());
+        check(out, "duplicates_skipped", g.duplicates(), e.getDuplicatesSkipped());
+        check(out, "dead_lettered", g.poison(), e.getDeadLettered());
+        check(out, "events_read", g.events() + g.duplicates() + g.poison(), e.getEventsRead());
+        check(out, "projection_keys", g.truth().size(), e.getProjectionKeys());
+        return out;
+    }
+
+    private static void check(List<String> out, String field, long expected, long actual) {
+        if (expected != actual) {
+            out.add(field + ": the generator wrote " + expected + ", the evidence says " + actual);
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("reprise-demo-state");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temporary directory is harmless
+        }
+    }
+
+    /** A live progress line on stderr: rewritten in place on a terminal, a line every few seconds otherwise. */
+    static final class ProgressLine {
+        private final PrintStream err;
+        private final boolean terminal = System.console() != null;
+        private final long start = System.nanoTime();
+        private long lastPrinted;
+        private boolean printed;
+
+        ProgressLine(PrintStream err) {
+            this.err = err;
+        }
+
+        void update(Progress p) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (!terminal && System.nanoTime() - lastPrinted < 5_000_000_000L) {
+                return;
+            }
+            lastPrinted = System.nanoTime();
+            double rate = seconds > 0 ? p.done() / seconds : 0;
+            String eta = rate > 0 && p.done() < p.total() ? String.format("ETA %ds", Math.round((p.total() - p.done()) / rate)) : "";
+            String phase = p.done() >= p.total() ? "source read; applying and checking the projection…" : eta;
+            String text = String.format("  %5.1f%%  %,d / %,d offsets  %d/%d partitions done  %,.0f offsets/s  %s",
+                    p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions(), rate, phase);
+            if (terminal) {
+                err.print("\r" + text + "\u001b[K");
+            } else {
+                err.println(text);
+            }
+            printed = true;
+        }
+
+        void finish() {
+            if (terminal && printed) {
+                err.println();
+            }
+            err.printf("  replay finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package dev.reprise.evidence;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.avro.CheckResult;
+import dev.reprise.evidence.avro.ConfidenceStatus;
+import dev.reprise.evidence.avro.DifferenceSample;
+import dev.reprise.evidence.avro.EvidenceKind;
+import dev.reprise.evidence.avro.PartitionRange;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.evidence.avro.UpcastCount;
+import dev.reprise.plan.RunPlan;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Merges the summaries of all apply tasks into the run's {@link RecoveryEvidence} and decides the
+ * verdict. Pure: the same summaries always give the same evidence, apart from the end time.
+ *
+ * <p>The verdict: {@code untrusted} when a check that proves the rebuild fails (accounting,
+ * invariants, a ground-truth reference); {@code degraded} when the rebuild is sound but incomplete in
+ * ways the contract bounds (dead-letter ratio, ordering violations); {@code trusted} otherwise.
+ * Every fact that led to the verdict is written into {@code confidence_reasons}.
+ */
+public final class EvidenceBuilder {
+    private EvidenceBuilder() {
+    }
+
+    public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long endedAtMillis) {
+        Map<String, Map<String, Long>> sources = new TreeMap<>();
+        Map<String, Long> apply = new TreeMap<>();
+        Map<String, Long> invariantFailures = new LinkedHashMap<>();
+        Map<String, String> invariantSamples = new LinkedHashMap<>();
+        long keys = 0;
+        long checksum = 0;
+        boolean hasReference = false;
+        long unchanged = 0;
+        long changed = 0;
+        long missing = 0;
+        long extra = 0;
+        List<DifferenceSample> samples = new ArrayList<>();
+        for (TaskSummary s : summaries) {
+            sources.putAll(s.sources());
+            s.counters().forEach((k, v) -> apply.merge(k, v, Long::sum));
+            s.invariantFailures().forEach((k, v) -> invariantFailures.merge(k, v, Long::sum));
+            s.invariantSamples().forEach(invariantSamples::putIfAbsent);
+            keys += s.projectionKeys();
+            checksum += s.checksum();
+            if (s.reference() != null) {
+                hasReference = true;
+                unchanged += s.reference().unchanged();
+                changed += s.reference().changed();
+                missing += s.reference().missing();
+                extra += s.reference().extra();
+                for (TaskSummary.Sample sample : s.reference().samples()) {
+                    if (samples.size() < 20) {
+                        samples.add(new DifferenceSample(sample.key(), sample.status(), sample.referenceValue(), sample.rebuiltValue()));
+                    }
+                }
+            }
+        }
+
+        long read = 0;
+        long filtered = 0;
+        long outOfRange = 0;
+        long deadSource = 0;
+        long startedAt = Long.MAX_VALUE;
+        Map<String, Long> deadReasons = new TreeMap<>();
+        Map<String, Long> upcasts = new TreeMap<>();
+        List<PartitionRange> ranges = new ArrayList<>();
+        for (RunPlan.PartitionRange r : plan.ranges()) {
+            Map<String, Long> stats = sources.getOrDefault(r.id(), Map.of());
+            long partitionRead = stats.getOrDefault("events_read", 0L);
+            ranges.add(new PartitionRange(r.topic(), r.partition(), r.start(), r.end(), partitionRead));
+            read += partitionRead;
+            filtered += stats.getOrDefault("filtered", 0L);
+            outOfRange += stats.getOrDefault("out_of_range", 0L);
+            deadSource += stats.getOrDefault("dead_lettered", 0L);
+            if (stats.containsKey("started_at")) {
+                startedAt = Math.min(startedAt, stats.get("started_at"));
+            }
+            stats.forEach((name, value) -> {
+                if (name.startsWith("dlq:")) {
+                    deadReasons.merge(name.substring(4), value, Long::sum);
+                } else if (name.startsWith("upcast:")) {
+                    upcasts.merge(name.substring(7), value, Long::sum);
+                }
+            });
+        }
+        apply.forEach((name, value) -> {
+            if (name.startsWith("dlq:")) {
+                deadReasons.merge(name.substring(4), value, Long::sum);
+            }
+        });
+        if (startedAt == Long.MAX_VALUE) {
+            startedAt = plan.createdAtMillis();
+        }
+        long processed = apply.getOrDefault("processed", 0L);
+        long duplicates = apply.getOrDefault("duplicates", 0L);
+        long dead = deadSource + apply.getOrDefault("dead_lettered", 0L);
+        Long violations = contract.ordering().sequenceField() == null ? null : apply.getOrDefault("ordering_violations", 0L);
+
+        List<CheckResult> checks = new ArrayList<>();
+        List<String> untrusted = new ArrayList<>();
+        List<String> degraded = new ArrayList<>();
+        List<String> facts = new ArrayList<>();
+
+        long endedPartitions = plan.ranges().stream().filter(r -> sources.getOrDefault(r.id(), Map.of()).getOrDefault("ended", 0L) > 0).count();
+        boolean complete = endedPartitions == plan.ranges().size();
+        checks.add(new CheckResult("every_partition_replayed_to_its_end", complete, plan.ranges().size() - endedPartitions,
+                endedPartitions + " of " + plan.ranges().size() + " source partitions reached their planned end"));
+        if (!complete) {
+            untrusted.add("only " + endedPartitions + " of " + plan.ranges().size() + " source partitions reached their planned end");
+        } else {
+            facts.add("all " + plan.ranges().size() + " source partitions were replayed to their planned end");
+        }
+
+        long accounted = processed + duplicates + filtered + dead;
+        boolean balanced = accounted == read;
+        String accounting = read + " read = " + processed + " processed + " + duplicates + " duplicates skipped + "
+                + filtered + " filtered + " + dead + " dead-lettered";
+        checks.add(new CheckResult("every_record_accounted_for", balanced, Math.abs(read - accounted),
+                balanced ? accounting : accounting.replace(" = ", " != ") + " (= " + accounted + ")"));
+        (balanced ? facts : untrusted).add((balanced ? "accounting: " : "records lost or counted twice: ") + checks.get(checks.size() - 1).getDetail());
+
+        long invariantTotal = 0;
+        for (Map.Entry<String, Long> e : invariantFailures.entrySet()) {
+            boolean ok = e.getValue() == 0;
+            invariantTotal += e.getValue();
+            String detail = ok ? "held on all " + keys + " keys"
+                    : "failed on " + e.getValue() + " of " + keys + " keys, e.g. " + invariantSamples.get(e.getKey());
+            checks.add(new CheckResult(e.getKey(), ok, e.getValue(), detail));
+            if (!ok) {
+                untrusted.add("invariant " + e.getKey() + " " + detail);
+            }
+        }
+        if (invariantTotal == 0 && !invariantFailures.isEmpty()) {
+            facts.add(invariantFailures.size() + " invariants held on all " + keys + " keys");
+        }
+
+        if (hasReference) {
+            long differences = changed + missing + extra;
+            String detail = unchanged + " unchanged, " + changed + " changed, " + missing + " missing, " + extra + " extra compared with "
+                    + contract.reconciliation().referenceTopic();
+            if (contract.reconciliation().referenceMustMatch()) {
+                checks.add(new CheckResult("matches_reference_projection", differences == 0, differences, detail));
+                (differences == 0 ? facts : untrusted).add((differences == 0 ? "the rebuild matches the reference projection: " : "the rebuild differs from the reference projection: ") + detail);
+            } else {
+                facts.add("compared with the live projection: " + detail);
+            }
+        }
+
+        double deadRatio = read == 0 ? 0 : (double) dead / read;
+        String deadFact = String.format("%d records dead-lettered (%.3f%% of %d read; the contract allows %.3f%%)",
+                dead, deadRatio * 100, read, contract.evidence().maxDeadLetterRatio() * 100);
+        (deadRatio > contract.evidence().maxDeadLetterRatio() ? degraded : facts).add(deadFact);
+        if (violations != null) {
+            String v = violations + " ordering violations on " + contract.ordering().sequenceField() + " (the contract allows "
+                    + contract.evidence().maxOrderingViolations() + ")";
+            (violations > contract.evidence().maxOrderingViolations() ? degraded : facts).add(v);
+        }
+
+        long reconciliationFailures = checks.stream().mapToLong(CheckResult::getFailures).sum();
+        ConfidenceStatus status = !untrusted.isEmpty() ? ConfidenceStatus.untrusted
+                : !degraded.isEmpty() ? ConfidenceStatus.degraded : ConfidenceStatus.trusted;
+        List<String> reasons = new ArrayList<>(untrusted);
+        reasons.addAll(degraded);
+        reasons.addAll(facts);
+
+        List<UpcastCount> upcastCounts = new ArrayList<>();
+        upcasts.forEach((k, v) -> {
+            String[] parts = k.split(":");
+            upcastCounts.add(new UpcastCount(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), v));
+        });
+        double seconds = Math.max(0.001, (endedAtMillis - startedAt) / 1000.0);
+        return RecoveryEvidence.newBuilder()
+                .setRunId(plan.runId())
+                .setKind(EvidenceKind.FINAL)
+                .setContractName(contract.name())
+                .setContractHash(contract.hash())
+                .setApplicationId(contract.applicationId())
+                .setProjection(contract.projection().name())
+                .setProjectionTopic(contract.projection().topic())
+                .setRanges(ranges)
+                .setEventsRead(read)
+                .setEventsProcessed(processed)
+                .setDuplicatesSkipped(duplicates)
+                .setFiltered(filtered)
+                .setOutOfRange(outOfRange)
+                .setDeadLettered(dead)
+                .setDeadLetterReasons(new LinkedHashMap<>(deadReasons))
+                .setUpcasts(upcastCounts)
+                .setOrderingViolations(violations)
+                .setProjectionKeys(keys)
+                .setProjectionsUnchanged(hasReference ? unchanged : null)
+                .setProjectionsChanged(hasReference ? changed : null)
+                .setProjectionsMissing(hasReference ? missing : null)
+                .setProjectionsExtra(hasReference ? extra : null)
+                .setDifferenceSamples(samples)
+                .setReconciliationChecks(checks)
+                .setReconciliationFailures(reconciliationFailures)
+                .setChecksum(String.format("%016x", checksum))
+                .setConfidenceStatus(status)
+                .setConfidenceReasons(reasons)
+                .setStartedAt(Instant.ofEpochMilli(startedAt))
+                .setEndedAt(Instant.ofEpochMilli(endedAtMillis))
+                .setEventsPerSecond(read / seconds)
+                .build();
+    }
+}

@@ -1,0 +1,225 @@
+package dev.reprise.ops;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.avro.EvidenceKind;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.topology.Codecs;
+import dev.reprise.topology.ReplayTopology;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Runs one replay: prepares the output topics, positions the consumer group at the plan's start,
+ * runs Kafka Streams, and in bounded mode stops it cleanly once the run's final evidence is on the
+ * evidence topic. Instances of the same run find that record too, so they all stop.
+ */
+public final class ReplayRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayRunner.class);
+
+    private final Contract contract;
+    private final Codecs codecs;
+    private final Map<String, Object> clientConfig;
+    private final Path stateDir;
+    private final Map<String, Object> streamsOverrides;
+
+    /**
+     * @param clientConfig    connection properties for every client (bootstrap.servers, security)
+     * @param stateDir        Kafka Streams' state directory (RocksDB stores live under it)
+     * @param streamsOverrides extra Kafka Streams properties, applied last
+     */
+    public ReplayRunner(Contract contract, Codecs codecs, Map<String, Object> clientConfig, Path stateDir, Map<String, Object> streamsOverrides) {
+        this.contract = contract;
+        this.codecs = codecs;
+        this.clientConfig = Map.copyOf(clientConfig);
+        this.stateDir = stateDir;
+        this.streamsOverrides = Map.copyOf(streamsOverrides);
+    }
+
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.putAll(clientConfig);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, contract.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, contract.processing().guarantee());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.putAll(streamsOverrides);
+        return p;
+    }
+
+    public Admin admin() {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, contract.applicationId() + "-reprise-admin");
+        return Admin.create(config);
+    }
+
+    /** Creates the projection (compacted), evidence and dead-letter topics when they do not exist. */
+    public void prepareTopics(Admin admin, RunPlan plan) {
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(new NewTopic(contract.projection().topic(), Optional.of(plan.repartitionPartitions()), Optional.empty())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        topics.add(new NewTopic(contract.evidence().topic(), Optional.of(1), Optional.empty()));
+        topics.add(new NewTopic(contract.deadLetter().topic(), Optional.of(plan.repartitionPartitions()), Optional.empty()));
+        for (NewTopic topic : topics) {
+            try {
+                admin.createTopics(List.of(topic)).all().get();
+                LOG.info("Created topic {}", topic.name());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Sets the committed offsets of the app's consumer group to the plan's start offsets. The group
+     * must have no active members; Kafka refuses otherwise.
+     */
+    public Map<TopicPartition, Long> resetOffsets(Admin admin, RunPlan plan) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, Long> applied = new HashMap<>();
+        for (RunPlan.PartitionRange r : plan.ranges()) {
+            offsets.put(r.topicPartition(), new OffsetAndMetadata(r.start(), "reprise run " + plan.runId()));
+            applied.put(r.topicPartition(), r.start());
+        }
+        try {
+            admin.alterConsumerGroupOffsets(contract.applicationId(), offsets).all().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot reset the offsets of group " + contract.applicationId() + ": " + e.getCause().getMessage()
+                    + " (stop every running instance of the app first)", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return applied;
+    }
+
+    /**
+     * Runs the replay until its final evidence is written (bounded mode) and returns that evidence.
+     *
+     * @param onProgress called about once a second with the run's progress, from a background thread
+     */
+    public RecoveryEvidence run(RunPlan plan, Consumer<Progress> onProgress) {
+        Topology topology = ReplayTopology.build(contract, plan, codecs);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.set(e);
+            LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        try (Admin admin = admin(); KafkaConsumer<byte[], byte[]> evidence = evidenceConsumer(plan)) {
+            streams.start();
+            long lastProgress = 0;
+            while (true) {
+                Optional<RecoveryEvidence> done = pollFinal(evidence, plan);
+                if (done.isPresent()) {
+                    return done.get();
+                }
+                KafkaStreams.State state = streams.state();
+                if (failure.get() != null || state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
+                        || state == KafkaStreams.State.PENDING_ERROR) {
+                    Throwable cause = failure.get();
+                    throw new IllegalStateException("the replay stopped before it was complete (Kafka Streams state " + state + ")"
+                            + (cause == null ? "" : ": " + rootMessage(cause)), cause);
+                }
+                if (onProgress != null && System.currentTimeMillis() - lastProgress >= 1000) {
+                    lastProgress = System.currentTimeMillis();
+                    try {
+                        onProgress.accept(Progress.read(admin, contract.applicationId(), plan, Duration.ofSeconds(5)));
+                    } catch (RuntimeException e) {
+                        LOG.debug("progress not available yet: {}", e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            // Closed from this thread, never from a stream thread.
+            streams.close(Duration.ofSeconds(60));
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (cause: " + root + ")";
+    }
+
+    private KafkaConsumer<byte[], byte[]> evidenceConsumer(RunPlan plan) {
+        Properties p = new Properties();
+        p.putAll(clientConfig);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : consumer.partitionsFor(contract.evidence().topic(), Duration.ofSeconds(30))) {
+            partitions.add(new TopicPartition(info.topic(), info.partition()));
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> since = new HashMap<>();
+        partitions.forEach(tp -> since.put(tp, plan.createdAtMillis() - 60_000));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(since, Duration.ofSeconds(30));
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp o = offsets.get(tp);
+            if (o == null) {
+                consumer.seekToEnd(List.of(tp));
+            } else {
+                consumer.seek(tp, o.offset());
+            }
+        }
+        return consumer;
+    }
+
+    private static Optional<RecoveryEvidence> pollFinal(KafkaConsumer<byte[], byte[]> consumer, RunPlan plan) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+            if (r.value() == null) {
+                continue;
+            }
+            try {
+                RecoveryEvidence e = EvidenceCodec.decode(r.value());
+                if (e.getRunId().equals(plan.runId()) && e.getKind() == EvidenceKind.FINAL) {
+                    return Optional.of(e);
+                }
+            } catch (RuntimeException notEvidence) {
+                LOG.debug("skipping a record on the evidence topic that is not evidence: {}", notEvidence.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+}

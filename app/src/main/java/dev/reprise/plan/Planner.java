@@ -1,0 +1,215 @@
+package dev.reprise.plan;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.contract.ContractException;
+import dev.reprise.contract.Position;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Resolves a contract's scope against a cluster into a {@link RunPlan}: per source partition the
+ * offsets [start, end) and the offset of the last record inside that a read_committed consumer sees.
+ */
+public final class Planner {
+    private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+    private final Admin admin;
+    private final Map<String, Object> clientConfig;
+
+    /**
+     * @param clientConfig connection properties (bootstrap servers, security) for the consumer that
+     *                     looks up the last data offset of each range
+     */
+    public Planner(Admin admin, Map<String, Object> clientConfig) {
+        this.admin = admin;
+        this.clientConfig = clientConfig;
+    }
+
+    public static String newRunId() {
+        byte[] random = new byte[3];
+        ThreadLocalRandom.current().nextBytes(random);
+        return RUN_ID_TIME.format(Instant.now()) + "-" + HexFormat.of().formatHex(random);
+    }
+
+    public RunPlan plan(Contract contract) {
+        return plan(contract, newRunId());
+    }
+
+    public RunPlan plan(Contract contract, String runId) {
+        long createdAt = System.currentTimeMillis();
+        Map<String, TopicDescription> topics = describe(contract.history().topics());
+        List<TopicPartition> partitions = new ArrayList<>();
+        int maxPartitions = 0;
+        for (String topic : contract.history().topics()) {
+            int n = topics.get(topic).partitions().size();
+            maxPartitions = Math.max(maxPartitions, n);
+            for (int p = 0; p < n; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
+        }
+        if (contract.history().keyedByOrderingKey()) {
+            for (String topic : contract.history().topics()) {
+                if (topics.get(topic).partitions().size() != maxPartitions) {
+                    throw new ContractException("history.keyed_by_ordering_key", "source topics keyed by the ordering key must have the same number of partitions; "
+                            + topic + " has " + topics.get(topic).partitions().size() + ", another has " + maxPartitions);
+                }
+            }
+        }
+        Map<TopicPartition, Long> earliest = offsets(partitions, OffsetSpec.earliest());
+        Map<TopicPartition, Long> latest = offsets(partitions, OffsetSpec.latest());
+        Map<TopicPartition, Long> starts = resolve(contract.scope().from(), partitions, earliest, latest, true);
+        Map<TopicPartition, Long> ends = resolve(contract.scope().to(), partitions, earliest, latest, false);
+
+        List<RunPlan.PartitionRange> ranges = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            for (TopicPartition tp : partitions) {
+                long start = Math.max(starts.get(tp), earliest.get(tp));
+                long end = Math.min(ends.get(tp), latest.get(tp));
+                if (end < start) {
+                    end = start;
+                }
+                ranges.add(new RunPlan.PartitionRange(tp.topic(), tp.partition(), start, end, lastDataOffset(consumer, tp, start, end)));
+            }
+        }
+        int repartition = contract.history().keyedByOrderingKey() ? maxPartitions
+                : contract.processing().repartitionPartitions() != null ? contract.processing().repartitionPartitions() : maxPartitions;
+        return new RunPlan(runId, contract.name(), contract.hash(), contract.applicationId(), createdAt, ranges, repartition);
+    }
+
+    private Map<String, TopicDescription> describe(List<String> names) {
+        Map<String, TopicDescription> out = new HashMap<>();
+        for (String name : names) {
+            try {
+                out.put(name, admin.describeTopics(List.of(name)).allTopicNames().get().get(name));
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    throw new ContractException("history.topics", "topic '" + name + "' does not exist on the cluster; check the name and --bootstrap-server");
+                }
+                throw new IllegalStateException("cannot describe topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
+    private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec) {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(tp -> request.put(tp, spec));
+        try {
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            Map<TopicPartition, Long> out = new HashMap<>();
+            result.forEach((tp, info) -> out.put(tp, info.offset()));
+            return out;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list offsets: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<TopicPartition, Long> resolve(Position position, List<TopicPartition> partitions,
+                                              Map<TopicPartition, Long> earliest, Map<TopicPartition, Long> latest, boolean isFrom) {
+        Map<TopicPartition, Long> fallback = isFrom ? earliest : latest;
+        if (position instanceof Position.Earliest) {
+            return earliest;
+        }
+        if (position instanceof Position.LatestAtStart) {
+            return latest;
+        }
+        if (position instanceof Position.AtTime t) {
+            Map<TopicPartition, Long> byTime = offsets(partitions, OffsetSpec.forTimestamp(t.time().toEpochMilli()));
+            Map<TopicPartition, Long> out = new HashMap<>();
+            // -1: no record at or after that time, so the position is the end of the partition.
+            byTime.forEach((tp, o) -> out.put(tp, o < 0 ? latest.get(tp) : o));
+            return out;
+        }
+        Position.AtOffsets o = (Position.AtOffsets) position;
+        Map<TopicPartition, Long> out = new HashMap<>(fallback);
+        o.offsets().forEach((tp, offset) -> {
+            if (!latest.containsKey(tp)) {
+                throw new ContractException(isFrom ? "scope.from" : "scope.to", "partition " + tp + " does not exist");
+            }
+            if (isFrom && offset < earliest.get(tp)) {
+                throw new ContractException("scope.from", "offset " + offset + " of " + tp + " is below the log start offset "
+                        + earliest.get(tp) + " (deleted by retention); replay from " + earliest.get(tp) + " or earliest");
+            }
+            out.put(tp, offset);
+        });
+        return out;
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Properties props = new Properties();
+        props.putAll(clientConfig);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * The offset of the last record a read_committed consumer sees in [start, end), found by reading
+     * backwards in growing windows from the end; -1 when there is none.
+     */
+    static long lastDataOffset(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long start, long end) {
+        if (start >= end) {
+            return -1;
+        }
+        consumer.assign(List.of(tp));
+        long window = 16;
+        long windowEnd = end;
+        while (true) {
+            long from = Math.max(start, windowEnd - window);
+            consumer.seek(tp, from);
+            long last = -1;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (consumer.position(tp) < windowEnd) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                    if (r.offset() < windowEnd) {
+                        last = Math.max(last, r.offset());
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + tp + " up to offset " + windowEnd + " within 60 s while planning");
+                }
+            }
+            if (last >= 0) {
+                return last;
+            }
+            if (from == start) {
+                return -1;
+            }
+            windowEnd = from;
+            window *= 4;
+        }
+    }
+}

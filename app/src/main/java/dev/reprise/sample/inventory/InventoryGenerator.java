@@ -1,0 +1,264 @@
+package dev.reprise.sample.inventory;
+
+import dev.reprise.codec.ConfluentWireFormat;
+import dev.reprise.codec.LocalIdMap;
+import dev.reprise.codec.SchemaCatalog;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.zip.CRC32;
+
+/**
+ * Generates an inventory history for the demo, the benchmark and the tests, and keeps its own ground
+ * truth: the stock every SKU must have after a correct replay.
+ *
+ * <p>Unique events are written in the Confluent wire format as v1, v2 or v3 (about a third each),
+ * each SKU's events to one partition chosen by CRC32 of the SKU, as a non-Java producer's partitioner
+ * would, so the replay must still repartition. Duplicates are exact copies of earlier events, half in
+ * the original's partition and half in another one. Poison records cover each way a record can be
+ * unusable. Deterministic for a given seed.
+ */
+public final class InventoryGenerator {
+    /** What to generate. {@code duplicateRatio} is extra copies per unique event. */
+    public record Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed) {
+        public Options {
+            if (events < 0 || duplicateRatio < 0 || poison < 0 || partitions < 1 || skus < 1) {
+                throw new IllegalArgumentException("events, duplicates and poison must be >= 0; partitions and skus >= 1");
+            }
+        }
+
+        public static Options of(long events, double duplicateRatio, int poison, int partitions) {
+            int skus = (int) Math.max(10, Math.min(20_000, events / 50));
+            return new Options(events, duplicateRatio, poison, partitions, skus, 42L);
+        }
+
+        public long duplicates() {
+            return Math.round(events * duplicateRatio);
+        }
+    }
+
+    /**
+     * What was written: counts and the expected projection.
+     *
+     * @param truth     the expected state of every SKU touched by a unique event
+     * @param byVersion unique events written per schema version
+     * @param poisonReasons poison records written per reason code the replay should report
+     * @param eventIds  the event id of each unique event, in write order (for tests)
+     */
+    public record Generated(long events, long duplicates, long poison, Map<String, InventoryLevel> truth,
+                            Map<Integer, Long> byVersion, Map<String, Long> poisonReasons, List<String> eventIds) {
+    }
+
+    private static final String[] KINDS = {"RECEIVED", "SHIPPED", "RESERVED", "RELEASED", "ADJUSTED"};
+
+    private final Schema v1;
+    private final Schema v2;
+    private final Schema v3;
+    private final LocalIdMap ids;
+    private final InventoryProjection projection = new InventoryProjection();
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+    private BinaryEncoder encoder;
+
+    public InventoryGenerator(SchemaCatalog catalog, LocalIdMap ids) {
+        this.v1 = catalog.event("StockMovement", 1).orElseThrow();
+        this.v2 = catalog.event("StockMovement", 2).orElseThrow();
+        this.v3 = catalog.event("StockMovement", 3).orElseThrow();
+        this.ids = ids;
+    }
+
+    /** The source partition of a SKU: CRC32 of its name, as librdkafka's consistent partitioner would choose. */
+    public static int partitionOf(String sku, int partitions) {
+        CRC32 crc = new CRC32();
+        crc.update(sku.getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() % partitions);
+    }
+
+    public Generated write(Producer<byte[], byte[]> producer, String topic, Options options) {
+        Random random = new Random(options.seed());
+        long duplicates = options.duplicates();
+        char[] actions = new char[(int) (options.events() + duplicates + options.poison())];
+        Arrays.fill(actions, 0, (int) options.events(), 'E');
+        Arrays.fill(actions, (int) options.events(), (int) (options.events() + duplicates), 'D');
+        Arrays.fill(actions, (int) (options.events() + duplicates), actions.length, 'P');
+        for (int i = actions.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            char t = actions[i];
+            actions[i] = actions[j];
+            actions[j] = t;
+        }
+        // A duplicate needs an earlier event to copy: move the first event to the front.
+        for (int i = 0; i < actions.length && options.events() > 0; i++) {
+            if (actions[i] == 'E') {
+                actions[i] = actions[0];
+                actions[0] = 'E';
+                break;
+            }
+        }
+
+        Map<String, InventoryLevel> truth = new TreeMap<>();
+        Map<Integer, Long> byVersion = new TreeMap<>();
+        Map<String, Long> poisonReasons = new TreeMap<>();
+        List<String> eventIds = new ArrayList<>();
+        List<byte[]> written = new ArrayList<>();
+        List<String> writtenKeys = new ArrayList<>();
+        long time = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        int poisonIndex = 0;
+        for (char action : actions) {
+            time += 7;
+            if (action == 'E') {
+                String sku = String.format("SKU-%05d", random.nextInt(options.skus()));
+                InventoryLevel state = truth.computeIfAbsent(sku, projection::initial);
+                int version = 1 + random.nextInt(3);
+                Movement m = nextMovement(random, state, version == 1 ? 12 : 1);
+                String eventId = new UUID(random.nextLong(), random.nextLong()).toString();
+                byte[] value = encode(version, eventId, sku, m, "WH" + (1 + random.nextInt(3)) + "/A-" + random.nextInt(40), time);
+                apply(state, m);
+                byVersion.merge(version, 1L, Long::sum);
+                eventIds.add(eventId);
+                written.add(value);
+                writtenKeys.add(sku);
+                send(producer, topic, partitionOf(sku, options.partitions()), sku, value, time);
+            } else if (action == 'D') {
+                int pick = random.nextInt(written.size());
+                String sku = writtenKeys.get(pick);
+                int home = partitionOf(sku, options.partitions());
+                int partition = random.nextBoolean() || options.partitions() == 1 ? home
+                        : (home + 1 + random.nextInt(options.partitions() - 1)) % options.partitions();
+                send(producer, topic, partition, sku, written.get(pick), time);
+            } else {
+                String sku = String.format("SKU-%05d", random.nextInt(options.skus()));
+                Poison p = poison(poisonIndex++, sku, time);
+                poisonReasons.merge(p.reason, 1L, Long::sum);
+                send(producer, topic, random.nextInt(options.partitions()), sku, p.value, time);
+            }
+        }
+        producer.flush();
+        return new Generated(options.events(), duplicates, options.poison(), truth, byVersion, poisonReasons, eventIds);
+    }
+
+    private record Movement(String kind, int quantity) {
+    }
+
+    private record Poison(String reason, byte[] value) {
+    }
+
+    /** A movement that keeps sellable stock and reservations non-negative; {@code unit} is 12 for v1 (whole cases). */
+    private static Movement nextMovement(Random random, InventoryLevel s, int unit) {
+        String kind = KINDS[random.nextInt(KINDS.length)];
+        int units = 1 + random.nextInt(20);
+        int quantity = units * unit;
+        switch (kind) {
+            case "SHIPPED", "RESERVED" -> {
+                if (quantity > s.getSellable()) {
+                    return new Movement("RECEIVED", quantity);
+                }
+            }
+            case "RELEASED" -> {
+                if (quantity > s.getReserved()) {
+                    return new Movement("RECEIVED", quantity);
+                }
+            }
+            case "ADJUSTED" -> {
+                if (random.nextBoolean() && quantity <= s.getSellable()) {
+                    return new Movement(kind, -quantity);
+                }
+            }
+            default -> {
+            }
+        }
+        return new Movement(kind, quantity);
+    }
+
+    private static void apply(InventoryLevel s, Movement m) {
+        switch (m.kind()) {
+            case "RECEIVED" -> s.setReceived(s.getReceived() + m.quantity());
+            case "SHIPPED" -> s.setShipped(s.getShipped() + m.quantity());
+            case "ADJUSTED" -> s.setAdjusted(s.getAdjusted() + m.quantity());
+            case "RESERVED" -> s.setReserved(s.getReserved() + m.quantity());
+            case "RELEASED" -> s.setReserved(s.getReserved() - m.quantity());
+            default -> throw new IllegalStateException(m.kind());
+        }
+        s.setStockOnHand(s.getReceived() - s.getShipped() + s.getAdjusted());
+        s.setSellable(s.getStockOnHand() - s.getReserved());
+        s.setMovements(s.getMovements() + 1);
+    }
+
+    private byte[] encode(int version, String eventId, String sku, Movement m, String location, long time) {
+        return encode(version, eventId, sku, m.kind(), m.quantity(), location, time);
+    }
+
+    /** One event in the Confluent wire format at the given schema version; {@code quantity} in units (whole cases for v1). */
+    public byte[] encode(int version, String eventId, String sku, String kind, int quantity, String location, long time) {
+        Schema schema = version == 1 ? v1 : version == 2 ? v2 : v3;
+        GenericRecord r = new GenericData.Record(schema);
+        r.put("event_id", eventId);
+        r.put("tenant", "acme");
+        r.put("kind", kind);
+        r.put("occurred_at", time);
+        if (version == 1) {
+            r.put("item_code", sku);
+            r.put("cases", quantity / StockMovementV1ToV2.UNITS_PER_CASE);
+            r.put("location", location);
+        } else {
+            r.put("sku", sku);
+            r.put("quantity", quantity);
+            if (version == 2) {
+                r.put("location", location);
+            } else {
+                int slash = location.indexOf('/');
+                r.put("warehouse", slash < 0 ? location : location.substring(0, slash));
+                r.put("bin", slash < 0 ? "" : location.substring(slash + 1));
+                r.put("note", null);
+            }
+        }
+        return ConfluentWireFormat.frame(ids.idOf(schema), avro(r));
+    }
+
+    private byte[] avro(GenericRecord r) {
+        try {
+            buffer.reset();
+            encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
+            new GenericDatumWriter<GenericRecord>(r.getSchema()).write(r, encoder);
+            encoder.flush();
+            return buffer.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Poison poison(int index, String sku, long time) {
+        String id = "poison-" + index;
+        return switch (index % 5) {
+            case 0 -> new Poison("not-confluent-framing", ("{\"sku\":\"" + sku + "\",\"note\":\"JSON where Avro belongs\"}").getBytes(StandardCharsets.UTF_8));
+            case 1 -> new Poison("unknown-schema-id", ConfluentWireFormat.frame(999, new byte[]{2, 4, 6}));
+            case 2 -> {
+                byte[] ok = encode(2, id, sku, "RECEIVED", 5, "WH1/A-1", time);
+                yield new Poison("corrupt-avro", Arrays.copyOf(ok, ok.length - 4));
+            }
+            case 3 -> new Poison("upcast-failed", encode(2, id, sku, "RECEIVED", 5, "NOWHERE", time));
+            default -> new Poison("unknown-kind", encode(3, id, sku, "STOLEN", 5, "WH1/A-1", time));
+        };
+    }
+
+    private static void send(Producer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value, long time) {
+        producer.send(new ProducerRecord<>(topic, partition, time, key.getBytes(StandardCharsets.UTF_8), value));
+    }
+}

@@ -1,0 +1,361 @@
+package dev.reprise.topology;
+
+import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.TaskSummary;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Event;
+import dev.reprise.projection.Invariant;
+import dev.reprise.projection.Projection;
+import dev.reprise.projection.StateCodec;
+import dev.reprise.topology.internal.Counters;
+import dev.reprise.topology.internal.Emitted;
+import dev.reprise.topology.internal.Routed;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The apply stage, one task per ordering-key partition: skips duplicate event ids, applies each new
+ * event to the projection, and when the end markers of all its source partitions have arrived, checks
+ * its share of the projection and hands a {@link TaskSummary} to the evidence stage.
+ *
+ * <p>Every store key starts with the run's 8-byte state prefix, so a new run (after an offset reset)
+ * starts from an empty projection and an empty dedup set without deleting the old run's state first.
+ */
+final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Routed, byte[], Emitted> {
+    /** event id (run-prefixed) → empty value: the event ids this run has applied. Kept for the whole run: a duplicate can arrive at any offset. */
+    static final String DEDUP_STORE = "reprise-dedup";
+    /** ordering key (run-prefixed) → Avro binary of the projection state. */
+    static final String PROJECTION_STORE = "reprise-projection";
+    /** ordering key (run-prefixed) → last sequence number applied; used only with ordering.sequence_field. */
+    static final String SEQUENCE_STORE = "reprise-sequence";
+    /** run id|scope|name → count: apply-stage counters and the end markers received. */
+    static final String COUNTERS_STORE = "reprise-apply-counters";
+    static final int MAX_SAMPLES = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
+    private static final byte[] SEEN = new byte[0];
+
+    private final Contract contract;
+    private final RunPlan plan;
+    private final Codecs codecs;
+    private final Projection<S> projection;
+    private final String referenceStoreName;
+    private final boolean viaRepartition;
+    private final byte[] prefix;
+    private ProcessorContext<byte[], Emitted> context;
+    private KeyValueStore<Bytes, byte[]> dedup;
+    private KeyValueStore<Bytes, byte[]> states;
+    private KeyValueStore<Bytes, Long> sequences;
+    private ReadOnlyKeyValueStore<Bytes, byte[]> reference;
+    private Counters counters;
+    private StateCodec<S> codec;
+    private final Map<String, GenericDatumReader<GenericRecord>> payloadReaders = new HashMap<>();
+    private BinaryDecoder decoder;
+    private Set<String> expectedEnds;
+    private String processedKey;
+    private String duplicatesKey;
+    private String violationsKey;
+    private String deadKey;
+    private String endsKey;
+    private String summarySentKey;
+
+    ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition) {
+        this.contract = contract;
+        this.plan = plan;
+        this.codecs = codecs;
+        this.projection = projection;
+        this.referenceStoreName = referenceStoreName;
+        this.viaRepartition = viaRepartition;
+        this.prefix = plan.statePrefix();
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Emitted> context) {
+        this.context = context;
+        this.dedup = context.getStateStore(DEDUP_STORE);
+        this.states = context.getStateStore(PROJECTION_STORE);
+        this.sequences = context.getStateStore(SEQUENCE_STORE);
+        this.reference = referenceStoreName == null ? null : context.getStateStore(referenceStoreName);
+        this.counters = new Counters(context.getStateStore(COUNTERS_STORE), plan.runId());
+        this.codec = new StateCodec<>(projection.stateClass());
+        int taskPartition = context.taskId().partition();
+        // After a repartition every source partition reaches every apply task; without one, a task
+        // sees only the source partitions with its own number.
+        this.expectedEnds = plan.ranges().stream()
+                .filter(r -> viaRepartition || r.partition() == taskPartition)
+                .map(RunPlan.PartitionRange::id).collect(Collectors.toSet());
+        this.processedKey = counters.key("apply", "processed");
+        this.duplicatesKey = counters.key("apply", "duplicates");
+        this.violationsKey = counters.key("apply", "ordering_violations");
+        this.deadKey = counters.key("apply", "dead_lettered");
+        this.endsKey = counters.key("apply", "ends_received");
+        this.summarySentKey = counters.key("apply", "summary_sent");
+    }
+
+    @Override
+    public void process(Record<byte[], Routed> record) {
+        if (record.value() instanceof Routed.Data data) {
+            apply(record.key(), data);
+        } else if (record.value() instanceof Routed.End end) {
+            receiveEnd(end);
+        }
+    }
+
+    private void apply(byte[] keyBytes, Routed.Data data) {
+        Bytes eventKey = prefixed(data.eventId.getBytes(StandardCharsets.UTF_8));
+        if (isDuplicate(eventKey)) {
+            counters.add(duplicatesKey, 1);
+            return;
+        }
+        String key = new String(keyBytes, StandardCharsets.UTF_8);
+        Bytes stateKey = prefixed(keyBytes);
+        GenericRecord payload = data.payload != null ? data.payload : decodePayload(data);
+        int latest = codecs.catalog().latestVersion(data.type).orElse(data.originVersion);
+        byte[] current = states.get(stateKey);
+        S state = current == null ? projection.initial(key) : codec.decode(current);
+        try {
+            state = projection.apply(state, new Event(data.type, latest, data.eventId, key, data.timestamp, data.sequence, payload));
+        } catch (PoisonRecordException e) {
+            deadLetter(keyBytes, data, e);
+            return;
+        }
+        rememberEvent(eventKey);
+        if (data.sequence != null) {
+            checkSequence(stateKey, data.sequence);
+        }
+        byte[] encoded = codec.encode(state);
+        states.put(stateKey, encoded);
+        counters.add(processedKey, 1);
+        if (!contract.processing().bounded()) {
+            emitState(keyBytes, encoded);
+        }
+    }
+
+    private boolean isDuplicate(Bytes eventKey) {
+        return dedup.get(eventKey) != null;
+    }
+
+    private void rememberEvent(Bytes eventKey) {
+        dedup.put(eventKey, SEEN);
+    }
+
+    private void checkSequence(Bytes stateKey, long sequence) {
+        Long last = sequences.get(stateKey);
+        if (last != null && sequence <= last) {
+            counters.add(violationsKey, 1);
+            return;
+        }
+        sequences.put(stateKey, sequence);
+    }
+
+    private GenericRecord decodePayload(Routed.Data data) {
+        GenericDatumReader<GenericRecord> reader = payloadReaders.computeIfAbsent(data.type, type -> {
+            int latest = codecs.catalog().latestVersion(type).orElseThrow();
+            Schema schema = codecs.catalog().event(type, latest).orElseThrow();
+            return new GenericDatumReader<>(schema);
+        });
+        try {
+            decoder = DecoderFactory.get().binaryDecoder(data.payloadBytes, decoder);
+            return reader.read(null, decoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("repartitioned event " + data.eventId + " is unreadable", e);
+        }
+    }
+
+    private void deadLetter(byte[] keyBytes, Routed.Data data, PoisonRecordException e) {
+        counters.add(deadKey, 1);
+        counters.add(counters.key("apply", "dlq:" + e.reasonCode()), 1);
+        LOG.warn("Event {} from {}-{} offset {} rejected by projection {} ({}): {}; sent to the dead-letter topic; the run continues",
+                data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), e.reasonCode(), e.getMessage());
+        byte[] value = data.payloadBytes != null ? data.payloadBytes : encodePayload(data.payload);
+        var headers = DeadLetters.headers(plan.runId(), "apply", e.reasonCode(), e.getMessage(), data.sourceTopic, data.sourcePartition, data.sourceOffset);
+        context.forward(new Record<>(keyBytes, (Emitted) new Emitted.DeadLetter(value, headers), data.timestamp, headers));
+    }
+
+    private static byte[] encodePayload(GenericRecord payload) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(payload.getSchema()).write(payload, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void emitState(byte[] keyBytes, byte[] encoded) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("reprise.replay", "true".getBytes(StandardCharsets.UTF_8));
+        headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(keyBytes, (Emitted) new Emitted.ProjectionRecord(codec.toSingleObject(encoded)),
+                context.currentSystemTimeMs(), headers));
+    }
+
+    private void receiveEnd(Routed.End end) {
+        if (!expectedEnds.contains(end.id())) {
+            return;
+        }
+        String seenKey = counters.key("end:" + end.id(), "received");
+        if (counters.get(seenKey) > 0) {
+            return;
+        }
+        counters.set(seenKey, 1);
+        end.stats().forEach((name, value) -> counters.set(counters.key("source:" + end.id(), name), value));
+        long received = counters.add(endsKey, 1);
+        if (received == expectedEnds.size() && counters.get(summarySentKey) == 0) {
+            complete();
+        }
+    }
+
+    /** Every source partition has ended for this task: emit the projection (bounded runs), check it, and summarise. */
+    private void complete() {
+        int partition = context.taskId().partition();
+        Map<String, Long> invariantFailures = new LinkedHashMap<>();
+        Map<String, String> invariantSamples = new LinkedHashMap<>();
+        for (Invariant<S> invariant : projection.invariants()) {
+            invariantFailures.put(invariant.name(), 0L);
+        }
+        long keys = 0;
+        long checksum = 0;
+        long unchanged = 0;
+        long changed = 0;
+        long extra = 0;
+        List<TaskSummary.Sample> samples = new ArrayList<>();
+        Bytes from = Bytes.wrap(prefix);
+        Bytes to = Bytes.increment(from);
+        try (KeyValueIterator<Bytes, byte[]> it = states.range(from, to)) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                byte[] keyBytes = Arrays.copyOfRange(kv.key.get(), prefix.length, kv.key.get().length);
+                if (kv.key.compareTo(to) >= 0) {
+                    break;
+                }
+                keys++;
+                checksum += keyHash(keyBytes, kv.value);
+                S state = codec.decode(kv.value);
+                for (Invariant<S> invariant : projection.invariants()) {
+                    if (!invariant.holds().test(state)) {
+                        invariantFailures.merge(invariant.name(), 1L, Long::sum);
+                        invariantSamples.putIfAbsent(invariant.name(), new String(keyBytes, StandardCharsets.UTF_8) + ": " + state);
+                    }
+                }
+                if (reference != null) {
+                    byte[] live = reference.get(Bytes.wrap(keyBytes));
+                    S liveState = live == null ? null : codec.fromSingleObject(live);
+                    if (live == null) {
+                        extra++;
+                        sample(samples, keyBytes, "extra", null, state);
+                    } else if (state.equals(liveState)) {
+                        unchanged++;
+                    } else {
+                        changed++;
+                        sample(samples, keyBytes, "changed", liveState == null ? "unreadable value" : liveState.toString(), state);
+                    }
+                }
+                if (contract.processing().bounded()) {
+                    emitState(keyBytes, kv.value);
+                }
+            }
+        }
+        TaskSummary.ReferenceComparison comparison = null;
+        if (reference != null) {
+            long missing = 0;
+            try (KeyValueIterator<Bytes, byte[]> it = reference.all()) {
+                while (it.hasNext()) {
+                    KeyValue<Bytes, byte[]> kv = it.next();
+                    if (kv.value == null || ownerOf(kv.key.get()) != partition) {
+                        continue;
+                    }
+                    if (states.get(prefixed(kv.key.get())) == null) {
+                        missing++;
+                        S liveState = codec.fromSingleObject(kv.value);
+                        if (samples.size() < MAX_SAMPLES) {
+                            samples.add(new TaskSummary.Sample(new String(kv.key.get(), StandardCharsets.UTF_8), "missing",
+                                    liveState == null ? "unreadable value" : liveState.toString(), null));
+                        }
+                    }
+                }
+            }
+            comparison = new TaskSummary.ReferenceComparison(unchanged, changed, missing, extra, samples);
+        }
+        Map<String, Map<String, Long>> sources = new LinkedHashMap<>();
+        for (String id : expectedEnds) {
+            sources.put(id, counters.scope("source:" + id));
+        }
+        TaskSummary summary = new TaskSummary(partition, sources, counters.scope("apply"), keys, checksum,
+                invariantFailures, invariantSamples, comparison);
+        counters.set(summarySentKey, 1);
+        LOG.info("Apply task {} complete: {} keys, {} events applied", partition, keys, summary.counters().getOrDefault("processed", 0L));
+        context.forward(new Record<>(Integer.toString(partition).getBytes(StandardCharsets.UTF_8),
+                (Emitted) new Emitted.Summary(summary.toJson()), context.currentSystemTimeMs(), new RecordHeaders()));
+    }
+
+    private void sample(List<TaskSummary.Sample> samples, byte[] key, String status, String live, S rebuilt) {
+        if (samples.size() < MAX_SAMPLES) {
+            samples.add(new TaskSummary.Sample(new String(key, StandardCharsets.UTF_8), status, live, rebuilt == null ? null : rebuilt.toString()));
+        }
+    }
+
+    /** The apply task that owns a key: the default partitioner's choice for the repartition topic. */
+    private int ownerOf(byte[] key) {
+        return Utils.toPositive(Utils.murmur2(key)) % plan.repartitionPartitions();
+    }
+
+    private Bytes prefixed(byte[] key) {
+        byte[] out = Arrays.copyOf(prefix, prefix.length + key.length);
+        System.arraycopy(key, 0, out, prefix.length, key.length);
+        return Bytes.wrap(out);
+    }
+
+    /**
+     * First 8 bytes of SHA-256(key, 0x00, value) as a long. Summed over keys modulo 2^64 this is the
+     * projection checksum: independent of processing order and of how keys are spread over tasks.
+     */
+    static long keyHash(byte[] key, byte[] value) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(key);
+            sha.update((byte) 0);
+            sha.update(value);
+            byte[] d = sha.digest();
+            long h = 0;
+            for (int i = 0; i < 8; i++) {
+                h = (h << 8) | (d[i] & 0xff);
+            }
+            return h;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.reprise.topology;
+
+import dev.reprise.codec.EventDecoder;
+import dev.reprise.codec.LocalIdMap;
+import dev.reprise.codec.RegistryClient;
+import dev.reprise.codec.SchemaCatalog;
+import dev.reprise.codec.SchemaResolver;
+import dev.reprise.contract.Contract;
+import dev.reprise.contract.ContractException;
+import dev.reprise.projection.Projection;
+import dev.reprise.projection.ProjectionRegistry;
+import dev.reprise.upcast.UpcasterRegistry;
+
+/**
+ * Everything that turns bytes into events and events into state for one contract: the schema
+ * catalog, the writer-schema resolver, the upcaster chains and the projection.
+ */
+public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaResolver resolver, UpcasterRegistry upcasters,
+                     Projection<?> projection) {
+
+    /** Loads schemas, upcasters (ServiceLoader) and the named projection (ServiceLoader) for a contract. */
+    public static Codecs forContract(Contract contract) {
+        Contract.SchemaSource source = contract.history().schemas();
+        SchemaCatalog catalog;
+        try {
+            catalog = SchemaCatalog.load(source.directory());
+        } catch (IllegalArgumentException e) {
+            throw new ContractException("history.schemas.directory", e.getMessage());
+        }
+        SchemaResolver resolver;
+        if (source.kind() == Contract.SchemaSource.Kind.REGISTRY) {
+            resolver = new RegistryClient(source.registryUrl());
+        } else if (source.idMap() != null) {
+            try {
+                resolver = LocalIdMap.load(source.idMap(), catalog);
+            } catch (IllegalArgumentException e) {
+                throw new ContractException("history.schemas.id_map", e.getMessage());
+            }
+        } else {
+            resolver = id -> {
+                throw new dev.reprise.codec.PoisonRecordException("unknown-schema-id", "no id map is configured for schema id " + id);
+            };
+        }
+        return new Codecs(contract.history().encoding(), catalog, resolver, UpcasterRegistry.fromServiceLoader(catalog),
+                ProjectionRegistry.named(contract.projection().name()));
+    }
+
+    /** A decoder for one processor: decoders reuse buffers and are not thread-safe. */
+    public EventDecoder newDecoder() {
+        return new EventDecoder(encoding, resolver, catalog);
+    }
+}

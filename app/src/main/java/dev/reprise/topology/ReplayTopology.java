@@ -1,0 +1,148 @@
+package dev.reprise.topology;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Projection;
+import dev.reprise.topology.internal.Emitted;
+import dev.reprise.topology.internal.Routed;
+import dev.reprise.topology.internal.RoutedSerde;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds the replay topology for a contract and a run plan. The application's {@code main} and the
+ * tests (with TopologyTestDriver) call this same function.
+ *
+ * <pre>
+ * source topics ─▶ decode/upcast/filter (SourceStage) ─┬─▶ dead-letter topic
+ *                                                      └─▶ repartition by ordering key (end markers broadcast)
+ *   ─▶ dedup + projection (ApplyStage) ─┬─▶ projection topic
+ *                                       ├─▶ dead-letter topic
+ *                                       └─▶ evidence-parts (1 partition) ─▶ EvidenceStage ─▶ evidence topic
+ * </pre>
+ * The repartition is skipped when the contract says the history is already keyed by the ordering key.
+ */
+public final class ReplayTopology {
+    /** Name of the repartition step; its topic is {@code <application.id>-reprise-by-key-repartition}. */
+    public static final String BY_KEY = "reprise-by-key";
+    /** Name of the step that gathers apply-task summaries; topic {@code <application.id>-reprise-evidence-parts-repartition}. */
+    public static final String EVIDENCE_PARTS = "reprise-evidence-parts";
+    static final String REFERENCE_STORE = "reprise-reference";
+
+    private ReplayTopology() {
+    }
+
+    public static Topology build(Contract contract, RunPlan plan, Codecs codecs) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SourceStage.COUNTERS_STORE), Serdes.String(), Serdes.Long()));
+        KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
+        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs),
+                Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE);
+
+        routed.filter((k, v) -> v instanceof Routed.Dead, Named.as("reprise-poison"))
+                .mapValues(v -> ((Routed.Dead) v).value(), Named.as("reprise-poison-value"))
+                .to(contract.deadLetter().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-dead-letters"));
+
+        KStream<byte[], Routed> events = routed.filterNot((k, v) -> v instanceof Routed.Dead, Named.as("reprise-events"));
+        boolean viaRepartition = !contract.history().keyedByOrderingKey();
+        KStream<byte[], Routed> byKey = !viaRepartition ? events : events.repartition(
+                Repartitioned.with(Serdes.ByteArray(), (org.apache.kafka.common.serialization.Serde<Routed>) new RoutedSerde(codecs.catalog()))
+                        .withName(BY_KEY)
+                        .withNumberOfPartitions(plan.repartitionPartitions())
+                        .withStreamPartitioner(new KeyOrBroadcast()));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.DEDUP_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.PROJECTION_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.SEQUENCE_STORE), Serdes.Bytes(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.COUNTERS_STORE), Serdes.String(), Serdes.Long()));
+        String reference = contract.reconciliation().referenceTopic();
+        if (reference != null) {
+            builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFERENCE_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                            .withLoggingDisabled(),
+                    reference, Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("reprise-reference-source"), ReferenceLoader::new);
+        }
+        KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition),
+                Named.as("reprise-dedup-apply"),
+                ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.SEQUENCE_STORE, ApplyStage.COUNTERS_STORE);
+
+        applied.filter((k, v) -> v instanceof Emitted.ProjectionRecord, Named.as("reprise-projection-records"))
+                .mapValues(v -> ((Emitted.ProjectionRecord) v).value(), Named.as("reprise-projection-value"))
+                .to(contract.projection().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-projection-sink"));
+        applied.filter((k, v) -> v instanceof Emitted.DeadLetter, Named.as("reprise-rejected"))
+                .mapValues(v -> ((Emitted.DeadLetter) v).value(), Named.as("reprise-rejected-value"))
+                .to(contract.deadLetter().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-rejected-sink"));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EvidenceStage.STORE), Serdes.String(), Serdes.ByteArray()));
+        applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
+                .mapValues(v -> ((Emitted.Summary) v).json(), Named.as("reprise-summary-json"))
+                .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1))
+                .process(() -> new EvidenceStage(contract, plan), Named.as("reprise-evidence"), EvidenceStage.STORE)
+                .to(contract.evidence().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-evidence-sink"));
+        return builder.build();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, Codecs codecs, String reference, boolean viaRepartition) {
+        return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition);
+    }
+
+    /**
+     * Events go to the partition of their ordering key, as the default partitioner would send them; end
+     * markers go to every partition (KIP-837), after the events of their source partition.
+     */
+    static final class KeyOrBroadcast implements StreamPartitioner<byte[], Routed> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, byte[] key, Routed value, int numPartitions) {
+            if (value instanceof Routed.End) {
+                Set<Integer> all = new HashSet<>();
+                for (int p = 0; p < numPartitions; p++) {
+                    all.add(p);
+                }
+                return Optional.of(all);
+            }
+            return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key)) % numPartitions));
+        }
+    }
+
+    /** Keeps the global reference store equal to the reference topic. */
+    static final class ReferenceLoader implements Processor<Bytes, byte[], Void, Void> {
+        private KeyValueStore<Bytes, byte[]> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(REFERENCE_STORE);
+        }
+
+        @Override
+        public void process(Record<Bytes, byte[]> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.reprise.topology;
+
+import dev.reprise.codec.EventDecoder;
+import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.contract.Contract;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Event;
+import dev.reprise.topology.internal.Counters;
+import dev.reprise.topology.internal.Routed;
+import dev.reprise.upcast.UpcasterRegistry;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bounded source: reads each source partition of its task inside the plan's range, decodes and
+ * upcasts each record, applies the scope's filters, and hands events on keyed by the ordering key.
+ * Poison records go to the dead-letter topic. When a partition's range is done it hands on an
+ * {@link Routed.End} marker carrying the partition's counters.
+ */
+final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
+    static final String COUNTERS_STORE = "reprise-source-counters";
+    private static final Logger LOG = LoggerFactory.getLogger(SourceStage.class);
+
+    private final Contract contract;
+    private final RunPlan plan;
+    private final Codecs codecs;
+    private ProcessorContext<byte[], Routed> context;
+    private Counters counters;
+    private EventDecoder decoder;
+    private final Map<String, PartitionState[]> partitions = new HashMap<>();
+    private final List<PartitionState> taskPartitions = new ArrayList<>();
+
+    SourceStage(Contract contract, RunPlan plan, Codecs codecs) {
+        this.contract = contract;
+        this.plan = plan;
+        this.codecs = codecs;
+    }
+
+    /** A source partition of this task, with its counter keys computed once. */
+    private static final class PartitionState {
+        final RunPlan.PartitionRange range;
+        final String read;
+        final String filtered;
+        final String outOfRange;
+        final String deadLettered;
+        final String ended;
+        final String startedAt;
+        final Map<String, String> keyCache = new HashMap<>();
+        boolean isEnded;
+        long dlqLogged;
+
+        PartitionState(RunPlan.PartitionRange range, Counters counters) {
+            this.range = range;
+            this.read = counters.key(range.id(), "events_read");
+            this.filtered = counters.key(range.id(), "filtered");
+            this.outOfRange = counters.key(range.id(), "out_of_range");
+            this.deadLettered = counters.key(range.id(), "dead_lettered");
+            this.ended = counters.key(range.id(), "ended");
+            this.startedAt = counters.key(range.id(), "started_at");
+        }
+
+        String counter(Counters counters, String name) {
+            return keyCache.computeIfAbsent(name, n -> counters.key(range.id(), n));
+        }
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Routed> context) {
+        this.context = context;
+        KeyValueStore<String, Long> store = context.getStateStore(COUNTERS_STORE);
+        this.counters = new Counters(store, plan.runId());
+        this.decoder = codecs.newDecoder();
+        int taskPartition = context.taskId().partition();
+        for (RunPlan.PartitionRange range : plan.ranges()) {
+            if (range.partition() != taskPartition) {
+                continue;
+            }
+            PartitionState state = new PartitionState(range, counters);
+            state.isEnded = counters.get(state.ended) > 0;
+            partitions.computeIfAbsent(range.topic(), t -> new PartitionState[taskPartition + 1])[taskPartition] = state;
+            taskPartitions.add(state);
+        }
+        // A range without records is never announced by a record; end it from a punctuation.
+        context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> endEmptyRanges());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        PartitionState[] byPartition = partitions.get(meta.topic());
+        PartitionState ps = byPartition == null || meta.partition() >= byPartition.length ? null : byPartition[meta.partition()];
+        if (ps == null) {
+            // A partition added after the run was planned: not part of this run.
+            return;
+        }
+        long offset = meta.offset();
+        if (offset < ps.range.start()) {
+            counters.add(ps.outOfRange, 1);
+            return;
+        }
+        if (offset >= ps.range.end()) {
+            endRange(ps);
+            if (contract.processing().bounded()) {
+                // Beyond the planned end: left in the topic for a later run.
+                return;
+            }
+        } else if (ps.isEnded) {
+            // Only under at-least-once, after a restart: this record was already counted.
+            return;
+        }
+        if (counters.add(ps.read, 1) == 1) {
+            counters.set(ps.startedAt, context.currentSystemTimeMs());
+        }
+        try {
+            toEvent(ps, record, meta);
+        } catch (PoisonRecordException e) {
+            deadLetter(ps, record, meta, e);
+        }
+        if (offset == ps.range.lastDataOffset()) {
+            endRange(ps);
+        }
+    }
+
+    private void toEvent(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta) {
+        EventDecoder.Decoded decoded = decoder.decode(record.value());
+        UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
+        GenericRecord payload = chain.apply(decoded.record());
+        for (var step : chain.steps()) {
+            counters.add(ps.counter(counters, "upcast:" + decoded.type() + ":" + step.fromVersion() + ":" + step.toVersion()), 1);
+        }
+        String key = requiredText(payload, contract.ordering().keyField(), decoded);
+        String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
+        if (!inScope(decoded.type(), key, payload)) {
+            counters.add(ps.filtered, 1);
+            return;
+        }
+        Long sequence = null;
+        if (contract.ordering().sequenceField() != null) {
+            Object seq = payload.getSchema().getField(contract.ordering().sequenceField()) == null ? null : payload.get(contract.ordering().sequenceField());
+            if (!(seq instanceof Number n)) {
+                throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no numeric sequence field '"
+                        + contract.ordering().sequenceField() + "' (ordering.sequence_field)");
+            }
+            sequence = n.longValue();
+        }
+        codecs.projection().validate(new Event(decoded.type(), chain.toVersion(), eventId, key, record.timestamp(), sequence, payload));
+        Routed.Data data = new Routed.Data(eventId, decoded.type(), decoded.version(), record.timestamp(), sequence,
+                meta.topic(), meta.partition(), meta.offset(), payload, null);
+        context.forward(new Record<>(key.getBytes(StandardCharsets.UTF_8), (Routed) data, record.timestamp(), new RecordHeaders()));
+    }
+
+    private boolean inScope(String type, String key, GenericRecord payload) {
+        Contract.Scope scope = contract.scope();
+        if (!scope.hasFilters()) {
+            return true;
+        }
+        if (!scope.eventTypes().isEmpty() && !scope.eventTypes().contains(type)) {
+            return false;
+        }
+        if (!scope.keys().isEmpty() && !scope.keys().contains(key)) {
+            return false;
+        }
+        if (!scope.tenants().isEmpty()) {
+            Object tenant = payload.getSchema().getField(scope.tenantField()) == null ? null : payload.get(scope.tenantField());
+            return tenant != null && scope.tenants().contains(tenant.toString());
+        }
+        return true;
+    }
+
+    private static String requiredText(GenericRecord payload, String field, EventDecoder.Decoded decoded) {
+        Object value = payload.getSchema().getField(field) == null ? null : payload.get(field);
+        if (value == null || value.toString().isEmpty()) {
+            throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no value for '" + field + "'");
+        }
+        return value.toString();
+    }
+
+    private void deadLetter(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
+        counters.add(ps.deadLettered, 1);
+        counters.add(ps.counter(counters, "dlq:" + e.reasonCode()), 1);
+        if (ps.dlqLogged++ < 10 || ps.dlqLogged % 1000 == 0) {
+            LOG.warn("Poison record at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues",
+                    meta.topic(), meta.partition(), meta.offset(), e.reasonCode(), e.getMessage(), contract.deadLetter().topic());
+        }
+        var headers = DeadLetters.headers(plan.runId(), "decode", e.reasonCode(), e.getMessage(), meta.topic(), meta.partition(), meta.offset());
+        context.forward(new Record<>(record.key(), (Routed) new Routed.Dead(record.key(), record.value(), headers), record.timestamp(), headers));
+    }
+
+    private void endEmptyRanges() {
+        for (PartitionState ps : taskPartitions) {
+            if (!ps.range.hasData()) {
+                endRange(ps);
+            }
+        }
+    }
+
+    private void endRange(PartitionState ps) {
+        if (ps.isEnded) {
+            return;
+        }
+        ps.isEnded = true;
+        counters.set(ps.ended, 1);
+        Map<String, Long> stats = counters.scope(ps.range.id());
+        LOG.info("Source partition {} reached the end of its range [{}, {}): {} records read",
+                ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault("events_read", 0L));
+        byte[] key = ("\u0000end " + ps.range.id()).getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, (Routed) new Routed.End(ps.range.topic(), ps.range.partition(), stats),
+                context.currentSystemTimeMs(), new RecordHeaders()));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.reprise.topology.internal;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Headers;
+
+import java.util.Map;
+
+/**
+ * What the source stage hands on: an event for the apply stage, the end of a source partition's range,
+ * or a poison record for the dead-letter topic.
+ */
+public sealed interface Routed {
+
+    /**
+     * An event upcast to the latest version of its type. {@code payload} is set inside one sub-topology;
+     * after the repartition only {@code payloadBytes} (Avro binary of the latest schema) is.
+     */
+    final class Data implements Routed {
+        public final String eventId;
+        public final String type;
+        public final int originVersion;
+        public final long timestamp;
+        public final Long sequence;
+        public final String sourceTopic;
+        public final int sourcePartition;
+        public final long sourceOffset;
+        public GenericRecord payload;
+        public byte[] payloadBytes;
+
+        public Data(String eventId, String type, int originVersion, long timestamp, Long sequence,
+                    String sourceTopic, int sourcePartition, long sourceOffset, GenericRecord payload, byte[] payloadBytes) {
+            this.eventId = eventId;
+            this.type = type;
+            this.originVersion = originVersion;
+            this.timestamp = timestamp;
+            this.sequence = sequence;
+            this.sourceTopic = sourceTopic;
+            this.sourcePartition = sourcePartition;
+            this.sourceOffset = sourceOffset;
+            this.payload = payload;
+            this.payloadBytes = payloadBytes;
+        }
+    }
+
+    /**
+     * A source partition passed the end of its range. Broadcast to every partition of the repartition
+     * topic after the partition's last event, so each apply task knows it has seen all of it.
+     *
+     * @param stats the partition's source-stage counters (events read, filtered, dead-lettered, upcasts)
+     */
+    record End(String sourceTopic, int sourcePartition, Map<String, Long> stats) implements Routed {
+        public String id() {
+            return sourceTopic + ":" + sourcePartition;
+        }
+    }
+
+    /** A poison record: original key and value, with the reason and coordinates in {@code headers}. */
+    record Dead(byte[] key, byte[] value, Headers headers) implements Routed {
+    }
+}

@@ -1,0 +1,117 @@
+package dev.reprise.upcast;
+
+import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.codec.SchemaCatalog;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The upcasters found on the class path, arranged into chains that lead every version of an event type
+ * to the latest version in the {@link SchemaCatalog}.
+ */
+public final class UpcasterRegistry {
+    private final SchemaCatalog catalog;
+    private final Map<String, Map<Integer, Upcaster>> byTypeAndFrom = new HashMap<>();
+    private final Map<String, Chain> chains = new ConcurrentHashMap<>();
+
+    public UpcasterRegistry(SchemaCatalog catalog, Iterable<Upcaster> upcasters) {
+        this.catalog = catalog;
+        for (Upcaster u : upcasters) {
+            if (u.toVersion() <= u.fromVersion()) {
+                throw new IllegalArgumentException(u.getClass().getName() + " goes from v" + u.fromVersion() + " to v" + u.toVersion() + "; an upcaster must go to a higher version");
+            }
+            Upcaster previous = byTypeAndFrom.computeIfAbsent(u.eventType(), t -> new TreeMap<>()).put(u.fromVersion(), u);
+            if (previous != null) {
+                throw new IllegalArgumentException("two upcasters for " + u.eventType() + " from v" + u.fromVersion() + ": "
+                        + previous.getClass().getName() + " and " + u.getClass().getName());
+            }
+        }
+    }
+
+    /** The upcasters registered through {@code META-INF/services/dev.reprise.upcast.Upcaster}. */
+    public static UpcasterRegistry fromServiceLoader(SchemaCatalog catalog) {
+        List<Upcaster> found = new ArrayList<>();
+        ServiceLoader.load(Upcaster.class).forEach(found::add);
+        return new UpcasterRegistry(catalog, found);
+    }
+
+    /** The steps from {@code version} to the latest version of {@code type}; empty when already latest. */
+    public Chain chain(String type, int version) {
+        return chains.computeIfAbsent(type + "\u0000" + version, k -> buildChain(type, version));
+    }
+
+    private Chain buildChain(String type, int version) {
+        Integer latest = catalog.latestVersion(type).orElse(null);
+        if (latest == null) {
+            return Chain.broken(type, version, "event type " + type + " has no schema in the schemas directory");
+        }
+        if (version > latest) {
+            return Chain.broken(type, version, type + " v" + version + " is newer than the latest local schema v" + latest + "; add its .avsc to schemas/");
+        }
+        List<Upcaster> steps = new ArrayList<>();
+        List<Schema> targets = new ArrayList<>();
+        int at = version;
+        while (at < latest) {
+            Upcaster next = byTypeAndFrom.getOrDefault(type, Map.of()).get(at);
+            if (next == null) {
+                return Chain.broken(type, version, "no upcaster path for " + type + " from v" + version + " to v" + latest
+                        + ": nothing upcasts v" + at + "; register an Upcaster for " + type + " v" + at + " through ServiceLoader");
+            }
+            Schema target = catalog.event(type, next.toVersion()).orElse(null);
+            if (target == null) {
+                return Chain.broken(type, version, next.getClass().getSimpleName() + " upcasts " + type + " to v" + next.toVersion() + ", which has no local schema");
+            }
+            steps.add(next);
+            targets.add(target);
+            at = next.toVersion();
+        }
+        return new Chain(type, version, latest, List.copyOf(steps), List.copyOf(targets), null);
+    }
+
+    /** Every (type, version) in the catalog that has no path to its latest version, with the reason. */
+    public Map<String, String> gaps() {
+        Map<String, String> out = new TreeMap<>();
+        catalog.eventTypes().forEach((type, versions) -> versions.forEach(v -> {
+            Chain c = chain(type, v);
+            if (c.brokenReason() != null) {
+                out.put(type + " v" + v, c.brokenReason());
+            }
+        }));
+        return out;
+    }
+
+    /**
+     * A resolved chain of upcasters. {@code brokenReason} is non-null when no path exists; applying
+     * a broken chain throws a {@link PoisonRecordException} so the record is dead-lettered with the reason.
+     */
+    public record Chain(String type, int fromVersion, int toVersion, List<Upcaster> steps, List<Schema> targets, String brokenReason) {
+        static Chain broken(String type, int version, String reason) {
+            return new Chain(type, version, version, List.of(), List.of(), reason);
+        }
+
+        public GenericRecord apply(GenericRecord event) {
+            if (brokenReason != null) {
+                throw new PoisonRecordException("no-upcast-path", brokenReason);
+            }
+            GenericRecord current = event;
+            for (int i = 0; i < steps.size(); i++) {
+                Upcaster step = steps.get(i);
+                try {
+                    current = step.upcast(current, targets.get(i));
+                } catch (RuntimeException e) {
+                    throw new PoisonRecordException("upcast-failed", step.getClass().getSimpleName() + " could not upcast "
+                            + type + " v" + step.fromVersion() + " to v" + step.toVersion() + ": " + e.getMessage(), e);
+                }
+            }
+            return current;
+        }
+    }
+}
