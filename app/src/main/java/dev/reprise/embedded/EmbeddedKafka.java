@@ -40,6 +40,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setConfigProp("transaction.state.log.num.partitions", "5")
                     .setConfigProp("log.cleaner.dedupe.buffer.size", Long.toString(8L * 1024 * 1024))
                     .setConfigProp("auto.create.topics.enable", "false")
+                    // Nothing written for a demo or a test may expire while it runs.
+                    .setConfigProp("log.retention.ms", "-1")
                     .build();
             cluster.format();
             cluster.startup();

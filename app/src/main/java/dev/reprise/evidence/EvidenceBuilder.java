@@ -31,6 +31,55 @@ public final class EvidenceBuilder {
     private EvidenceBuilder() {
     }
 
+    /**
+     * A PROGRESS record from the apply tasks' running counters: what has reached the apply stage so
+     * far. Source-side counts (filtered, dead-lettered before the repartition) arrive with the final
+     * record only, so {@code events_read} here counts the events the apply stage has seen.
+     */
+    public static RecoveryEvidence progress(Contract contract, RunPlan plan, Collection<Map<String, Long>> counters, long nowMillis) {
+        long processed = 0;
+        long duplicates = 0;
+        long dead = 0;
+        for (Map<String, Long> c : counters) {
+            processed += c.getOrDefault("processed", 0L);
+            duplicates += c.getOrDefault("duplicates", 0L);
+            dead += c.getOrDefault("dead_lettered", 0L);
+        }
+        List<PartitionRange> ranges = new ArrayList<>();
+        for (RunPlan.PartitionRange r : plan.ranges()) {
+            ranges.add(new PartitionRange(r.topic(), r.partition(), r.start(), r.end(), 0L));
+        }
+        long read = processed + duplicates + dead;
+        double seconds = Math.max(0.001, (nowMillis - plan.createdAtMillis()) / 1000.0);
+        return RecoveryEvidence.newBuilder()
+                .setRunId(plan.runId())
+                .setKind(EvidenceKind.PROGRESS)
+                .setContractName(contract.name())
+                .setContractHash(contract.hash())
+                .setApplicationId(contract.applicationId())
+                .setProjection(contract.projection().name())
+                .setProjectionTopic(contract.projection().topic())
+                .setRanges(ranges)
+                .setEventsRead(read)
+                .setEventsProcessed(processed)
+                .setDuplicatesSkipped(duplicates)
+                .setFiltered(0)
+                .setOutOfRange(0)
+                .setDeadLettered(dead)
+                .setDeadLetterReasons(Map.of())
+                .setUpcasts(List.of())
+                .setProjectionKeys(0)
+                .setReconciliationChecks(List.of())
+                .setReconciliationFailures(0)
+                .setChecksum("")
+                .setConfidenceStatus(null)
+                .setConfidenceReasons(List.of("in progress: " + read + " events have reached the apply stage"))
+                .setStartedAt(plan.createdAt())
+                .setEndedAt(null)
+                .setEventsPerSecond(read / seconds)
+                .build();
+    }
+
     public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long endedAtMillis) {
         Map<String, Map<String, Long>> sources = new TreeMap<>();
         Map<String, Long> apply = new TreeMap<>();

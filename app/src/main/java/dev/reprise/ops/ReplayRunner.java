@@ -20,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -113,7 +114,7 @@ public final class ReplayRunner {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         Map<TopicPartition, Long> applied = new HashMap<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
-            offsets.put(r.topicPartition(), new OffsetAndMetadata(r.start(), "reprise run " + plan.runId()));
+            offsets.put(r.topicPartition(), new OffsetAndMetadata(r.start()));
             applied.put(r.topicPartition(), r.start());
         }
         try {
@@ -157,18 +158,58 @@ public final class ReplayRunner {
                     throw new IllegalStateException("the replay stopped before it was complete (Kafka Streams state " + state + ")"
                             + (cause == null ? "" : ": " + rootMessage(cause)), cause);
                 }
-                if (onProgress != null && System.currentTimeMillis() - lastProgress >= 1000) {
+                if (System.currentTimeMillis() - lastProgress >= 1000) {
                     lastProgress = System.currentTimeMillis();
-                    try {
-                        onProgress.accept(Progress.read(admin, contract.applicationId(), plan, Duration.ofSeconds(5)));
-                    } catch (RuntimeException e) {
-                        LOG.debug("progress not available yet: {}", e.getMessage());
+                    checkNothingExpired(admin, plan);
+                    if (onProgress != null) {
+                        try {
+                            onProgress.accept(Progress.read(admin, contract.applicationId(), plan, Duration.ofSeconds(5)));
+                        } catch (RuntimeException e) {
+                            LOG.debug("progress not available yet: {}", e.getMessage());
+                        }
                     }
                 }
             }
         } finally {
-            // Closed from this thread, never from a stream thread.
-            streams.close(Duration.ofSeconds(60));
+            // Closed from this thread, never from a stream thread. Leaving the group lets the next
+            // run reset the group's offsets at once instead of after the session timeout.
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(60)));
+        }
+    }
+
+    /**
+     * Fails the run when retention (or a delete-records call) removed records of the plan's ranges
+     * before the replay read them: such a run could never be complete, and would otherwise wait forever.
+     */
+    private void checkNothingExpired(Admin admin, RunPlan plan) {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+        plan.ranges().stream().filter(RunPlan.PartitionRange::hasData)
+                .forEach(r -> request.put(r.topicPartition(), org.apache.kafka.clients.admin.OffsetSpec.earliest()));
+        if (request.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> earliest;
+        try {
+            earliest = admin.listOffsets(request).all().get();
+            committed = admin.listConsumerGroupOffsets(contract.applicationId()).partitionsToOffsetAndMetadata().get();
+        } catch (ExecutionException e) {
+            LOG.debug("cannot check log start offsets now: {}", e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        for (RunPlan.PartitionRange r : plan.ranges()) {
+            var start = earliest.get(r.topicPartition());
+            OffsetAndMetadata c = committed.get(r.topicPartition());
+            long position = c == null ? r.start() : c.offset();
+            if (start != null && position <= r.lastDataOffset() && start.offset() > position) {
+                throw new IllegalStateException("records " + position + " to " + (start.offset() - 1) + " of " + r.id()
+                        + " were deleted (retention or delete-records) before the replay read them; this run cannot be complete."
+                        + " Plan a new run, and raise the topic's retention.ms for the length of a replay");
+            }
         }
     }
 

@@ -21,6 +21,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -36,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,6 +64,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     /** run id|scope|name → count: apply-stage counters and the end markers received. */
     static final String COUNTERS_STORE = "reprise-apply-counters";
     static final int MAX_SAMPLES = 20;
+    /** Header on evidence parts: "progress" for a running count, absent for the task's final summary. */
+    static final String PART_HEADER = "reprise.part";
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
     private static final byte[] SEEN = new byte[0];
 
@@ -88,6 +92,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private String deadKey;
     private String endsKey;
     private String summarySentKey;
+    private Map<String, Long> lastReported = Map.of();
+    private boolean otherRunsGone;
 
     ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition) {
         this.contract = contract;
@@ -120,6 +126,64 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         this.deadKey = counters.key("apply", "dead_lettered");
         this.endsKey = counters.key("apply", "ends_received");
         this.summarySentKey = counters.key("apply", "summary_sent");
+        context.schedule(contract.evidence().progressInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reportProgress());
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOtherRuns());
+    }
+
+    /** Hands the evidence stage this task's counters so far, for the run's PROGRESS records. */
+    private void reportProgress() {
+        if (counters.get(summarySentKey) > 0) {
+            return;
+        }
+        Map<String, Long> now = counters.scope("apply");
+        if (now.equals(lastReported)) {
+            return;
+        }
+        lastReported = now;
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(PART_HEADER, "progress".getBytes(StandardCharsets.UTF_8));
+        TaskSummary progress = new TaskSummary(context.taskId().partition(), Map.of(), now, 0, 0, Map.of(), Map.of(), null);
+        context.forward(new Record<>(Integer.toString(context.taskId().partition()).getBytes(StandardCharsets.UTF_8),
+                (Emitted) new Emitted.Summary(progress.toJson()), context.currentSystemTimeMs(), headers));
+    }
+
+    /**
+     * Deletes, a bounded batch per second, the dedup, projection and sequence entries of earlier runs:
+     * their keys carry another run's prefix. A new run never reads them, so this only frees disk.
+     */
+    private void forgetOtherRuns() {
+        if (otherRunsGone) {
+            return;
+        }
+        int budget = 5_000;
+        for (KeyValueStore<Bytes, ?> store : List.<KeyValueStore<Bytes, ?>>of(dedup, states, sequences)) {
+            budget -= deleteOutside(store, budget);
+            if (budget <= 0) {
+                return;
+            }
+        }
+        otherRunsGone = true;
+    }
+
+    private int deleteOutside(KeyValueStore<Bytes, ?> store, int budget) {
+        Bytes from = Bytes.wrap(prefix);
+        Bytes to = Bytes.increment(from);
+        List<Bytes> doomed = new ArrayList<>();
+        try (KeyValueIterator<Bytes, ?> before = store.range(null, from)) {
+            while (before.hasNext() && doomed.size() < budget) {
+                Bytes k = before.next().key;
+                if (k.compareTo(from) < 0) {
+                    doomed.add(k);
+                }
+            }
+        }
+        try (KeyValueIterator<Bytes, ?> after = store.range(to, null)) {
+            while (after.hasNext() && doomed.size() < budget) {
+                doomed.add(after.next().key);
+            }
+        }
+        doomed.forEach(store::delete);
+        return doomed.size();
     }
 
     @Override

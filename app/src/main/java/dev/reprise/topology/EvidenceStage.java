@@ -6,7 +6,9 @@ import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.plan.RunPlan;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The evidence stage: a single task that collects one {@link TaskSummary} per apply task and, when all
@@ -32,6 +36,9 @@ final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
     private final RunPlan plan;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> parts;
+    /** Latest running counters per apply task; kept in memory, as PROGRESS records are a gauge, not proof. */
+    private final Map<Integer, Map<String, Long>> progress = new TreeMap<>();
+    private boolean progressChanged;
 
     EvidenceStage(Contract contract, RunPlan plan) {
         this.contract = contract;
@@ -42,12 +49,32 @@ final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.parts = context.getStateStore(STORE);
+        context.schedule(contract.evidence().progressInterval(), PunctuationType.WALL_CLOCK_TIME, now -> writeProgress());
+    }
+
+    private void writeProgress() {
+        if (!progressChanged || parts.get(plan.runId() + "|final") != null) {
+            return;
+        }
+        progressChanged = false;
+        RecoveryEvidence evidence = EvidenceBuilder.progress(contract, plan, progress.values(), context.currentSystemTimeMs());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
+        headers.add("reprise.evidence_kind", "PROGRESS".getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), EvidenceCodec.encode(evidence), context.currentSystemTimeMs(), headers));
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         String finalKey = plan.runId() + "|final";
         if (parts.get(finalKey) != null) {
+            return;
+        }
+        Header kind = record.headers().lastHeader(ApplyStage.PART_HEADER);
+        if (kind != null && "progress".equals(new String(kind.value(), StandardCharsets.UTF_8))) {
+            TaskSummary p = TaskSummary.fromJson(record.value());
+            progress.put(p.partition(), p.counters());
+            progressChanged = true;
             return;
         }
         TaskSummary summary = TaskSummary.fromJson(record.value());
@@ -61,6 +88,7 @@ final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
             all.add(TaskSummary.fromJson(part));
         }
         RecoveryEvidence evidence = EvidenceBuilder.build(contract, plan, all, context.currentSystemTimeMs());
+        progress.clear();
         byte[] encoded = EvidenceCodec.encode(evidence);
         parts.put(finalKey, encoded);
         LOG.info("Run {} complete: {} events processed, {} duplicates skipped, {} dead-lettered; verdict {}",

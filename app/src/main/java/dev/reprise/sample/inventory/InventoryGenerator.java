@@ -16,7 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +37,7 @@ import java.util.zip.CRC32;
  */
 public final class InventoryGenerator {
     /** What to generate. {@code duplicateRatio} is extra copies per unique event. */
-    public record Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed) {
+    public record Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed, long startTimeMillis) {
         public Options {
             if (events < 0 || duplicateRatio < 0 || poison < 0 || partitions < 1 || skus < 1) {
                 throw new IllegalArgumentException("events, duplicates and poison must be >= 0; partitions and skus >= 1");
@@ -47,7 +46,11 @@ public final class InventoryGenerator {
 
         public static Options of(long events, double duplicateRatio, int poison, int partitions) {
             int skus = (int) Math.max(10, Math.min(20_000, events / 50));
-            return new Options(events, duplicateRatio, poison, partitions, skus, 42L);
+            return new Options(events, duplicateRatio, poison, partitions, skus, 42L, System.currentTimeMillis());
+        }
+
+        public Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed) {
+            this(events, duplicateRatio, poison, partitions, skus, seed, System.currentTimeMillis());
         }
 
         public long duplicates() {
@@ -119,7 +122,8 @@ public final class InventoryGenerator {
         List<String> eventIds = new ArrayList<>();
         List<byte[]> written = new ArrayList<>();
         List<String> writtenKeys = new ArrayList<>();
-        long time = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        // Recent event times: a broker deletes records older than its retention (7 days by default).
+        long time = options.startTimeMillis() - 7L * actions.length;
         int poisonIndex = 0;
         for (char action : actions) {
             time += 7;

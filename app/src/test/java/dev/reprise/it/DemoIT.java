@@ -1,0 +1,62 @@
+package dev.reprise.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reprise.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The demo as a user runs it: the real command line, its own embedded broker, JSON on stdout. */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class DemoIT {
+
+    record Outcome(int exitCode, String stdout, String stderr) {
+    }
+
+    static Outcome reprise(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.execute(args);
+            return new Outcome(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void demoReportsExactCountsAsOneJsonObjectAndExitsZeroWhenTrusted() throws Exception {
+        Outcome o = reprise("demo", "--events", "6000", "--duplicates", "0.05", "--poison", "7", "--partitions", "3",
+                "--contract", "../config/inventory.yaml", "--json");
+
+        assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
+        JsonNode evidence = new ObjectMapper().readTree(o.stdout());
+        assertThat(evidence.get("events_processed").asLong()).isEqualTo(6000);
+        assertThat(evidence.get("duplicates_skipped").asLong()).isEqualTo(300);
+        assertThat(evidence.get("dead_lettered").asLong()).isEqualTo(7);
+        assertThat(evidence.get("confidence_status").asText()).isEqualTo("trusted");
+        assertThat(evidence.get("kind").asText()).isEqualTo("FINAL");
+        assertThat(evidence.get("projections_changed").asLong()).as("the rebuild equals the generator's ground truth").isZero();
+        assertThat(o.stderr()).as("progress is shown on stderr").contains("Replaying run");
+    }
+
+    @Test
+    void demoRejectsANegativeEventCountWithExitCodeTwo() {
+        Outcome o = reprise("demo", "--events", "-5");
+
+        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.stderr()).contains("--events");
+    }
+}

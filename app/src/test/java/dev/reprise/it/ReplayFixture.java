@@ -1,0 +1,161 @@
+package dev.reprise.it;
+
+import dev.reprise.codec.LocalIdMap;
+import dev.reprise.contract.Contract;
+import dev.reprise.contract.ContractLoader;
+import dev.reprise.embedded.EmbeddedKafka;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.Planner;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.StateCodec;
+import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.InventoryLevel;
+import dev.reprise.topology.Codecs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * One isolated replay setup on the shared broker: its own source, output and internal topics (all
+ * names carry a unique suffix) and its own contract, derived from config/inventory.yaml.
+ */
+final class ReplayFixture {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    final EmbeddedKafka kafka = SharedKafka.get();
+    final String suffix = "t" + COUNTER.incrementAndGet() + "-" + System.nanoTime() % 100000;
+    final String source = "inventory-events-" + suffix;
+    final String projection = "inventory-levels-" + suffix;
+    final String evidence = "evidence-" + suffix;
+    final String dlq = "dlq-" + suffix;
+    final Contract contract;
+    final Codecs codecs;
+    final Path stateDir;
+
+    /**
+     * @param extraYaml YAML lines appended to the contract (e.g. a scope section), or ""
+     */
+    ReplayFixture(int partitions, String extraYaml) {
+        String yaml = """
+                name: inventory-it
+                application_id: reprise-it-%s
+                history:
+                  topics: [%s]
+                  encoding: confluent
+                  schemas:
+                    source: local
+                    directory: ../schemas
+                    id_map: ../schemas/registry-ids.yaml
+                ordering:
+                  key_field: sku
+                idempotency:
+                  event_id_field: event_id
+                projection:
+                  name: inventory-levels
+                  topic: %s
+                evidence:
+                  topic: %s
+                dead_letter:
+                  topic: %s
+                allowed_write_topics: [%s, %s, %s]
+                """.formatted(suffix, source, projection, evidence, dlq, projection, evidence, dlq) + extraYaml;
+        this.contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
+        this.codecs = Codecs.forContract(contract);
+        kafka.createTopic(source, partitions, Map.of());
+        try {
+            this.stateDir = Files.createTempDirectory("reprise-it-state");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    InventoryGenerator generator() {
+        return new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
+    }
+
+    KafkaProducer<byte[], byte[]> producer(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.putAll(extra);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    InventoryGenerator.Generated generate(InventoryGenerator.Options options) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
+            return generator().write(producer, source, options);
+        }
+    }
+
+    ReplayRunner runner() {
+        return new ReplayRunner(contract, codecs, kafka.clientConfig(), stateDir, Map.of("commit.interval.ms", 100));
+    }
+
+    /** Plans a new run, resets the group's offsets to its start and runs it to its final evidence. */
+    Run newRun() {
+        ReplayRunner runner = runner();
+        RunPlan plan;
+        try (Admin admin = kafka.admin()) {
+            plan = new Planner(admin, kafka.clientConfig()).plan(contract);
+            runner.prepareTopics(admin, plan);
+            runner.resetOffsets(admin, plan);
+        }
+        return new Run(plan, runner.run(plan, null));
+    }
+
+    record Run(RunPlan plan, RecoveryEvidence evidence) {
+    }
+
+    /** The latest value of every key on the projection topic, as a compacted topic's reader sees it. */
+    Map<String, InventoryLevel> readProjection() {
+        return readLatest(projection).entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                e -> new StateCodec<>(InventoryLevel.class).fromSingleObject(e.getValue()), (a, b) -> b, TreeMap::new));
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end within 30 s");
+                }
+            }
+            return out;
+        }
+    }
+
+    Map<String, byte[]> readLatest(String topic) {
+        Map<String, byte[]> out = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
+            out.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
+        }
+        return out;
+    }
+}

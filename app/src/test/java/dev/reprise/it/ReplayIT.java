@@ -1,0 +1,214 @@
+package dev.reprise.it;
+
+import dev.reprise.evidence.avro.ConfidenceStatus;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.evidence.avro.UpcastCount;
+import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.InventoryLevel;
+import dev.reprise.sample.inventory.InventoryProjection;
+import dev.reprise.topology.DeadLetters;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole replay on a real KRaft broker: real topics, real transactions, real RocksDB stores. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReplayIT {
+
+    @Nested
+    class GeneratedHistoryWithDuplicatesAndPoison {
+        final ReplayFixture fixture = new ReplayFixture(4, "");
+
+        @Test
+        void duplicateEventIdsInsideAndAcrossPartitionsAreSkippedOnceAndTheProjectionIsExact() {
+            InventoryGenerator.Generated generated = fixture.generate(new InventoryGenerator.Options(3_000, 0.1, 10, 4, 60, 7L));
+            RecoveryEvidence e = fixture.newRun().evidence();
+
+            assertThat(e.getEventsProcessed()).as("every unique event applied once").isEqualTo(3_000);
+            assertThat(e.getDuplicatesSkipped()).as("every extra copy skipped, wherever it landed").isEqualTo(300);
+            assertThat(e.getDeadLettered()).as("every poison record dead-lettered").isEqualTo(10);
+            assertThat(e.getEventsRead()).isEqualTo(3_310);
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(e.getProjectionKeys()).isEqualTo(generated.truth().size());
+            assertThat(fixture.readProjection()).as("the projection topic holds the generator's ground truth")
+                    .isEqualTo(generated.truth());
+        }
+
+        @Test
+        void allThreeSchemaVersionsAreUpcastToTheLatest() {
+            InventoryGenerator.Generated generated = fixture.generate(new InventoryGenerator.Options(1_200, 0, 0, 4, 30, 11L));
+            RecoveryEvidence e = fixture.newRun().evidence();
+
+            Map<String, Long> upcasts = new TreeMap<>();
+            for (UpcastCount u : e.getUpcasts()) {
+                upcasts.put(u.getEventType() + " " + u.getFromVersion() + "->" + u.getToVersion(), u.getCount());
+            }
+            long v1 = generated.byVersion().get(1);
+            long v2 = generated.byVersion().get(2);
+            assertThat(generated.byVersion()).as("the generator wrote all three versions").containsOnlyKeys(1, 2, 3);
+            assertThat(upcasts).as("v1 events take both steps, v2 events the last one")
+                    .containsEntry("StockMovement 1->2", v1)
+                    .containsEntry("StockMovement 2->3", v1 + v2);
+            assertThat(fixture.readProjection()).isEqualTo(generated.truth());
+        }
+
+        @Test
+        void poisonRecordsReachTheDeadLetterTopicWithTheirCoordinatesReasonAndOriginalBytes() {
+            fixture.generate(new InventoryGenerator.Options(200, 0, 5, 4, 10, 3L));
+            RecoveryEvidence e = fixture.newRun().evidence();
+
+            List<ConsumerRecord<byte[], byte[]>> dead = fixture.readAll(fixture.dlq);
+            assertThat(dead).hasSize(5);
+            assertThat(e.getDeadLetterReasons()).containsOnlyKeys("not-confluent-framing", "unknown-schema-id", "corrupt-avro",
+                    "upcast-failed", "unknown-kind");
+            Map<String, ConsumerRecord<byte[], byte[]>> sourceByCoordinates = new TreeMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : fixture.readAll(fixture.source)) {
+                sourceByCoordinates.put(r.partition() + "@" + r.offset(), r);
+            }
+            for (ConsumerRecord<byte[], byte[]> d : dead) {
+                String coordinates = header(d, DeadLetters.PARTITION) + "@" + header(d, DeadLetters.OFFSET);
+                assertThat(header(d, DeadLetters.TOPIC)).isEqualTo(fixture.source);
+                assertThat(header(d, DeadLetters.REASON)).as("a reason a person can act on").isNotBlank();
+                assertThat(d.value()).as("the original bytes of " + coordinates)
+                        .isEqualTo(sourceByCoordinates.get(coordinates).value());
+            }
+        }
+    }
+
+    @Nested
+    class ScopeAndShapesOfTheSource {
+
+        @Test
+        void recordsOutsideTheScopeFiltersAreCountedAndNotApplied() {
+            ReplayFixture fixture = new ReplayFixture(2, """
+                    scope:
+                      keys: [SKU-A]
+                    """);
+            InventoryGenerator gen = fixture.generator();
+            try (KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of())) {
+                for (int i = 0; i < 12; i++) {
+                    String sku = i % 3 == 0 ? "SKU-B" : "SKU-A";
+                    send(producer, fixture.source, i % 2, sku, gen.encode(2, UUID.randomUUID().toString(), sku, "RECEIVED", 5, "WH1/A-1", 1000 + i));
+                }
+            }
+            RecoveryEvidence e = fixture.newRun().evidence();
+
+            assertThat(e.getFiltered()).as("the 4 SKU-B events").isEqualTo(4);
+            assertThat(e.getEventsProcessed()).isEqualTo(8);
+            assertThat(fixture.readProjection()).containsOnlyKeys("SKU-A");
+            assertThat(fixture.readProjection().get("SKU-A").getStockOnHand()).isEqualTo(40);
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+        }
+
+        @Test
+        void aRunWithNothingInItsRangeCompletesWithEmptyEvidence() {
+            ReplayFixture fixture = new ReplayFixture(3, """
+                    scope:
+                      to: 2000-01-01T00:00:00Z
+                    """);
+            fixture.generate(new InventoryGenerator.Options(50, 0, 0, 3, 5, 1L));
+            ReplayFixture.Run run = fixture.newRun();
+
+            assertThat(run.plan().totalOffsets()).as("every record is after scope.to").isZero();
+            assertThat(run.evidence().getEventsRead()).isZero();
+            assertThat(run.evidence().getProjectionKeys()).isZero();
+            assertThat(run.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+        }
+
+        @Test
+        void anEmptyPartitionDoesNotHoldUpCompletion() {
+            ReplayFixture fixture = new ReplayFixture(3, "");
+            InventoryGenerator gen = fixture.generator();
+            try (KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of())) {
+                for (int i = 0; i < 6; i++) {
+                    send(producer, fixture.source, i % 2, "SKU-" + i, gen.encode(3, "e" + i, "SKU-" + i, "RECEIVED", 2, "WH1/A-1", 1000 + i));
+                }
+            }
+            ReplayFixture.Run run = fixture.newRun();
+
+            assertThat(run.plan().range(fixture.source, 2).orElseThrow().hasData()).as("partition 2 is empty").isFalse();
+            assertThat(run.evidence().getEventsProcessed()).isEqualTo(6);
+            assertThat(run.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+        }
+
+        @Test
+        void aTransactionalSourceWithMarkersAtTheEndAndAnAbortedTransactionCompletesExactly() {
+            ReplayFixture fixture = new ReplayFixture(2, "");
+            InventoryGenerator gen = fixture.generator();
+            int committed = 0;
+            try (KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-tx-" + fixture.suffix))) {
+                producer.initTransactions();
+                for (int batch = 0; batch < 3; batch++) {
+                    producer.beginTransaction();
+                    for (int i = 0; i < 10; i++) {
+                        String sku = "SKU-" + (i % 4);
+                        send(producer, fixture.source, i % 2, sku, gen.encode(2, "b" + batch + "-" + i, sku, "RECEIVED", 1, "WH1/A-1", 1000 + i));
+                    }
+                    if (batch == 1) {
+                        producer.abortTransaction();
+                    } else {
+                        producer.commitTransaction();
+                        committed += 10;
+                    }
+                }
+            }
+            ReplayFixture.Run run = fixture.newRun();
+
+            run.plan().ranges().forEach(r -> assertThat(r.lastDataOffset())
+                    .as("the last offset of " + r.id() + " is a transaction marker, not data").isLessThan(r.end() - 1));
+            assertThat(run.evidence().getEventsProcessed()).as("aborted records are never read").isEqualTo(committed);
+            assertThat(run.evidence().getEventsRead()).isEqualTo(committed);
+            Map<String, InventoryLevel> projection = fixture.readProjection();
+            for (int k = 0; k < 4; k++) {
+                long expected = k < 2 ? 6 : 4;
+                assertThat(projection.get("SKU-" + k).getReceived()).as("SKU-" + k).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Nested
+    class RunsAfterAnOffsetReset {
+        final ReplayFixture fixture = new ReplayFixture(3, "");
+
+        @Test
+        void aSecondRunAfterAnOffsetResetRebuildsTheSameProjectionWithoutFalseDuplicates() {
+            InventoryGenerator.Generated generated = fixture.generate(new InventoryGenerator.Options(1_500, 0.2, 0, 3, 40, 5L));
+            ReplayFixture.Run first = fixture.newRun();
+            ReplayFixture.Run second = fixture.newRun();
+
+            assertThat(second.plan().runId()).isNotEqualTo(first.plan().runId());
+            assertThat(second.evidence().getDuplicatesSkipped())
+                    .as("only the real copies are duplicates, not the events the first run applied").isEqualTo(300);
+            assertThat(second.evidence().getEventsProcessed()).isEqualTo(1_500);
+            assertThat(second.evidence().getChecksum()).as("the same projection, by one value").isEqualTo(first.evidence().getChecksum());
+            assertThat(second.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(fixture.readProjection()).isEqualTo(generated.truth());
+        }
+    }
+
+    static void send(KafkaProducer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    static InventoryLevel level(String sku) {
+        return new InventoryProjection().initial(sku);
+    }
+}
