@@ -7,7 +7,8 @@ import dev.reprise.evidence.avro.RecoveryEvidence;
 
 /** JSON for stdout: one object per result, snake_case field names as in the Avro schemas. */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
 
     private Json() {
     }

@@ -2,11 +2,11 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.plan.PlanPreview;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.topology.Codecs;
 import org.apache.kafka.clients.admin.Admin;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,6 +41,12 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--rate", defaultValue = "20000", description = "Events per second for the duration estimate (default ${DEFAULT-VALUE}; see the README's performance figures).")
+    double rate;
+
+    @Option(names = "--sample", defaultValue = "100", description = "Records read from the start and the end of each partition's range to check event versions (default ${DEFAULT-VALUE}).")
+    int sample;
+
     @Override
     public Integer call() throws IOException {
         Contract c = ContractLoader.load(contract);
@@ -74,23 +80,35 @@ final class PlanCommand implements Callable<Integer> {
         cluster.bootstrapServer = bootstrapServer;
         cluster.commandConfig = commandConfig;
         RunPlan plan;
+        Map<String, Object> preview;
         try (Admin admin = Admin.create(cluster.clientConfig())) {
             plan = new Planner(admin, cluster.clientConfig()).plan(c);
+            preview = PlanPreview.describe(c, codecs, plan, admin, cluster.clientConfig(), rate, sample);
         }
         if (out != null) {
             Files.writeString(out, plan.toJson());
         }
         if (json) {
-            System.out.println(Json.of(plan));
+            System.out.println(Json.of(preview));
         } else {
-            System.out.println("Run plan " + plan.runId() + " for contract " + c.name() + " (" + plan.totalOffsets() + " offsets)");
-            System.out.printf("  %-30s %10s %12s %12s %12s%n", "partition", "start", "end", "offsets", "last data");
+            System.out.println("Run plan " + plan.runId() + " for contract " + c.name() + " (application " + c.applicationId() + ")");
+            System.out.printf("  %-32s %12s %12s %12s %12s%n", "partition", "start", "end", "offsets", "last data");
             for (RunPlan.PartitionRange r : plan.ranges()) {
-                System.out.printf("  %-30s %10d %12d %12d %12s%n", r.topic() + "-" + r.partition(), r.start(), r.end(), r.size(),
+                System.out.printf("  %-32s %12d %12d %12d %12s%n", r.topic() + "-" + r.partition(), r.start(), r.end(), r.size(),
                         r.hasData() ? Long.toString(r.lastDataOffset()) : "none");
             }
-            System.out.println("  repartitioned into " + plan.repartitionPartitions() + " partitions; writes " + c.outputTopics());
-            gaps.forEach((k, v) -> System.out.println("  warning: " + k + ": " + v + " (such events will be dead-lettered)"));
+            System.out.printf("  total %,d offsets %s; about %s at %,.0f events/s%n", plan.totalOffsets(), preview.get("offsets_per_topic"),
+                    java.time.Duration.ofSeconds((Long) preview.get("estimated_seconds")).toString().substring(2).toLowerCase(), rate);
+            System.out.println("  repartitioned into " + plan.repartitionPartitions() + " partitions");
+            System.out.println("  writes   " + preview.get("writes"));
+            System.out.println("  creates  " + preview.get("creates"));
+            System.out.println("  versions in a sample of the range: " + preview.get("sampled_versions")
+                    + (((Map<?, ?>) preview.get("sampled_undecodable")).isEmpty() ? "" : ", undecodable " + preview.get("sampled_undecodable")));
+            ((Map<?, ?>) preview.get("upcaster_gaps_in_sample")).forEach((k, v) -> System.out.println("  WARNING  " + k + ": " + v + " (such events will be dead-lettered)"));
+            gaps.forEach((k, v) -> System.out.println("  note     " + k + ": " + v));
+            if (out != null) {
+                System.out.println("  plan written to " + out + "; apply it with: reprise reset --plan " + out + " --execute");
+            }
         }
         return ExitCodes.OK;
     }

@@ -20,9 +20,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs a replay against a cluster and prints its recovery evidence.",
-                "Without --plan, plans a new run from the contract, sets the app's committed offsets to the plan's start and runs it. "
-                        + "With --plan (a file from 'reprise plan --out' or a previous run), continues that run from its committed offsets: "
-                        + "use it to restart after a crash."},
+                "Runs the run in force (recorded in Kafka by 'reprise reset --execute'); without one, plans a new run and sets the "
+                        + "app's committed offsets to its start. A restarted or additional instance continues the same run. When the group's "
+                        + "offsets were moved with Kafka's own tools, a new run starts from where they are. Bounded runs exit when the final "
+                        + "evidence is written: 0 trusted, 3 degraded, 4 untrusted."},
         footer = {"", "Example:", "  reprise run --contract config/inventory.yaml --bootstrap-server localhost:9092 --state-dir /var/lib/reprise"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -55,15 +56,22 @@ final class RunCommand implements Callable<Integer> {
                 }
                 System.err.println("Continuing run " + plan.runId() + " from its committed offsets");
             } else {
-                plan = new Planner(admin, clientConfig).plan(contract);
-                runner.prepareTopics(admin, plan);
-                runner.resetOffsets(admin, plan);
-                Path saved = stateDir.resolve("run-plan.json");
-                Files.writeString(saved, plan.toJson());
-                System.err.println("New run " + plan.runId() + ": " + plan.totalOffsets() + " offsets; offsets of group "
-                        + contract.applicationId() + " set to the plan's start; plan saved to " + saved
-                        + " (after a crash: reprise run --plan " + saved + ")");
+                ReplayRunner.Prepared prepared = runner.prepare(admin);
+                plan = prepared.plan();
+                switch (prepared.how()) {
+                    case "new" -> System.err.println("New run " + plan.runId() + ": " + plan.totalOffsets() + " offsets; offsets of group "
+                            + contract.applicationId() + " set to the plan's start");
+                    case "continue" -> System.err.println("Continuing run " + plan.runId() + " from its committed offsets");
+                    case "external-reset" -> System.err.println("The offsets of group " + contract.applicationId()
+                            + " were moved with other tools: new run " + plan.runId() + " from where they are (" + plan.totalOffsets() + " offsets)");
+                    default -> {
+                        System.err.println("Run " + plan.runId() + " is already complete; 'reprise reset' plans a new one");
+                        System.out.print(json ? Json.of(prepared.finalEvidence()) + "\n" : EvidenceReport.render(prepared.finalEvidence()));
+                        return ExitCodes.forVerdict(prepared.finalEvidence().getConfidenceStatus());
+                    }
+                }
             }
+            Files.writeString(stateDir.resolve("run-plan.json"), plan.toJson());
         }
         RecoveryEvidence evidence = runner.run(plan, p -> System.err.printf("  %5.1f%%  %,d / %,d offsets, %d/%d partitions done%n",
                 p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions()));

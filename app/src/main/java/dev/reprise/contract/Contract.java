@@ -80,6 +80,13 @@ public record Contract(
                 processing, allowedWriteTopics, hash, source);
     }
 
+    /** This contract replaying from another position, e.g. the offsets an operator set with Kafka's own tools. */
+    public Contract withScopeFrom(Position from) {
+        Scope s = new Scope(from, scope.to(), scope.eventTypes(), scope.tenantField(), scope.tenants(), scope.keys());
+        return new Contract(name, applicationId, history, ordering, idempotency, projection, s, reconciliation, evidence, deadLetter,
+                processing, allowedWriteTopics, hash, source);
+    }
+
     /** Every topic the application writes, apart from its own internal topics (prefixed by the application id). */
     public Set<String> outputTopics() {
         Set<String> out = new LinkedHashSet<>();

@@ -1,12 +1,15 @@
 package dev.reprise.ops;
 
 import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceBuilder;
 import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.topology.Codecs;
 import dev.reprise.topology.ReplayTopology;
+import dev.reprise.topology.Throttle;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -130,12 +133,59 @@ public final class ReplayRunner {
     }
 
     /**
+     * What {@link #prepare} decided: the plan to run, and the run's final evidence when it is already complete.
+     *
+     * @param how new (no run before), continue (an unfinished run), external-reset (the group's offsets were
+     *            moved with other tools: a new run from where they are), complete (nothing to do)
+     */
+    public record Prepared(RunPlan plan, String how, RecoveryEvidence finalEvidence) {
+    }
+
+    /**
+     * Decides which run {@code reprise run} runs. The run in force is kept in Kafka ({@link RunStore}); it
+     * continues unless the group's committed offsets were moved behind it with other tools (Kafka's
+     * consumer-groups or streams-groups reset), which starts a new run from where the operator put them,
+     * so replayed events are never taken for duplicates of the previous run.
+     */
+    public Prepared prepare(Admin admin) {
+        RunStore store = new RunStore(contract, clientConfig);
+        GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
+        java.util.Optional<RunPlan> current = store.current(admin);
+        if (current.isEmpty()) {
+            RunPlan plan = new dev.reprise.plan.Planner(admin, clientConfig).plan(contract);
+            prepareTopics(admin, plan);
+            group.resetTo(plan);
+            store.save(admin, plan);
+            return new Prepared(plan, "new", null);
+        }
+        RunPlan plan = current.get();
+        Map<TopicPartition, Long> committed = group.committed();
+        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL);
+        boolean movedBack = plan.ranges().stream().anyMatch(r -> {
+            Long c = committed.get(r.topicPartition());
+            return c != null && (c < r.start() || done.isPresent() && r.hasData() && c <= r.lastDataOffset());
+        });
+        if (!movedBack) {
+            return done.map(e -> new Prepared(plan, "complete", e)).orElseGet(() -> new Prepared(plan, "continue", null));
+        }
+        Map<TopicPartition, Long> from = new HashMap<>();
+        plan.ranges().forEach(r -> from.put(r.topicPartition(), committed.getOrDefault(r.topicPartition(), r.start())));
+        Contract moved = contract.withScopeFrom(new dev.reprise.contract.Position.AtOffsets(from));
+        RunPlan next = new dev.reprise.plan.Planner(admin, clientConfig).plan(moved);
+        prepareTopics(admin, next);
+        store.save(admin, next);
+        return new Prepared(next, "external-reset", null);
+    }
+
+    /**
      * Runs the replay until its final evidence is written (bounded mode) and returns that evidence.
      *
      * @param onProgress called about once a second with the run's progress, from a background thread
      */
     public RecoveryEvidence run(RunPlan plan, Consumer<Progress> onProgress) {
-        Topology topology = ReplayTopology.build(contract, plan, codecs);
+        Throttle throttle = Throttle.unlimited();
+        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle);
+        int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));
         streams.setUncaughtExceptionHandler(e -> {
@@ -143,13 +193,29 @@ public final class ReplayRunner {
             LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        try (Admin admin = admin(); KafkaConsumer<byte[], byte[]> evidence = evidenceConsumer(plan)) {
+        Control control = new Control(contract, clientConfig);
+        try (Admin admin = admin()) {
+            control.ensureTopic(admin);
+        }
+        try (Admin admin = admin(); KafkaConsumer<byte[], byte[]> evidence = evidenceConsumer(plan);
+             Control.Follower follower = control.follow(plan.runId())) {
+            // Commands given before this instance started (a throttle, a pause) apply from its first record.
+            Control.State applied = follower.catchUp();
+            throttle.setLimit(applied.maxEventsPerSecond());
+            if (applied.paused()) {
+                streams.pause();
+            }
             streams.start();
-            long lastProgress = 0;
+            long lastTick = 0;
+            RecoveryEvidence lastProgress = null;
+            boolean abortWritten = false;
             while (true) {
-                Optional<RecoveryEvidence> done = pollFinal(evidence, plan);
-                if (done.isPresent()) {
-                    return done.get();
+                Observed seen = pollEvidence(evidence, plan);
+                if (seen.finalEvidence != null) {
+                    return seen.finalEvidence;
+                }
+                if (seen.progress != null) {
+                    lastProgress = seen.progress;
                 }
                 KafkaStreams.State state = streams.state();
                 if (failure.get() != null || state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
@@ -158,8 +224,24 @@ public final class ReplayRunner {
                     throw new IllegalStateException("the replay stopped before it was complete (Kafka Streams state " + state + ")"
                             + (cause == null ? "" : ": " + rootMessage(cause)), cause);
                 }
-                if (System.currentTimeMillis() - lastProgress >= 1000) {
-                    lastProgress = System.currentTimeMillis();
+                Control.State wanted = follower.poll(Duration.ZERO);
+                if (wanted.paused() != applied.paused()) {
+                    if (wanted.paused()) {
+                        streams.pause();
+                        LOG.warn("Run {} paused by the operator; counts stay exact; 'reprise resume' continues it", plan.runId());
+                    } else {
+                        streams.resume();
+                        LOG.warn("Run {} resumed by the operator", plan.runId());
+                    }
+                }
+                if (wanted.aborted() && !abortWritten && hostsEvidenceTask(streams, evidenceSubtopology)) {
+                    writeAborted(plan, lastProgress);
+                    abortWritten = true;
+                }
+                applied = wanted;
+                if (System.currentTimeMillis() - lastTick >= 1000) {
+                    lastTick = System.currentTimeMillis();
+                    throttle.setLimit(localShare(streams, plan, wanted.maxEventsPerSecond()));
                     checkNothingExpired(admin, plan);
                     if (onProgress != null) {
                         try {
@@ -176,6 +258,50 @@ public final class ReplayRunner {
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(60)));
         }
+    }
+
+    /** This instance's part of the run's limit: the run's limit times its share of the source tasks. */
+    private static double localShare(KafkaStreams streams, RunPlan plan, double runLimit) {
+        if (runLimit <= 0) {
+            return 0;
+        }
+        long total = plan.ranges().stream().mapToInt(RunPlan.PartitionRange::partition).distinct().count();
+        long local = streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                .filter(t -> t.taskId().subtopology() == 0).count();
+        return local == 0 ? runLimit : runLimit * local / Math.max(1, total);
+    }
+
+    private static boolean hostsEvidenceTask(KafkaStreams streams, int evidenceSubtopology) {
+        return streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                .anyMatch(t -> t.taskId().subtopology() == evidenceSubtopology);
+    }
+
+    /**
+     * Ends an aborted run with FINAL evidence: the counts of the last progress record, verdict
+     * untrusted, reason aborted. Written by the one instance that hosts the evidence task.
+     */
+    private void writeAborted(RunPlan plan, RecoveryEvidence lastProgress) {
+        RecoveryEvidence base = lastProgress != null ? lastProgress
+                : EvidenceBuilder.progress(contract, plan, java.util.List.of(), System.currentTimeMillis());
+        RecoveryEvidence aborted = RecoveryEvidence.newBuilder(base)
+                .setKind(EvidenceKind.FINAL)
+                .setConfidenceStatus(ConfidenceStatus.untrusted)
+                .setConfidenceReasons(java.util.List.of("aborted: the operator stopped the run before it was complete; the projection is partial",
+                        "counts are those of the last progress record, before the abort"))
+                .setEndedAt(java.time.Instant.now())
+                .build();
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                config, new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record = new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    contract.evidence().topic(), plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8), EvidenceCodec.encode(aborted));
+            record.headers().add("reprise.run_id", plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record.headers().add("reprise.evidence_kind", "FINAL".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            producer.send(record);
+            producer.flush();
+        }
+        LOG.warn("Run {} aborted by the operator: untrusted evidence written to {}", plan.runId(), contract.evidence().topic());
     }
 
     /**
@@ -247,20 +373,28 @@ public final class ReplayRunner {
         return consumer;
     }
 
-    private static Optional<RecoveryEvidence> pollFinal(KafkaConsumer<byte[], byte[]> consumer, RunPlan plan) {
+    private record Observed(RecoveryEvidence finalEvidence, RecoveryEvidence progress) {
+    }
+
+    private static Observed pollEvidence(KafkaConsumer<byte[], byte[]> consumer, RunPlan plan) {
+        RecoveryEvidence progress = null;
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
             if (r.value() == null) {
                 continue;
             }
             try {
                 RecoveryEvidence e = EvidenceCodec.decode(r.value());
-                if (e.getRunId().equals(plan.runId()) && e.getKind() == EvidenceKind.FINAL) {
-                    return Optional.of(e);
+                if (!e.getRunId().equals(plan.runId())) {
+                    continue;
                 }
+                if (e.getKind() == EvidenceKind.FINAL) {
+                    return new Observed(e, progress);
+                }
+                progress = e;
             } catch (RuntimeException notEvidence) {
                 LOG.debug("skipping a record on the evidence topic that is not evidence: {}", notEvidence.getMessage());
             }
         }
-        return Optional.empty();
+        return new Observed(null, progress);
     }
 }

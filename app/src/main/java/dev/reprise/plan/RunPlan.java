@@ -30,6 +30,7 @@ public record RunPlan(String runId, String contractName, String contractHash, St
                       List<PartitionRange> ranges, int repartitionPartitions) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     public RunPlan {

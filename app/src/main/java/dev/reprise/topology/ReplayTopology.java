@@ -52,11 +52,16 @@ public final class ReplayTopology {
     }
 
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs) {
+        return build(contract, plan, codecs, Throttle.unlimited());
+    }
+
+    /** @param throttle the limit on events read per second by this instance, changeable while it runs */
+    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SourceStage.COUNTERS_STORE), Serdes.String(), Serdes.Long()));
         KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
-        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs),
+        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle),
                 Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE);
 
         routed.filter((k, v) -> v instanceof Routed.Dead, Named.as("reprise-poison"))

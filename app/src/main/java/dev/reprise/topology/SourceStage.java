@@ -39,13 +39,15 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     private final Contract contract;
     private final RunPlan plan;
     private final Codecs codecs;
+    private final Throttle throttle;
     private ProcessorContext<byte[], Routed> context;
     private Counters counters;
     private EventDecoder decoder;
     private final Map<String, PartitionState[]> partitions = new HashMap<>();
     private final List<PartitionState> taskPartitions = new ArrayList<>();
 
-    SourceStage(Contract contract, RunPlan plan, Codecs codecs) {
+    SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle) {
+        this.throttle = throttle;
         this.contract = contract;
         this.plan = plan;
         this.codecs = codecs;
@@ -123,6 +125,7 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             // Only under at-least-once, after a restart: this record was already counted.
             return;
         }
+        throttle.acquire();
         if (counters.add(ps.read, 1) == 1) {
             counters.set(ps.startedAt, context.currentSystemTimeMs());
         }

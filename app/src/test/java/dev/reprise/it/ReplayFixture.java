@@ -50,6 +50,7 @@ final class ReplayFixture {
     final Contract contract;
     final Codecs codecs;
     final Path stateDir;
+    final String yaml;
 
     /**
      * @param extraYaml YAML lines appended to the contract (e.g. a scope section), or ""
@@ -78,11 +79,25 @@ final class ReplayFixture {
                   topic: %s
                 allowed_write_topics: [%s, %s, %s]
                 """.formatted(suffix, source, projection, evidence, dlq, projection, evidence, dlq) + extraYaml;
+        this.yaml = yaml;
         this.contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
         this.codecs = Codecs.forContract(contract);
         kafka.createTopic(source, partitions, Map.of());
         try {
             this.stateDir = Files.createTempDirectory("reprise-it-state");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The contract as a file, for the command line; schema paths made absolute. */
+    Path contractFile() {
+        String schemas = Path.of("..", "schemas").toAbsolutePath().normalize().toString();
+        String text = yaml.replace("../schemas/registry-ids.yaml", schemas + "/registry-ids.yaml").replace("../schemas", schemas);
+        try {
+            Path file = Files.createTempFile(stateDir, "contract-", ".yaml");
+            Files.writeString(file, text);
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,102 @@
+package dev.reprise.cli;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.ops.GroupOffsets;
+import dev.reprise.ops.ReplayRunner;
+import dev.reprise.ops.RunStore;
+import dev.reprise.plan.Planner;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.topology.Codecs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "reset", mixinStandardHelpOptions = true,
+        description = {"Sets the app's committed offsets to the start of a new run plan and records the plan in Kafka, "
+                + "so every instance of 'reprise run' runs it. A dry run unless --execute: prints current → new offsets per partition. "
+                + "Refuses while the group has active members. Works for classic and streams (group.protocol=streams) groups."},
+        footer = {"", "Examples:", "  reprise reset --contract config/inventory.yaml --bootstrap-server localhost:9092",
+                "  reprise reset --contract config/inventory.yaml --bootstrap-server localhost:9092 --execute"})
+final class ResetCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
+    @Option(names = "--plan", description = "Use this plan file (from 'reprise plan --out') instead of planning now.")
+    Path planFile;
+
+    @Option(names = "--execute", description = "Apply the reset. Without it nothing changes.")
+    boolean execute;
+
+    @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Contract contract = cluster.loadContract();
+        Codecs codecs = Codecs.forContract(contract);
+        Map<String, Object> clientConfig = cluster.clientConfig();
+        try (Admin admin = Admin.create(clientConfig)) {
+            RunPlan plan = planFile != null ? RunPlan.fromJson(Files.readString(planFile)) : new Planner(admin, clientConfig).plan(contract);
+            GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
+            Map<TopicPartition, Long> current = group.committed();
+            List<String> members = group.activeMembers();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (RunPlan.PartitionRange r : plan.ranges()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("topic", r.topic());
+                row.put("partition", r.partition());
+                row.put("current_offset", current.get(r.topicPartition()));
+                row.put("new_offset", r.start());
+                row.put("end_offset", r.end());
+                rows.add(row);
+            }
+            boolean applied = false;
+            if (execute) {
+                if (!members.isEmpty()) {
+                    System.err.println("reprise reset: group " + contract.applicationId() + " has " + members.size() + " active member(s): "
+                            + members + ". Stop every instance of the app (or 'reprise abort'), then reset again. Nothing was changed.");
+                    return ExitCodes.FAILURE;
+                }
+                new ReplayRunner(contract, codecs, clientConfig, Path.of("."), Map.of()).prepareTopics(admin, plan);
+                group.resetTo(plan);
+                new RunStore(contract, clientConfig).save(admin, plan);
+                applied = true;
+            }
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("run_id", plan.runId());
+                out.put("group", contract.applicationId());
+                out.put("group_type", group.type().map(Object::toString).orElse("none"));
+                out.put("active_members", members);
+                out.put("executed", applied);
+                out.put("partitions", rows);
+                System.out.println(Json.of(out));
+            } else {
+                System.out.println((applied ? "Reset" : "Dry run: would reset") + " group " + contract.applicationId() + " to run " + plan.runId());
+                System.out.printf("  %-32s %14s    %14s %14s%n", "partition", "current", "new", "end");
+                for (Map<String, Object> row : rows) {
+                    System.out.printf("  %-32s %14s -> %14s %14s%n", row.get("topic") + "-" + row.get("partition"),
+                            row.get("current_offset") == null ? "none" : row.get("current_offset"), row.get("new_offset"), row.get("end_offset"));
+                }
+                if (!applied) {
+                    System.out.println(members.isEmpty() ? "Run again with --execute to apply."
+                            : "The group has active members " + members + ": stop them before --execute.");
+                } else {
+                    System.out.println("Plan recorded in " + RunStore.topic(contract) + "; start the app with 'reprise run' on every instance.");
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.reprise.ops;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.avro.EvidenceKind;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads a contract's evidence topic to its end and finds the latest record of a run. */
+public final class EvidenceReader {
+    private final Contract contract;
+    private final Map<String, Object> clientConfig;
+
+    public EvidenceReader(Contract contract, Map<String, Object> clientConfig) {
+        this.contract = contract;
+        this.clientConfig = clientConfig;
+    }
+
+    /**
+     * @param runId    the run, or {@code null} for any run
+     * @param kind     FINAL or PROGRESS, or {@code null} for either
+     * @return the last matching record in topic order, skipping records that are not evidence
+     */
+    public Optional<RecoveryEvidence> latest(String runId, EvidenceKind kind) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        RecoveryEvidence found = null;
+        long foundTime = Long.MIN_VALUE;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(contract.evidence().topic(), Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (partitions.isEmpty()) {
+                return Optional.empty();
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    RecoveryEvidence e;
+                    try {
+                        e = EvidenceCodec.decode(r.value());
+                    } catch (RuntimeException notEvidence) {
+                        continue;
+                    }
+                    if ((runId == null || runId.equals(e.getRunId())) && (kind == null || kind == e.getKind()) && r.timestamp() >= foundTime) {
+                        found = e;
+                        foundTime = r.timestamp();
+                    }
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read " + contract.evidence().topic() + " to its end within 60 s");
+                }
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(found);
+    }
+}
