@@ -27,11 +27,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         java.io.PrintStream stdout = System.out;
         System.setOut(System.err);
         try {
-            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+            TestKitNodes.Builder nodes = new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
+                    .setNumControllerNodes(1);
+            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "5")
