@@ -1,0 +1,149 @@
+package dev.reprise.contract;
+
+import dev.reprise.cli.Main;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ContractLoaderTest {
+    static final Path CONFIG = Path.of("..", "config").toAbsolutePath().normalize();
+    static final String VALID = """
+            name: t
+            application_id: reprise-t
+            history:
+              topics: [events]
+              schemas:
+                directory: ../schemas
+                id_map: ../schemas/registry-ids.yaml
+            ordering:
+              key_field: sku
+            idempotency:
+              event_id_field: event_id
+            projection:
+              name: inventory-levels
+              topic: out
+            evidence:
+              topic: evidence
+            dead_letter:
+              topic: dlq
+            allowed_write_topics: [out, evidence, dlq]
+            """;
+
+    static Contract parse(String yaml) {
+        return ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), CONFIG, null);
+    }
+
+    @Test
+    void theShippedContractsLoad() {
+        Contract inventory = ContractLoader.load(CONFIG.resolve("inventory.yaml"));
+        Contract invoice = ContractLoader.load(CONFIG.resolve("invoice.yaml"));
+
+        assertThat(inventory.projection().name()).isEqualTo("inventory-levels");
+        assertThat(inventory.history().keyedByOrderingKey()).isFalse();
+        assertThat(inventory.processing().guarantee()).isEqualTo("exactly_once_v2");
+        assertThat(invoice.ordering().sequenceField()).isEqualTo("seq");
+        assertThat(invoice.history().keyedByOrderingKey()).isTrue();
+        assertThat(inventory.hash()).hasSize(64);
+    }
+
+    @Test
+    void defaultsScopeToEverythingPlannedAtStart() {
+        Contract c = parse(VALID);
+
+        assertThat(c.scope().from()).isInstanceOf(Position.Earliest.class);
+        assertThat(c.scope().to()).isInstanceOf(Position.LatestAtStart.class);
+        assertThat(c.processing().bounded()).isTrue();
+        assertThat(c.evidence().maxDeadLetterRatio()).isEqualTo(0.01);
+    }
+
+    @Nested
+    class BrokenContractsNameTheFieldAndTheFix {
+        void assertRejected(String yaml, String field, String messagePart) {
+            assertThatThrownBy(() -> parse(yaml))
+                    .isInstanceOf(ContractException.class)
+                    .satisfies(e -> assertThat(((ContractException) e).field()).isEqualTo(field))
+                    .hasMessageContaining(messagePart);
+        }
+
+        @Test
+        void aMissingSectionIsNamed() {
+            assertRejected(VALID.replace("ordering:\n  key_field: sku\n", ""), "ordering", "missing section");
+        }
+
+        @Test
+        void aTypoInAFieldNameSuggestsTheRightOne() {
+            assertRejected(VALID.replace("idempotency:", "idempotncy:"), "idempotncy", "did you mean 'idempotency'");
+        }
+
+        @Test
+        void anUnreadableScopePositionSaysWhatIsExpected() {
+            assertRejected(VALID + "scope:\n  from: yesterday\n", "scope.from", "expected earliest, an ISO-8601 time");
+        }
+
+        @Test
+        void anOutputTopicNotOnTheAllowListIsRefused() {
+            assertRejected(VALID.replace("allowed_write_topics: [out, evidence, dlq]", "allowed_write_topics: [out, evidence]"),
+                    "allowed_write_topics", "'dlq' (dead_letter.topic) but it is not allowed");
+        }
+
+        @Test
+        void writingToTheHistoryItselfIsRefused() {
+            assertRejected(VALID.replace("topic: out", "topic: events").replace("[out, evidence, dlq]", "[events, evidence, dlq]"),
+                    "projection.topic", "is a source topic");
+        }
+
+        @Test
+        void anUnknownEncodingIsNamed() {
+            assertRejected(VALID.replace("  topics: [events]\n", "  topics: [events]\n  encoding: protobuf\n"), "history.encoding", "confluent or single-object");
+        }
+
+        @Test
+        void aRegistrySourceNeedsItsUrl() {
+            assertRejected(VALID.replace("    id_map: ../schemas/registry-ids.yaml\n", "    source: registry\n"),
+                    "history.schemas.registry_url", "required");
+        }
+
+        @Test
+        void aDeadLetterRatioAboveOneIsRefused() {
+            assertRejected(VALID.replace("  topic: evidence\n", "  topic: evidence\n  max_dead_letter_ratio: 5\n"),
+                    "evidence.max_dead_letter_ratio", "between 0 and 1");
+        }
+
+        @Test
+        void invalidYamlGivesTheLine() {
+            assertRejected("name: [unclosed\n", "contract", "not valid YAML");
+        }
+    }
+
+    @Test
+    void theCommandLineExitsWithTwoAndNamesTheFieldForABrokenContract(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, VALID.replace("key_field: sku", "key_feld: sku")
+                .replace("../schemas", CONFIG.resolveSibling("schemas").toString()));
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.execute("plan", "--offline", "--contract", broken.toString());
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("ordering.key_feld").contains("Nothing was started");
+    }
+
+    @Test
+    void theOfflinePlanOfTheShippedContractPasses() {
+        assertThat(Main.execute("plan", "--offline", "--contract", CONFIG.resolve("inventory.yaml").toString())).isZero();
+    }
+}
