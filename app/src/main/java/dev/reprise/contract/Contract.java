@@ -87,6 +87,12 @@ public record Contract(
                 processing, allowedWriteTopics, hash, source);
     }
 
+    /** This contract running another registered projection into the same topic. */
+    public Contract withProjectionName(String projectionName) {
+        return new Contract(name, applicationId, history, ordering, idempotency, new ProjectionSpec(projectionName, projection.topic()), scope,
+                reconciliation, evidence, deadLetter, processing, allowedWriteTopics, hash, source);
+    }
+
     /** Every topic the application writes, apart from its own internal topics (prefixed by the application id). */
     public Set<String> outputTopics() {
         Set<String> out = new LinkedHashSet<>();

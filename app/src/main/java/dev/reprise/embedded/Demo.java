@@ -38,9 +38,17 @@ import java.util.stream.Stream;
  */
 public final class Demo {
     public static final String EXPECTED_TOPIC = "inventory-levels-expected";
+    public static final String LIVE_TOPIC = "inventory-levels";
 
     /** Demo settings; {@code contract} is the inventory contract file. */
-    public record Options(long events, double duplicates, int poison, int partitions, Path contract) {
+    /**
+     * @param injectBug  run a projection that silently ignores about one event in 997
+     * @param tamperLive write a "live" projection with this many wrong keys and compare the rebuild with it
+     */
+    public record Options(long events, double duplicates, int poison, int partitions, Path contract, boolean injectBug, int tamperLive) {
+        public Options(long events, double duplicates, int poison, int partitions, Path contract) {
+            this(events, duplicates, poison, partitions, contract, false, 0);
+        }
     }
 
     /** The evidence and the generator's own account, with the differences between them (empty when they agree). */
@@ -55,7 +63,15 @@ public final class Demo {
 
     public Result run(Options options) {
         Contract fileContract = dev.reprise.contract.ContractLoader.load(options.contract());
-        Contract contract = fileContract.withReconciliation(new Contract.Reconciliation(EXPECTED_TOPIC, true));
+        // With a tampered live projection the run compares with it, as in production; otherwise with the
+        // generator's ground truth, which must match exactly.
+        boolean live = options.tamperLive() > 0 && !options.injectBug();
+        Contract contract = fileContract.withReconciliation(live ? new Contract.Reconciliation(LIVE_TOPIC, false)
+                : new Contract.Reconciliation(EXPECTED_TOPIC, true));
+        if (options.injectBug()) {
+            contract = contract.withProjectionName(dev.reprise.sample.inventory.InventoryProjectionWithInjectedBug.NAME);
+            err.println("▶ --inject-bug: the projection silently ignores about one event in 997; the evidence should catch it");
+        }
         Codecs codecs = Codecs.forContract(contract);
         Path stateDir = tempDir();
         long t0 = System.nanoTime();
@@ -65,6 +81,7 @@ public final class Demo {
             String source = contract.history().topics().get(0);
             kafka.createTopic(source, options.partitions(), Map.of());
             kafka.createTopic(EXPECTED_TOPIC, options.partitions(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            kafka.createTopic(LIVE_TOPIC, options.partitions(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
 
             InventoryGenerator.Options gen = InventoryGenerator.Options.of(options.events(), options.duplicates(), options.poison(), options.partitions());
             err.printf("▶ Writing %,d unique inventory events (v1/v2/v3) over %,d SKUs, %,d duplicate copies and %,d poison records to %s (%d partitions)…%n",
@@ -77,9 +94,22 @@ public final class Demo {
                 StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
                 generated.truth().forEach((sku, level) -> producer.send(new ProducerRecord<>(EXPECTED_TOPIC,
                         sku.getBytes(StandardCharsets.UTF_8), codec.toSingleObject(codec.encode(level)))));
+                int tampered = 0;
+                for (Map.Entry<String, InventoryLevel> e : generated.truth().entrySet()) {
+                    InventoryLevel level = InventoryLevel.newBuilder(e.getValue()).build();
+                    if (tampered < options.tamperLive()) {
+                        // As after the bug that made the replay necessary: 8 units shipped twice.
+                        level.setShipped(level.getShipped() + 8);
+                        level.setStockOnHand(level.getStockOnHand() - 8);
+                        level.setSellable(level.getSellable() - 8);
+                        tampered++;
+                    }
+                    producer.send(new ProducerRecord<>(LIVE_TOPIC, e.getKey().getBytes(StandardCharsets.UTF_8), codec.toSingleObject(codec.encode(level))));
+                }
                 producer.flush();
             }
-            err.printf("  written in %.1f s; ground truth for %,d SKUs in %s%n", (System.nanoTime() - t1) / 1e9, generated.truth().size(), EXPECTED_TOPIC);
+            err.printf("  written in %.1f s; ground truth for %,d SKUs in %s; live projection in %s%s%n", (System.nanoTime() - t1) / 1e9,
+                    generated.truth().size(), EXPECTED_TOPIC, LIVE_TOPIC, options.tamperLive() > 0 ? " with " + options.tamperLive() + " wrong keys" : "");
 
             ReplayRunner runner = new ReplayRunner(contract, codecs, kafka.clientConfig(), stateDir, Map.of());
             RunPlan plan;
@@ -93,7 +123,9 @@ public final class Demo {
             ProgressLine line = new ProgressLine(err);
             RecoveryEvidence evidence = runner.run(plan, line::update);
             line.finish();
-            return new Result(evidence, generated, plan, compare(evidence, generated));
+            List<String> mismatches = compare(evidence, generated);
+            mismatches.addAll(compareProjection(kafka, contract, generated));
+            return new Result(evidence, generated, plan, mismatches);
         } finally {
             deleteQuietly(stateDir);
         }
@@ -107,6 +139,32 @@ public final class Demo {
         check(out, "dead_lettered", g.poison(), e.getDeadLettered());
         check(out, "events_read", g.events() + g.duplicates() + g.poison(), e.getEventsRead());
         check(out, "projection_keys", g.truth().size(), e.getProjectionKeys());
+        return out;
+    }
+
+    /** The demo's own check, outside the app: the rebuilt projection topic against the ground truth. */
+    static List<String> compareProjection(EmbeddedKafka kafka, Contract contract, InventoryGenerator.Generated generated) {
+        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, InventoryLevel> rebuilt = new java.util.TreeMap<>();
+        StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                config, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> parts = consumer.partitionsFor(contract.projection().topic()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(parts);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.currentTimeMillis() < deadline) {
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> rebuilt.put(new String(r.key(), StandardCharsets.UTF_8), codec.fromSingleObject(r.value())));
+            }
+        }
+        long wrong = generated.truth().entrySet().stream().filter(e -> !e.getValue().equals(rebuilt.get(e.getKey()))).count();
+        List<String> out = new ArrayList<>();
+        if (wrong > 0 || rebuilt.size() != generated.truth().size()) {
+            out.add("projection topic: " + wrong + " of " + generated.truth().size() + " SKUs differ from the ground truth");
+        }
         return out;
     }
 

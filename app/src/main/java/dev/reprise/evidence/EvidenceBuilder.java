@@ -107,7 +107,7 @@ public final class EvidenceBuilder {
                 missing += s.reference().missing();
                 extra += s.reference().extra();
                 for (TaskSummary.Sample sample : s.reference().samples()) {
-                    if (samples.size() < 20) {
+                    if (samples.size() < 50) {
                         samples.add(new DifferenceSample(sample.key(), sample.status(), sample.referenceValue(), sample.rebuiltValue()));
                     }
                 }

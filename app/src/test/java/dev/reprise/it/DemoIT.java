@@ -53,6 +53,37 @@ class DemoIT {
     }
 
     @Test
+    void aDeliberatelyWrongProjectionIsCaughtAndTheDemoExitsUntrusted() throws Exception {
+        Outcome o = reprise("demo", "--events", "5000", "--partitions", "3", "--inject-bug", "--contract", "../config/inventory.yaml", "--json");
+
+        assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isEqualTo(4);
+        JsonNode evidence = new ObjectMapper().readTree(o.stdout());
+        assertThat(evidence.get("confidence_status").asText()).isEqualTo("untrusted");
+        assertThat(evidence.get("projections_changed").asLong()).as("the SKUs whose events were ignored").isPositive();
+        assertThat(evidence.get("reconciliation_checks").findValuesAsText("name")).contains("matches_reference_projection");
+        boolean failed = false;
+        for (JsonNode check : evidence.get("reconciliation_checks")) {
+            if (check.get("name").asText().equals("matches_reference_projection")) {
+                failed = !check.get("passed").asBoolean();
+            }
+        }
+        assertThat(failed).as("the comparison with the ground truth is the failing check").isTrue();
+    }
+
+    @Test
+    void aTamperedLiveProjectionIsReportedKeyByKeyWhileTheRebuildIsTrusted() throws Exception {
+        Outcome o = reprise("demo", "--events", "5000", "--partitions", "3", "--tamper-live", "25", "--contract", "../config/inventory.yaml", "--json");
+
+        assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
+        JsonNode evidence = new ObjectMapper().readTree(o.stdout());
+        assertThat(evidence.get("confidence_status").asText()).isEqualTo("trusted");
+        assertThat(evidence.get("projections_changed").asLong()).isEqualTo(25);
+        assertThat(evidence.get("difference_samples")).hasSize(25);
+        JsonNode sample = evidence.get("difference_samples").get(0);
+        assertThat(sample.get("reference_value").asText()).isNotEqualTo(sample.get("rebuilt_value").asText());
+    }
+
+    @Test
     void demoRejectsANegativeEventCountWithExitCodeTwo() {
         Outcome o = reprise("demo", "--events", "-5");
 

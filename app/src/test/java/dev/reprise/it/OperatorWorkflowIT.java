@@ -165,6 +165,10 @@ class OperatorWorkflowIT {
         assertThat(evidence.get("confidence_status").asText()).isEqualTo("trusted");
         assertThat(f.readProjection()).isEqualTo(generated.truth());
         assertThat(status(f, contract).get("state").asText()).isEqualTo("complete");
+        Outcome gate = reprise(args(f, contract, "evidence", "--json"));
+        assertThat(gate.exitCode()).as("evidence gate of a trusted run; %s", gate.stderr()).isZero();
+        assertThat(gate.json().get("run_id").asText()).isEqualTo(runId);
+        assertThat(reprise(args(f, contract, "evidence", "--run-id", "no-such-run")).exitCode()).isEqualTo(1);
 
         // The same history replayed without interruption gives the same projection, by checksum.
         assertThat(reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
@@ -191,6 +195,7 @@ class OperatorWorkflowIT {
         assertThat(finished.exitCode()).as("the run exits untrusted").isEqualTo(4);
         assertThat(finished.json().get("confidence_status").asText()).isEqualTo("untrusted");
         assertThat(finished.json().get("confidence_reasons").get(0).asText()).startsWith("aborted");
+        assertThat(reprise(args(f, contract, "evidence")).exitCode()).as("the evidence gate refuses an aborted run").isEqualTo(4);
     }
 
     @Test
