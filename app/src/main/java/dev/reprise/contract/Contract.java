@@ -174,7 +174,28 @@ public record Contract(
      *                       projection, values in its encoding), or {@code null}
      * @param referenceMustMatch true when the reference is ground truth: any difference makes the run untrusted
      */
-    public record Reconciliation(String referenceTopic, boolean referenceMustMatch) {
+    public record Reconciliation(String referenceTopic, boolean referenceMustMatch, List<Check> invariants, List<Check> totals) {
+        public Reconciliation {
+            invariants = List.copyOf(invariants);
+            totals = List.copyOf(totals);
+        }
+
+        public Reconciliation(String referenceTopic, boolean referenceMustMatch) {
+            this(referenceTopic, referenceMustMatch, List.of(), List.of());
+        }
+
+        /** The same checks against another reference topic. */
+        public Reconciliation withReference(String topic, boolean mustMatch) {
+            return new Reconciliation(topic, mustMatch, invariants, totals);
+        }
+    }
+
+    /**
+     * A named CEL expression: over a projection state's fields (an invariant, checked on every key) or
+     * over the run's totals (events_read, events_processed, duplicates_skipped, filtered, dead_lettered,
+     * projection_keys). {@code field} is where it was declared, for error messages.
+     */
+    public record Check(String name, String expression, String field) {
     }
 
     /**

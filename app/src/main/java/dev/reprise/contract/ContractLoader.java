@@ -102,9 +102,10 @@ public final class ContractLoader {
                 new LinkedHashSet<>(tenants), new LinkedHashSet<>(scope.textList("keys", false, "")));
 
         Node rec = root.optionalSection("reconciliation");
-        rec.onlyFields(Set.of("reference_topic", "reference_must_match"));
+        rec.onlyFields(Set.of("reference_topic", "reference_must_match", "invariants", "totals"));
         Contract.Reconciliation reconciliation = new Contract.Reconciliation(
-                rec.text("reference_topic", null), rec.bool("reference_must_match", false));
+                rec.text("reference_topic", null), rec.bool("reference_must_match", false),
+                checks(rec.get("invariants")), checks(rec.get("totals")));
 
         Node ev = root.section("evidence");
         ev.onlyFields(Set.of("topic", "progress_interval", "max_dead_letter_ratio", "max_ordering_violations"));
@@ -194,6 +195,32 @@ public final class ContractLoader {
             // falls through to the error below
         }
         throw new ContractException(parent.get(name).path(), "expected a duration such as 500ms, 5s or 1m, got '" + text + "'");
+    }
+
+    /** A list of {name, expression} maps; the expressions are compiled once the projection's schema is known. */
+    private static List<Contract.Check> checks(Node list) {
+        if (list.isMissing()) {
+            return List.of();
+        }
+        if (!list.raw().isArray()) {
+            throw new ContractException(list.path(), "expected a list of {name: ..., expression: ...}");
+        }
+        List<Contract.Check> out = new java.util.ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < list.raw().size(); i++) {
+            Node item = new Node(list.raw().get(i), list.path() + "[" + i + "]");
+            if (!item.raw().isObject()) {
+                throw new ContractException(item.path(), "expected {name: ..., expression: ...}");
+            }
+            item.onlyFields(Set.of("name", "expression"));
+            String name = item.requiredText("name", "name the check, e.g. name: sellable_not_negative");
+            String expression = item.requiredText("expression", "a CEL expression that is true when the check holds, e.g. expression: sellable >= 0");
+            if (!names.add(name)) {
+                throw new ContractException(item.get("name").path(), "two checks are named '" + name + "'");
+            }
+            out.add(new Contract.Check(name, expression, item.get("expression").path()));
+        }
+        return out;
     }
 
     private static double ratio(Node parent, String name, double defaultValue) {

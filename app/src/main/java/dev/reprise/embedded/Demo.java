@@ -66,8 +66,8 @@ public final class Demo {
         // With a tampered live projection the run compares with it, as in production; otherwise with the
         // generator's ground truth, which must match exactly.
         boolean live = options.tamperLive() > 0 && !options.injectBug();
-        Contract contract = fileContract.withReconciliation(live ? new Contract.Reconciliation(LIVE_TOPIC, false)
-                : new Contract.Reconciliation(EXPECTED_TOPIC, true));
+        Contract contract = fileContract.withReconciliation(live ? fileContract.reconciliation().withReference(LIVE_TOPIC, false)
+                : fileContract.reconciliation().withReference(EXPECTED_TOPIC, true));
         if (options.injectBug()) {
             contract = contract.withProjectionName(dev.reprise.sample.inventory.InventoryProjectionWithInjectedBug.NAME);
             err.println("▶ --inject-bug: the projection silently ignores about one event in 997; the evidence should catch it");

@@ -192,6 +192,24 @@ public final class EvidenceBuilder {
             facts.add(invariantFailures.size() + " invariants held on all " + keys + " keys");
         }
 
+        Map<String, Object> totals = new java.util.HashMap<>();
+        totals.put("events_read", read);
+        totals.put("events_processed", processed);
+        totals.put("duplicates_skipped", duplicates);
+        totals.put("filtered", filtered);
+        totals.put("dead_lettered", dead);
+        totals.put("projection_keys", keys);
+        totals.put("out_of_range", outOfRange);
+        for (Map.Entry<String, java.util.function.Predicate<Map<String, Object>>> check : dev.reprise.verify.CelChecks.totals(contract).entrySet()) {
+            boolean ok = check.getValue().test(totals);
+            String expression = contract.reconciliation().totals().stream().filter(c -> c.name().equals(check.getKey()))
+                    .findFirst().map(Contract.Check::expression).orElse("");
+            checks.add(new CheckResult(check.getKey(), ok, ok ? 0L : 1L, (ok ? "holds: " : "does not hold: ") + expression));
+            if (!ok) {
+                untrusted.add("total check " + check.getKey() + " does not hold: " + expression);
+            }
+        }
+
         if (hasReference) {
             long differences = changed + missing + extra;
             String detail = unchanged + " unchanged, " + changed + " changed, " + missing + " missing, " + extra + " extra compared with "

@@ -73,6 +73,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private final RunPlan plan;
     private final Codecs codecs;
     private final Projection<S> projection;
+    /** The projection's own invariants and the contract's CEL invariants. */
+    private final List<Invariant<S>> invariants;
     private final String referenceStoreName;
     private final boolean viaRepartition;
     private final byte[] prefix;
@@ -95,7 +97,11 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private Map<String, Long> lastReported = Map.of();
     private boolean otherRunsGone;
 
+    @SuppressWarnings("unchecked")
     ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition) {
+        List<Invariant<S>> all = new ArrayList<>(projection.invariants());
+        codecs.contractInvariants().forEach(i -> all.add((Invariant<S>) i));
+        this.invariants = List.copyOf(all);
         this.contract = contract;
         this.plan = plan;
         this.codecs = codecs;
@@ -307,7 +313,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         int partition = context.taskId().partition();
         Map<String, Long> invariantFailures = new LinkedHashMap<>();
         Map<String, String> invariantSamples = new LinkedHashMap<>();
-        for (Invariant<S> invariant : projection.invariants()) {
+        for (Invariant<S> invariant : invariants) {
             invariantFailures.put(invariant.name(), 0L);
         }
         long keys = 0;
@@ -328,7 +334,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
                 keys++;
                 checksum += keyHash(keyBytes, kv.value);
                 S state = codec.decode(kv.value);
-                for (Invariant<S> invariant : projection.invariants()) {
+                for (Invariant<S> invariant : invariants) {
                     if (!invariant.holds().test(state)) {
                         invariantFailures.merge(invariant.name(), 1L, Long::sum);
                         invariantSamples.putIfAbsent(invariant.name(), new String(keyBytes, StandardCharsets.UTF_8) + ": " + state);

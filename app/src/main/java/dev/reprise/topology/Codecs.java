@@ -9,14 +9,24 @@ import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.ProjectionRegistry;
+import dev.reprise.projection.Invariant;
 import dev.reprise.upcast.UpcasterRegistry;
+import dev.reprise.verify.CelChecks;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+
+import java.util.List;
 
 /**
  * Everything that turns bytes into events and events into state for one contract: the schema
  * catalog, the writer-schema resolver, the upcaster chains and the projection.
  */
 public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaResolver resolver, UpcasterRegistry upcasters,
-                     Projection<?> projection) {
+                     Projection<?> projection, List<? extends Invariant<?>> contractInvariants) {
+
+    public Codecs {
+        contractInvariants = List.copyOf(contractInvariants);
+    }
 
     /** Loads schemas, upcasters (ServiceLoader) and the named projection (ServiceLoader) for a contract. */
     public static Codecs forContract(Contract contract) {
@@ -41,8 +51,10 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
                 throw new dev.reprise.codec.PoisonRecordException("unknown-schema-id", "no id map is configured for schema id " + id);
             };
         }
+        Projection<?> projection = ProjectionRegistry.named(contract.projection().name());
+        Schema stateSchema = SpecificData.get().getSchema(projection.stateClass());
         return new Codecs(contract.history().encoding(), catalog, resolver, UpcasterRegistry.fromServiceLoader(catalog),
-                ProjectionRegistry.named(contract.projection().name()));
+                projection, CelChecks.invariants(contract, stateSchema));
     }
 
     /** A decoder for one processor: decoders reuse buffers and are not thread-safe. */
