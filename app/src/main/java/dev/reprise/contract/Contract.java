@@ -174,19 +174,35 @@ public record Contract(
      *                       projection, values in its encoding), or {@code null}
      * @param referenceMustMatch true when the reference is ground truth: any difference makes the run untrusted
      */
-    public record Reconciliation(String referenceTopic, boolean referenceMustMatch, List<Check> invariants, List<Check> totals) {
+    public record Reconciliation(String referenceTopic, boolean referenceMustMatch, List<Check> invariants, List<Check> totals,
+                                 List<Threshold> thresholds) {
         public Reconciliation {
             invariants = List.copyOf(invariants);
             totals = List.copyOf(totals);
+            thresholds = List.copyOf(thresholds);
         }
 
         public Reconciliation(String referenceTopic, boolean referenceMustMatch) {
-            this(referenceTopic, referenceMustMatch, List.of(), List.of());
+            this(referenceTopic, referenceMustMatch, List.of(), List.of(), List.of());
         }
 
         /** The same checks against another reference topic. */
         public Reconciliation withReference(String topic, boolean mustMatch) {
-            return new Reconciliation(topic, mustMatch, invariants, totals);
+            return new Reconciliation(topic, mustMatch, invariants, totals, thresholds);
+        }
+    }
+
+    /**
+     * A limit checked while the run goes: when {@code metric} exceeds {@code above} (over the last
+     * {@code window} records, for ratios) the run pauses or aborts by itself.
+     *
+     * @param metric  dead_letter_ratio or invariant_failures (checked on every key after each event)
+     * @param action  pause or abort
+     * @param tenants for invariant_failures: only keys of these tenants count; empty means all
+     */
+    public record Threshold(String name, String metric, double above, int window, String action, Set<String> tenants) {
+        public Threshold {
+            tenants = Set.copyOf(tenants);
         }
     }
 
@@ -201,8 +217,14 @@ public record Contract(
     /**
      * @param maxDeadLetterRatio    dead-lettered / read above this makes the run degraded
      * @param maxOrderingViolations ordering violations above this make the run degraded
+     * @param maxLiveDiffRatio      keys changed, missing or extra against the live projection, as a share of the
+     *                              rebuilt keys, above this make the run degraded (1.0: any difference is accepted)
      */
-    public record EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations) {
+    public record EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations,
+                               double maxLiveDiffRatio) {
+        public EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations) {
+            this(topic, progressInterval, maxDeadLetterRatio, maxOrderingViolations, 1.0);
+        }
     }
 
     public record DeadLetter(String topic) {

@@ -102,18 +102,19 @@ public final class ContractLoader {
                 new LinkedHashSet<>(tenants), new LinkedHashSet<>(scope.textList("keys", false, "")));
 
         Node rec = root.optionalSection("reconciliation");
-        rec.onlyFields(Set.of("reference_topic", "reference_must_match", "invariants", "totals"));
+        rec.onlyFields(Set.of("reference_topic", "reference_must_match", "invariants", "totals", "thresholds"));
         Contract.Reconciliation reconciliation = new Contract.Reconciliation(
                 rec.text("reference_topic", null), rec.bool("reference_must_match", false),
-                checks(rec.get("invariants")), checks(rec.get("totals")));
+                checks(rec.get("invariants")), checks(rec.get("totals")), thresholds(rec.get("thresholds"), tenantField));
 
         Node ev = root.section("evidence");
-        ev.onlyFields(Set.of("topic", "progress_interval", "max_dead_letter_ratio", "max_ordering_violations"));
+        ev.onlyFields(Set.of("topic", "progress_interval", "max_dead_letter_ratio", "max_ordering_violations", "max_live_diff_ratio"));
         Contract.EvidenceSpec evidence = new Contract.EvidenceSpec(
                 ev.requiredText("topic", "the topic that receives the recovery evidence, e.g. topic: reprise-evidence"),
                 duration(ev, "progress_interval", Duration.ofSeconds(5)),
                 ratio(ev, "max_dead_letter_ratio", 0.01),
-                ev.optionalInt("max_ordering_violations", 0) == null ? 0 : ev.optionalInt("max_ordering_violations", 0));
+                ev.optionalInt("max_ordering_violations", 0) == null ? 0 : ev.optionalInt("max_ordering_violations", 0),
+                ratio(ev, "max_live_diff_ratio", 1.0));
 
         Node dl = root.section("dead_letter");
         dl.onlyFields(Set.of("topic"));
@@ -195,6 +196,37 @@ public final class ContractLoader {
             // falls through to the error below
         }
         throw new ContractException(parent.get(name).path(), "expected a duration such as 500ms, 5s or 1m, got '" + text + "'");
+    }
+
+    private static List<Contract.Threshold> thresholds(Node list, String tenantField) {
+        if (list.isMissing()) {
+            return List.of();
+        }
+        if (!list.raw().isArray()) {
+            throw new ContractException(list.path(), "expected a list of {name, metric, above, window, action}");
+        }
+        List<Contract.Threshold> out = new java.util.ArrayList<>();
+        for (int i = 0; i < list.raw().size(); i++) {
+            Node item = new Node(list.raw().get(i), list.path() + "[" + i + "]");
+            item.onlyFields(Set.of("name", "metric", "above", "window", "action", "tenants"));
+            String metric = item.requiredText("metric", "dead_letter_ratio or invariant_failures");
+            if (!metric.equals("dead_letter_ratio") && !metric.equals("invariant_failures")) {
+                throw new ContractException(item.get("metric").path(), "expected dead_letter_ratio or invariant_failures, got '" + metric + "'");
+            }
+            String action = item.text("action", "pause");
+            if (!action.equals("pause") && !action.equals("abort")) {
+                throw new ContractException(item.get("action").path(), "expected pause or abort, got '" + action + "'");
+            }
+            double above = metric.equals("dead_letter_ratio") ? ratio(item, "above", 0.01) : 0;
+            Integer window = item.optionalInt("window", 1);
+            List<String> tenants = item.textList("tenants", false, "");
+            if (!tenants.isEmpty() && tenantField == null) {
+                throw new ContractException(item.get("tenants").path(), "needs scope.tenant_field to know an event's tenant");
+            }
+            out.add(new Contract.Threshold(item.text("name", metric + "-" + action), metric, above, window == null ? 10_000 : window,
+                    action, new java.util.LinkedHashSet<>(tenants)));
+        }
+        return out;
     }
 
     /** A list of {name, expression} maps; the expressions are compiled once the projection's schema is known. */

@@ -218,7 +218,11 @@ public final class EvidenceBuilder {
                 checks.add(new CheckResult("matches_reference_projection", differences == 0, differences, detail));
                 (differences == 0 ? facts : untrusted).add((differences == 0 ? "the rebuild matches the reference projection: " : "the rebuild differs from the reference projection: ") + detail);
             } else {
-                facts.add("compared with the live projection: " + detail);
+                double diffRatio = keys == 0 ? 0 : (double) differences / keys;
+                boolean tooMany = diffRatio > contract.evidence().maxLiveDiffRatio();
+                (tooMany ? degraded : facts).add("compared with the live projection: " + detail
+                        + String.format(" (%.3f%% of the rebuilt keys differ; the contract allows %.3f%%)", diffRatio * 100,
+                        contract.evidence().maxLiveDiffRatio() * 100));
             }
         }
 

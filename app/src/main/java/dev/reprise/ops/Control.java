@@ -57,15 +57,15 @@ public final class Control {
     }
 
     /** What the operator asked of a run so far. */
-    public record State(boolean paused, boolean aborted, double maxEventsPerSecond, String lastCommand) {
-        static final State INITIAL = new State(false, false, 0, null);
+    public record State(boolean paused, boolean aborted, double maxEventsPerSecond, String lastCommand, String reason) {
+        static final State INITIAL = new State(false, false, 0, null, null);
 
         State apply(Command c) {
             return switch (c.command()) {
-                case "pause" -> new State(true, aborted, maxEventsPerSecond, c.command());
-                case "resume" -> new State(false, aborted, maxEventsPerSecond, c.command());
-                case "abort" -> new State(paused, true, maxEventsPerSecond, c.command());
-                case "throttle" -> new State(paused, aborted, c.maxEventsPerSecond() == null ? 0 : c.maxEventsPerSecond(), c.command());
+                case "pause" -> new State(true, aborted, maxEventsPerSecond, c.command(), c.reason());
+                case "resume" -> new State(false, aborted, maxEventsPerSecond, c.command(), c.reason());
+                case "abort" -> new State(paused, true, maxEventsPerSecond, c.command(), c.reason());
+                case "throttle" -> new State(paused, aborted, c.maxEventsPerSecond() == null ? 0 : c.maxEventsPerSecond(), c.command(), reason);
                 default -> this;
             };
         }

@@ -9,6 +9,7 @@ import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.topology.Codecs;
 import dev.reprise.topology.ReplayTopology;
+import dev.reprise.topology.Guardrails;
 import dev.reprise.topology.Throttle;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -184,7 +185,8 @@ public final class ReplayRunner {
      */
     public RecoveryEvidence run(RunPlan plan, Consumer<Progress> onProgress) {
         Throttle throttle = Throttle.unlimited();
-        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle);
+        Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
+        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails);
         int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));
@@ -209,6 +211,8 @@ public final class ReplayRunner {
             long lastTick = 0;
             RecoveryEvidence lastProgress = null;
             boolean abortWritten = false;
+            boolean tripSent = false;
+            String abortReason = null;
             while (true) {
                 Observed seen = pollEvidence(evidence, plan);
                 if (seen.finalEvidence != null) {
@@ -224,18 +228,26 @@ public final class ReplayRunner {
                     throw new IllegalStateException("the replay stopped before it was complete (Kafka Streams state " + state + ")"
                             + (cause == null ? "" : ": " + rootMessage(cause)), cause);
                 }
+                Guardrails.Trip trip = guardrails.tripped();
+                if (trip != null && !tripSent) {
+                    tripSent = true;
+                    abortReason = trip.reason();
+                    LOG.warn("Run {} {}: {}; every instance is told through the control topic", plan.runId(),
+                            trip.action().equals("abort") ? "aborts by itself" : "pauses by itself", trip.reason());
+                    control.send(admin, new Control.Command(plan.runId(), trip.action(), null, trip.reason(), "reprise threshold", System.currentTimeMillis()));
+                }
                 Control.State wanted = follower.poll(Duration.ZERO);
                 if (wanted.paused() != applied.paused()) {
                     if (wanted.paused()) {
                         streams.pause();
-                        LOG.warn("Run {} paused by the operator; counts stay exact; 'reprise resume' continues it", plan.runId());
+                        LOG.warn("Run {} paused ({}); counts stay exact; 'reprise resume' continues it", plan.runId(), wanted.reason() == null ? "by the operator" : wanted.reason());
                     } else {
                         streams.resume();
                         LOG.warn("Run {} resumed by the operator", plan.runId());
                     }
                 }
                 if (wanted.aborted() && !abortWritten && hostsEvidenceTask(streams, evidenceSubtopology)) {
-                    writeAborted(plan, lastProgress);
+                    writeAborted(plan, lastProgress, abortReason != null ? abortReason : wanted.reason());
                     abortWritten = true;
                 }
                 applied = wanted;
@@ -280,13 +292,14 @@ public final class ReplayRunner {
      * Ends an aborted run with FINAL evidence: the counts of the last progress record, verdict
      * untrusted, reason aborted. Written by the one instance that hosts the evidence task.
      */
-    private void writeAborted(RunPlan plan, RecoveryEvidence lastProgress) {
+    private void writeAborted(RunPlan plan, RecoveryEvidence lastProgress, String reason) {
         RecoveryEvidence base = lastProgress != null ? lastProgress
                 : EvidenceBuilder.progress(contract, plan, java.util.List.of(), System.currentTimeMillis());
         RecoveryEvidence aborted = RecoveryEvidence.newBuilder(base)
                 .setKind(EvidenceKind.FINAL)
                 .setConfidenceStatus(ConfidenceStatus.untrusted)
-                .setConfidenceReasons(java.util.List.of("aborted: the operator stopped the run before it was complete; the projection is partial",
+                .setConfidenceReasons(java.util.List.of("aborted: " + (reason == null || reason.isBlank() ? "the operator stopped the run" : reason)
+                                + "; the run stopped before it was complete and the projection is partial",
                         "counts are those of the last progress record, before the abort"))
                 .setEndedAt(java.time.Instant.now())
                 .build();

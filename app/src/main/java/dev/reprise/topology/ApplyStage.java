@@ -75,6 +75,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private final Projection<S> projection;
     /** The projection's own invariants and the contract's CEL invariants. */
     private final List<Invariant<S>> invariants;
+    private final Guardrails guardrails;
     private final String referenceStoreName;
     private final boolean viaRepartition;
     private final byte[] prefix;
@@ -98,7 +99,9 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private boolean otherRunsGone;
 
     @SuppressWarnings("unchecked")
-    ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition) {
+    ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
+               Guardrails guardrails) {
+        this.guardrails = guardrails;
         List<Invariant<S>> all = new ArrayList<>(projection.invariants());
         codecs.contractInvariants().forEach(i -> all.add((Invariant<S>) i));
         this.invariants = List.copyOf(all);
@@ -223,6 +226,15 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         if (data.sequence != null) {
             checkSequence(stateKey, data.sequence);
         }
+        if (guardrails.watchesInvariants()) {
+            for (Invariant<S> invariant : invariants) {
+                if (!invariant.holds().test(state)) {
+                    String tenant = contract.scope().tenantField() == null || payload.getSchema().getField(contract.scope().tenantField()) == null
+                            ? null : String.valueOf(payload.get(contract.scope().tenantField()));
+                    guardrails.recordInvariantFailure(invariant.name(), key, tenant);
+                }
+            }
+        }
         byte[] encoded = codec.encode(state);
         states.put(stateKey, encoded);
         counters.add(processedKey, 1);
@@ -332,7 +344,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
                     break;
                 }
                 keys++;
-                checksum += keyHash(keyBytes, kv.value);
+                checksum += dev.reprise.evidence.Checksum.keyHash(keyBytes, kv.value);
                 S state = codec.decode(kv.value);
                 for (Invariant<S> invariant : invariants) {
                     if (!invariant.holds().test(state)) {
@@ -406,26 +418,5 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         byte[] out = Arrays.copyOf(prefix, prefix.length + key.length);
         System.arraycopy(key, 0, out, prefix.length, key.length);
         return Bytes.wrap(out);
-    }
-
-    /**
-     * First 8 bytes of SHA-256(key, 0x00, value) as a long. Summed over keys modulo 2^64 this is the
-     * projection checksum: independent of processing order and of how keys are spread over tasks.
-     */
-    static long keyHash(byte[] key, byte[] value) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(key);
-            sha.update((byte) 0);
-            sha.update(value);
-            byte[] d = sha.digest();
-            long h = 0;
-            for (int i = 0; i < 8; i++) {
-                h = (h << 8) | (d[i] & 0xff);
-            }
-            return h;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

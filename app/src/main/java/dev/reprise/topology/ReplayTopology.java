@@ -57,11 +57,16 @@ public final class ReplayTopology {
 
     /** @param throttle the limit on events read per second by this instance, changeable while it runs */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle) {
+        return build(contract, plan, codecs, throttle, Guardrails.none());
+    }
+
+    /** @param guardrails the contract's thresholds, watched by this instance while it runs */
+    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SourceStage.COUNTERS_STORE), Serdes.String(), Serdes.Long()));
         KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
-        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle),
+        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails),
                 Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE);
 
         routed.filter((k, v) -> v instanceof Routed.Dead, Named.as("reprise-poison"))
@@ -86,7 +91,7 @@ public final class ReplayTopology {
                             .withLoggingDisabled(),
                     reference, Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("reprise-reference-source"), ReferenceLoader::new);
         }
-        KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition),
+        KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition, guardrails),
                 Named.as("reprise-dedup-apply"),
                 ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.SEQUENCE_STORE, ApplyStage.COUNTERS_STORE);
 
@@ -107,8 +112,9 @@ public final class ReplayTopology {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, Codecs codecs, String reference, boolean viaRepartition) {
-        return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition);
+    private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, Codecs codecs, String reference, boolean viaRepartition,
+                                               Guardrails guardrails) {
+        return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails);
     }
 
     /**

@@ -40,14 +40,16 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     private final RunPlan plan;
     private final Codecs codecs;
     private final Throttle throttle;
+    private final Guardrails guardrails;
     private ProcessorContext<byte[], Routed> context;
     private Counters counters;
     private EventDecoder decoder;
     private final Map<String, PartitionState[]> partitions = new HashMap<>();
     private final List<PartitionState> taskPartitions = new ArrayList<>();
 
-    SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle) {
+    SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
         this.throttle = throttle;
+        this.guardrails = guardrails;
         this.contract = contract;
         this.plan = plan;
         this.codecs = codecs;
@@ -129,11 +131,14 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         if (counters.add(ps.read, 1) == 1) {
             counters.set(ps.startedAt, context.currentSystemTimeMs());
         }
+        boolean dead = false;
         try {
             toEvent(ps, record, meta);
         } catch (PoisonRecordException e) {
             deadLetter(ps, record, meta, e);
+            dead = true;
         }
+        guardrails.recordRead(dead);
         if (offset == ps.range.lastDataOffset()) {
             endRange(ps);
         }

@@ -110,6 +110,22 @@ class EvidenceBuilderTest {
     }
 
     @Test
+    void tooManyDifferencesFromTheLiveProjectionDegradeTheRunWhenTheContractSaysSo() {
+        Contract strict = ContractLoader.parse(readContract("inventory.yaml").replace("max_live_diff_ratio: 1.0", "max_live_diff_ratio: 0.02")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null)
+                .withReconciliation(new Contract.Reconciliation("live", false));
+        TaskSummary.ReferenceComparison diff = new TaskSummary.ReferenceComparison(9, 1, 0, 0, List.of());
+        TaskSummary a = new TaskSummary(0, task(0, 0, 0, 0, Map.of()).sources(), Map.of("processed", 50L, "duplicates", 2L), 10, 7, Map.of(), Map.of(), diff);
+        TaskSummary b = new TaskSummary(1, a.sources(), Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(),
+                new TaskSummary.ReferenceComparison(10, 0, 0, 0, List.of()));
+
+        RecoveryEvidence e = build(strict, List.of(a, b));
+
+        assertThat(e.getConfidenceStatus()).as("1 of 20 keys differ: 5% > 2%").isEqualTo(ConfidenceStatus.degraded);
+        assertThat(e.getConfidenceReasons().get(0)).contains("5.000% of the rebuilt keys differ");
+    }
+
+    @Test
     void tooManyDeadLettersOrOrderingViolationsDegradeTheRun() {
         Contract strict = ContractLoader.parse(readContract("inventory.yaml").replace("max_dead_letter_ratio: 0.01", "max_dead_letter_ratio: 0.001").getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 Path.of("..", "config").toAbsolutePath(), null);

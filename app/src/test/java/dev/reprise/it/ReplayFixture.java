@@ -47,6 +47,7 @@ final class ReplayFixture {
     final String projection = "inventory-levels-" + suffix;
     final String evidence = "evidence-" + suffix;
     final String dlq = "dlq-" + suffix;
+    final String live = "live-" + suffix;
     final Contract contract;
     final Codecs codecs;
     final Path stateDir;
@@ -77,8 +78,8 @@ final class ReplayFixture {
                   topic: %s
                 dead_letter:
                   topic: %s
-                allowed_write_topics: [%s, %s, %s]
-                """.formatted(suffix, source, projection, evidence, dlq, projection, evidence, dlq) + extraYaml;
+                allowed_write_topics: [%s, %s, %s, %s]
+                """.formatted(suffix, source, projection, evidence, dlq, projection, evidence, dlq, live) + extraYaml;
         this.yaml = yaml;
         this.contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
         this.codecs = Codecs.forContract(contract);
@@ -169,7 +170,11 @@ final class ReplayFixture {
     Map<String, byte[]> readLatest(String topic) {
         Map<String, byte[]> out = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
-            out.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
+            if (r.value() == null) {
+                out.remove(new String(r.key(), StandardCharsets.UTF_8));
+            } else {
+                out.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
+            }
         }
         return out;
     }

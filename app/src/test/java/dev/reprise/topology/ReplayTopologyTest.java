@@ -177,6 +177,28 @@ class ReplayTopologyTest {
         }
 
         @Test
+        void aDeadLetterRatioAboveItsThresholdTripsTheGuardrailWithTheReason() {
+            Contract guarded = ContractLoader.parse(readConfig("inventory.yaml").replace("  totals:", "  thresholds:\n    - name: poison-flood\n      metric: dead_letter_ratio\n      above: 0.25\n"
+                    + "      window: 4\n      action: pause\n  totals:").getBytes(StandardCharsets.UTF_8), CONFIG, null);
+            Guardrails guardrails = new Guardrails(guarded.reconciliation().thresholds());
+            RunPlan plan = plan(guarded, "inventory-events", 8);
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(guarded, plan, Codecs.forContract(guarded),
+                    Throttle.unlimited(), guardrails), props(guarded.applicationId()))) {
+                TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
+                in.pipeInput(bytes("k"), gen.encode(3, "e1", "SKU-A", "RECEIVED", 1, "WH1/A-1", 1));
+                in.pipeInput(bytes("k"), bytes("poison"));
+                in.pipeInput(bytes("k"), gen.encode(3, "e2", "SKU-A", "RECEIVED", 1, "WH1/A-1", 1));
+                in.pipeInput(bytes("k"), gen.encode(3, "e3", "SKU-A", "RECEIVED", 1, "WH1/A-1", 1));
+                assertThat(guardrails.tripped()).as("1 of 4 is not above 25%").isNull();
+                in.pipeInput(bytes("k"), bytes("poison"));
+
+                assertThat(guardrails.tripped()).isNotNull();
+                assertThat(guardrails.tripped().action()).isEqualTo("pause");
+                assertThat(guardrails.tripped().reason()).contains("poison-flood").contains("50.000%");
+            }
+        }
+
+        @Test
         void aRangeWithoutRecordsEndsOnTheWallClock() {
             RunPlan plan = new RunPlan("run-empty", contract.name(), contract.hash(), contract.applicationId(), 0,
                     List.of(new RunPlan.PartitionRange("inventory-events", 0, 5, 5, -1)), 1);

@@ -1,0 +1,105 @@
+package dev.reprise.topology;
+
+import dev.reprise.contract.Contract;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Thresholds that stop a run going bad before it finishes: the contract's
+ * {@code reconciliation.thresholds}, evaluated by this instance over a sliding window of the last
+ * records it processed. The stages report each outcome; the first threshold exceeded is latched as a
+ * {@link Trip}, which the runner turns into a pause or abort of the whole run through the control topic.
+ * Windows are per instance: each instance watches what it processes.
+ */
+public final class Guardrails {
+    /** Why and how the run must stop. */
+    public record Trip(String action, String reason) {
+    }
+
+    private final List<Contract.Threshold> thresholds;
+    private final Window deadLetters;
+    private final AtomicReference<Trip> trip = new AtomicReference<>();
+
+    public Guardrails(List<Contract.Threshold> thresholds) {
+        this.thresholds = List.copyOf(thresholds);
+        int window = thresholds.stream().filter(t -> t.metric().equals("dead_letter_ratio")).mapToInt(Contract.Threshold::window).max().orElse(1);
+        this.deadLetters = new Window(window);
+    }
+
+    public static Guardrails none() {
+        return new Guardrails(List.of());
+    }
+
+    boolean watchesInvariants() {
+        return thresholds.stream().anyMatch(t -> t.metric().equals("invariant_failures"));
+    }
+
+    /** One record read by the source stage, dead-lettered or not. */
+    void recordRead(boolean deadLettered) {
+        if (thresholds.isEmpty()) {
+            return;
+        }
+        double ratio = deadLetters.add(deadLettered);
+        for (Contract.Threshold t : thresholds) {
+            if (t.metric().equals("dead_letter_ratio") && deadLetters.count() >= t.window() && ratio > t.above()) {
+                trip(t, String.format("dead-letter ratio %.3f%% over the last %,d records is above %.3f%%", ratio * 100, t.window(), t.above() * 100));
+            }
+        }
+    }
+
+    /** An invariant broke on a key's state right after an event was applied. */
+    void recordInvariantFailure(String invariant, String key, String tenant) {
+        for (Contract.Threshold t : thresholds) {
+            if (t.metric().equals("invariant_failures") && (t.tenants().isEmpty() || tenant != null && t.tenants().contains(tenant))) {
+                trip(t, "invariant " + invariant + " failed for key " + key + (tenant == null ? "" : " of tenant " + tenant));
+            }
+        }
+    }
+
+    private void trip(Contract.Threshold t, String reason) {
+        trip.compareAndSet(null, new Trip(t.action(), "threshold " + t.name() + ": " + reason));
+    }
+
+    /** The first threshold exceeded, or null. */
+    public Trip tripped() {
+        return trip.get();
+    }
+
+    /** A ring buffer of the last {@code size} outcomes with a running count of the true ones. */
+    private static final class Window {
+        private final boolean[] slots;
+        private int next;
+        private int filled;
+        private int trues;
+
+        Window(int size) {
+            slots = new boolean[Math.max(1, size)];
+        }
+
+        synchronized double add(boolean value) {
+            if (filled == slots.length) {
+                if (slots[next]) {
+                    trues--;
+                }
+            } else {
+                filled++;
+            }
+            slots[next] = value;
+            if (value) {
+                trues++;
+            }
+            next = (next + 1) % slots.length;
+            return (double) trues / filled;
+        }
+
+        synchronized int count() {
+            return filled;
+        }
+    }
+
+    static Set<String> metrics() {
+        return Set.of("dead_letter_ratio", "invariant_failures");
+    }
+}
