@@ -235,6 +235,13 @@ public final class ReplayRunner {
                     LOG.warn("Run {} {}: {}; every instance is told through the control topic", plan.runId(),
                             trip.action().equals("abort") ? "aborts by itself" : "pauses by itself", trip.reason());
                     control.send(admin, new Control.Command(plan.runId(), trip.action(), null, trip.reason(), "reprise threshold", System.currentTimeMillis()));
+                    if (trip.action().equals("pause")) {
+                        // Said in the evidence too: a PROGRESS record naming the threshold, for whoever watches the topic.
+                        writeEvidence(plan, RecoveryEvidence.newBuilder(lastProgress != null ? lastProgress
+                                        : EvidenceBuilder.progress(contract, plan, java.util.List.of(), System.currentTimeMillis()))
+                                .setConfidenceReasons(java.util.List.of("paused: " + trip.reason() + "; 'reprise resume' continues the run"))
+                                .build());
+                    }
                 }
                 Control.State wanted = follower.poll(Duration.ZERO);
                 if (wanted.paused() != applied.paused()) {
@@ -272,6 +279,21 @@ public final class ReplayRunner {
         }
     }
 
+    /** Writes an evidence record from outside the topology (an abort, a pause by threshold). */
+    private void writeEvidence(RunPlan plan, RecoveryEvidence evidence) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                config, new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record = new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    contract.evidence().topic(), plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8), EvidenceCodec.encode(evidence));
+            record.headers().add("reprise.run_id", plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record.headers().add("reprise.evidence_kind", evidence.getKind().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            producer.send(record);
+            producer.flush();
+        }
+    }
+
     /** This instance's part of the run's limit: the run's limit times its share of the source tasks. */
     private static double localShare(KafkaStreams streams, RunPlan plan, double runLimit) {
         if (runLimit <= 0) {
@@ -303,17 +325,7 @@ public final class ReplayRunner {
                         "counts are those of the last progress record, before the abort"))
                 .setEndedAt(java.time.Instant.now())
                 .build();
-        Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-                config, new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record = new org.apache.kafka.clients.producer.ProducerRecord<>(
-                    contract.evidence().topic(), plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8), EvidenceCodec.encode(aborted));
-            record.headers().add("reprise.run_id", plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            record.headers().add("reprise.evidence_kind", "FINAL".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            producer.send(record);
-            producer.flush();
-        }
+        writeEvidence(plan, aborted);
         LOG.warn("Run {} aborted by the operator: untrusted evidence written to {}", plan.runId(), contract.evidence().topic());
     }
 

@@ -92,6 +92,42 @@ class VerifyPromoteIT {
         assertThat(run.json().get("confidence_reasons").get(0).asText()).contains("threshold poison-flood").contains("dead-letter ratio");
     }
 
+    @Test
+    void aRunThatExceedsAPauseThresholdPausesByItselfSaysWhyAndResumesWhenTold() throws Exception {
+        ReplayFixture f = new ReplayFixture(2, """
+                reconciliation:
+                  thresholds:
+                    - name: poison-flood
+                      metric: dead_letter_ratio
+                      above: 0.05
+                      window: 200
+                      action: pause
+                """);
+        f.generate(new InventoryGenerator.Options(5_000, 0, 1_000, 2, 30, 14L));
+        Path contract = f.contractFile();
+        assertThat(reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
+        var run = OperatorWorkflowIT.runInBackground(f, contract, f.stateDir.resolve("a"));
+
+        long deadline = System.currentTimeMillis() + 90_000;
+        String state = "";
+        while (System.currentTimeMillis() < deadline && !state.equals("paused")) {
+            Thread.sleep(500);
+            state = OperatorWorkflowIT.status(f, contract).get("state").asText();
+        }
+        assertThat(state).as("the run paused by itself").isEqualTo("paused");
+        OperatorWorkflowIT.Outcome progress = reprise(args(f, contract, "evidence"));
+        assertThat(progress.exitCode()).as("no final evidence while paused").isEqualTo(1);
+        assertThat(f.readAll(f.evidence).stream().map(r -> dev.reprise.evidence.EvidenceCodec.decode(r.value()))
+                .flatMap(e -> e.getConfidenceReasons().stream()))
+                .as("the evidence topic says why").anyMatch(r -> r.startsWith("paused: threshold poison-flood"));
+
+        assertThat(reprise(args(f, contract, "resume")).exitCode()).isZero();
+        OperatorWorkflowIT.Outcome finished = run.get(120, TimeUnit.SECONDS);
+        assertThat(finished.exitCode()).as("degraded: far more dead letters than the contract allows; %s", finished.stderr()).isEqualTo(3);
+        assertThat(finished.json().get("events_processed").asLong()).isEqualTo(5_000);
+        assertThat(finished.json().get("dead_lettered").asLong()).isEqualTo(1_000);
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
