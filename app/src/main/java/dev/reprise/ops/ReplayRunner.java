@@ -184,6 +184,14 @@ public final class ReplayRunner {
      * @param onProgress called about once a second with the run's progress, from a background thread
      */
     public RecoveryEvidence run(RunPlan plan, Consumer<Progress> onProgress) {
+        return run(plan, onProgress, streams -> { }, streams -> { });
+    }
+
+    /**
+     * @param onRunning called once when Kafka Streams first reaches RUNNING (the benchmark starts its clock there)
+     * @param beforeClose called with the finished Kafka Streams instance before it is closed (to read its metrics)
+     */
+    public RecoveryEvidence run(RunPlan plan, Consumer<Progress> onProgress, Consumer<KafkaStreams> onRunning, Consumer<KafkaStreams> beforeClose) {
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
         Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails);
@@ -209,13 +217,19 @@ public final class ReplayRunner {
             }
             streams.start();
             long lastTick = 0;
+            boolean running = false;
             RecoveryEvidence lastProgress = null;
             boolean abortWritten = false;
             boolean tripSent = false;
             String abortReason = null;
             while (true) {
+                if (!running && streams.state() == KafkaStreams.State.RUNNING) {
+                    running = true;
+                    onRunning.accept(streams);
+                }
                 Observed seen = pollEvidence(evidence, plan);
                 if (seen.finalEvidence != null) {
+                    beforeClose.accept(streams);
                     return seen.finalEvidence;
                 }
                 if (seen.progress != null) {

@@ -77,6 +77,8 @@ public final class InventoryGenerator {
     private final Schema v3;
     private final LocalIdMap ids;
     private final InventoryProjection projection = new InventoryProjection();
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<Exception> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     private BinaryEncoder encoder;
 
@@ -154,7 +156,7 @@ public final class InventoryGenerator {
                 send(producer, topic, random.nextInt(options.partitions()), sku, p.value, time);
             }
         }
-        producer.flush();
+        checkDelivered(producer);
         return new Generated(options.events(), duplicates, options.poison(), truth, byVersion, poisonReasons, eventIds);
     }
 
@@ -262,7 +264,20 @@ public final class InventoryGenerator {
         };
     }
 
-    private static void send(Producer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value, long time) {
-        producer.send(new ProducerRecord<>(topic, partition, time, key.getBytes(StandardCharsets.UTF_8), value));
+    private void send(Producer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value, long time) {
+        producer.send(new ProducerRecord<>(topic, partition, time, key.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
+            if (error != null) {
+                failures.incrementAndGet();
+                firstFailure.compareAndSet(null, error);
+            }
+        });
+    }
+
+    /** Fails loudly when the broker refused any record: the ground truth would no longer describe the topic. */
+    private void checkDelivered(Producer<byte[], byte[]> producer) {
+        producer.flush();
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " generated records could not be written: " + firstFailure.get().getMessage(), firstFailure.get());
+        }
     }
 }

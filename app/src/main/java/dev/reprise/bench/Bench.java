@@ -1,0 +1,301 @@
+package dev.reprise.bench;
+
+import dev.reprise.codec.LocalIdMap;
+import dev.reprise.contract.Contract;
+import dev.reprise.contract.ContractLoader;
+import dev.reprise.embedded.EmbeddedKafka;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.Planner;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.topology.Codecs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Measures, on one embedded broker and with the same generated events, the Kafka Streams identity copy
+ * (the broker-bound ceiling), the full Reprise pipeline with its repartition, and the pipeline on a
+ * history already keyed by the ordering key. Measurements alternate over several rounds and the median
+ * counts, so one noisy moment on a shared machine does not decide the result. Every pipeline runs with
+ * exactly_once_v2 and starts from a fresh application id; the time runs from RUNNING to done.
+ */
+public final class Bench {
+    private static final String SOURCE = "bench-events";
+    private static final String KEYED = "bench-events-keyed";
+    private final PrintStream err;
+    private final long events;
+    private final int rounds;
+    private final int partitions;
+    private final Path contractFile;
+    private volatile long peakHeap;
+
+    public Bench(PrintStream err, long events, int rounds, int partitions, Path contractFile) {
+        this.err = err;
+        this.events = events;
+        this.rounds = rounds;
+        this.partitions = partitions;
+        this.contractFile = contractFile;
+    }
+
+    public Map<String, Object> run() {
+        Thread heapWatcher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-heap-watcher");
+        heapWatcher.setDaemon(true);
+        heapWatcher.start();
+        Contract base = ContractLoader.load(contractFile);
+        Codecs codecs = Codecs.forContract(base);
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        rates.put("identity_copy", new ArrayList<>());
+        rates.put("pipeline_with_repartition", new ArrayList<>());
+        rates.put("pipeline_without_repartition", new ArrayList<>());
+        long rocksDbBytes = 0;
+        Path state = tempDir();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic(SOURCE, partitions, Map.of());
+            kafka.createTopic(KEYED, partitions, Map.of());
+            err.printf("▶ Writing %,d events (about 250 bytes each) to %s and %s…%n", events, SOURCE, KEYED);
+            write(kafka, codecs);
+            for (int round = 1; round <= rounds; round++) {
+                List<String> order = new ArrayList<>(rates.keySet());
+                Collections.rotate(order, round - 1);
+                for (String what : order) {
+                    double rate;
+                    if (what.equals("identity_copy")) {
+                        rate = identityCopy(kafka, state, round);
+                    } else {
+                        boolean keyed = what.equals("pipeline_without_repartition");
+                        long[] rocks = new long[1];
+                        rate = pipeline(kafka, state, base, keyed, round, rocks);
+                        rocksDbBytes = Math.max(rocksDbBytes, rocks[0]);
+                    }
+                    rates.get(what).add(rate);
+                    err.printf("  round %d  %-30s %,10.0f events/s%n", round, what, rate);
+                }
+            }
+        } finally {
+            heapWatcher.interrupt();
+            deleteQuietly(state);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("events", events);
+        out.put("rounds", rounds);
+        out.put("partitions", partitions);
+        out.put("processors", Runtime.getRuntime().availableProcessors());
+        double copy = median(rates.get("identity_copy"));
+        double with = median(rates.get("pipeline_with_repartition"));
+        double without = median(rates.get("pipeline_without_repartition"));
+        out.put("identity_copy_events_per_second", Math.round(copy));
+        out.put("with_repartition_events_per_second", Math.round(with));
+        out.put("without_repartition_events_per_second", Math.round(without));
+        out.put("ratio_with_repartition", round3(with / copy));
+        out.put("ratio_without_repartition", round3(without / copy));
+        out.put("all_rates", rates);
+        out.put("peak_heap_bytes", peakHeap);
+        out.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        out.put("process_rss_peak_bytes", rssPeak());
+        out.put("rocksdb_memory_bytes", rocksDbBytes);
+        return out;
+    }
+
+    private void write(EmbeddedKafka kafka, Codecs codecs) {
+        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver()).write(producer, SOURCE,
+                    InventoryGenerator.Options.of(events, 0, 0, partitions));
+            // The same events keyed by SKU with the default partitioner: a history already keyed by the ordering key.
+            Map<String, Object> c = new HashMap<>(kafka.clientConfig());
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                List<TopicPartition> parts = new ArrayList<>();
+                for (int p = 0; p < partitions; p++) {
+                    parts.add(new TopicPartition(SOURCE, p));
+                }
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+                while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        producer.send(new ProducerRecord<>(KEYED, null, r.timestamp(), r.key(), r.value()));
+                    }
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private double identityCopy(EmbeddedKafka kafka, Path state, int round) {
+        String app = "bench-copy-" + round;
+        String out = "bench-copy-out-" + round;
+        kafka.createTopic(out, partitions, Map.of());
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(SOURCE, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        Properties p = new Properties();
+        p.putAll(kafka.clientConfig());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve(app).toString());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), p); Admin admin = kafka.admin()) {
+            streams.start();
+            waitRunning(streams);
+            long start = System.nanoTime();
+            Map<TopicPartition, Long> ends = ends(admin, SOURCE);
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get();
+                if (ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue())) {
+                    return events / ((System.nanoTime() - start) / 1e9);
+                }
+                Thread.sleep(50);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("identity copy failed: " + e.getMessage(), e);
+        }
+    }
+
+    private double pipeline(EmbeddedKafka kafka, Path state, Contract base, boolean keyed, int round, long[] rocksDb) {
+        String suffix = (keyed ? "keyed-" : "repart-") + round;
+        String yaml;
+        try {
+            yaml = Files.readString(contractFile)
+                    .replace("application_id: " + base.applicationId(), "application_id: bench-" + suffix)
+                    .replace("topics: [" + String.join(", ", base.history().topics()) + "]", "topics: [" + (keyed ? KEYED : SOURCE) + "]")
+                    .replace("keyed_by_ordering_key: false", "keyed_by_ordering_key: " + keyed)
+                    .replace(base.projection().topic(), "bench-projection-" + suffix)
+                    .replace(base.evidence().topic(), "bench-evidence-" + suffix)
+                    .replace(base.deadLetter().topic(), "bench-dlq-" + suffix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Contract contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), contractFile.toAbsolutePath().getParent(), null);
+        Codecs codecs = Codecs.forContract(contract);
+        ReplayRunner runner = new ReplayRunner(contract, codecs, kafka.clientConfig(), state.resolve("bench-" + suffix), Map.of());
+        RunPlan plan;
+        try (Admin admin = kafka.admin()) {
+            plan = new Planner(admin, kafka.clientConfig()).plan(contract);
+            runner.prepareTopics(admin, plan);
+            runner.resetOffsets(admin, plan);
+        }
+        long[] runningAt = new long[1];
+        RecoveryEvidence evidence = runner.run(plan, null, streams -> {
+            runningAt[0] = System.nanoTime();
+        }, streams -> {
+            long bytes = 0;
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> m : streams.metrics().entrySet()) {
+                String name = m.getKey().name();
+                if (name.equals("size-all-mem-tables") || name.equals("block-cache-usage") || name.equals("estimate-table-readers-mem")) {
+                    Object v = m.getValue().metricValue();
+                    if (v instanceof Number n) {
+                        bytes += n.longValue();
+                    }
+                }
+            }
+            rocksDb[0] = bytes;
+        });
+        if (evidence.getEventsProcessed() != events) {
+            throw new IllegalStateException("the " + suffix + " run processed " + evidence.getEventsProcessed() + " of " + events + " events");
+        }
+        return events / ((System.nanoTime() - runningAt[0]) / 1e9);
+    }
+
+    private static void waitRunning(KafkaStreams streams) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static Map<TopicPartition, Long> ends(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> req.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(req).all().get().forEach((tp, i) -> out.put(tp, i.offset()));
+        return out;
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** The process's peak resident set size, from /proc (Linux); -1 elsewhere. */
+    static long rssPeak() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not Linux: reported as unknown
+        }
+        return -1;
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("reprise-bench");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temporary directory is harmless
+        }
+    }
+}

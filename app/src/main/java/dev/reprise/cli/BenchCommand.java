@@ -1,0 +1,52 @@
+package dev.reprise.cli;
+
+import dev.reprise.bench.Bench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures on one embedded broker, with the same generated events: the Kafka Streams identity copy, the full "
+                + "pipeline with its repartition and the pipeline on a history already keyed by the ordering key, all exactly-once. "
+                + "Alternates the measurements over several rounds and reports medians, ratios to the copy, peak heap, process RSS "
+                + "and RocksDB memory."},
+        footer = {"", "Example:", "  reprise bench --events 1000000 --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "200000", description = "Events (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the three measurements (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Source partitions (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml", description = "The inventory contract (default ${DEFAULT-VALUE}).")
+    Path contract;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (events < 100 || rounds < 1 || partitions < 1) {
+            throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
+        }
+        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract).run();
+        if (json) {
+            System.out.println(Json.of(result));
+        } else {
+            System.out.printf("Benchmark: %,d events, %d partitions, %d rounds, %d processors (medians)%n", events, partitions, rounds, result.get("processors"));
+            System.out.printf("  identity copy (exactly-once)      %,10d events/s%n", result.get("identity_copy_events_per_second"));
+            System.out.printf("  pipeline with repartition         %,10d events/s   ratio %.3f%n", result.get("with_repartition_events_per_second"), result.get("ratio_with_repartition"));
+            System.out.printf("  pipeline without repartition      %,10d events/s   ratio %.3f%n", result.get("without_repartition_events_per_second"), result.get("ratio_without_repartition"));
+            System.out.printf("  peak heap %,d MiB of %,d MiB; process RSS peak %,d MiB; RocksDB memory %,d MiB%n",
+                    (Long) result.get("peak_heap_bytes") >> 20, (Long) result.get("max_heap_bytes") >> 20,
+                    (Long) result.get("process_rss_peak_bytes") >> 20, (Long) result.get("rocksdb_memory_bytes") >> 20);
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.reprise.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The benchmark is not a test; this only checks that it runs on a small input and reports sane fields. */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class BenchIT {
+
+    @Test
+    void benchRunsOnASmallInputAndReportsEveryFigure() throws Exception {
+        DemoIT.Outcome o = DemoIT.reprise("bench", "--events", "3000", "--rounds", "1", "--partitions", "2",
+                "--contract", "../config/inventory.yaml", "--json");
+
+        assertThat(o.exitCode()).as(o.stderr()).isZero();
+        JsonNode r = new ObjectMapper().readTree(o.stdout());
+        assertThat(r.get("events").asLong()).isEqualTo(3000);
+        for (String field : new String[]{"identity_copy_events_per_second", "with_repartition_events_per_second",
+                "without_repartition_events_per_second", "peak_heap_bytes", "process_rss_peak_bytes"}) {
+            assertThat(r.get(field).asLong()).as(field).isPositive();
+        }
+        assertThat(r.get("ratio_with_repartition").asDouble()).isBetween(0.001, 10.0);
+        assertThat(r.get("ratio_without_repartition").asDouble()).isBetween(0.001, 10.0);
+        assertThat(r.get("rocksdb_memory_bytes").asLong()).isNotNegative();
+    }
+}
