@@ -114,7 +114,7 @@ final class ReplayFixture {
         // A shared 2-core machine can stall the broker for seconds; give writes time rather than lose them.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
-        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_CONFIG, 1);
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         config.putAll(extra);
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }

@@ -199,6 +199,27 @@ class ReplayTopologyTest {
         }
 
         @Test
+        void anInvariantBrokenForAWatchedTenantTripsAnAbort() {
+            String yaml = readConfig("inventory.yaml").replace("  totals:", "  thresholds:\n    - name: p0-invariants\n"
+                    + "      metric: invariant_failures\n      tenants: [acme]\n      action: abort\n  totals:");
+            Contract guarded = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), CONFIG, null);
+            Guardrails guardrails = new Guardrails(guarded.reconciliation().thresholds());
+            RunPlan plan = plan(guarded, "inventory-events", 3);
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(guarded, plan, Codecs.forContract(guarded),
+                    Throttle.unlimited(), guardrails), props(guarded.applicationId()))) {
+                TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
+                in.pipeInput(bytes("k"), gen.encode(3, "e1", "SKU-A", "RECEIVED", 2, "WH1/A-1", 1));
+                assertThat(guardrails.tripped()).isNull();
+                // Shipping more than is on hand breaks sellable_not_negative for SKU-A of tenant acme.
+                in.pipeInput(bytes("k"), gen.encode(3, "e2", "SKU-A", "SHIPPED", 5, "WH1/A-1", 2));
+
+                assertThat(guardrails.tripped()).isNotNull();
+                assertThat(guardrails.tripped().action()).isEqualTo("abort");
+                assertThat(guardrails.tripped().reason()).contains("p0-invariants").contains("SKU-A").contains("tenant acme");
+            }
+        }
+
+        @Test
         void aRangeWithoutRecordsEndsOnTheWallClock() {
             RunPlan plan = new RunPlan("run-empty", contract.name(), contract.hash(), contract.applicationId(), 0,
                     List.of(new RunPlan.PartitionRange("inventory-events", 0, 5, 5, -1)), 1);
