@@ -71,8 +71,30 @@ public final class ReplayRunner {
         this.streamsOverrides = Map.copyOf(streamsOverrides);
     }
 
+    /**
+     * Kafka Streams settings Reprise chooses for a replay, each measured with {@code reprise bench};
+     * the client configuration and the caller's overrides win over them.
+     */
+    static Map<String, Object> replayDefaults() {
+        Map<String, Object> d = new HashMap<>();
+        // Under exactly-once every commit is a transaction; 100 ms (Kafka's EOS default) spends much of a
+        // replay committing. One second bounds the work redone after a crash to about a second.
+        d.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        // One stream thread per core: the source and apply stages run in parallel.
+        d.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        // Repartition and changelog records are small and many: batch and compress them.
+        d.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG), 20);
+        d.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+        d.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        d.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+        // Store caches absorb the counter and projection updates of hot keys between commits.
+        d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        return d;
+    }
+
     public Properties streamsProperties() {
         Properties p = new Properties();
+        p.putAll(replayDefaults());
         p.putAll(clientConfig);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, contract.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, contract.processing().guarantee());

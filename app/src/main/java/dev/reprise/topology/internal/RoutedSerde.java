@@ -79,20 +79,28 @@ public final class RoutedSerde implements Serde<Routed> {
         }
     }
 
+    /**
+     * Kafka Streams shares one serializer between its stream threads, so the reusable buffers live in a
+     * thread-local: no allocation per record and no sharing between threads.
+     */
     private static final class RoutedSerializer implements Serializer<Routed> {
-        private final SchemaCatalog catalog;
-        private final Map<String, GenericDatumWriter<GenericRecord>> writers = new HashMap<>();
-        private final ByteArrayOutputStream payloadBuffer = new ByteArrayOutputStream(512);
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
-        private BinaryEncoder encoder;
+        private static final class Buffers {
+            final Map<String, GenericDatumWriter<GenericRecord>> writers = new HashMap<>();
+            final ByteArrayOutputStream payloadBuffer = new ByteArrayOutputStream(512);
+            final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
+            BinaryEncoder encoder;
+        }
+
+        private final ThreadLocal<Buffers> local = ThreadLocal.withInitial(Buffers::new);
 
         RoutedSerializer(SchemaCatalog catalog) {
-            this.catalog = catalog;
         }
 
         @Override
         public byte[] serialize(String topic, Routed routed) {
+            Buffers b = local.get();
             try {
+                ByteArrayOutputStream buffer = b.buffer;
                 buffer.reset();
                 DataOutputStream out = new DataOutputStream(buffer);
                 if (routed instanceof Routed.End end) {
@@ -115,7 +123,7 @@ public final class RoutedSerde implements Serde<Routed> {
                     out.writeUTF(data.sourceTopic);
                     out.writeInt(data.sourcePartition);
                     out.writeLong(data.sourceOffset);
-                    byte[] payload = data.payloadBytes != null ? data.payloadBytes : encode(data.payload);
+                    byte[] payload = data.payloadBytes != null ? data.payloadBytes : encode(b, data.payload);
                     out.writeInt(payload.length);
                     out.write(payload);
                 } else {
@@ -128,14 +136,14 @@ public final class RoutedSerde implements Serde<Routed> {
             }
         }
 
-        private byte[] encode(GenericRecord record) throws IOException {
+        private static byte[] encode(Buffers b, GenericRecord record) throws IOException {
             Schema schema = record.getSchema();
-            GenericDatumWriter<GenericRecord> writer = writers.computeIfAbsent(schema.getFullName(), n -> new GenericDatumWriter<>(schema));
-            payloadBuffer.reset();
-            encoder = EncoderFactory.get().binaryEncoder(payloadBuffer, encoder);
-            writer.write(record, encoder);
-            encoder.flush();
-            return payloadBuffer.toByteArray();
+            GenericDatumWriter<GenericRecord> writer = b.writers.computeIfAbsent(schema.getFullName(), n -> new GenericDatumWriter<>(schema));
+            b.payloadBuffer.reset();
+            b.encoder = EncoderFactory.get().binaryEncoder(b.payloadBuffer, b.encoder);
+            writer.write(record, b.encoder);
+            b.encoder.flush();
+            return b.payloadBuffer.toByteArray();
         }
     }
 }
