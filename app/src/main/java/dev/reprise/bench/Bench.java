@@ -91,6 +91,7 @@ public final class Bench {
         rates.put("pipeline_with_repartition", new ArrayList<>());
         rates.put("pipeline_without_repartition", new ArrayList<>());
         long rocksDbBytes = 0;
+        long stateBytes = 0;
         Path state = tempDir();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic(SOURCE, partitions, Map.of());
@@ -109,6 +110,9 @@ public final class Bench {
                         long[] rocks = new long[1];
                         rate = pipeline(kafka, state, base, keyed, round, rocks);
                         rocksDbBytes = Math.max(rocksDbBytes, rocks[0]);
+                        if (!keyed) {
+                            stateBytes = Math.max(stateBytes, directorySize(state.resolve("bench-repart-" + round)));
+                        }
                     }
                     rates.get(what).add(rate);
                     err.printf("  round %d  %-30s %,10.0f events/s%n", round, what, rate);
@@ -136,6 +140,7 @@ public final class Bench {
         out.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         out.put("process_rss_peak_bytes", rssPeak());
         out.put("rocksdb_memory_bytes", rocksDbBytes);
+        out.put("state_dir_bytes_per_million_events", Math.round(stateBytes * 1e6 / events));
         return out;
     }
 
@@ -256,6 +261,14 @@ public final class Bench {
         Map<TopicPartition, Long> out = new HashMap<>();
         admin.listOffsets(req).all().get().forEach((tp, i) -> out.put(tp, i.offset()));
         return out;
+    }
+
+    private static long directorySize(Path dir) {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     static double median(List<Double> values) {

@@ -43,9 +43,10 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("  identity copy (exactly-once)      %,10d events/s%n", result.get("identity_copy_events_per_second"));
             System.out.printf("  pipeline with repartition         %,10d events/s   ratio %.3f%n", result.get("with_repartition_events_per_second"), result.get("ratio_with_repartition"));
             System.out.printf("  pipeline without repartition      %,10d events/s   ratio %.3f%n", result.get("without_repartition_events_per_second"), result.get("ratio_without_repartition"));
-            System.out.printf("  peak heap %,d MiB of %,d MiB; process RSS peak %,d MiB; RocksDB memory %,d MiB%n",
+            System.out.printf("  peak heap %,d MiB of %,d MiB; process RSS peak %,d MiB; RocksDB memory %,d MiB; state %,d MiB per million events%n",
                     (Long) result.get("peak_heap_bytes") >> 20, (Long) result.get("max_heap_bytes") >> 20,
-                    (Long) result.get("process_rss_peak_bytes") >> 20, (Long) result.get("rocksdb_memory_bytes") >> 20);
+                    (Long) result.get("process_rss_peak_bytes") >> 20, (Long) result.get("rocksdb_memory_bytes") >> 20,
+                    (Long) result.get("state_dir_bytes_per_million_events") >> 20);
         }
         return ExitCodes.OK;
     }
