@@ -73,9 +73,21 @@ final class RunCommand implements Callable<Integer> {
             }
             Files.writeString(stateDir.resolve("run-plan.json"), plan.toJson());
         }
+        // Continuous mode: Ctrl-C or SIGTERM stops following new events; the evidence of the catch-up is printed.
+        java.util.concurrent.CountDownLatch printed = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runner.stop();
+            try {
+                printed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
         RecoveryEvidence evidence = runner.run(plan, p -> System.err.printf("  %5.1f%%  %,d / %,d offsets, %d/%d partitions done%n",
                 p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions()));
         System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
+        System.out.flush();
+        printed.countDown();
         return ExitCodes.forVerdict(evidence.getConfidenceStatus());
     }
 }

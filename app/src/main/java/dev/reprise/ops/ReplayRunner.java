@@ -57,6 +57,7 @@ public final class ReplayRunner {
     private final Map<String, Object> clientConfig;
     private final Path stateDir;
     private final Map<String, Object> streamsOverrides;
+    private volatile boolean stopRequested;
 
     /**
      * @param clientConfig    connection properties for every client (bootstrap.servers, security)
@@ -240,6 +241,7 @@ public final class ReplayRunner {
             streams.start();
             long lastTick = 0;
             boolean running = false;
+            RecoveryEvidence caughtUp = null;
             RecoveryEvidence lastProgress = null;
             boolean abortWritten = false;
             boolean tripSent = false;
@@ -251,8 +253,19 @@ public final class ReplayRunner {
                 }
                 Observed seen = pollEvidence(evidence, plan);
                 if (seen.finalEvidence != null) {
+                    if (contract.processing().bounded() || seen.finalEvidence.getConfidenceReasons().stream().anyMatch(r -> r.startsWith("aborted"))) {
+                        beforeClose.accept(streams);
+                        return seen.finalEvidence;
+                    }
+                    if (caughtUp == null) {
+                        caughtUp = seen.finalEvidence;
+                        LOG.warn("Run {} caught up with its plan ({} events, verdict {}); following new events until stopped",
+                                plan.runId(), caughtUp.getEventsProcessed(), caughtUp.getConfidenceStatus());
+                    }
+                }
+                if (stopRequested && caughtUp != null) {
                     beforeClose.accept(streams);
-                    return seen.finalEvidence;
+                    return caughtUp;
                 }
                 if (seen.progress != null) {
                     lastProgress = seen.progress;
@@ -313,6 +326,14 @@ public final class ReplayRunner {
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(60)));
         }
+    }
+
+    /**
+     * Asks a continuous run to stop once it has caught up with its plan (its final evidence is written);
+     * {@link #run} then returns that evidence. A bounded run stops by itself.
+     */
+    public void stop() {
+        stopRequested = true;
     }
 
     /** Writes an evidence record from outside the topology (an abort, a pause by threshold). */
