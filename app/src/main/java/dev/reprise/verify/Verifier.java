@@ -10,8 +10,6 @@ import dev.reprise.topology.Codecs;
 import org.apache.avro.specific.SpecificRecord;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
