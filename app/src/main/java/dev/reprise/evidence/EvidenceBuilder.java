@@ -51,14 +51,7 @@ public final class EvidenceBuilder {
         }
         long read = processed + duplicates + dead;
         double seconds = Math.max(0.001, (nowMillis - plan.createdAtMillis()) / 1000.0);
-        return RecoveryEvidence.newBuilder()
-                .setRunId(plan.runId())
-                .setKind(EvidenceKind.PROGRESS)
-                .setContractName(contract.name())
-                .setContractHash(contract.hash())
-                .setApplicationId(contract.applicationId())
-                .setProjection(contract.projection().name())
-                .setProjectionTopic(contract.projection().topic())
+        return header(contract, plan, EvidenceKind.PROGRESS)
                 .setRanges(ranges)
                 .setEventsRead(read)
                 .setEventsProcessed(processed)
@@ -78,6 +71,18 @@ public final class EvidenceBuilder {
                 .setEndedAt(null)
                 .setEventsPerSecond(read / seconds)
                 .build();
+    }
+
+    /** What every evidence record of a run says about the run itself. */
+    private static RecoveryEvidence.Builder header(Contract contract, RunPlan plan, EvidenceKind kind) {
+        return RecoveryEvidence.newBuilder()
+                .setRunId(plan.runId())
+                .setKind(kind)
+                .setContractName(contract.name())
+                .setContractHash(contract.hash())
+                .setApplicationId(contract.applicationId())
+                .setProjection(contract.projection().name())
+                .setProjectionTopic(contract.projection().topic());
     }
 
     public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long endedAtMillis) {
@@ -249,14 +254,7 @@ public final class EvidenceBuilder {
             upcastCounts.add(new UpcastCount(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), v));
         });
         double seconds = Math.max(0.001, (endedAtMillis - startedAt) / 1000.0);
-        return RecoveryEvidence.newBuilder()
-                .setRunId(plan.runId())
-                .setKind(EvidenceKind.FINAL)
-                .setContractName(contract.name())
-                .setContractHash(contract.hash())
-                .setApplicationId(contract.applicationId())
-                .setProjection(contract.projection().name())
-                .setProjectionTopic(contract.projection().topic())
+        return header(contract, plan, EvidenceKind.FINAL)
                 .setRanges(ranges)
                 .setEventsRead(read)
                 .setEventsProcessed(processed)
