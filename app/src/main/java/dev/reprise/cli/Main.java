@@ -36,7 +36,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code; tests call this. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main()).setUsageHelpWidth(120);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof ContractException ce) {
                 commandLine.getErr().println("reprise: invalid contract: " + ce.getMessage());
