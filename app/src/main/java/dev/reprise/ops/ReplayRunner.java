@@ -78,9 +78,9 @@ public final class ReplayRunner {
      */
     static Map<String, Object> replayDefaults() {
         Map<String, Object> d = new HashMap<>();
-        // Under exactly-once every commit is a transaction; 100 ms (Kafka's EOS default) spends much of a
-        // replay committing. One second bounds the work redone after a crash to about a second.
-        d.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        // commit.interval.ms stays at Kafka's exactly-once default of 100 ms: under read_committed the apply
+        // stage sees repartitioned events only once the source stage's transaction commits, so longer
+        // commits starve it (measured on 200,000 events: 100 ms 23,348/s, 5 s 13,123/s).
         // One stream thread per core: the source and apply stages run in parallel.
         d.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Runtime.getRuntime().availableProcessors()));
         // Repartition and changelog records are small and many: batch and compress them.
