@@ -11,6 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,20 +29,40 @@ public final class EvidenceReader {
 
     /**
      * @param runId    the run, or {@code null} for any run
-     * @param kind     FINAL or PROGRESS, or {@code null} for either
+     * @param kind     FINAL or PROGRESS
      * @return the last matching record in topic order, skipping records that are not evidence
      */
     public Optional<RecoveryEvidence> latest(String runId, EvidenceKind kind) {
+        Latest found = read(runId);
+        return Optional.ofNullable(kind == EvidenceKind.FINAL ? found.finalEvidence() : found.progress());
+    }
+
+    /**
+     * The last final and the last progress record of a run, from one read of the topic.
+     *
+     * @param finalEvidence {@code null} when the run has no final evidence (yet)
+     * @param progress      {@code null} when the run wrote no progress record
+     */
+    public record Latest(RecoveryEvidence finalEvidence, RecoveryEvidence progress) {
+    }
+
+    /**
+     * Reads the evidence topic from its beginning to its read_committed end offsets, without a consumer
+     * group. "Last" is by record timestamp, and by offset for equal timestamps.
+     *
+     * @param runId the run, or {@code null} for any run (the final and the progress record may then be of different runs)
+     */
+    public Latest read(String runId) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        RecoveryEvidence found = null;
-        long foundTime = Long.MIN_VALUE;
+        Map<EvidenceKind, RecoveryEvidence> found = new EnumMap<>(EvidenceKind.class);
+        Map<EvidenceKind, Long> foundTime = new EnumMap<>(EvidenceKind.class);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(contract.evidence().topic(), Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             if (partitions.isEmpty()) {
-                return Optional.empty();
+                return new Latest(null, null);
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -58,9 +79,9 @@ public final class EvidenceReader {
                     } catch (RuntimeException notEvidence) {
                         continue;
                     }
-                    if ((runId == null || runId.equals(e.getRunId())) && (kind == null || kind == e.getKind()) && r.timestamp() >= foundTime) {
-                        found = e;
-                        foundTime = r.timestamp();
+                    if ((runId == null || runId.equals(e.getRunId())) && r.timestamp() >= foundTime.getOrDefault(e.getKind(), Long.MIN_VALUE)) {
+                        found.put(e.getKind(), e);
+                        foundTime.put(e.getKind(), r.timestamp());
                     }
                 }
                 if (System.currentTimeMillis() > deadline) {
@@ -68,8 +89,8 @@ public final class EvidenceReader {
                 }
             }
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            return Optional.empty();
+            return new Latest(null, null);
         }
-        return Optional.ofNullable(found);
+        return new Latest(found.get(EvidenceKind.FINAL), found.get(EvidenceKind.PROGRESS));
     }
 }

@@ -1,0 +1,144 @@
+package dev.reprise.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.avro.ConfidenceStatus;
+import dev.reprise.evidence.avro.EvidenceKind;
+import dev.reprise.evidence.avro.PartitionRange;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static dev.reprise.it.OperatorWorkflowIT.args;
+import static dev.reprise.it.OperatorWorkflowIT.reprise;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code reprise evidence} as a CD gate runs it against a real broker: an evidence topic of two
+ * partitions holding a trusted run A, a later untrusted run B, a run C that only wrote progress, and
+ * a record that is not evidence at all.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class EvidenceCommandIT {
+    private static final String RUN_A = "20250101T100000-aaaaaa";
+    private static final String RUN_B = "20250101T110000-bbbbbb";
+    private static final String RUN_C = "20250101T120000-cccccc";
+
+    private static ReplayFixture f;
+    private static Path contract;
+
+    @BeforeAll
+    static void writeEvidence() throws Exception {
+        f = new ReplayFixture(1, "");
+        contract = f.contractFile();
+        f.kafka.createTopic(f.evidence, 2, Map.of());
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<byte[], byte[]> producer = f.producer(Map.of())) {
+            // Run B is written first, on the other partition, but carries the later timestamp: "latest" is by time, not by arrival.
+            producer.send(record(1, now - 1_000, evidence(RUN_B, EvidenceKind.FINAL, ConfidenceStatus.untrusted, 900))).get();
+            producer.send(record(0, now - 2_000, evidence(RUN_A, EvidenceKind.FINAL, ConfidenceStatus.trusted, 1_000))).get();
+            producer.send(new ProducerRecord<>(f.evidence, 0, now - 500, "garbage".getBytes(StandardCharsets.UTF_8),
+                    "{\"not\": \"evidence\"}".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(record(0, now, evidence(RUN_C, EvidenceKind.PROGRESS, null, 250))).get();
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(int partition, long timestamp, RecoveryEvidence e) {
+        return new ProducerRecord<>(f.evidence, partition, timestamp, e.getRunId().getBytes(StandardCharsets.UTF_8), EvidenceCodec.encode(e));
+    }
+
+    private static RecoveryEvidence evidence(String runId, EvidenceKind kind, ConfidenceStatus status, long processed) {
+        return RecoveryEvidence.newBuilder()
+                .setRunId(runId)
+                .setKind(kind)
+                .setContractName(f.contract.name())
+                .setContractHash(f.contract.hash())
+                .setApplicationId(f.contract.applicationId())
+                .setProjection(f.contract.projection().name())
+                .setProjectionTopic(f.contract.projection().topic())
+                .setRanges(List.of(new PartitionRange(f.source, 0, 0L, processed, processed)))
+                .setEventsRead(processed)
+                .setEventsProcessed(processed)
+                .setDuplicatesSkipped(0)
+                .setFiltered(0)
+                .setOutOfRange(0)
+                .setDeadLettered(0)
+                .setDeadLetterReasons(Map.of())
+                .setUpcasts(List.of())
+                .setProjectionKeys(processed / 10)
+                .setReconciliationChecks(List.of())
+                .setReconciliationFailures(status == ConfidenceStatus.untrusted ? 1 : 0)
+                .setChecksum(kind == EvidenceKind.FINAL ? "00000000000000ff" : "")
+                .setConfidenceStatus(status)
+                .setConfidenceReasons(List.of(status == null ? "in progress" : "written by " + EvidenceCommandIT.class.getSimpleName()))
+                .setStartedAt(Instant.parse("2025-01-01T10:00:00Z"))
+                .setEndedAt(kind == EvidenceKind.FINAL ? Instant.parse("2025-01-01T10:05:00Z") : null)
+                .setEventsPerSecond(100.0)
+                .build();
+    }
+
+    @Test
+    void aTrustedRunExitsZeroAndPrintsItsReport() {
+        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence", "--run-id", RUN_A));
+
+        assertThat(o.exitCode()).as("exit code of trusted run A; stderr:%n%s", o.stderr()).isZero();
+        assertThat(o.stdout()).as("the report names the run and its verdict").contains("for run " + RUN_A).containsPattern("verdict +TRUSTED\n");
+    }
+
+    @Test
+    void withoutARunIdTheLatestFinalEvidenceDecidesAndBIsUntrusted() {
+        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence"));
+
+        assertThat(o.exitCode()).as("exit code of the latest final evidence (untrusted run B); stderr:%n%s", o.stderr()).isEqualTo(4);
+        assertThat(o.stdout()).contains("for run " + RUN_B).containsPattern("verdict +UNTRUSTED\n").doesNotContain(RUN_A);
+    }
+
+    @Test
+    void jsonIsOneObjectWithSnakeCaseFields() {
+        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence", "--run-id", RUN_A, "--json"));
+
+        assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
+        assertThat(o.stdout().strip().lines()).as("one line of JSON on stdout").hasSize(1);
+        JsonNode evidence = o.json();
+        assertThat(evidence.isObject()).isTrue();
+        assertThat(evidence.get("run_id").asText()).isEqualTo(RUN_A);
+        assertThat(evidence.get("events_processed").asLong()).isEqualTo(1_000);
+        assertThat(evidence.get("confidence_status").asText()).isEqualTo("trusted");
+        assertThat(evidence.get("kind").asText()).isEqualTo("FINAL");
+    }
+
+    @Test
+    void anUnknownRunExitsOneAndNamesTheTopicAndTheRun() {
+        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence", "--run-id", "no-such-run"));
+
+        assertThat(o.exitCode()).isEqualTo(1);
+        assertThat(o.stdout()).isEmpty();
+        assertThat(o.stderr()).contains("no final evidence for run no-such-run on topic " + f.evidence);
+    }
+
+    @Test
+    void aRunWithOnlyProgressIsStillGoingAndShowsItsProgressOnRequest() {
+        OperatorWorkflowIT.Outcome plain = reprise(args(f, contract, "evidence", "--run-id", RUN_C));
+
+        assertThat(plain.exitCode()).isEqualTo(1);
+        assertThat(plain.stdout()).isEmpty();
+        assertThat(plain.stderr()).contains("run " + RUN_C + " is still going (250 events read").contains("--include-progress");
+
+        OperatorWorkflowIT.Outcome shown = reprise(args(f, contract, "evidence", "--run-id", RUN_C, "--include-progress", "--json"));
+
+        assertThat(shown.exitCode()).as("progress is not a verdict").isEqualTo(1);
+        JsonNode progress = shown.json();
+        assertThat(progress.get("kind").asText()).isEqualTo("PROGRESS");
+        assertThat(progress.get("run_id").asText()).isEqualTo(RUN_C);
+    }
+}
