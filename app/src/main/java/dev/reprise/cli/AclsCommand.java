@@ -7,22 +7,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "acls", mixinStandardHelpOptions = true,
-        description = "Prints the least-privilege ACLs the contract's app needs: kafka-acls command lines, or JSON with --json.",
-        footer = {"", "Example:", "  reprise acls --contract config/inventory.yaml --principal User:reprise | sed 's/$BOOTSTRAP/kafka:9092/' | sh"})
+        description = {"Prints the least-privilege ACLs the contract's app needs: kafka-acls command lines, or JSON with --json.",
+                "Needs no cluster: the list follows from the contract alone. $BOOTSTRAP is left in the command lines for you (or your shell)."},
+        footer = {"", "Examples:", "  reprise acls --contract config/inventory.yaml --principal User:reprise | BOOTSTRAP=kafka:9092 sh",
+                "  reprise acls --contract config/inventory.yaml --json"})
 final class AclsCommand implements Callable<Integer> {
     @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML).")
     Path contract;
 
-    @Option(names = "--principal", defaultValue = "User:reprise", description = "The app's principal (default ${DEFAULT-VALUE}).")
+    @Option(names = "--principal", defaultValue = "User:reprise", description = "The app's principal, TYPE:NAME (default ${DEFAULT-VALUE}).")
     String principal;
 
-    @Option(names = "--json", description = "Print a JSON array of ACL bindings.")
+    @Option(names = "--json", description = "Print a JSON array of ACL bindings "
+            + "{resource_type, resource_name, pattern_type, operation, permission, principal}.")
     boolean json;
 
     @Override
@@ -30,22 +32,25 @@ final class AclsCommand implements Callable<Integer> {
         Contract c = ContractLoader.load(contract);
         List<Acls.AclEntry> acls = Acls.forContract(c, principal);
         if (json) {
-            System.out.println(Json.of(acls.stream().map(a -> {
-                Map<String, String> m = new LinkedHashMap<>();
-                m.put("resource_type", a.resourceType());
-                m.put("resource_name", a.resourceName());
-                m.put("pattern_type", a.patternType());
-                m.put("operation", a.operation());
-                m.put("permission", a.permission());
-                m.put("principal", a.principal());
-                return m;
-            }).toList()));
-        } else {
-            System.out.println("# Least-privilege ACLs for contract " + c.name() + " (application " + c.applicationId() + ", "
-                    + c.processing().guarantee() + "); replace $BOOTSTRAP and add --command-config for a secured cluster.");
-            System.out.println("# Internal topics, the group and transactional ids are prefixed by the application id.");
-            acls.forEach(a -> System.out.println(a.commandLine()));
+            System.out.println(Json.of(acls));
+            return ExitCodes.OK;
         }
+        System.out.println("# Least-privilege ACLs for contract " + c.name() + " (application " + c.applicationId() + ", "
+                + c.processing().guarantee() + "), principal " + principal + ".");
+        System.out.println("# Replace $BOOTSTRAP (or set it and pipe into sh); add --command-config FILE for a secured cluster.");
+        System.out.println("# Internal topics (repartition and changelog topics, the run store, the control topic)"
+                + (Acls.isExactlyOnce(c) ? " and transactional ids" : "") + " are prefixed by the application id.");
+        System.out.println("# CREATE on " + String.join(", ", c.outputTopics()) + ": the runner creates them when they are missing."
+                + " It never reads their configs, so no DESCRIBE_CONFIGS (Kafka creates the topic without it).");
+        System.out.println("# No IdempotentWrite on the cluster: Kafka 3.0+ (KIP-679) authorizes a transactional producer by WRITE on its"
+                + " transactional id and an idempotent one by WRITE on a topic (checked against Kafka 4.3.1).");
+        List<String> promotedOnly = new ArrayList<>(c.allowedWriteTopics());
+        promotedOnly.removeAll(c.outputTopics());
+        if (!promotedOnly.isEmpty()) {
+            System.out.println("# allowed_write_topics also lists " + String.join(", ", promotedOnly) + ": only 'reprise promote' writes "
+                    + (promotedOnly.size() == 1 ? "it" : "them") + ", so grant WRITE to whoever promotes, not to the app.");
+        }
+        acls.forEach(a -> System.out.println(a.commandLine()));
         return ExitCodes.OK;
     }
 }

@@ -2,37 +2,52 @@ package dev.reprise.ops;
 
 import dev.reprise.contract.Contract;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The least-privilege ACLs a contract's app needs, as DESIGN.md lists them for a Kafka Streams app
  * with exactly-once: read its history, write its outputs, own its prefixed internal topics, its group
- * and its transactional ids.
+ * and its transactional ids. A pure function of the contract, so every command that grants or checks
+ * ACLs uses the same list.
  */
 public final class Acls {
+    private static final Pattern PRINCIPAL = Pattern.compile("[^:\\s]+:.+");
+    private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_.:=,@/+-]+");
+
     private Acls() {
     }
 
-    /** One ACL binding. {@code patternType} is LITERAL or PREFIXED. */
+    /**
+     * One ACL binding, with Kafka's enum names: {@code resourceType} TOPIC, GROUP or TRANSACTIONAL_ID;
+     * {@code patternType} LITERAL or PREFIXED; {@code operation} READ, WRITE, ...; {@code permission} ALLOW.
+     */
     public record AclEntry(String resourceType, String resourceName, String patternType, String operation, String permission, String principal) {
-        /** The kafka-acls command line that adds this binding; {@code $BOOTSTRAP} is left for the operator. */
+        /** The kafka-acls command line that adds this binding; {@code $BOOTSTRAP} is left for the operator (or the shell). */
         public String commandLine() {
             String resource = switch (resourceType) {
-                case "TOPIC" -> "--topic " + resourceName;
-                case "GROUP" -> "--group " + resourceName;
-                case "TRANSACTIONAL_ID" -> "--transactional-id " + resourceName;
-                default -> "--cluster";
+                case "TOPIC" -> "--topic ";
+                case "GROUP" -> "--group ";
+                case "TRANSACTIONAL_ID" -> "--transactional-id ";
+                default -> throw new IllegalStateException("no kafka-acls option for resource type " + resourceType);
             };
-            return "kafka-acls.sh --bootstrap-server $BOOTSTRAP --add --allow-principal " + principal + " --operation " + operation
-                    + " " + resource + " --resource-pattern-type " + patternType.toLowerCase();
+            return "kafka-acls.sh --bootstrap-server $BOOTSTRAP --add --" + permission.toLowerCase() + "-principal " + shellQuote(principal)
+                    + " --operation " + operation + " " + resource + resourceName + " --resource-pattern-type " + patternType.toLowerCase();
         }
     }
 
+    /**
+     * @param principal the app's principal, {@code TYPE:NAME} as kafka-acls takes it, e.g. {@code User:reprise}
+     * @return the bindings in a stable order: reads, writes, internal topics, group, transactional ids; no duplicates
+     * @throws IllegalArgumentException when the principal is not {@code TYPE:NAME}
+     */
     public static List<AclEntry> forContract(Contract c, String principal) {
-        List<AclEntry> out = new ArrayList<>();
+        if (principal == null || !PRINCIPAL.matcher(principal).matches()) {
+            throw new IllegalArgumentException("principal: expected TYPE:NAME such as User:reprise, got '" + principal + "'");
+        }
+        Set<AclEntry> out = new LinkedHashSet<>();
         Set<String> reads = new LinkedHashSet<>(c.history().topics());
         if (c.reconciliation().referenceTopic() != null) {
             reads.add(c.reconciliation().referenceTopic());
@@ -40,26 +55,36 @@ public final class Acls {
         // The runner reads the evidence topic to see the run's final record.
         reads.add(c.evidence().topic());
         for (String t : reads) {
-            out.add(new AclEntry("TOPIC", t, "LITERAL", "READ", "ALLOW", principal));
-            out.add(new AclEntry("TOPIC", t, "LITERAL", "DESCRIBE", "ALLOW", principal));
+            out.add(topic(t, "LITERAL", "READ", principal));
+            out.add(topic(t, "LITERAL", "DESCRIBE", principal));
         }
         for (String t : c.outputTopics()) {
-            out.add(new AclEntry("TOPIC", t, "LITERAL", "WRITE", "ALLOW", principal));
-            if (!reads.contains(t)) {
-                out.add(new AclEntry("TOPIC", t, "LITERAL", "DESCRIBE", "ALLOW", principal));
-            }
+            out.add(topic(t, "LITERAL", "WRITE", principal));
+            out.add(topic(t, "LITERAL", "DESCRIBE", principal));
             // The runner creates the outputs when they are missing.
-            out.add(new AclEntry("TOPIC", t, "LITERAL", "CREATE", "ALLOW", principal));
+            out.add(topic(t, "LITERAL", "CREATE", principal));
         }
         for (String op : List.of("CREATE", "READ", "WRITE", "DESCRIBE", "DELETE", "DESCRIBE_CONFIGS")) {
-            out.add(new AclEntry("TOPIC", c.applicationId(), "PREFIXED", op, "ALLOW", principal));
+            out.add(topic(c.applicationId(), "PREFIXED", op, principal));
         }
         out.add(new AclEntry("GROUP", c.applicationId(), "LITERAL", "READ", "ALLOW", principal));
-        out.add(new AclEntry("GROUP", c.applicationId(), "LITERAL", "DESCRIBE", "ALLOW", principal));
-        if (c.processing().guarantee().equals("exactly_once_v2")) {
+        if (isExactlyOnce(c)) {
             out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "WRITE", "ALLOW", principal));
             out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "DESCRIBE", "ALLOW", principal));
         }
-        return out;
+        return List.copyOf(out);
+    }
+
+    /** True when the app runs with exactly_once_v2 and so uses transactional ids. */
+    public static boolean isExactlyOnce(Contract c) {
+        return c.processing().guarantee().equals("exactly_once_v2");
+    }
+
+    private static AclEntry topic(String name, String patternType, String operation, String principal) {
+        return new AclEntry("TOPIC", name, patternType, operation, "ALLOW", principal);
+    }
+
+    private static String shellQuote(String value) {
+        return SHELL_SAFE.matcher(value).matches() ? value : "'" + value.replace("'", "'\\''") + "'";
     }
 }

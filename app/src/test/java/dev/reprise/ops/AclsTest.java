@@ -4,36 +4,112 @@ import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AclsTest {
+    private static final Path INVENTORY = Path.of("..", "config", "inventory.yaml");
+
+    private static List<String> bindings(Contract c) {
+        return Acls.forContract(c, "User:reprise").stream()
+                .map(a -> a.resourceType() + " " + a.resourceName() + " " + a.patternType() + " " + a.operation() + " " + a.permission())
+                .toList();
+    }
+
+    /** The inventory contract with one line of its YAML replaced, loaded as if it sat beside the original. */
+    private static Contract inventoryWith(String line, String replacement) throws IOException {
+        String yaml = Files.readString(INVENTORY);
+        assertThat(yaml).as("config/inventory.yaml still has the line this test edits").contains(line);
+        return ContractLoader.parse(yaml.replace(line, replacement).getBytes(StandardCharsets.UTF_8), INVENTORY.getParent().toAbsolutePath(), null);
+    }
+
     @Test
     void theInventoryAppGetsExactlyWhatItUses() {
-        Contract c = ContractLoader.load(Path.of("..", "config", "inventory.yaml"));
-        List<String> acls = Acls.forContract(c, "User:reprise").stream()
-                .map(a -> a.resourceType() + " " + a.resourceName() + " " + a.patternType() + " " + a.operation()).toList();
+        assertThat(bindings(ContractLoader.load(INVENTORY))).containsExactlyInAnyOrder(
+                // history: read only
+                "TOPIC inventory-events LITERAL READ ALLOW",
+                "TOPIC inventory-events LITERAL DESCRIBE ALLOW",
+                // evidence: the runner reads it to detect completion, writes it, creates it when missing
+                "TOPIC reprise-evidence LITERAL READ ALLOW",
+                "TOPIC reprise-evidence LITERAL DESCRIBE ALLOW",
+                "TOPIC reprise-evidence LITERAL WRITE ALLOW",
+                "TOPIC reprise-evidence LITERAL CREATE ALLOW",
+                // projection and dead letters: written and created when missing
+                "TOPIC inventory-levels-rebuilt LITERAL WRITE ALLOW",
+                "TOPIC inventory-levels-rebuilt LITERAL DESCRIBE ALLOW",
+                "TOPIC inventory-levels-rebuilt LITERAL CREATE ALLOW",
+                "TOPIC inventory-events-dlq LITERAL WRITE ALLOW",
+                "TOPIC inventory-events-dlq LITERAL DESCRIBE ALLOW",
+                "TOPIC inventory-events-dlq LITERAL CREATE ALLOW",
+                // internal topics, run store and control topic
+                "TOPIC reprise-inventory PREFIXED CREATE ALLOW",
+                "TOPIC reprise-inventory PREFIXED READ ALLOW",
+                "TOPIC reprise-inventory PREFIXED WRITE ALLOW",
+                "TOPIC reprise-inventory PREFIXED DESCRIBE ALLOW",
+                "TOPIC reprise-inventory PREFIXED DELETE ALLOW",
+                "TOPIC reprise-inventory PREFIXED DESCRIBE_CONFIGS ALLOW",
+                "GROUP reprise-inventory LITERAL READ ALLOW",
+                "TRANSACTIONAL_ID reprise-inventory PREFIXED WRITE ALLOW",
+                "TRANSACTIONAL_ID reprise-inventory PREFIXED DESCRIBE ALLOW");
+    }
 
-        assertThat(acls).contains(
-                "TOPIC inventory-events LITERAL READ",
-                "TOPIC inventory-levels-rebuilt LITERAL WRITE",
-                "TOPIC reprise-evidence LITERAL WRITE",
-                "TOPIC inventory-events-dlq LITERAL WRITE",
-                "TOPIC reprise-inventory PREFIXED CREATE",
-                "TOPIC reprise-inventory PREFIXED DELETE",
-                "GROUP reprise-inventory LITERAL READ",
-                "TRANSACTIONAL_ID reprise-inventory PREFIXED WRITE");
-        assertThat(acls).as("never write the history").doesNotContain("TOPIC inventory-events LITERAL WRITE");
-        assertThat(acls).as("nothing cluster-wide").noneMatch(a -> a.startsWith("CLUSTER"));
+    @Test
+    void theLiveProjectionInTheAllowListIsNotGrantedToTheApp() {
+        assertThat(bindings(ContractLoader.load(INVENTORY)))
+                .as("inventory-levels is written only by 'reprise promote', never by the app")
+                .noneMatch(b -> b.startsWith("TOPIC inventory-levels "))
+                .as("never write the history").doesNotContain("TOPIC inventory-events LITERAL WRITE ALLOW")
+                .as("nothing cluster-wide").noneMatch(b -> b.startsWith("CLUSTER"));
+    }
+
+    @Test
+    void aReferenceTopicIsReadOnly() throws IOException {
+        Contract c = inventoryWith("  # reference_topic: inventory-levels ", "  reference_topic: inventory-levels ");
+
+        assertThat(bindings(c)).contains("TOPIC inventory-levels LITERAL READ ALLOW", "TOPIC inventory-levels LITERAL DESCRIBE ALLOW")
+                .doesNotContain("TOPIC inventory-levels LITERAL WRITE ALLOW");
+    }
+
+    @Test
+    void atLeastOnceNeedsNoTransactionalIds() throws IOException {
+        Contract c = inventoryWith("guarantee: exactly_once_v2", "guarantee: at_least_once");
+
+        assertThat(bindings(c)).noneMatch(b -> b.startsWith("TRANSACTIONAL_ID")).contains("GROUP reprise-inventory LITERAL READ ALLOW");
     }
 
     @Test
     void commandLinesAreKafkaAclsInvocations() {
-        Contract c = ContractLoader.load(Path.of("..", "config", "inventory.yaml"));
-        assertThat(Acls.forContract(c, "User:app")).allSatisfy(a -> assertThat(a.commandLine())
-                .startsWith("kafka-acls.sh --bootstrap-server $BOOTSTRAP --add --allow-principal User:app --operation ")
-                .matches(".*--(topic|group|transactional-id) \\S+ --resource-pattern-type (literal|prefixed)$"));
+        List<Acls.AclEntry> acls = Acls.forContract(ContractLoader.load(INVENTORY), "User:app");
+
+        assertThat(acls).allSatisfy(a -> assertThat(a.commandLine())
+                .startsWith("kafka-acls.sh --bootstrap-server $BOOTSTRAP --add --allow-principal User:app --operation " + a.operation() + " ")
+                .matches(".* --(topic|group|transactional-id) [A-Za-z0-9._-]+ --resource-pattern-type (literal|prefixed)$"));
+        assertThat(acls).filteredOn(a -> a.resourceName().equals("reprise-inventory") && !a.resourceType().equals("GROUP"))
+                .as("the application id's topics and transactional ids are granted by prefix")
+                .hasSize(8)
+                .allSatisfy(a -> assertThat(a.commandLine()).endsWith(" reprise-inventory --resource-pattern-type prefixed"));
+        assertThat(acls).filteredOn(a -> !a.resourceName().equals("reprise-inventory") || a.resourceType().equals("GROUP"))
+                .as("named topics and the group are granted literally")
+                .allSatisfy(a -> assertThat(a.commandLine()).endsWith(" --resource-pattern-type literal"));
+    }
+
+    @Test
+    void aPrincipalWithShellCharactersIsQuoted() {
+        Acls.AclEntry first = Acls.forContract(ContractLoader.load(INVENTORY), "User:CN=reprise app,O=it's").get(0);
+
+        assertThat(first.commandLine()).contains(" --allow-principal 'User:CN=reprise app,O=it'\\''s' --operation ");
+    }
+
+    @Test
+    void aPrincipalWithoutATypeIsRefused() {
+        assertThatThrownBy(() -> Acls.forContract(ContractLoader.load(INVENTORY), "reprise"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected TYPE:NAME such as User:reprise, got 'reprise'");
     }
 }
