@@ -1,13 +1,13 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.contract.ContractLoader;
 import dev.reprise.plan.PlanPreview;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.topology.Codecs;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -23,14 +23,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:", "  reprise plan --offline --contract config/inventory.yaml",
                 "  reprise plan --contract config/inventory.yaml --bootstrap-server localhost:9092 --out plan.json"})
 final class PlanCommand implements Callable<Integer> {
-    @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML).")
-    Path contract;
-
-    @Option(names = "--bootstrap-server", description = "Kafka bootstrap servers, HOST:PORT.")
-    String bootstrapServer;
-
-    @Option(names = "--command-config", description = "Client properties file (security, timeouts).")
-    Path commandConfig;
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--offline", description = "Validate contract, schemas and upcaster chains only; no cluster needed.")
     boolean offline;
@@ -49,7 +43,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Contract c = ContractLoader.load(contract);
+        Contract c = cluster.loadContract();
         Codecs codecs = Codecs.forContract(c);
         Map<String, String> gaps = codecs.upcasters().gaps();
         if (offline) {
@@ -75,10 +69,6 @@ final class PlanCommand implements Callable<Integer> {
             }
             return gaps.isEmpty() ? ExitCodes.OK : ExitCodes.INVALID_INPUT;
         }
-        ClusterOptions cluster = new ClusterOptions();
-        cluster.contract = contract;
-        cluster.bootstrapServer = bootstrapServer;
-        cluster.commandConfig = commandConfig;
         RunPlan plan;
         Map<String, Object> preview;
         try (Admin admin = Admin.create(cluster.clientConfig())) {

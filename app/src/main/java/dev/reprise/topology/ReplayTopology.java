@@ -76,7 +76,7 @@ public final class ReplayTopology {
         KStream<byte[], Routed> events = routed.filterNot((k, v) -> v instanceof Routed.Dead, Named.as("reprise-events"));
         boolean viaRepartition = !contract.history().keyedByOrderingKey();
         KStream<byte[], Routed> byKey = !viaRepartition ? events : events.repartition(
-                Repartitioned.with(Serdes.ByteArray(), (org.apache.kafka.common.serialization.Serde<Routed>) new RoutedSerde(codecs.catalog()))
+                Repartitioned.with(Serdes.ByteArray(), (org.apache.kafka.common.serialization.Serde<Routed>) new RoutedSerde())
                         .withName(BY_KEY)
                         .withNumberOfPartitions(plan.repartitionPartitions())
                         .withStreamPartitioner(new KeyOrBroadcast()));

@@ -2,7 +2,6 @@ package dev.reprise.topology.internal;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reprise.codec.SchemaCatalog;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
@@ -33,15 +32,9 @@ public final class RoutedSerde implements Serde<Routed> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() { };
 
-    private final SchemaCatalog catalog;
-
-    public RoutedSerde(SchemaCatalog catalog) {
-        this.catalog = catalog;
-    }
-
     @Override
     public Serializer<Routed> serializer() {
-        return new RoutedSerializer(catalog);
+        return new RoutedSerializer();
     }
 
     @Override
@@ -92,9 +85,6 @@ public final class RoutedSerde implements Serde<Routed> {
         }
 
         private final ThreadLocal<Buffers> local = ThreadLocal.withInitial(Buffers::new);
-
-        RoutedSerializer(SchemaCatalog catalog) {
-        }
 
         @Override
         public byte[] serialize(String topic, Routed routed) {
