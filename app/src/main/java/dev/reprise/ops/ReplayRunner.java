@@ -76,7 +76,7 @@ public final class ReplayRunner {
      * Kafka Streams settings Reprise chooses for a replay, each measured with {@code reprise bench};
      * the client configuration and the caller's overrides win over them.
      */
-    static Map<String, Object> replayDefaults() {
+    public static Map<String, Object> replayDefaults() {
         Map<String, Object> d = new HashMap<>();
         // commit.interval.ms stays at Kafka's exactly-once default of 100 ms: under read_committed the apply
         // stage sees repartitioned events only once the source stage's transaction commits, so longer
@@ -90,6 +90,8 @@ public final class ReplayRunner {
         d.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
         // Store caches absorb the counter and projection updates of hot keys between commits.
         d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        // All RocksDB stores of the process share one memory budget (reprise.rocksdb.memory.bytes).
+        d.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
         return d;
     }
 

@@ -37,8 +37,12 @@ public final class PlanPreview {
             out.add(app + "-reprise-by-key-repartition");
         }
         out.add(app + "-reprise-evidence-parts-repartition");
-        for (String store : List.of("reprise-source-counters", "reprise-dedup", "reprise-projection", "reprise-sequence",
-                "reprise-apply-counters", "reprise-evidence-parts")) {
+        List<String> stores = new ArrayList<>(List.of("reprise-source-counters", "reprise-dedup", "reprise-projection"));
+        if (c.ordering().sequenceField() != null) {
+            stores.add("reprise-sequence");
+        }
+        stores.addAll(List.of("reprise-apply-counters", "reprise-evidence-parts"));
+        for (String store : stores) {
             out.add(app + "-" + store + "-changelog");
         }
         out.add(app + "-reprise-runs");

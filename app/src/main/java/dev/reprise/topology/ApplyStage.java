@@ -11,6 +11,8 @@ import dev.reprise.projection.StateCodec;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.Routed;
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -66,6 +68,13 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     static final String PART_HEADER = "reprise.part";
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
     private static final byte[] SEEN = new byte[0];
+    private static final int RECENT_STATES = 10_000;
+    private static final String PROCESSED = "processed";
+    private static final String DUPLICATES = "duplicates";
+    private static final String ORDERING_VIOLATIONS = "ordering_violations";
+    private static final String DEAD_LETTERED = "dead_lettered";
+    private static final String ENDS_RECEIVED = "ends_received";
+    private static final String SUMMARY_SENT = "summary_sent";
 
     private final Contract contract;
     private final RunPlan plan;
@@ -83,18 +92,23 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private KeyValueStore<Bytes, Long> sequences;
     private ReadOnlyKeyValueStore<Bytes, byte[]> reference;
     private Counters counters;
+    private Counters.Scope applyCounters;
+    /** Event ids this run has applied, as far as this task knows: a superset, so "no" is certain and "maybe" asks the store. */
+    private BloomFilter<byte[]> seen;
     private StateCodec<S> codec;
     private final Map<String, GenericDatumReader<GenericRecord>> payloadReaders = new HashMap<>();
     private BinaryDecoder decoder;
     private Set<String> expectedEnds;
-    private String processedKey;
-    private String duplicatesKey;
-    private String violationsKey;
-    private String deadKey;
-    private String endsKey;
-    private String summarySentKey;
     private Map<String, Long> lastReported = Map.of();
     private boolean otherRunsGone;
+    /**
+     * The decoded states of the keys applied most recently, equal to what this task last wrote to the
+     * projection store, so a hot key is not read and decoded again for every event. Created in init:
+     * when Kafka Streams restores or revives the task, it starts empty again. A projection may change
+     * the state it is given; when it then rejects the event, the key is dropped from here and read
+     * again from the store, which the rejected event never reached.
+     */
+    private Map<Bytes, S> recent;
 
     @SuppressWarnings("unchecked")
     ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
@@ -117,7 +131,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         this.context = context;
         this.dedup = context.getStateStore(DEDUP_STORE);
         this.states = context.getStateStore(PROJECTION_STORE);
-        this.sequences = context.getStateStore(SEQUENCE_STORE);
+        this.sequences = contract.ordering().sequenceField() == null ? null : context.getStateStore(SEQUENCE_STORE);
         this.reference = referenceStoreName == null ? null : context.getStateStore(referenceStoreName);
         this.counters = new Counters(context.getStateStore(COUNTERS_STORE), plan.runId());
         this.codec = new StateCodec<>(projection.stateClass());
@@ -127,22 +141,24 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         this.expectedEnds = plan.ranges().stream()
                 .filter(r -> viaRepartition || r.partition() == taskPartition)
                 .map(RunPlan.PartitionRange::id).collect(Collectors.toSet());
-        this.processedKey = counters.key("apply", "processed");
-        this.duplicatesKey = counters.key("apply", "duplicates");
-        this.violationsKey = counters.key("apply", "ordering_violations");
-        this.deadKey = counters.key("apply", "dead_lettered");
-        this.endsKey = counters.key("apply", "ends_received");
-        this.summarySentKey = counters.key("apply", "summary_sent");
+        this.applyCounters = counters.scope("apply");
+        this.recent = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Bytes, S> eldest) {
+                return size() > RECENT_STATES;
+            }
+        };
+        this.seen = loadSeen(taskPartition);
         context.schedule(contract.evidence().progressInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reportProgress());
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOtherRuns());
     }
 
     /** Hands the evidence stage this task's counters so far, for the run's PROGRESS records. */
     private void reportProgress() {
-        if (counters.get(summarySentKey) > 0) {
+        if (applyCounters.get(SUMMARY_SENT) > 0) {
             return;
         }
-        Map<String, Long> now = counters.scope("apply");
+        Map<String, Long> now = applyCounters.snapshot();
         if (now.equals(lastReported)) {
             return;
         }
@@ -163,7 +179,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             return;
         }
         int budget = 5_000;
-        for (KeyValueStore<Bytes, ?> store : List.<KeyValueStore<Bytes, ?>>of(dedup, states, sequences)) {
+        List<KeyValueStore<Bytes, ?>> stores = sequences == null ? List.of(dedup, states) : List.of(dedup, states, sequences);
+        for (KeyValueStore<Bytes, ?> store : stores) {
             budget -= deleteOutside(store, budget);
             if (budget <= 0) {
                 return;
@@ -195,28 +212,36 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
 
     @Override
     public void process(Record<byte[], Routed> record) {
-        if (record.value() instanceof Routed.Data data) {
-            apply(record.key(), data);
-        } else if (record.value() instanceof Routed.End end) {
-            receiveEnd(end);
+        try {
+            if (record.value() instanceof Routed.Data data) {
+                apply(record.key(), data);
+            } else if (record.value() instanceof Routed.End end) {
+                receiveEnd(end);
+            }
+        } finally {
+            counters.persist();
         }
     }
 
     private void apply(byte[] keyBytes, Routed.Data data) {
         Bytes eventKey = prefixed(data.eventId.getBytes(StandardCharsets.UTF_8));
         if (isDuplicate(eventKey)) {
-            counters.add(duplicatesKey, 1);
+            applyCounters.add(DUPLICATES, 1);
             return;
         }
         String key = new String(keyBytes, StandardCharsets.UTF_8);
         Bytes stateKey = prefixed(keyBytes);
         GenericRecord payload = data.payload != null ? data.payload : decodePayload(data);
         int latest = codecs.catalog().latestVersion(data.type).orElse(data.originVersion);
-        byte[] current = states.get(stateKey);
-        S state = current == null ? projection.initial(key) : codec.decode(current);
+        S state = recent.get(stateKey);
+        if (state == null) {
+            byte[] current = states.get(stateKey);
+            state = current == null ? projection.initial(key) : codec.decode(current);
+        }
         try {
             state = projection.apply(state, new Event(data.type, latest, data.eventId, key, data.timestamp, data.sequence, payload));
         } catch (PoisonRecordException e) {
+            recent.remove(stateKey);
             deadLetter(keyBytes, data, e);
             return;
         }
@@ -235,24 +260,58 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         }
         byte[] encoded = codec.encode(state);
         states.put(stateKey, encoded);
-        counters.add(processedKey, 1);
+        recent.put(stateKey, state);
+        applyCounters.add(PROCESSED, 1);
         if (!contract.processing().bounded()) {
             emitState(keyBytes, encoded);
         }
     }
 
     private boolean isDuplicate(Bytes eventKey) {
-        return dedup.get(eventKey) != null;
+        return seen.mightContain(eventKey.get()) && dedup.get(eventKey) != null;
     }
 
     private void rememberEvent(Bytes eventKey) {
         dedup.put(eventKey, SEEN);
+        seen.put(eventKey.get());
+    }
+
+    /**
+     * A Bloom filter of the event ids this task has already applied in this run, so that a new event id
+     * (nearly every event) costs no store read. Sized from the plan for the events this task can see
+     * (1% false positives, which cost one store read each), and filled from the store, so that after a
+     * restart it knows every id the store knows. Past its size (continuous runs) it answers "maybe"
+     * more often: slower, never wrong.
+     */
+    private BloomFilter<byte[]> loadSeen(int taskPartition) {
+        long planned = plan.ranges().stream()
+                .filter(r -> viaRepartition || r.partition() == taskPartition)
+                .mapToLong(r -> Math.max(0, r.end() - r.start()))
+                .sum();
+        long expected = viaRepartition ? planned / Math.max(1, plan.repartitionPartitions()) : planned;
+        BloomFilter<byte[]> filter = BloomFilter.create(Funnels.byteArrayFunnel(), Math.max(10_000, expected + expected / 5), 0.01);
+        Bytes from = Bytes.wrap(prefix);
+        Bytes to = Bytes.increment(from);
+        long loaded = 0;
+        try (KeyValueIterator<Bytes, byte[]> it = dedup.range(from, to)) {
+            while (it.hasNext()) {
+                Bytes key = it.next().key;
+                if (key.compareTo(to) < 0) {
+                    filter.put(key.get());
+                    loaded++;
+                }
+            }
+        }
+        if (loaded > 0) {
+            LOG.info("Apply task {} resumes with {} event ids already applied in run {}", taskPartition, loaded, plan.runId());
+        }
+        return filter;
     }
 
     private void checkSequence(Bytes stateKey, long sequence) {
         Long last = sequences.get(stateKey);
         if (last != null && sequence <= last) {
-            counters.add(violationsKey, 1);
+            applyCounters.add(ORDERING_VIOLATIONS, 1);
             return;
         }
         sequences.put(stateKey, sequence);
@@ -273,8 +332,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     }
 
     private void deadLetter(byte[] keyBytes, Routed.Data data, PoisonRecordException e) {
-        counters.add(deadKey, 1);
-        counters.add(counters.key("apply", "dlq:" + e.reasonCode()), 1);
+        applyCounters.add(DEAD_LETTERED, 1);
+        applyCounters.add("dlq:" + e.reasonCode(), 1);
         LOG.warn("Event {} from {}-{} offset {} rejected by projection {} ({}): {}; sent to the dead-letter topic; the run continues",
                 data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), e.reasonCode(), e.getMessage());
         byte[] value = data.payloadBytes != null ? data.payloadBytes : encodePayload(data.payload);
@@ -306,14 +365,15 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         if (!expectedEnds.contains(end.id())) {
             return;
         }
-        String seenKey = counters.key("end:" + end.id(), "received");
-        if (counters.get(seenKey) > 0) {
+        Counters.Scope endSeen = counters.scope("end:" + end.id());
+        if (endSeen.get("received") > 0) {
             return;
         }
-        counters.set(seenKey, 1);
-        end.stats().forEach((name, value) -> counters.set(counters.key("source:" + end.id(), name), value));
-        long received = counters.add(endsKey, 1);
-        if (received == expectedEnds.size() && counters.get(summarySentKey) == 0) {
+        endSeen.set("received", 1);
+        Counters.Scope source = counters.scope("source:" + end.id());
+        end.stats().forEach(source::set);
+        long received = applyCounters.add(ENDS_RECEIVED, 1);
+        if (received == expectedEnds.size() && applyCounters.get(SUMMARY_SENT) == 0) {
             complete();
         }
     }
@@ -391,11 +451,11 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         }
         Map<String, Map<String, Long>> sources = new LinkedHashMap<>();
         for (String id : expectedEnds) {
-            sources.put(id, counters.scope("source:" + id));
+            sources.put(id, counters.scope("source:" + id).snapshot());
         }
-        TaskSummary summary = new TaskSummary(partition, sources, counters.scope("apply"), keys, checksum,
+        TaskSummary summary = new TaskSummary(partition, sources, applyCounters.snapshot(), keys, checksum,
                 invariantFailures, invariantSamples, comparison);
-        counters.set(summarySentKey, 1);
+        applyCounters.set(SUMMARY_SENT, 1);
         LOG.info("Apply task {} complete: {} keys, {} events applied", partition, keys, summary.counters().getOrDefault("processed", 0L));
         context.forward(new Record<>(Integer.toString(partition).getBytes(StandardCharsets.UTF_8),
                 (Emitted) new Emitted.Summary(summary.toJson()), context.currentSystemTimeMs(), new RecordHeaders()));

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +36,12 @@ import java.util.Map;
 final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     static final String COUNTERS_STORE = "reprise-source-counters";
     private static final Logger LOG = LoggerFactory.getLogger(SourceStage.class);
+    static final String EVENTS_READ = "events_read";
+    private static final String FILTERED = "filtered";
+    private static final String OUT_OF_RANGE = "out_of_range";
+    private static final String DEAD_LETTERED = "dead_lettered";
+    private static final String ENDED = "ended";
+    private static final String STARTED_AT = "started_at";
 
     private final Contract contract;
     private final RunPlan plan;
@@ -45,6 +52,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     private Counters counters;
     private EventDecoder decoder;
     private final Map<String, PartitionState[]> partitions = new HashMap<>();
+    /** Counter names of each upcaster chain, one per step ("upcast:type:from:to"), built once per chain. */
+    private final Map<UpcasterRegistry.Chain, String[]> upcastCounters = new IdentityHashMap<>();
     private final List<PartitionState> taskPartitions = new ArrayList<>();
 
     SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
@@ -55,38 +64,23 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         this.codecs = codecs;
     }
 
-    /** A source partition of this task, with its counter keys computed once. */
+    /** A source partition of this task and its counters. */
     private static final class PartitionState {
         final RunPlan.PartitionRange range;
-        final String read;
-        final String filtered;
-        final String outOfRange;
-        final String deadLettered;
-        final String ended;
-        final String startedAt;
-        final Map<String, String> keyCache = new HashMap<>();
+        final Counters.Scope counters;
         boolean isEnded;
         long dlqLogged;
 
         PartitionState(RunPlan.PartitionRange range, Counters counters) {
             this.range = range;
-            this.read = counters.key(range.id(), "events_read");
-            this.filtered = counters.key(range.id(), "filtered");
-            this.outOfRange = counters.key(range.id(), "out_of_range");
-            this.deadLettered = counters.key(range.id(), "dead_lettered");
-            this.ended = counters.key(range.id(), "ended");
-            this.startedAt = counters.key(range.id(), "started_at");
-        }
-
-        String counter(Counters counters, String name) {
-            return keyCache.computeIfAbsent(name, n -> counters.key(range.id(), n));
+            this.counters = counters.scope(range.id());
         }
     }
 
     @Override
     public void init(ProcessorContext<byte[], Routed> context) {
         this.context = context;
-        KeyValueStore<String, Long> store = context.getStateStore(COUNTERS_STORE);
+        KeyValueStore<String, byte[]> store = context.getStateStore(COUNTERS_STORE);
         this.counters = new Counters(store, plan.runId());
         this.decoder = codecs.newDecoder();
         int taskPartition = context.taskId().partition();
@@ -95,16 +89,27 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
                 continue;
             }
             PartitionState state = new PartitionState(range, counters);
-            state.isEnded = counters.get(state.ended) > 0;
+            state.isEnded = state.counters.get(ENDED) > 0;
             partitions.computeIfAbsent(range.topic(), t -> new PartitionState[taskPartition + 1])[taskPartition] = state;
             taskPartitions.add(state);
         }
         // A range without records is never announced by a record; end it from a punctuation.
-        context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> endEmptyRanges());
+        context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> {
+            endEmptyRanges();
+            counters.persist();
+        });
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        try {
+            read(record);
+        } finally {
+            counters.persist();
+        }
+    }
+
+    private void read(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         PartitionState[] byPartition = partitions.get(meta.topic());
         PartitionState ps = byPartition == null || meta.partition() >= byPartition.length ? null : byPartition[meta.partition()];
@@ -114,7 +119,7 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         }
         long offset = meta.offset();
         if (offset < ps.range.start()) {
-            counters.add(ps.outOfRange, 1);
+            ps.counters.add(OUT_OF_RANGE, 1);
             return;
         }
         if (offset >= ps.range.end()) {
@@ -128,8 +133,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             return;
         }
         throttle.acquire();
-        if (counters.add(ps.read, 1) == 1) {
-            counters.set(ps.startedAt, context.currentSystemTimeMs());
+        if (ps.counters.add(EVENTS_READ, 1) == 1) {
+            ps.counters.set(STARTED_AT, context.currentSystemTimeMs());
         }
         boolean dead = false;
         try {
@@ -148,13 +153,14 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         EventDecoder.Decoded decoded = decoder.decode(record.value());
         UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
         GenericRecord payload = chain.apply(decoded.record());
-        for (var step : chain.steps()) {
-            counters.add(ps.counter(counters, "upcast:" + decoded.type() + ":" + step.fromVersion() + ":" + step.toVersion()), 1);
+        for (String counter : upcastCounters.computeIfAbsent(chain, c -> c.steps().stream()
+                .map(step -> "upcast:" + c.type() + ":" + step.fromVersion() + ":" + step.toVersion()).toArray(String[]::new))) {
+            ps.counters.add(counter, 1);
         }
         String key = requiredText(payload, contract.ordering().keyField(), decoded);
         String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
         if (!inScope(decoded.type(), key, payload)) {
-            counters.add(ps.filtered, 1);
+            ps.counters.add(FILTERED, 1);
             return;
         }
         Long sequence = null;
@@ -199,8 +205,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     }
 
     private void deadLetter(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
-        counters.add(ps.deadLettered, 1);
-        counters.add(ps.counter(counters, "dlq:" + e.reasonCode()), 1);
+        ps.counters.add(DEAD_LETTERED, 1);
+        ps.counters.add("dlq:" + e.reasonCode(), 1);
         if (ps.dlqLogged++ < 10 || ps.dlqLogged % 1000 == 0) {
             LOG.warn("Poison record at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues",
                     meta.topic(), meta.partition(), meta.offset(), e.reasonCode(), e.getMessage(), contract.deadLetter().topic());
@@ -222,10 +228,10 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             return;
         }
         ps.isEnded = true;
-        counters.set(ps.ended, 1);
-        Map<String, Long> stats = counters.scope(ps.range.id());
+        ps.counters.set(ENDED, 1);
+        Map<String, Long> stats = ps.counters.snapshot();
         LOG.info("Source partition {} reached the end of its range [{}, {}): {} records read",
-                ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault("events_read", 0L));
+                ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault(EVENTS_READ, 0L));
         byte[] key = ("\u0000end " + ps.range.id()).getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, (Routed) new Routed.End(ps.range.topic(), ps.range.partition(), stats),
                 context.currentSystemTimeMs(), new RecordHeaders()));

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class UpcasterRegistry {
     private final SchemaCatalog catalog;
     private final Map<String, Map<Integer, Upcaster>> byTypeAndFrom = new HashMap<>();
-    private final Map<String, Chain> chains = new ConcurrentHashMap<>();
+    private final Map<String, Map<Integer, Chain>> chains = new ConcurrentHashMap<>();
 
     public UpcasterRegistry(SchemaCatalog catalog, Iterable<Upcaster> upcasters) {
         this.catalog = catalog;
@@ -45,7 +45,7 @@ public final class UpcasterRegistry {
 
     /** The steps from {@code version} to the latest version of {@code type}; empty when already latest. */
     public Chain chain(String type, int version) {
-        return chains.computeIfAbsent(type + "\u0000" + version, k -> buildChain(type, version));
+        return chains.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).computeIfAbsent(version, v -> buildChain(type, v));
     }
 
     private Chain buildChain(String type, int version) {

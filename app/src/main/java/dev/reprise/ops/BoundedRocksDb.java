@@ -1,0 +1,52 @@
+package dev.reprise.ops;
+
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.WriteBufferManager;
+
+import java.util.Map;
+
+/**
+ * Bounds the memory of every RocksDB store of the process together, as the Kafka Streams memory
+ * management guide describes: one block cache shared by all stores, with memtables, indexes and filters
+ * charged to it. Without it each store instance has its own 50 MiB cache and up to three 16 MiB
+ * memtables, so memory grows with the number of partitions and stores instead of staying put.
+ *
+ * <p>The budget is the Streams property {@value #MEMORY_CONFIG} (bytes, default 256 MiB); half of it
+ * may hold memtables. The first store opened in the process fixes it.
+ */
+public final class BoundedRocksDb implements RocksDBConfigSetter {
+    public static final String MEMORY_CONFIG = "reprise.rocksdb.memory.bytes";
+    public static final long DEFAULT_MEMORY = 256L * 1024 * 1024;
+    private static Cache cache;
+    private static WriteBufferManager writeBuffers;
+
+    private static synchronized void create(long bytes) {
+        if (cache == null) {
+            // Index and filter blocks get a tenth of the cache at high priority, so they stay cached.
+            cache = new LRUCache(bytes, -1, false, 0.1);
+            writeBuffers = new WriteBufferManager(bytes / 2, cache);
+        }
+    }
+
+    @Override
+    public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+        Object configured = configs.get(MEMORY_CONFIG);
+        create(configured == null ? DEFAULT_MEMORY : Long.parseLong(configured.toString()));
+        BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
+        table.setBlockCache(cache);
+        table.setCacheIndexAndFilterBlocks(true);
+        table.setCacheIndexAndFilterBlocksWithHighPriority(true);
+        table.setPinTopLevelIndexAndFilter(true);
+        options.setWriteBufferManager(writeBuffers);
+        options.setTableFormatConfig(table);
+    }
+
+    @Override
+    public void close(String storeName, Options options) {
+        // The cache and the write buffer manager are shared by every store: they live as long as the process.
+    }
+}

@@ -1,0 +1,209 @@
+package dev.reprise.topology.internal;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The innermost layer of a key-value store whose writes wait in memory and reach RocksDB as one batch,
+ * in key order, at each commit (or every {@value #MAX_PENDING} writes). RocksDB inserts keys that arrive
+ * in order far more cheaply than random ones (its memtable resumes each insert where the last ended),
+ * and the dedup store receives one random key per event: in a profile, its RocksDB writes were a third
+ * of the apply stage's CPU.
+ *
+ * <p>It sits below the changelog layer, so every write still reaches the changelog topic as it
+ * happens; the local store is, as always in Kafka Streams, a copy rebuilt from the changelog after a
+ * crash. Reads see the pending writes; a range read writes them first. Kafka Streams has no such
+ * option of its own, hence these few lines.
+ */
+public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
+    static final int MAX_PENDING = 100_000;
+    private final KeyValueStore<Bytes, byte[]> inner;
+    private final Map<Bytes, byte[]> pending = new HashMap<>();
+
+    SortedBatchStore(KeyValueStore<Bytes, byte[]> inner) {
+        this.inner = inner;
+    }
+
+    /** Wraps a store supplier (normally {@code Stores.persistentKeyValueStore(name)}). */
+    public static KeyValueBytesStoreSupplier supplier(KeyValueBytesStoreSupplier inner) {
+        return new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return inner.name();
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return new SortedBatchStore(inner.get());
+            }
+
+            @Override
+            public String metricsScope() {
+                return inner.metricsScope();
+            }
+        };
+    }
+
+    /** Writes the pending entries to the inner store, in key order, as one batch. */
+    private void drain() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(pending.size());
+        pending.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
+        batch.sort((a, b) -> a.key.compareTo(b.key));
+        pending.clear();
+        inner.putAll(batch);
+    }
+
+    @Override
+    public void put(Bytes key, byte[] value) {
+        if (value == null) {
+            delete(key);
+            return;
+        }
+        pending.put(key, value);
+        if (pending.size() >= MAX_PENDING) {
+            drain();
+        }
+    }
+
+    @Override
+    public byte[] putIfAbsent(Bytes key, byte[] value) {
+        byte[] current = get(key);
+        if (current == null) {
+            put(key, value);
+        }
+        return current;
+    }
+
+    @Override
+    public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+        entries.forEach(e -> put(e.key, e.value));
+    }
+
+    @Override
+    public byte[] delete(Bytes key) {
+        drain();
+        return inner.delete(key);
+    }
+
+    @Override
+    public byte[] get(Bytes key) {
+        byte[] value = pending.get(key);
+        return value != null ? value : inner.get(key);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+        drain();
+        return inner.range(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+        drain();
+        return inner.reverseRange(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> all() {
+        drain();
+        return inner.all();
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseAll() {
+        drain();
+        return inner.reverseAll();
+    }
+
+    @Override
+    public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
+        drain();
+        return inner.prefixScan(prefix, prefixKeySerializer);
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        return inner.approximateNumEntries() + pending.size();
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        inner.init(context, root);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void flush() {
+        drain();
+        inner.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        drain();
+        inner.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return inner.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return inner.managesOffsets();
+    }
+
+    @Override
+    public void close() {
+        // Entries not yet committed are not kept: the changelog has them, as after a crash.
+        pending.clear();
+        inner.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return inner.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return inner.isOpen();
+    }
+
+    @Override
+    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        drain();
+        return inner.query(query, positionBound, config);
+    }
+
+    @Override
+    public Position getPosition() {
+        return inner.getPosition();
+    }
+}

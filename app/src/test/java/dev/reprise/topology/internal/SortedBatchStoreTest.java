@@ -1,0 +1,125 @@
+package dev.reprise.topology.internal;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SortedBatchStoreTest {
+
+    /** A plain sorted map standing in for RocksDB, recording the batches it receives. */
+    static final class SortedMapStore implements KeyValueStore<Bytes, byte[]> {
+        final TreeMap<Bytes, byte[]> map = new TreeMap<>();
+        final List<List<String>> batches = new ArrayList<>();
+        int commits;
+
+        @Override public void put(Bytes key, byte[] value) { map.put(key, value); }
+        @Override public byte[] putIfAbsent(Bytes key, byte[] value) { return map.putIfAbsent(key, value); }
+        @Override public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+            batches.add(entries.stream().map(e -> text(e.key)).toList());
+            entries.forEach(e -> map.put(e.key, e.value));
+        }
+        @Override public byte[] delete(Bytes key) { return map.remove(key); }
+        @Override public byte[] get(Bytes key) { return map.get(key); }
+        @Override public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) { return iterator(map.subMap(from, true, to, true)); }
+        @Override public KeyValueIterator<Bytes, byte[]> all() { return iterator(map); }
+        @Override public long approximateNumEntries() { return map.size(); }
+        @Override public String name() { return "test"; }
+        @Override public void init(StateStoreContext context, StateStore root) { }
+        @Override public void commit(Map<org.apache.kafka.common.TopicPartition, Long> offsets) { commits++; }
+        @Override public void close() { }
+        @Override public boolean persistent() { return true; }
+        @Override public boolean isOpen() { return true; }
+
+        private static KeyValueIterator<Bytes, byte[]> iterator(Map<Bytes, byte[]> entries) {
+            Iterator<Map.Entry<Bytes, byte[]>> it = new ArrayList<>(entries.entrySet()).iterator();
+            return new KeyValueIterator<>() {
+                @Override public void close() { }
+                @Override public Bytes peekNextKey() { throw new UnsupportedOperationException(); }
+                @Override public boolean hasNext() { return it.hasNext(); }
+                @Override public KeyValue<Bytes, byte[]> next() {
+                    Map.Entry<Bytes, byte[]> e = it.next();
+                    return KeyValue.pair(e.getKey(), e.getValue());
+                }
+            };
+        }
+    }
+
+    private static Bytes key(String s) {
+        return Bytes.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String text(Bytes b) {
+        return new String(b.get(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesWaitAndReachTheInnerStoreAsOneSortedBatchAtCommit() {
+        SortedMapStore inner = new SortedMapStore();
+        SortedBatchStore store = new SortedBatchStore(inner);
+        store.put(key("c"), new byte[]{3});
+        store.put(key("a"), new byte[]{1});
+        store.put(key("b"), new byte[]{2});
+
+        assertThat(inner.map).isEmpty();
+        assertThat(store.get(key("a"))).containsExactly(1);
+        assertThat(store.get(key("z"))).isNull();
+
+        store.commit(Map.of());
+        assertThat(inner.batches).containsExactly(List.of("a", "b", "c"));
+        assertThat(inner.commits).isEqualTo(1);
+        assertThat(store.get(key("c"))).containsExactly(3);
+    }
+
+    @Test
+    void rangeReadsAndDeletesSeeThePendingWrites() {
+        SortedMapStore inner = new SortedMapStore();
+        SortedBatchStore store = new SortedBatchStore(inner);
+        store.put(key("b"), new byte[]{2});
+        store.put(key("a"), new byte[]{1});
+        List<String> seen = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(key("a"), key("b"))) {
+            it.forEachRemaining(kv -> seen.add(text(kv.key)));
+        }
+        assertThat(seen).containsExactly("a", "b");
+
+        store.put(key("c"), new byte[]{3});
+        assertThat(store.delete(key("c"))).containsExactly(3);
+        assertThat(store.get(key("c"))).isNull();
+        store.put(key("a"), null);
+        assertThat(store.get(key("a"))).isNull();
+    }
+
+    @Test
+    void aLongStretchWithoutCommitIsWrittenInBoundedBatches() {
+        SortedMapStore inner = new SortedMapStore();
+        SortedBatchStore store = new SortedBatchStore(inner);
+        for (int i = 0; i < SortedBatchStore.MAX_PENDING + 5; i++) {
+            store.put(key(String.format("%08d", i)), new byte[0]);
+        }
+        assertThat(inner.batches).hasSize(1);
+        assertThat(inner.batches.get(0)).hasSize(SortedBatchStore.MAX_PENDING);
+        assertThat(store.approximateNumEntries()).isEqualTo(SortedBatchStore.MAX_PENDING + 5);
+    }
+
+    @Test
+    void closingWithoutCommitKeepsNothingPending() {
+        SortedMapStore inner = new SortedMapStore();
+        SortedBatchStore store = new SortedBatchStore(inner);
+        store.put(key("a"), new byte[]{1});
+        store.close();
+        assertThat(inner.map).isEmpty();
+    }
+}
