@@ -3,7 +3,6 @@ package dev.reprise.bench;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Planner;
@@ -28,7 +27,22 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.utils.Bytes;
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
+import dev.reprise.topology.internal.SortedBatchStore;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,12 +70,18 @@ import java.util.Properties;
 public final class Bench {
     private static final String SOURCE = "bench-events";
     private static final String KEYED = "bench-events-keyed";
+    static final String FLOOR_WITH = "dedup_floor_with_repartition";
+    static final String FLOOR_WITHOUT = "dedup_floor_without_repartition";
     private final PrintStream err;
     private final long events;
     private final int rounds;
     private final int partitions;
     private final Path contractFile;
     private volatile long peakHeap;
+    /** The highest resident set size of this process seen during the run being measured. */
+    private volatile long runRss;
+    /** CPU times taken when the measured run finished, before its Kafka Streams instance closed. */
+    private CpuShare lastCpu;
 
     public Bench(PrintStream err, long events, int rounds, int partitions, Path contractFile) {
         this.err = err;
@@ -75,6 +95,7 @@ public final class Bench {
         Thread heapWatcher = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                runRss = Math.max(runRss, rssNow());
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
@@ -87,15 +108,19 @@ public final class Bench {
         Contract base = ContractLoader.load(contractFile);
         Codecs codecs = Codecs.forContract(base);
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Map<String, Double>>> cpu = new LinkedHashMap<>();
+        Map<String, Long> rssPeaks = new LinkedHashMap<>();
         rates.put("identity_copy", new ArrayList<>());
         rates.put("pipeline_with_repartition", new ArrayList<>());
         rates.put("pipeline_without_repartition", new ArrayList<>());
+        rates.put(FLOOR_WITH, new ArrayList<>());
+        rates.put(FLOOR_WITHOUT, new ArrayList<>());
         long rocksDbBytes = 0;
         long stateBytes = 0;
         Path state = tempDir();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopic(SOURCE, partitions, Map.of());
-            kafka.createTopic(KEYED, partitions, Map.of());
+        try (BrokerProcess kafka = BrokerProcess.start()) {
+            kafka.createTopic(SOURCE, partitions);
+            kafka.createTopic(KEYED, partitions);
             err.printf("▶ Writing %,d events (about 250 bytes each) to %s and %s…%n", events, SOURCE, KEYED);
             write(kafka, codecs);
             for (int round = 1; round <= rounds; round++) {
@@ -103,8 +128,13 @@ public final class Bench {
                 Collections.rotate(order, round - 1);
                 for (String what : order) {
                     double rate;
+                    CpuShare before = CpuShare.now(kafka.cpuSeconds());
+                    runRss = 0;
+                    lastCpu = null;
                     if (what.equals("identity_copy")) {
                         rate = identityCopy(kafka, state, round);
+                    } else if (what.startsWith("dedup_floor")) {
+                        rate = dedupFloor(kafka, state, what.equals(FLOOR_WITH), round);
                     } else {
                         boolean keyed = what.equals("pipeline_without_repartition");
                         long[] rocks = new long[1];
@@ -115,7 +145,13 @@ public final class Bench {
                         }
                     }
                     rates.get(what).add(rate);
-                    err.printf("  round %d  %-30s %,10.0f events/s%n", round, what, rate);
+                    cpu.computeIfAbsent(what, w -> new ArrayList<>()).add(lastCpu.since(before));
+                    rssPeaks.merge(what, runRss, Math::max);
+                    Map<String, Double> spent = cpu.get(what).get(cpu.get(what).size() - 1);
+                    err.printf("  round %d  %-30s %,10.0f events/s   cpu s: %s%n", round, what, rate, spent);
+                    if (System.getenv("REPRISE_BENCH_THREADS") != null) {
+                        lastCpu.dumpSince(before, err);
+                    }
                 }
             }
         } finally {
@@ -135,16 +171,28 @@ public final class Bench {
         out.put("without_repartition_events_per_second", Math.round(without));
         out.put("ratio_with_repartition", round3(with / copy));
         out.put("ratio_without_repartition", round3(without / copy));
+        double floorWith = median(rates.get(FLOOR_WITH));
+        double floorWithout = median(rates.get(FLOOR_WITHOUT));
+        out.put("dedup_floor_with_repartition_events_per_second", Math.round(floorWith));
+        out.put("dedup_floor_without_repartition_events_per_second", Math.round(floorWithout));
+        out.put("floor_ratio_with_repartition", round3(floorWith / copy));
+        out.put("floor_ratio_without_repartition", round3(floorWithout / copy));
+        out.put("pipeline_to_floor_with_repartition", round3(with / floorWith));
+        out.put("pipeline_to_floor_without_repartition", round3(without / floorWithout));
         out.put("all_rates", rates);
+        Map<String, Map<String, Double>> cpuPerMillion = new LinkedHashMap<>();
+        cpu.forEach((what, runs) -> cpuPerMillion.put(what, perMillion(runs)));
+        out.put("cpu_seconds_per_million_events", cpuPerMillion);
         out.put("peak_heap_bytes", peakHeap);
         out.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         out.put("process_rss_peak_bytes", rssPeak());
+        out.put("rss_peak_bytes_by_measurement", rssPeaks);
         out.put("rocksdb_memory_bytes", rocksDbBytes);
         out.put("state_dir_bytes_per_million_events", Math.round(stateBytes * 1e6 / events));
         return out;
     }
 
-    private void write(EmbeddedKafka kafka, Codecs codecs) {
+    private void write(BrokerProcess kafka, Codecs codecs) {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
@@ -173,13 +221,24 @@ public final class Bench {
         }
     }
 
-    private double identityCopy(EmbeddedKafka kafka, Path state, int round) {
+    private double identityCopy(BrokerProcess kafka, Path state, int round) {
         String app = "bench-copy-" + round;
         String out = "bench-copy-out-" + round;
-        kafka.createTopic(out, partitions, Map.of());
+        kafka.createTopic(out, partitions);
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(SOURCE, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        // Kafka Streams' own defaults: the copy is not tuned, up or down.
+        return measure(kafka, state, app, builder, new Properties(), () -> true);
+    }
+
+    /**
+     * Runs a Kafka Streams application exactly-once from the earliest offsets and returns events per
+     * second from RUNNING until {@code done} holds and its committed offsets reach the end of the source.
+     */
+    private double measure(BrokerProcess kafka, Path state, String app, StreamsBuilder builder, Properties settings,
+                           java.util.function.BooleanSupplier done) {
         Properties p = new Properties();
+        p.putAll(settings);
         p.putAll(kafka.clientConfig());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -191,18 +250,87 @@ public final class Bench {
             long start = System.nanoTime();
             Map<TopicPartition, Long> ends = ends(admin, SOURCE);
             while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get();
-                if (ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue())) {
-                    return events / ((System.nanoTime() - start) / 1e9);
+                if (done.getAsBoolean()) {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get();
+                    Map<TopicPartition, Long> sourceEnds = new HashMap<>();
+                    committed.forEach((tp, o) -> {
+                        if (tp.topic().equals(SOURCE) || tp.topic().equals(KEYED)) {
+                            sourceEnds.put(tp, o.offset());
+                        }
+                    });
+                    if (sourceEnds.size() == ends.size() && ends.values().stream().mapToLong(Long::longValue).sum()
+                            <= sourceEnds.values().stream().mapToLong(Long::longValue).sum()) {
+                        double rate = events / ((System.nanoTime() - start) / 1e9);
+                        lastCpu = CpuShare.now(kafka.cpuSeconds());
+                        return rate;
+                    }
                 }
                 Thread.sleep(50);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("identity copy failed: " + e.getMessage(), e);
+            throw new IllegalStateException(app + " failed: " + e.getMessage(), e);
         }
     }
 
-    private double pipeline(EmbeddedKafka kafka, Path state, Contract base, boolean keyed, int round, long[] rocksDb) {
+    /**
+     * The least a replay with exact deduplication must do, with nothing of Reprise's own: read each
+     * event, (optionally) repartition it, and record one 44-byte id per event in a changelogged RocksDB
+     * store (the same store technique the pipeline uses: Bloom filter, sorted batches), exactly-once,
+     * with the pipeline's Kafka Streams settings. No decoding, no upcasting, no projection, no counts.
+     * The id is the record's position, unique per event, so nothing needs decoding.
+     */
+    private double dedupFloor(BrokerProcess kafka, Path state, boolean repartition, int round) {
+        String app = "bench-floor-" + (repartition ? "repart-" : "keyed-") + round;
+        AtomicLong processed = new AtomicLong();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(FloorDedup.STORE)),
+                Serdes.Bytes(), Serdes.ByteArray()));
+        KStream<byte[], byte[]> stream = builder.stream(repartition ? SOURCE : KEYED, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        if (repartition) {
+            stream = stream.repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("floor-by-key").withNumberOfPartitions(partitions));
+        }
+        long perTask = events / partitions;
+        stream.process(() -> new FloorDedup(processed, perTask), Named.as("floor-dedup"), FloorDedup.STORE);
+        Properties p = new Properties();
+        p.putAll(ReplayRunner.replayDefaults());
+        return measure(kafka, state, app, builder, p, () -> processed.get() >= events);
+    }
+
+    /** Answers "seen this id?" and records it, as the apply stage does for event ids. */
+    private static final class FloorDedup implements Processor<byte[], byte[], Void, Void> {
+        static final String STORE = "floor-dedup";
+        private static final byte[] SEEN = new byte[0];
+        private final AtomicLong processed;
+        private final long expected;
+        private ProcessorContext<Void, Void> context;
+        private KeyValueStore<Bytes, byte[]> store;
+        private BloomFilter<byte[]> seen;
+
+        FloorDedup(AtomicLong processed, long expected) {
+            this.processed = processed;
+            this.expected = expected;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            this.store = context.getStateStore(STORE);
+            this.seen = BloomFilter.create(Funnels.byteArrayFunnel(), Math.max(10_000, expected + expected / 5), 0.01);
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            RecordMetadata meta = context.recordMetadata().orElseThrow();
+            byte[] id = ByteBuffer.allocate(44).putLong(8, meta.partition()).putLong(16, meta.offset()).array();
+            if (!seen.mightContain(id) || store.get(Bytes.wrap(id)) == null) {
+                store.put(Bytes.wrap(id), SEEN);
+                seen.put(id);
+            }
+            processed.incrementAndGet();
+        }
+    }
+
+    private double pipeline(BrokerProcess kafka, Path state, Contract base, boolean keyed, int round, long[] rocksDb) {
         String suffix = (keyed ? "keyed-" : "repart-") + round;
         String yaml;
         try {
@@ -229,6 +357,7 @@ public final class Bench {
         RecoveryEvidence evidence = runner.run(plan, null, streams -> {
             runningAt[0] = System.nanoTime();
         }, streams -> {
+            lastCpu = CpuShare.now(kafka.cpuSeconds());
             long bytes = 0;
             for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> m : streams.metrics().entrySet()) {
                 String name = m.getKey().name();
@@ -271,6 +400,17 @@ public final class Bench {
         }
     }
 
+    /** The median of each role's CPU seconds over the rounds, per million events. */
+    private Map<String, Double> perMillion(List<Map<String, Double>> runs) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String role : runs.get(0).keySet()) {
+            List<Double> values = new ArrayList<>();
+            runs.forEach(r -> values.add(r.get(role)));
+            out.put(role, Math.round(median(values) * 1e6 / events * 100) / 100.0);
+        }
+        return out;
+    }
+
     static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
@@ -282,11 +422,20 @@ public final class Bench {
         return Math.round(v * 1000) / 1000.0;
     }
 
+    /** The process's resident set size now, from /proc (Linux); -1 elsewhere. */
+    static long rssNow() {
+        return procStatus("VmRSS:");
+    }
+
     /** The process's peak resident set size, from /proc (Linux); -1 elsewhere. */
     static long rssPeak() {
+        return procStatus("VmHWM:");
+    }
+
+    private static long procStatus(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

@@ -12,21 +12,24 @@ import java.util.Map;
  * after, grouped by what the thread does (stream threads, producer I/O, broker request handlers…),
  * plus the process total, whose remainder is the threads that are not Java threads: the JVM's garbage
  * collection and JIT compiler, RocksDB's flushes and compactions (and Java threads that ended during the run).
- * The broker runs in the same process as the pipeline, so this splits the two cores between them.
+ * The broker runs in a process of its own; its CPU time is taken from that process.
  */
 final class CpuShare {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final Map<Long, Long> threadNanos;
     private final Map<Long, String> names;
     private final long processNanos;
+    private final double brokerSeconds;
 
-    private CpuShare(Map<Long, Long> threadNanos, Map<Long, String> names, long processNanos) {
+    private CpuShare(Map<Long, Long> threadNanos, Map<Long, String> names, long processNanos, double brokerSeconds) {
         this.threadNanos = threadNanos;
         this.names = names;
         this.processNanos = processNanos;
+        this.brokerSeconds = brokerSeconds;
     }
 
-    static CpuShare now() {
+    /** @param brokerSeconds CPU seconds used so far by the broker, which runs in a process of its own */
+    static CpuShare now(double brokerSeconds) {
         Map<Long, Long> nanos = new HashMap<>();
         Map<Long, String> names = new HashMap<>();
         for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
@@ -39,14 +42,14 @@ final class CpuShare {
                 names.put(info.getThreadId(), info.getThreadName());
             }
         }
-        return new CpuShare(nanos, names, processCpuNanos());
+        return new CpuShare(nanos, names, processCpuNanos(), brokerSeconds);
     }
 
     /** CPU seconds spent since {@code before}, by role, with "process" the whole process. */
     Map<String, Double> since(CpuShare before) {
         Map<String, Double> out = new LinkedHashMap<>();
-        for (String role : new String[]{"process", "stream_threads", "producer_io", "consumer_io", "broker_request_handlers",
-                "broker_network", "broker_other", "other_java_threads", "native_gc_jit_rocksdb"}) {
+        for (String role : new String[]{"broker_process", "process", "stream_threads", "producer_io", "consumer_io",
+                "other_java_threads", "native_gc_jit_rocksdb"}) {
             out.put(role, 0.0);
         }
         double javaThreads = 0;
@@ -58,6 +61,7 @@ final class CpuShare {
         }
         double process = (processNanos - before.processNanos) / 1e9;
         out.put("process", process);
+        out.put("broker_process", brokerSeconds - before.brokerSeconds);
         out.put("native_gc_jit_rocksdb", Math.max(0, process - javaThreads));
         out.replaceAll((k, v) -> Math.round(v * 100) / 100.0);
         return out;
@@ -80,18 +84,6 @@ final class CpuShare {
         }
         if (name.startsWith("consumer_background_thread") || name.contains("heartbeat")) {
             return "consumer_io";
-        }
-        if (name.contains("request-handler")) {
-            return "broker_request_handlers";
-        }
-        if (name.contains("network-thread") || name.contains("-acceptor-") || name.startsWith("data-plane")) {
-            return "broker_network";
-        }
-        if (name.startsWith("kafka-") || name.contains("broker-") || name.contains("controller-") || name.contains("quorum")
-                || name.contains("Purgatory") || name.contains("scheduler") || name.contains("LogDirFailureHandler")
-                || name.contains("group-coordinator") || name.contains("transaction") || name.startsWith("TxnMarkerSender")
-                || name.startsWith("AddPartitionsToTxnSender")) {
-            return "broker_other";
         }
         return "other_java_threads";
     }
