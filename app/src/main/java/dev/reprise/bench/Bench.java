@@ -78,12 +78,15 @@ public final class Bench {
     private final int partitions;
     private final Path contractFile;
     private volatile long peakHeap;
+    /** Kafka Streams properties for the pipelines and floors (never the copy). */
+    private final Map<String, String> streamsProperties;
     /** The highest resident set size of this process seen during the run being measured. */
     private volatile long runRss;
     /** CPU times taken when the measured run finished, before its Kafka Streams instance closed. */
     private CpuShare lastCpu;
 
-    public Bench(PrintStream err, long events, int rounds, int partitions, Path contractFile) {
+    public Bench(PrintStream err, long events, int rounds, int partitions, Path contractFile, Map<String, String> streamsProperties) {
+        this.streamsProperties = streamsProperties;
         this.err = err;
         this.events = events;
         this.rounds = rounds;
@@ -163,6 +166,7 @@ public final class Bench {
         out.put("rounds", rounds);
         out.put("partitions", partitions);
         out.put("processors", Runtime.getRuntime().availableProcessors());
+        out.put("streams_properties", streamsProperties);
         double copy = median(rates.get("identity_copy"));
         double with = median(rates.get("pipeline_with_repartition"));
         double without = median(rates.get("pipeline_without_repartition"));
@@ -293,6 +297,7 @@ public final class Bench {
         stream.process(() -> new FloorDedup(processed, perTask), Named.as("floor-dedup"), FloorDedup.STORE);
         Properties p = new Properties();
         p.putAll(ReplayRunner.replayDefaults());
+        p.putAll(streamsProperties);
         return measure(kafka, state, app, builder, p, () -> processed.get() >= events);
     }
 
@@ -346,7 +351,7 @@ public final class Bench {
         }
         Contract contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), contractFile.toAbsolutePath().getParent(), null);
         Codecs codecs = Codecs.forContract(contract);
-        ReplayRunner runner = new ReplayRunner(contract, codecs, kafka.clientConfig(), state.resolve("bench-" + suffix), Map.of());
+        ReplayRunner runner = new ReplayRunner(contract, codecs, kafka.clientConfig(), state.resolve("bench-" + suffix), Map.copyOf(streamsProperties));
         RunPlan plan;
         try (Admin admin = kafka.admin()) {
             plan = new Planner(admin, kafka.clientConfig()).plan(contract);
@@ -358,16 +363,22 @@ public final class Bench {
             runningAt[0] = System.nanoTime();
         }, streams -> {
             lastCpu = CpuShare.now(kafka.cpuSeconds());
-            long bytes = 0;
+            // The stores share one block cache (memtables, indexes and filters are charged to it), so each
+            // store reports the same cache: count it once.
+            long cache = 0;
+            long tableReaders = 0;
             for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> m : streams.metrics().entrySet()) {
-                String name = m.getKey().name();
-                if (name.equals("size-all-mem-tables") || name.equals("block-cache-usage") || name.equals("estimate-table-readers-mem")) {
-                    Object v = m.getValue().metricValue();
-                    if (v instanceof Number n) {
-                        bytes += n.longValue();
-                    }
+                Object v = m.getValue().metricValue();
+                if (!(v instanceof Number n)) {
+                    continue;
+                }
+                if (m.getKey().name().equals("block-cache-usage")) {
+                    cache = Math.max(cache, n.longValue());
+                } else if (m.getKey().name().equals("estimate-table-readers-mem")) {
+                    tableReaders += n.longValue();
                 }
             }
+            long bytes = cache + tableReaders;
             rocksDb[0] = bytes;
         });
         if (evidence.getEventsProcessed() != events) {

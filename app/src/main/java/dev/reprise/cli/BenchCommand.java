@@ -9,16 +9,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures on one embedded broker, with the same generated events: the Kafka Streams identity copy, the full "
-                + "pipeline with its repartition and the pipeline on a history already keyed by the ordering key, all exactly-once. "
-                + "Alternates the measurements over several rounds and reports medians, ratios to the copy, peak heap, process RSS "
-                + "and RocksDB memory."},
+        description = {"Measures on one embedded broker (a JVM of its own), with the same generated events: the Kafka Streams identity "
+                + "copy, the full pipeline with its repartition, the pipeline on a history already keyed by the ordering key, and "
+                + "the dedup floors (read, optionally repartition, one changelogged id write per event: the least exact dedup needs), "
+                + "all exactly-once. Alternates the measurements over several rounds and reports medians, ratios to the copy, CPU "
+                + "seconds per million events by role (stream threads, GC/JIT/RocksDB, the broker), peak heap, RSS and RocksDB memory."},
         footer = {"", "Example:", "  reprise bench --events 1000000 --json"})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "200000", description = "Events (default ${DEFAULT-VALUE}).")
     long events;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the three measurements (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the five measurements (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--partitions", defaultValue = "6", description = "Source partitions (default ${DEFAULT-VALUE}).")
@@ -30,12 +31,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka Streams property for the Reprise pipelines and the dedup floors (not the copy, which keeps "
+                    + "Kafka's defaults), e.g. commit.interval.ms=1000; repeatable. For trying settings: the README's figures use none.")
+    Map<String, String> streamsProperties = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() {
         if (events < 100 || rounds < 1 || partitions < 1) {
             throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
         }
-        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract).run();
+        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties)).run();
         if (json) {
             System.out.println(Json.of(result));
         } else {
@@ -43,6 +49,8 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("  identity copy (exactly-once)      %,10d events/s%n", result.get("identity_copy_events_per_second"));
             System.out.printf("  pipeline with repartition         %,10d events/s   ratio %.3f%n", result.get("with_repartition_events_per_second"), result.get("ratio_with_repartition"));
             System.out.printf("  pipeline without repartition      %,10d events/s   ratio %.3f%n", result.get("without_repartition_events_per_second"), result.get("ratio_without_repartition"));
+            System.out.printf("  dedup floor with repartition      %,10d events/s   ratio %.3f%n", result.get("dedup_floor_with_repartition_events_per_second"), result.get("floor_ratio_with_repartition"));
+            System.out.printf("  dedup floor without repartition   %,10d events/s   ratio %.3f%n", result.get("dedup_floor_without_repartition_events_per_second"), result.get("floor_ratio_without_repartition"));
             System.out.printf("  peak heap %,d MiB of %,d MiB; process RSS peak %,d MiB; RocksDB memory %,d MiB; state %,d MiB per million events%n",
                     (Long) result.get("peak_heap_bytes") >> 20, (Long) result.get("max_heap_bytes") >> 20,
                     (Long) result.get("process_rss_peak_bytes") >> 20, (Long) result.get("rocksdb_memory_bytes") >> 20,

@@ -78,9 +78,12 @@ public final class ReplayRunner {
      */
     public static Map<String, Object> replayDefaults() {
         Map<String, Object> d = new HashMap<>();
-        // commit.interval.ms stays at Kafka's exactly-once default of 100 ms: under read_committed the apply
-        // stage sees repartitioned events only once the source stage's transaction commits, so longer
-        // commits starve it (measured on 200,000 events: 100 ms 23,348/s, 5 s 13,123/s).
+        // 500 ms between commits instead of Kafka's exactly-once default of 100: fewer transactions and
+        // fewer flushes of the store caches. Measured with reprise bench (1,000,000 events, CPU seconds per
+        // million events, process and broker): keyed 13.4 at 100 ms, 11.6 at 500, 11.1 at 1000; with
+        // repartition 25.8, 24.3, 22.2, at equal throughput for 500 and 1000. Longer is not better: the
+        // apply stage reads repartitioned events only once the source stage's transaction commits.
+        d.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
         // One stream thread per core: the source and apply stages run in parallel.
         d.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Runtime.getRuntime().availableProcessors()));
         // Repartition and changelog records are small and many: batch and compress them.

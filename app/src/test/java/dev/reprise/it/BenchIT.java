@@ -22,11 +22,20 @@ class BenchIT {
         JsonNode r = new ObjectMapper().readTree(o.stdout());
         assertThat(r.get("events").asLong()).isEqualTo(3000);
         for (String field : new String[]{"identity_copy_events_per_second", "with_repartition_events_per_second",
-                "without_repartition_events_per_second", "peak_heap_bytes", "process_rss_peak_bytes"}) {
+                "without_repartition_events_per_second", "dedup_floor_with_repartition_events_per_second",
+                "dedup_floor_without_repartition_events_per_second", "peak_heap_bytes", "process_rss_peak_bytes"}) {
             assertThat(r.get(field).asLong()).as(field).isPositive();
         }
         assertThat(r.get("ratio_with_repartition").asDouble()).isBetween(0.001, 10.0);
         assertThat(r.get("ratio_without_repartition").asDouble()).isBetween(0.001, 10.0);
         assertThat(r.get("rocksdb_memory_bytes").asLong()).isNotNegative();
+        for (String measured : new String[]{"identity_copy", "pipeline_with_repartition", "pipeline_without_repartition",
+                "dedup_floor_with_repartition", "dedup_floor_without_repartition"}) {
+            JsonNode cpu = r.get("cpu_seconds_per_million_events").get(measured);
+            assertThat(cpu.get("stream_threads").asDouble()).as(measured).isPositive();
+            assertThat(cpu.get("broker_process").asDouble()).as(measured).isPositive();
+            assertThat(cpu.get("process").asDouble()).as(measured).isGreaterThanOrEqualTo(cpu.get("stream_threads").asDouble());
+            assertThat(r.get("rss_peak_bytes_by_measurement").get(measured).asLong()).as(measured).isPositive();
+        }
     }
 }
