@@ -69,6 +69,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
     private static final byte[] SEEN = new byte[0];
     private static final int RECENT_STATES = 10_000;
+    /** The most event ids one task's Bloom filter is sized for: 50 million, about 60 MiB of heap. */
+    static final long MAX_BLOOM_IDS = 50_000_000L;
     private static final String PROCESSED = "processed";
     private static final String DUPLICATES = "duplicates";
     private static final String ORDERING_VIOLATIONS = "ordering_violations";
@@ -280,8 +282,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
      * A Bloom filter of the event ids this task has already applied in this run, so that a new event id
      * (nearly every event) costs no store read. Sized from the plan for the events this task can see
      * (1% false positives, which cost one store read each), and filled from the store, so that after a
-     * restart it knows every id the store knows. Past its size (continuous runs) it answers "maybe"
-     * more often: slower, never wrong.
+     * restart it knows every id the store knows. Past its size (continuous runs, very large tasks) it
+     * answers "maybe" more often: slower, never wrong.
      */
     private BloomFilter<byte[]> loadSeen(int taskPartition) {
         long planned = plan.ranges().stream()
@@ -289,7 +291,10 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
                 .mapToLong(r -> Math.max(0, r.end() - r.start()))
                 .sum();
         long expected = viaRepartition ? planned / Math.max(1, plan.repartitionPartitions()) : planned;
-        BloomFilter<byte[]> filter = BloomFilter.create(Funnels.byteArrayFunnel(), Math.max(10_000, expected + expected / 5), 0.01);
+        // About 1.2 bytes of heap per id; past MAX_BLOOM_IDS per task the filter is full and answers
+        // "maybe" more often (more store reads), rather than growing the heap without bound.
+        long size = Math.min(MAX_BLOOM_IDS, Math.max(10_000, expected + expected / 5));
+        BloomFilter<byte[]> filter = BloomFilter.create(Funnels.byteArrayFunnel(), size, 0.01);
         Bytes from = Bytes.wrap(prefix);
         Bytes to = Bytes.increment(from);
         long loaded = 0;
