@@ -33,7 +33,12 @@ import java.util.Map;
  * option of its own, hence these few lines.
  */
 public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
-    static final int MAX_PENDING = 100_000;
+    /**
+     * Pending writes outlive young collections and get copied and promoted; at 100,000 the collector's
+     * work at 10 million events doubled and throughput fell by a third (measured with reprise bench).
+     * Batches of 10,000 sorted keys keep nearly all of RocksDB's gain.
+     */
+    static final int MAX_PENDING = 10_000;
     private final KeyValueStore<Bytes, byte[]> inner;
     private final Map<Bytes, byte[]> pending = new HashMap<>();
 
