@@ -152,9 +152,6 @@ public final class Bench {
                     rssPeaks.merge(what, runRss, Math::max);
                     Map<String, Double> spent = cpu.get(what).get(cpu.get(what).size() - 1);
                     err.printf("  round %d  %-30s %,10.0f events/s   cpu s: %s%n", round, what, rate, spent);
-                    if (System.getenv("REPRISE_BENCH_THREADS") != null) {
-                        lastCpu.dumpSince(before, err);
-                    }
                 }
             }
         } finally {

@@ -67,14 +67,6 @@ final class CpuShare {
         return out;
     }
 
-    void dumpSince(CpuShare before, java.io.PrintStream out) {
-        threadNanos.entrySet().stream()
-                .map(e -> Map.entry(names.get(e.getKey()), (e.getValue() - before.threadNanos.getOrDefault(e.getKey(), 0L)) / 1e9))
-                .filter(e -> e.getValue() > 0.05)
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .forEach(e -> out.printf("      %6.2f s  %-22s %s%n", e.getValue(), role(e.getKey()), e.getKey()));
-    }
-
     static String role(String name) {
         if (name.startsWith("kafka-producer-network-thread")) {
             return "producer_io";

@@ -36,7 +36,7 @@ import java.util.Map;
 final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     static final String COUNTERS_STORE = "reprise-source-counters";
     private static final Logger LOG = LoggerFactory.getLogger(SourceStage.class);
-    static final String EVENTS_READ = "events_read";
+    private static final String EVENTS_READ = "events_read";
     private static final String FILTERED = "filtered";
     private static final String OUT_OF_RANGE = "out_of_range";
     private static final String DEAD_LETTERED = "dead_lettered";
