@@ -46,11 +46,19 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(Json.of(result));
         } else {
             System.out.printf("Benchmark: %,d events, %d partitions, %d rounds, %d processors (medians)%n", events, partitions, rounds, result.get("processors"));
-            System.out.printf("  identity copy (exactly-once)      %,10d events/s%n", result.get("identity_copy_events_per_second"));
-            System.out.printf("  pipeline with repartition         %,10d events/s   ratio %.3f%n", result.get("with_repartition_events_per_second"), result.get("ratio_with_repartition"));
-            System.out.printf("  pipeline without repartition      %,10d events/s   ratio %.3f%n", result.get("without_repartition_events_per_second"), result.get("ratio_without_repartition"));
-            System.out.printf("  dedup floor with repartition      %,10d events/s   ratio %.3f%n", result.get("dedup_floor_with_repartition_events_per_second"), result.get("floor_ratio_with_repartition"));
-            System.out.printf("  dedup floor without repartition   %,10d events/s   ratio %.3f%n", result.get("dedup_floor_without_repartition_events_per_second"), result.get("floor_ratio_without_repartition"));
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Double>> cpu = (Map<String, Map<String, Double>>) result.get("cpu_seconds_per_million_events");
+            String[][] lines = {
+                    {"identity copy (exactly-once)", "identity_copy", "identity_copy_events_per_second", null},
+                    {"pipeline with repartition", "pipeline_with_repartition", "with_repartition_events_per_second", "ratio_with_repartition"},
+                    {"pipeline without repartition", "pipeline_without_repartition", "without_repartition_events_per_second", "ratio_without_repartition"},
+                    {"dedup floor with repartition", "dedup_floor_with_repartition", "dedup_floor_with_repartition_events_per_second", "floor_ratio_with_repartition"},
+                    {"dedup floor without repartition", "dedup_floor_without_repartition", "dedup_floor_without_repartition_events_per_second", "floor_ratio_without_repartition"}};
+            for (String[] line : lines) {
+                Map<String, Double> spent = cpu.get(line[1]);
+                System.out.printf("  %-33s %,10d events/s   ratio %5.3f   CPU s per million events: %5.2f app + %5.2f broker%n", line[0],
+                        result.get(line[2]), line[3] == null ? 1.0 : (Double) result.get(line[3]), spent.get("process"), spent.get("broker_process"));
+            }
             System.out.printf("  peak heap %,d MiB of %,d MiB; process RSS peak %,d MiB; RocksDB memory %,d MiB; state %,d MiB per million events%n",
                     (Long) result.get("peak_heap_bytes") >> 20, (Long) result.get("max_heap_bytes") >> 20,
                     (Long) result.get("process_rss_peak_bytes") >> 20, (Long) result.get("rocksdb_memory_bytes") >> 20,
