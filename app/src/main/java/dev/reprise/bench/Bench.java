@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.common.utils.Bytes;
 import com.google.common.hash.BloomFilter;
-import com.google.common.hash.Funnels;
+import dev.reprise.topology.internal.SeenIds;
 import dev.reprise.topology.internal.SortedBatchStore;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -229,14 +229,14 @@ public final class Bench {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(SOURCE, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
         // Kafka Streams' own defaults: the copy is not tuned, up or down.
-        return measure(kafka, state, app, builder, new Properties(), () -> true);
+        return measure(kafka, state, app, SOURCE, builder, new Properties(), () -> true);
     }
 
     /**
      * Runs a Kafka Streams application exactly-once from the earliest offsets and returns events per
      * second from RUNNING until {@code done} holds and its committed offsets reach the end of the source.
      */
-    private double measure(BrokerProcess kafka, Path state, String app, StreamsBuilder builder, Properties settings,
+    private double measure(BrokerProcess kafka, Path state, String app, String source, StreamsBuilder builder, Properties settings,
                            java.util.function.BooleanSupplier done) {
         Properties p = new Properties();
         p.putAll(settings);
@@ -249,18 +249,12 @@ public final class Bench {
             streams.start();
             waitRunning(streams);
             long start = System.nanoTime();
-            Map<TopicPartition, Long> ends = ends(admin, SOURCE);
+            Map<TopicPartition, Long> ends = ends(admin, source);
             while (true) {
                 if (done.getAsBoolean()) {
                     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get();
-                    Map<TopicPartition, Long> sourceEnds = new HashMap<>();
-                    committed.forEach((tp, o) -> {
-                        if (tp.topic().equals(SOURCE) || tp.topic().equals(KEYED)) {
-                            sourceEnds.put(tp, o.offset());
-                        }
-                    });
-                    if (sourceEnds.size() == ends.size() && ends.values().stream().mapToLong(Long::longValue).sum()
-                            <= sourceEnds.values().stream().mapToLong(Long::longValue).sum()) {
+                    if (ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                            && committed.get(e.getKey()).offset() >= e.getValue())) {
                         double rate = events / ((System.nanoTime() - start) / 1e9);
                         lastCpu = CpuShare.now(kafka.cpuSeconds());
                         return rate;
@@ -295,7 +289,7 @@ public final class Bench {
         Properties p = new Properties();
         p.putAll(ReplayRunner.replayDefaults());
         p.putAll(streamsProperties);
-        return measure(kafka, state, app, builder, p, () -> processed.get() >= events);
+        return measure(kafka, state, app, repartition ? SOURCE : KEYED, builder, p, () -> processed.get() >= events);
     }
 
     /** Answers "seen this id?" and records it, as the apply stage does for event ids. */
@@ -317,7 +311,7 @@ public final class Bench {
         public void init(ProcessorContext<Void, Void> context) {
             this.context = context;
             this.store = context.getStateStore(STORE);
-            this.seen = BloomFilter.create(Funnels.byteArrayFunnel(), Math.max(10_000, expected + expected / 5), 0.01);
+            this.seen = SeenIds.filter(expected);
         }
 
         @Override

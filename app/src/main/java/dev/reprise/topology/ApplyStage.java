@@ -11,8 +11,8 @@ import dev.reprise.projection.StateCodec;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.Routed;
+import dev.reprise.topology.internal.SeenIds;
 import com.google.common.hash.BloomFilter;
-import com.google.common.hash.Funnels;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -69,8 +69,6 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
     private static final byte[] SEEN = new byte[0];
     private static final int RECENT_STATES = 10_000;
-    /** The most event ids one task's Bloom filter is sized for: 50 million, about 60 MiB of heap. */
-    static final long MAX_BLOOM_IDS = 50_000_000L;
     private static final String PROCESSED = "processed";
     private static final String DUPLICATES = "duplicates";
     private static final String ORDERING_VIOLATIONS = "ordering_violations";
@@ -140,9 +138,10 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         int taskPartition = context.taskId().partition();
         // After a repartition every source partition reaches every apply task; without one, a task
         // sees only the source partitions with its own number.
-        this.expectedEnds = plan.ranges().stream()
+        List<RunPlan.PartitionRange> ranges = plan.ranges().stream()
                 .filter(r -> viaRepartition || r.partition() == taskPartition)
-                .map(RunPlan.PartitionRange::id).collect(Collectors.toSet());
+                .toList();
+        this.expectedEnds = ranges.stream().map(RunPlan.PartitionRange::id).collect(Collectors.toSet());
         this.applyCounters = counters.scope("apply");
         this.recent = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -150,7 +149,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
                 return size() > RECENT_STATES;
             }
         };
-        this.seen = loadSeen(taskPartition);
+        this.seen = loadSeen(taskPartition, ranges);
         context.schedule(contract.evidence().progressInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reportProgress());
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOtherRuns());
     }
@@ -279,22 +278,14 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     }
 
     /**
-     * A Bloom filter of the event ids this task has already applied in this run, so that a new event id
-     * (nearly every event) costs no store read. Sized from the plan for the events this task can see
-     * (1% false positives, which cost one store read each), and filled from the store, so that after a
-     * restart it knows every id the store knows. Past its size (continuous runs, very large tasks) it
-     * answers "maybe" more often: slower, never wrong.
+     * The event ids this task has already applied in this run ({@link SeenIds}), sized from the plan
+     * for the events this task can see and filled from the store, so that after a restart it knows
+     * every id the store knows. Past its size (continuous runs, very large tasks) it answers "maybe"
+     * more often: slower, never wrong.
      */
-    private BloomFilter<byte[]> loadSeen(int taskPartition) {
-        long planned = plan.ranges().stream()
-                .filter(r -> viaRepartition || r.partition() == taskPartition)
-                .mapToLong(r -> Math.max(0, r.end() - r.start()))
-                .sum();
-        long expected = viaRepartition ? planned / Math.max(1, plan.repartitionPartitions()) : planned;
-        // About 1.2 bytes of heap per id; past MAX_BLOOM_IDS per task the filter is full and answers
-        // "maybe" more often (more store reads), rather than growing the heap without bound.
-        long size = Math.min(MAX_BLOOM_IDS, Math.max(10_000, expected + expected / 5));
-        BloomFilter<byte[]> filter = BloomFilter.create(Funnels.byteArrayFunnel(), size, 0.01);
+    private BloomFilter<byte[]> loadSeen(int taskPartition, List<RunPlan.PartitionRange> ranges) {
+        long planned = ranges.stream().mapToLong(r -> Math.max(0, r.end() - r.start())).sum();
+        BloomFilter<byte[]> filter = SeenIds.filter(viaRepartition ? planned / Math.max(1, plan.repartitionPartitions()) : planned);
         Bytes from = Bytes.wrap(prefix);
         Bytes to = Bytes.increment(from);
         long loaded = 0;

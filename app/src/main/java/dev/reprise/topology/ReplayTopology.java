@@ -120,11 +120,9 @@ public final class ReplayTopology {
     }
 
     /**
-     * A persistent store with Kafka Streams' record cache in front of RocksDB. Processor API stores have
-     * no cache unless asked; without it every counter increment was a RocksDB read, a RocksDB write and
-     * a changelog record (a third of the pipeline's CPU in a profile). With it, repeated updates of a key
-     * between two commits become one write, and the cache is flushed before each commit, so counts stay
-     * exact across a crash.
+     * A RocksDB store with Kafka Streams' record cache in front (projection, sequences). Processor API
+     * stores have no cache unless asked; with it, repeated updates of a key between two commits become
+     * one RocksDB write and one changelog record, and the cache is flushed before each commit.
      */
     private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keys, Serde<V> values) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values).withCachingEnabled();
