@@ -8,6 +8,7 @@ import dev.reprise.projection.Event;
 import dev.reprise.projection.Invariant;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
+import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.Routed;
@@ -63,12 +64,16 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     static final String SEQUENCE_STORE = "reprise-sequence";
     /** run id|scope|name → count: apply-stage counters and the end markers received. */
     static final String COUNTERS_STORE = "reprise-apply-counters";
+    /** Tells the stage that its task is about to commit: changed states and counters are written then, once. */
+    static final String COMMIT_HOOK = "reprise-apply-commit";
     static final int MAX_SAMPLES = 20;
     /** Header on evidence parts: "progress" for a running count, absent for the task's final summary. */
     static final String PART_HEADER = "reprise.part";
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
     private static final byte[] SEEN = new byte[0];
     private static final int RECENT_STATES = 10_000;
+    /** Changed states kept for the next commit at most; past it they are written at once (a commit interval of many keys). */
+    private static final int MAX_UNWRITTEN = 20_000;
     private static final String PROCESSED = "processed";
     private static final String DUPLICATES = "duplicates";
     private static final String ORDERING_VIOLATIONS = "ordering_violations";
@@ -109,6 +114,12 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
      * again from the store, which the rejected event never reached.
      */
     private Map<Bytes, S> recent;
+    /**
+     * The states changed since the last commit, encoded, not yet in the projection store: written once
+     * per key just before the commit ({@link CommitHook}), not once per event. Created in init, like
+     * {@link #recent}: a revived task starts from the store, which holds what was committed.
+     */
+    private Map<Bytes, byte[]> unwritten;
 
     @SuppressWarnings("unchecked")
     ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
@@ -150,6 +161,12 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             }
         };
         this.seen = loadSeen(taskPartition, ranges);
+        this.unwritten = new HashMap<>();
+        CommitHook hook = context.getStateStore(COMMIT_HOOK);
+        hook.beforeCommit(() -> {
+            writeStates();
+            counters.persist();
+        });
         context.schedule(contract.evidence().progressInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reportProgress());
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOtherRuns());
     }
@@ -213,15 +230,23 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
 
     @Override
     public void process(Record<byte[], Routed> record) {
-        try {
-            if (record.value() instanceof Routed.Data data) {
-                apply(record.key(), data);
-            } else if (record.value() instanceof Routed.End end) {
-                receiveEnd(end);
-            }
-        } finally {
-            counters.persist();
+        if (record.value() instanceof Routed.Data data) {
+            apply(record.key(), data);
+        } else if (record.value() instanceof Routed.End end) {
+            receiveEnd(end);
         }
+    }
+
+    /** Writes the changed states to the projection store, in key order, one batch. */
+    private void writeStates() {
+        if (unwritten.isEmpty()) {
+            return;
+        }
+        List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(unwritten.size());
+        unwritten.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
+        batch.sort((a, b) -> Arrays.compareUnsigned(a.key.get(), b.key.get()));
+        unwritten.clear();
+        states.putAll(batch);
     }
 
     private void apply(byte[] keyBytes, Routed.Data data) {
@@ -236,7 +261,10 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         int latest = codecs.catalog().latestVersion(data.type).orElse(data.originVersion);
         S state = recent.get(stateKey);
         if (state == null) {
-            byte[] current = states.get(stateKey);
+            byte[] current = unwritten.get(stateKey);
+            if (current == null) {
+                current = states.get(stateKey);
+            }
             state = current == null ? projection.initial(key) : codec.decode(current);
         }
         try {
@@ -260,7 +288,10 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             }
         }
         byte[] encoded = codec.encode(state);
-        states.put(stateKey, encoded);
+        unwritten.put(stateKey, encoded);
+        if (unwritten.size() >= MAX_UNWRITTEN) {
+            writeStates();
+        }
         recent.put(stateKey, state);
         applyCounters.add(PROCESSED, 1);
         if (!contract.processing().bounded()) {
@@ -376,6 +407,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
 
     /** Every source partition has ended for this task: emit the projection (bounded runs), check it, and summarise. */
     private void complete() {
+        writeStates();
         int partition = context.taskId().partition();
         Map<String, Long> invariantFailures = new LinkedHashMap<>();
         Map<String, String> invariantSamples = new LinkedHashMap<>();

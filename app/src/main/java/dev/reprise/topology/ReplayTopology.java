@@ -3,6 +3,7 @@ package dev.reprise.topology;
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
+import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.Routed;
 import dev.reprise.topology.internal.RoutedSerde;
@@ -66,11 +67,12 @@ public final class ReplayTopology {
     /** @param guardrails the contract's thresholds, watched by this instance while it runs */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(smallStore(SourceStage.COUNTERS_STORE));
+        builder.addStateStore(counterStore(SourceStage.COUNTERS_STORE));
+        builder.addStateStore(CommitHook.builder(SourceStage.COMMIT_HOOK));
         KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
         KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails),
-                Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE);
+                Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE, SourceStage.COMMIT_HOOK);
 
         routed.filter((k, v) -> v instanceof Routed.Dead, Named.as("reprise-poison"))
                 .mapValues(v -> ((Routed.Dead) v).value(), Named.as("reprise-poison-value"))
@@ -88,11 +90,14 @@ public final class ReplayTopology {
         // filter in the apply stage answers for new ids). Its RocksDB writes go in sorted batches.
         builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(ApplyStage.DEDUP_STORE)),
                 Serdes.Bytes(), Serdes.ByteArray()));
-        builder.addStateStore(store(ApplyStage.PROJECTION_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+        // The apply stage keeps the states it changed in memory and writes each once per commit (CommitHook),
+        // so the projection store needs no record cache (and must have none, see CommitHook).
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.PROJECTION_STORE), Serdes.Bytes(), Serdes.ByteArray()));
         if (contract.ordering().sequenceField() != null) {
             builder.addStateStore(store(ApplyStage.SEQUENCE_STORE, Serdes.Bytes(), Serdes.Long()));
         }
-        builder.addStateStore(smallStore(ApplyStage.COUNTERS_STORE));
+        builder.addStateStore(counterStore(ApplyStage.COUNTERS_STORE));
+        builder.addStateStore(CommitHook.builder(ApplyStage.COMMIT_HOOK));
         String reference = contract.reconciliation().referenceTopic();
         if (reference != null) {
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFERENCE_STORE), Serdes.Bytes(), Serdes.ByteArray())
@@ -120,7 +125,7 @@ public final class ReplayTopology {
     }
 
     /**
-     * A RocksDB store with Kafka Streams' record cache in front (projection, sequences). Processor API
+     * A RocksDB store with Kafka Streams' record cache in front (sequences). Processor API
      * stores have no cache unless asked; with it, repeated updates of a key between two commits become
      * one RocksDB write and one changelog record, and the cache is flushed before each commit.
      */
@@ -129,18 +134,26 @@ public final class ReplayTopology {
     }
 
     /**
-     * A store of a few entries per run (counters, evidence parts): in memory, restored from its
-     * changelog, with the record cache so that a counter changed on every record reaches the changelog
-     * once per commit. A RocksDB instance per such store and task cost startup time and memory for nothing.
+     * A store of a few entries per run (evidence parts): in memory, restored from its changelog, with the
+     * record cache. A RocksDB instance per such store and task cost startup time and memory for nothing.
      */
     private static StoreBuilder<KeyValueStore<String, byte[]>> smallStore(String name) {
         return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray()).withCachingEnabled();
     }
 
+    /**
+     * A counters store: in memory, restored from its changelog. No record cache: {@link dev.reprise.topology.internal.Counters}
+     * writes each changed scope once per commit, from a {@link CommitHook}.
+     */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> counterStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+    }
+
     private static String[] applyStores(Contract contract) {
         return contract.ordering().sequenceField() == null
-                ? new String[]{ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.COUNTERS_STORE}
-                : new String[]{ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.SEQUENCE_STORE, ApplyStage.COUNTERS_STORE};
+                ? new String[]{ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.COUNTERS_STORE, ApplyStage.COMMIT_HOOK}
+                : new String[]{ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.SEQUENCE_STORE, ApplyStage.COUNTERS_STORE,
+                        ApplyStage.COMMIT_HOOK};
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

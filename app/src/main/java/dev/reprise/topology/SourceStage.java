@@ -5,6 +5,7 @@ import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
+import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Routed;
 import dev.reprise.upcast.UpcasterRegistry;
@@ -35,6 +36,8 @@ import java.util.Map;
  */
 final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     static final String COUNTERS_STORE = "reprise-source-counters";
+    /** Tells the stage that its task is about to commit: the counters are written then, once. */
+    static final String COMMIT_HOOK = "reprise-source-commit";
     private static final Logger LOG = LoggerFactory.getLogger(SourceStage.class);
     private static final String EVENTS_READ = "events_read";
     private static final String FILTERED = "filtered";
@@ -82,6 +85,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         this.context = context;
         KeyValueStore<String, byte[]> store = context.getStateStore(COUNTERS_STORE);
         this.counters = new Counters(store, plan.runId());
+        CommitHook hook = context.getStateStore(COMMIT_HOOK);
+        hook.beforeCommit(counters::persist);
         this.decoder = codecs.newDecoder();
         int taskPartition = context.taskId().partition();
         for (RunPlan.PartitionRange range : plan.ranges()) {
@@ -94,22 +99,11 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             taskPartitions.add(state);
         }
         // A range without records is never announced by a record; end it from a punctuation.
-        context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> {
-            endEmptyRanges();
-            counters.persist();
-        });
+        context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> endEmptyRanges());
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        try {
-            read(record);
-        } finally {
-            counters.persist();
-        }
-    }
-
-    private void read(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         PartitionState[] byPartition = partitions.get(meta.topic());
         PartitionState ps = byPartition == null || meta.partition() >= byPartition.length ? null : byPartition[meta.partition()];

@@ -14,9 +14,9 @@ import java.util.TreeMap;
  *
  * <p>Counters live in named scopes (a source partition, the apply task, …). A scope is one store entry,
  * {@code <run id>|<scope>}, holding all its counters; a new run starts from zero without deleting
- * anything. Increments change memory only; {@link #persist()} writes each changed scope once, so a
- * record that moves three counters costs one store write, not three reads and three writes. Stages call
- * {@code persist()} at the end of every record they process, before Kafka Streams can commit.
+ * anything. Increments change memory only; {@link #persist()} writes each changed scope once. Stages
+ * call {@code persist()} from a {@link CommitHook}, just before Kafka Streams commits their task, so a
+ * counter moved by every event costs one store write and one changelog record per commit.
  */
 public final class Counters {
     private final KeyValueStore<String, byte[]> store;

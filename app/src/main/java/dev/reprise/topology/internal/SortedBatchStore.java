@@ -16,6 +16,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,8 @@ public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
         }
         List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(pending.size());
         pending.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
-        batch.sort((a, b) -> a.key.compareTo(b.key));
+        // Arrays.compareUnsigned is the JDK's vectorised comparison; Bytes.compareTo compares byte by byte.
+        batch.sort((a, b) -> Arrays.compareUnsigned(a.key.get(), b.key.get()));
         pending.clear();
         inner.putAll(batch);
     }
