@@ -72,12 +72,60 @@ public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
         if (pending.isEmpty()) {
             return;
         }
-        List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(pending.size());
-        pending.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
-        // Arrays.compareUnsigned is the JDK's vectorised comparison; Bytes.compareTo compares byte by byte.
-        batch.sort((a, b) -> Arrays.compareUnsigned(a.key.get(), b.key.get()));
+        Bytes[] keys = pending.keySet().toArray(new Bytes[0]);
+        List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(keys.length);
+        for (int i : order(keys)) {
+            batch.add(KeyValue.pair(keys[i], pending.get(keys[i])));
+        }
         pending.clear();
         inner.putAll(batch);
+    }
+
+    /**
+     * The positions of {@code keys} in key order, near enough: by the six bytes that follow the prefix
+     * all keys share (the run prefix, for the dedup store), ties in submission order. RocksDB needs no
+     * order for correctness, only for speed, and a sort of packed longs (6 key bytes, 2 bytes of
+     * position) cost a fraction of a comparator sort of byte arrays (6% of the apply stage in a profile).
+     */
+    static int[] order(Bytes[] keys) {
+        int n = keys.length;
+        int[] out = new int[n];
+        if (n > 1 << 16) {
+            Integer[] boxed = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                boxed[i] = i;
+            }
+            Arrays.sort(boxed, (a, b) -> Arrays.compareUnsigned(keys[a].get(), keys[b].get()));
+            for (int i = 0; i < n; i++) {
+                out[i] = boxed[i];
+            }
+            return out;
+        }
+        byte[] first = keys[0].get();
+        int common = first.length;
+        for (int i = 1; i < n && common > 0; i++) {
+            int mismatch = Arrays.mismatch(first, 0, common, keys[i].get(), 0, Math.min(common, keys[i].get().length));
+            if (mismatch >= 0) {
+                common = mismatch;
+            } else {
+                common = Math.min(common, keys[i].get().length);
+            }
+        }
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            byte[] k = keys[i].get();
+            long lead = 0;
+            for (int b = 0; b < 6; b++) {
+                lead = (lead << 8) | (common + b < k.length ? (k[common + b] & 0xFF) : 0);
+            }
+            // Flipping the sign bit makes the signed sort an unsigned one.
+            packed[i] = ((lead << 16) | i) ^ Long.MIN_VALUE;
+        }
+        Arrays.sort(packed);
+        for (int i = 0; i < n; i++) {
+            out[i] = (int) (packed[i] & 0xFFFF);
+        }
+        return out;
     }
 
     @Override

@@ -84,6 +84,27 @@ class SortedBatchStoreTest {
     }
 
     @Test
+    void batchesAreOrderedByTheBytesAfterTheSharedPrefixAndLoseNoKey() {
+        java.util.Random random = new java.util.Random(7);
+        Bytes[] keys = new Bytes[5_000];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key("run-0042" + java.util.UUID.nameUUIDFromBytes(new byte[]{(byte) random.nextInt(), (byte) i, (byte) (i >> 8)}));
+        }
+        int[] order = SortedBatchStore.order(keys);
+
+        assertThat(order).hasSize(keys.length);
+        assertThat(java.util.Arrays.stream(order).distinct().count()).isEqualTo(keys.length);
+        for (int i = 1; i < order.length; i++) {
+            // Six bytes after the 8-byte prefix decide; keys equal there may come in either order.
+            byte[] previous = java.util.Arrays.copyOfRange(keys[order[i - 1]].get(), 8, 14);
+            byte[] next = java.util.Arrays.copyOfRange(keys[order[i]].get(), 8, 14);
+            assertThat(java.util.Arrays.compareUnsigned(previous, next)).isLessThanOrEqualTo(0);
+        }
+        assertThat(SortedBatchStore.order(new Bytes[]{key("b\u00ff"), key("b"), key("a\u0001")}))
+                .containsExactly(2, 1, 0);
+    }
+
+    @Test
     void rangeReadsAndDeletesSeeThePendingWrites() {
         SortedMapStore inner = new SortedMapStore();
         SortedBatchStore store = new SortedBatchStore(inner);
