@@ -39,7 +39,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.common.utils.Bytes;
 import com.google.common.hash.BloomFilter;
-import dev.reprise.topology.internal.SeenIds;
+import dev.reprise.topology.internal.CommitHook;
+import dev.reprise.topology.internal.DedupSet;
 import dev.reprise.topology.internal.SortedBatchStore;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -269,8 +270,8 @@ public final class Bench {
 
     /**
      * The least a replay with exact deduplication must do, with nothing of Reprise's own: read each
-     * event, (optionally) repartition it, and record one 44-byte id per event in a changelogged RocksDB
-     * store (the same store technique the pipeline uses: Bloom filter, sorted batches), exactly-once,
+     * event, (optionally) repartition it, and record one 44-byte id per event with the pipeline's own
+     * {@link DedupSet} (Bloom filter, ids on disk, changelogged batches written before each commit), exactly-once,
      * with the pipeline's Kafka Streams settings. No decoding, no upcasting, no projection, no counts.
      * The id is the record's position, unique per event, so nothing needs decoding.
      */
@@ -278,14 +279,16 @@ public final class Bench {
         String app = "bench-floor-" + (repartition ? "repart-" : "keyed-") + round;
         AtomicLong processed = new AtomicLong();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(FloorDedup.STORE)),
-                Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FloorDedup.STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(FloorDedup.IDS)),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled());
+        builder.addStateStore(CommitHook.builder(FloorDedup.HOOK));
         KStream<byte[], byte[]> stream = builder.stream(repartition ? SOURCE : KEYED, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
         if (repartition) {
             stream = stream.repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("floor-by-key").withNumberOfPartitions(partitions));
         }
         long perTask = events / partitions;
-        stream.process(() -> new FloorDedup(processed, perTask), Named.as("floor-dedup"), FloorDedup.STORE);
+        stream.process(() -> new FloorDedup(processed, perTask), Named.as("floor-dedup"), FloorDedup.STORE, FloorDedup.IDS, FloorDedup.HOOK);
         Properties p = new Properties();
         p.putAll(ReplayRunner.replayDefaults());
         p.putAll(streamsProperties);
@@ -295,12 +298,12 @@ public final class Bench {
     /** Answers "seen this id?" and records it, as the apply stage does for event ids. */
     private static final class FloorDedup implements Processor<byte[], byte[], Void, Void> {
         static final String STORE = "floor-dedup";
-        private static final byte[] SEEN = new byte[0];
+        static final String IDS = "floor-dedup-ids";
+        static final String HOOK = "floor-commit";
         private final AtomicLong processed;
         private final long expected;
         private ProcessorContext<Void, Void> context;
-        private KeyValueStore<Bytes, byte[]> store;
-        private BloomFilter<byte[]> seen;
+        private DedupSet seen;
 
         FloorDedup(AtomicLong processed, long expected) {
             this.processed = processed;
@@ -310,17 +313,17 @@ public final class Bench {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             this.context = context;
-            this.store = context.getStateStore(STORE);
-            this.seen = SeenIds.filter(expected);
+            this.seen = new DedupSet(context.getStateStore(STORE), context.getStateStore(IDS), new byte[8], expected);
+            CommitHook hook = context.getStateStore(HOOK);
+            hook.beforeCommit(seen::writeBatch);
         }
 
         @Override
         public void process(Record<byte[], byte[]> record) {
             RecordMetadata meta = context.recordMetadata().orElseThrow();
-            byte[] id = ByteBuffer.allocate(44).putLong(8, meta.partition()).putLong(16, meta.offset()).array();
-            if (!seen.mightContain(id) || store.get(Bytes.wrap(id)) == null) {
-                store.put(Bytes.wrap(id), SEEN);
-                seen.put(id);
+            byte[] id = ByteBuffer.allocate(36).putLong(meta.partition()).putLong(8, meta.offset()).array();
+            if (!seen.contains(id)) {
+                seen.add(id);
             }
             processed.incrementAndGet();
         }

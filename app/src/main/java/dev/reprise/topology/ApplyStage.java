@@ -12,8 +12,7 @@ import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.Routed;
-import dev.reprise.topology.internal.SeenIds;
-import com.google.common.hash.BloomFilter;
+import dev.reprise.topology.internal.DedupSet;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -52,12 +51,15 @@ import java.util.stream.Collectors;
  * event to the projection, and when the end markers of all its source partitions have arrived, checks
  * its share of the projection and hands a {@link TaskSummary} to the evidence stage.
  *
- * <p>Every store key starts with the run's 8-byte state prefix, so a new run (after an offset reset)
- * starts from an empty projection and an empty dedup set without deleting the old run's state first.
+ * <p>Every store key starts with the run's 8-byte state prefix (the dedup lookup store's with a
+ * generation of its own, see {@link DedupSet}), so a new run (after an offset reset) starts from an
+ * empty projection and an empty dedup set without deleting the old run's state first.
  */
 final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Routed, byte[], Emitted> {
-    /** event id (run-prefixed) → empty value: the event ids this run has applied. Kept for the whole run: a duplicate can arrive at any offset. */
+    /** run prefix + batch number → event ids: the event ids this run has applied ({@link DedupSet}), changelogged. Kept for the whole run: a duplicate can arrive at any offset. */
     static final String DEDUP_STORE = "reprise-dedup";
+    /** generation + event id → empty: the same ids for lookups, on disk, rebuilt from {@link #DEDUP_STORE} when the task starts. */
+    static final String DEDUP_IDS_STORE = "reprise-dedup-ids";
     /** ordering key (run-prefixed) → Avro binary of the projection state. */
     static final String PROJECTION_STORE = "reprise-projection";
     /** ordering key (run-prefixed) → last sequence number applied; used only with ordering.sequence_field. */
@@ -70,7 +72,6 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     /** Header on evidence parts: "progress" for a running count, absent for the task's final summary. */
     static final String PART_HEADER = "reprise.part";
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
-    private static final byte[] SEEN = new byte[0];
     private static final int RECENT_STATES = 10_000;
     /** Changed states kept for the next commit at most; past it they are written at once (a commit interval of many keys). */
     private static final int MAX_UNWRITTEN = 20_000;
@@ -93,13 +94,14 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private final byte[] prefix;
     private ProcessorContext<byte[], Emitted> context;
     private KeyValueStore<Bytes, byte[]> dedup;
+    private KeyValueStore<Bytes, byte[]> dedupIds;
     private KeyValueStore<Bytes, byte[]> states;
     private KeyValueStore<Bytes, Long> sequences;
     private ReadOnlyKeyValueStore<Bytes, byte[]> reference;
     private Counters counters;
     private Counters.Scope applyCounters;
-    /** Event ids this run has applied, as far as this task knows: a superset, so "no" is certain and "maybe" asks the store. */
-    private BloomFilter<byte[]> seen;
+    /** Event ids this run has applied, as far as this task knows. */
+    private DedupSet seen;
     private StateCodec<S> codec;
     private final Map<String, GenericDatumReader<GenericRecord>> payloadReaders = new HashMap<>();
     private BinaryDecoder decoder;
@@ -141,6 +143,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     public void init(ProcessorContext<byte[], Emitted> context) {
         this.context = context;
         this.dedup = context.getStateStore(DEDUP_STORE);
+        this.dedupIds = context.getStateStore(DEDUP_IDS_STORE);
         this.states = context.getStateStore(PROJECTION_STORE);
         this.sequences = contract.ordering().sequenceField() == null ? null : context.getStateStore(SEQUENCE_STORE);
         this.reference = referenceStoreName == null ? null : context.getStateStore(referenceStoreName);
@@ -164,6 +167,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         this.unwritten = new HashMap<>();
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
         hook.beforeCommit(() -> {
+            seen.writeBatch();
             writeStates();
             counters.persist();
         });
@@ -194,6 +198,9 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
      */
     private void forgetOtherRuns() {
         if (otherRunsGone) {
+            return;
+        }
+        if (seen.forgetOldGenerations(50_000) > 0) {
             return;
         }
         int budget = 5_000;
@@ -250,8 +257,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     }
 
     private void apply(byte[] keyBytes, Routed.Data data) {
-        Bytes eventKey = prefixed(data.eventId.getBytes(StandardCharsets.UTF_8));
-        if (isDuplicate(eventKey)) {
+        byte[] eventId = data.eventId.getBytes(StandardCharsets.UTF_8);
+        if (seen.contains(eventId)) {
             applyCounters.add(DUPLICATES, 1);
             return;
         }
@@ -274,7 +281,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             deadLetter(keyBytes, data, e);
             return;
         }
-        rememberEvent(eventKey);
+        seen.add(eventId);
         if (data.sequence != null) {
             checkSequence(stateKey, data.sequence);
         }
@@ -299,40 +306,18 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         }
     }
 
-    private boolean isDuplicate(Bytes eventKey) {
-        return seen.mightContain(eventKey.get()) && dedup.get(eventKey) != null;
-    }
-
-    private void rememberEvent(Bytes eventKey) {
-        dedup.put(eventKey, SEEN);
-        seen.put(eventKey.get());
-    }
-
     /**
-     * The event ids this task has already applied in this run ({@link SeenIds}), sized from the plan
-     * for the events this task can see and filled from the store, so that after a restart it knows
-     * every id the store knows. Past its size (continuous runs, very large tasks) it answers "maybe"
-     * more often: slower, never wrong.
+     * The event ids this task has already applied in this run ({@link DedupSet}), with a Bloom filter
+     * sized from the plan for the events this task can see. Past its size (continuous runs, very large
+     * tasks) it answers "maybe" more often: slower, never wrong.
      */
-    private BloomFilter<byte[]> loadSeen(int taskPartition, List<RunPlan.PartitionRange> ranges) {
+    private DedupSet loadSeen(int taskPartition, List<RunPlan.PartitionRange> ranges) {
         long planned = ranges.stream().mapToLong(r -> Math.max(0, r.end() - r.start())).sum();
-        BloomFilter<byte[]> filter = SeenIds.filter(viaRepartition ? planned / Math.max(1, plan.repartitionPartitions()) : planned);
-        Bytes from = Bytes.wrap(prefix);
-        Bytes to = Bytes.increment(from);
-        long loaded = 0;
-        try (KeyValueIterator<Bytes, byte[]> it = dedup.range(from, to)) {
-            while (it.hasNext()) {
-                Bytes key = it.next().key;
-                if (key.compareTo(to) < 0) {
-                    filter.put(key.get());
-                    loaded++;
-                }
-            }
+        DedupSet set = new DedupSet(dedup, dedupIds, prefix, viaRepartition ? planned / Math.max(1, plan.repartitionPartitions()) : planned);
+        if (set.loaded() > 0) {
+            LOG.info("Apply task {} resumes with {} event ids already applied in run {}", taskPartition, set.loaded(), plan.runId());
         }
-        if (loaded > 0) {
-            LOG.info("Apply task {} resumes with {} event ids already applied in run {}", taskPartition, loaded, plan.runId());
-        }
-        return filter;
+        return set;
     }
 
     private void checkSequence(Bytes stateKey, long sequence) {

@@ -86,10 +86,13 @@ public final class ReplayTopology {
                         .withNumberOfPartitions(plan.repartitionPartitions())
                         .withStreamPartitioner(new KeyOrBroadcast()));
 
-        // No cache in front of the dedup store: its keys are written once and read almost never (a Bloom
-        // filter in the apply stage answers for new ids). Its RocksDB writes go in sorted batches.
-        builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(ApplyStage.DEDUP_STORE)),
-                Serdes.Bytes(), Serdes.ByteArray()));
+        // The applied event ids (DedupSet): batches of ids, changelogged, written from the commit hook (so
+        // no record cache); and the same ids one per key for lookups, not changelogged (rebuilt from the
+        // batches when the task starts), their RocksDB writes in sorted batches, no cache (each key is
+        // written once and read almost never: a Bloom filter answers for new ids).
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.DEDUP_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(ApplyStage.DEDUP_IDS_STORE)),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled());
         // The apply stage keeps the states it changed in memory and writes each once per commit (CommitHook),
         // so the projection store needs no record cache (and must have none, see CommitHook).
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.PROJECTION_STORE), Serdes.Bytes(), Serdes.ByteArray()));
@@ -151,9 +154,10 @@ public final class ReplayTopology {
 
     private static String[] applyStores(Contract contract) {
         return contract.ordering().sequenceField() == null
-                ? new String[]{ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.COUNTERS_STORE, ApplyStage.COMMIT_HOOK}
-                : new String[]{ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.SEQUENCE_STORE, ApplyStage.COUNTERS_STORE,
-                        ApplyStage.COMMIT_HOOK};
+                ? new String[]{ApplyStage.DEDUP_STORE, ApplyStage.DEDUP_IDS_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.COUNTERS_STORE,
+                        ApplyStage.COMMIT_HOOK}
+                : new String[]{ApplyStage.DEDUP_STORE, ApplyStage.DEDUP_IDS_STORE, ApplyStage.PROJECTION_STORE, ApplyStage.SEQUENCE_STORE,
+                        ApplyStage.COUNTERS_STORE, ApplyStage.COMMIT_HOOK};
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

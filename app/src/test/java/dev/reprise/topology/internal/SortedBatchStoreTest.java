@@ -33,7 +33,9 @@ class SortedBatchStoreTest {
         }
         @Override public byte[] delete(Bytes key) { return map.remove(key); }
         @Override public byte[] get(Bytes key) { return map.get(key); }
-        @Override public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) { return iterator(map.subMap(from, true, to, true)); }
+        @Override public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+            return iterator(from == null ? (to == null ? map : map.headMap(to, true)) : to == null ? map.tailMap(from, true) : map.subMap(from, true, to, true));
+        }
         @Override public KeyValueIterator<Bytes, byte[]> all() { return iterator(map); }
         @Override public long approximateNumEntries() { return map.size(); }
         @Override public String name() { return "test"; }

@@ -1,0 +1,97 @@
+package dev.reprise.topology.internal;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DedupSetTest {
+    private static final byte[] RUN = "run-0001".getBytes(StandardCharsets.UTF_8);
+
+    private static byte[] id(int i) {
+        return ("event-" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void idsAddedAreFoundAndReachTheChangelogAsOneBatchPerCommit() {
+        SortedBatchStoreTest.SortedMapStore batches = new SortedBatchStoreTest.SortedMapStore();
+        SortedBatchStoreTest.SortedMapStore ids = new SortedBatchStoreTest.SortedMapStore();
+        DedupSet set = new DedupSet(batches, ids, RUN, 1_000);
+        for (int i = 0; i < 100; i++) {
+            assertThat(set.contains(id(i))).isFalse();
+            set.add(id(i));
+        }
+        assertThat(set.contains(id(7))).isTrue();
+        assertThat(set.contains(id(100))).isFalse();
+        assertThat(batches.map).isEmpty();
+
+        set.writeBatch();
+        set.writeBatch();
+
+        assertThat(batches.map).hasSize(1);
+        assertThat(batches.map.firstKey().get()).startsWith(RUN);
+        assertThat(ids.map).hasSize(100);
+    }
+
+    @Test
+    void aReopenedSetKnowsTheWrittenBatchesOnlyNotWhatCameAfterTheLastCommit() {
+        SortedBatchStoreTest.SortedMapStore batches = new SortedBatchStoreTest.SortedMapStore();
+        SortedBatchStoreTest.SortedMapStore ids = new SortedBatchStoreTest.SortedMapStore();
+        DedupSet first = new DedupSet(batches, ids, RUN, 1_000);
+        first.add(id(1));
+        first.add(id(2));
+        first.writeBatch();
+        // Processed, never committed: after a crash this event comes again and must not be a duplicate.
+        first.add(id(3));
+
+        DedupSet second = new DedupSet(batches, ids, RUN, 1_000);
+
+        assertThat(second.loaded()).isEqualTo(2);
+        assertThat(second.contains(id(1))).isTrue();
+        assertThat(second.contains(id(2))).isTrue();
+        assertThat(second.contains(id(3))).isFalse();
+        second.add(id(3));
+        second.writeBatch();
+        assertThat(batches.map).as("batch numbers go on, nothing is overwritten").hasSize(2);
+        assertThat(new DedupSet(batches, ids, RUN, 1_000).loaded()).isEqualTo(3);
+        assertThat(new DedupSet(batches, ids, "run-0002".getBytes(StandardCharsets.UTF_8), 1_000).loaded())
+                .as("another run starts empty").isZero();
+    }
+
+    @Test
+    void entriesOfEarlierGenerationsAreDeletedInBudgets() {
+        SortedBatchStoreTest.SortedMapStore batches = new SortedBatchStoreTest.SortedMapStore();
+        SortedBatchStoreTest.SortedMapStore ids = new SortedBatchStoreTest.SortedMapStore();
+        DedupSet first = new DedupSet(batches, ids, RUN, 1_000);
+        for (int i = 0; i < 10; i++) {
+            first.add(id(i));
+        }
+        first.writeBatch();
+        DedupSet second = new DedupSet(batches, ids, RUN, 1_000);
+        assertThat(ids.map).hasSize(20);
+
+        assertThat(second.forgetOldGenerations(4)).isEqualTo(4);
+        assertThat(second.forgetOldGenerations(100)).isEqualTo(6);
+        assertThat(second.forgetOldGenerations(100)).isZero();
+
+        assertThat(ids.map).hasSize(10);
+        for (int i = 0; i < 10; i++) {
+            assertThat(second.contains(id(i))).isTrue();
+        }
+    }
+
+    @Test
+    void aFullBatchIsWrittenWithoutWaitingForTheCommit() {
+        SortedBatchStoreTest.SortedMapStore batches = new SortedBatchStoreTest.SortedMapStore();
+        DedupSet set = new DedupSet(batches, new SortedBatchStoreTest.SortedMapStore(), RUN, 100_000);
+        int added = 0;
+        while (batches.map.isEmpty()) {
+            set.add(id(added++));
+        }
+        int perBatch = batches.map.firstEntry().getValue().length;
+        assertThat(perBatch).isGreaterThanOrEqualTo(DedupSet.MAX_BATCH_BYTES).isLessThan(DedupSet.MAX_BATCH_BYTES + 100);
+        assertThat(Bytes.wrap(batches.map.firstKey().get()).get()).hasSize(RUN.length + 8);
+    }
+}
