@@ -31,11 +31,17 @@ public final class EventDecoder {
         this.catalog = catalog;
     }
 
-    /** An event as written: its type, the version it was written at, and the record read at that version. */
-    public record Decoded(String type, int version, GenericRecord record) {
+    /**
+     * An event as written: its type, the version it was written at, and the record read at that version.
+     *
+     * @param avroOffset where the Avro datum starts in the record's value
+     * @param asLocal    whether the writer schema is the local schema of that version itself, so that the
+     *                   datum's bytes are already the local schema's binary encoding of {@code record}
+     */
+    public record Decoded(String type, int version, GenericRecord record, int avroOffset, boolean asLocal) {
     }
 
-    private record Reader(String type, int version, GenericDatumReader<GenericRecord> reader) {
+    private record Reader(String type, int version, GenericDatumReader<GenericRecord> reader, boolean asLocal) {
     }
 
     public Decoded decode(byte[] value) {
@@ -61,7 +67,7 @@ public final class EventDecoder {
             if (!reuse.isEnd()) {
                 throw new PoisonRecordException("corrupt-avro", "trailing bytes after the Avro datum of " + reader.type() + " v" + reader.version());
             }
-            return new Decoded(reader.type(), reader.version(), record);
+            return new Decoded(reader.type(), reader.version(), record, offset, reader.asLocal());
         } catch (IOException | AvroRuntimeException | ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new PoisonRecordException("corrupt-avro", "the Avro datum does not match its writer schema "
                     + reader.type() + " v" + reader.version() + ": " + e, e);
@@ -76,6 +82,6 @@ public final class EventDecoder {
         String type = SchemaCatalog.eventType(writer);
         int version = SchemaCatalog.version(writer);
         Schema readerSchema = catalog.event(type, version).orElse(writer);
-        return new Reader(type, version, new GenericDatumReader<>(writer, readerSchema));
+        return new Reader(type, version, new GenericDatumReader<>(writer, readerSchema), readerSchema.equals(writer));
     }
 }

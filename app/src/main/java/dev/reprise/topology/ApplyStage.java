@@ -336,7 +336,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             return new GenericDatumReader<>(schema);
         });
         try {
-            decoder = DecoderFactory.get().binaryDecoder(data.payloadBytes, decoder);
+            decoder = DecoderFactory.get().binaryDecoder(data.payloadBytes, data.payloadOffset, data.payloadBytes.length - data.payloadOffset, decoder);
             return reader.read(null, decoder);
         } catch (IOException e) {
             throw new UncheckedIOException("repartitioned event " + data.eventId + " is unreadable", e);
@@ -348,7 +348,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         applyCounters.add("dlq:" + e.reasonCode(), 1);
         LOG.warn("Event {} from {}-{} offset {} rejected by projection {} ({}): {}; sent to the dead-letter topic; the run continues",
                 data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), e.reasonCode(), e.getMessage());
-        byte[] value = data.payloadBytes != null ? data.payloadBytes : encodePayload(data.payload);
+        byte[] value = data.payloadBytes != null ? data.payloadCopy() : encodePayload(data.payload);
         var headers = DeadLetters.headers(plan.runId(), "apply", e.reasonCode(), e.getMessage(), data.sourceTopic, data.sourcePartition, data.sourceOffset);
         context.forward(new Record<>(keyBytes, (Emitted) new Emitted.DeadLetter(value, headers), data.timestamp, headers));
     }

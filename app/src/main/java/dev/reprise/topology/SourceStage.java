@@ -169,6 +169,12 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         codecs.projection().validate(new Event(decoded.type(), chain.toVersion(), eventId, key, record.timestamp(), sequence, payload));
         Routed.Data data = new Routed.Data(eventId, decoded.type(), decoded.version(), record.timestamp(), sequence,
                 meta.topic(), meta.partition(), meta.offset(), payload, null);
+        if (chain.steps().isEmpty() && decoded.asLocal()) {
+            // Written with the latest local schema and not upcast: its bytes cross the repartition as they
+            // are, with no encoding. (Ignored without a repartition: the apply stage uses the record.)
+            data.payloadBytes = record.value();
+            data.payloadOffset = decoded.avroOffset();
+        }
         context.forward(new Record<>(key.getBytes(StandardCharsets.UTF_8), (Routed) data, record.timestamp(), new RecordHeaders()));
     }
 

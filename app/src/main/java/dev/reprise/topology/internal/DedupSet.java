@@ -83,16 +83,18 @@ public final class DedupSet {
         return loaded;
     }
 
-    /** Whether {@code id} was added in this run, by this task, before. */
-    public boolean contains(byte[] id) {
+    /** Whether {@code eventId} (its UTF-8 bytes) was added in this run, by this task, before. */
+    public boolean contains(byte[] eventId) {
+        byte[] id = compact(eventId);
         return seen.mightContain(id) && ids.get(key(id)) != null;
     }
 
-    /** Adds an id (at most 65,535 bytes). */
-    public void add(byte[] id) {
-        if (id.length > 0xFFFF) {
-            throw new IllegalArgumentException("event id of " + id.length + " bytes; at most 65,535");
+    /** Adds an event id (its UTF-8 bytes, at most 65,534). */
+    public void add(byte[] eventId) {
+        if (eventId.length >= 0xFFFF) {
+            throw new IllegalArgumentException("event id of " + eventId.length + " bytes; at most 65,534");
         }
+        byte[] id = compact(eventId);
         ids.put(key(id), NOTHING);
         seen.put(id);
         batch.write(id.length >>> 8);
@@ -142,6 +144,46 @@ public final class DedupSet {
         doomed.forEach(ids::delete);
         oldGenerationsGone = doomed.size() < budget;
         return doomed.size();
+    }
+
+    /**
+     * The form an id is kept in: the text of a UUID as {@link java.util.UUID#toString()} writes it (36
+     * characters, lowercase) as a tag byte 1 and its 16 bytes; any other id as a tag byte 0 and its
+     * bytes. One id, one form, so no two ids meet. UUIDs are the common event id: the 17 bytes make
+     * the store's keys and the changelog less than half as long as the text.
+     */
+    static byte[] compact(byte[] id) {
+        if (id.length == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-') {
+            byte[] out = new byte[17];
+            out[0] = 1;
+            int nibble = 0;
+            for (int i = 0; i < 36; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                    continue;
+                }
+                int v = hex(id[i]);
+                if (v < 0) {
+                    return tagged(id);
+                }
+                out[1 + nibble / 2] |= (byte) (nibble % 2 == 0 ? v << 4 : v);
+                nibble++;
+            }
+            return out;
+        }
+        return tagged(id);
+    }
+
+    private static int hex(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    }
+
+    private static byte[] tagged(byte[] id) {
+        byte[] out = new byte[id.length + 1];
+        System.arraycopy(id, 0, out, 1, id.length);
+        return out;
     }
 
     private Bytes key(byte[] id) {

@@ -13,7 +13,8 @@ public sealed interface Routed {
 
     /**
      * An event upcast to the latest version of its type. {@code payload} is set inside one sub-topology;
-     * after the repartition only {@code payloadBytes} (Avro binary of the latest schema) is.
+     * after the repartition only {@code payloadBytes} is: from {@code payloadOffset} to its end, the
+     * Avro binary of the latest schema.
      */
     final class Data implements Routed {
         public final String eventId;
@@ -26,6 +27,7 @@ public sealed interface Routed {
         public final long sourceOffset;
         public GenericRecord payload;
         public byte[] payloadBytes;
+        public int payloadOffset;
 
         public Data(String eventId, String type, int originVersion, long timestamp, Long sequence,
                     String sourceTopic, int sourcePartition, long sourceOffset, GenericRecord payload, byte[] payloadBytes) {
@@ -39,6 +41,11 @@ public sealed interface Routed {
             this.sourceOffset = sourceOffset;
             this.payload = payload;
             this.payloadBytes = payloadBytes;
+        }
+
+        /** The Avro binary of the payload on its own (for a dead letter), when only the bytes are at hand. */
+        public byte[] payloadCopy() {
+            return java.util.Arrays.copyOfRange(payloadBytes, payloadOffset, payloadBytes.length);
         }
     }
 

@@ -94,4 +94,27 @@ class DedupSetTest {
         assertThat(perBatch).isGreaterThanOrEqualTo(DedupSet.MAX_BATCH_BYTES).isLessThan(DedupSet.MAX_BATCH_BYTES + 100);
         assertThat(Bytes.wrap(batches.map.firstKey().get()).get()).hasSize(RUN.length + 8);
     }
+
+    @Test
+    void uuidTextIsKeptIn17BytesAndNoTwoIdsShareAForm() {
+        java.util.UUID uuid = java.util.UUID.fromString("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+        byte[] text = uuid.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] compact = DedupSet.compact(text);
+        assertThat(compact).hasSize(17);
+        assertThat(compact[0]).isEqualTo((byte) 1);
+        assertThat(java.nio.ByteBuffer.wrap(compact, 1, 16).getLong()).isEqualTo(uuid.getMostSignificantBits());
+        assertThat(java.nio.ByteBuffer.wrap(compact, 9, 8).getLong()).isEqualTo(uuid.getLeastSignificantBits());
+
+        byte[] upper = uuid.toString().toUpperCase().getBytes(StandardCharsets.UTF_8);
+        assertThat(DedupSet.compact(upper)).as("not the canonical text: kept as it is").hasSize(37).startsWith(0);
+        assertThat(DedupSet.compact("order-42".getBytes(StandardCharsets.UTF_8))).hasSize(9);
+        // The 17 bytes of a UUID, taken as an id of their own, keep a different form.
+        byte[] raw = java.util.Arrays.copyOfRange(compact, 1, 17);
+        assertThat(DedupSet.compact(raw)).isNotEqualTo(compact);
+
+        DedupSet set = new DedupSet(new SortedBatchStoreTest.SortedMapStore(), new SortedBatchStoreTest.SortedMapStore(), RUN, 100);
+        set.add(text);
+        assertThat(set.contains(text)).isTrue();
+        assertThat(set.contains(upper)).as("another id").isFalse();
+    }
 }

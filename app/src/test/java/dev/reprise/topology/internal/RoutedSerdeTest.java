@@ -1,0 +1,70 @@
+package dev.reprise.topology.internal;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RoutedSerdeTest {
+    private static final Schema SCHEMA = SchemaBuilder.record("Moved").fields()
+            .requiredString("sku").requiredInt("quantity").endRecord();
+    private final RoutedSerde serde = new RoutedSerde();
+
+    private static Routed roundTrip(RoutedSerde serde, Routed routed) {
+        return serde.deserializer().deserialize("t", serde.serializer().serialize("t", routed));
+    }
+
+    private static GenericRecord payloadOf(Routed.Data data) throws Exception {
+        return new GenericDatumReader<GenericRecord>(SCHEMA).read(null, DecoderFactory.get()
+                .binaryDecoder(data.payloadBytes, data.payloadOffset, data.payloadBytes.length - data.payloadOffset, null));
+    }
+
+    @Test
+    void anEventKeepsItsEnvelopeAndItsPayload() throws Exception {
+        GenericRecord payload = new GenericData.Record(SCHEMA);
+        payload.put("sku", "SKU-00042");
+        payload.put("quantity", -7);
+        Routed.Data sent = new Routed.Data("é-id-1", "StockMovement", 2, 1_700_000_000_123L, 41L, "inventory-events", 5, 123_456_789L, payload, null);
+
+        Routed.Data got = (Routed.Data) roundTrip(serde, sent);
+
+        assertThat(got.eventId).isEqualTo("é-id-1");
+        assertThat(got.type).isEqualTo("StockMovement");
+        assertThat(got.originVersion).isEqualTo(2);
+        assertThat(got.timestamp).isEqualTo(1_700_000_000_123L);
+        assertThat(got.sequence).isEqualTo(41L);
+        assertThat(got.sourceTopic).isEqualTo("inventory-events");
+        assertThat(got.sourcePartition).isEqualTo(5);
+        assertThat(got.sourceOffset).isEqualTo(123_456_789L);
+        assertThat(got.payload).isNull();
+        assertThat(payloadOf(got)).isEqualTo(payload);
+
+        // Sent on again (a second repartition, a dead letter): the bytes, not a decoded record.
+        Routed.Data again = (Routed.Data) roundTrip(serde, got);
+        assertThat(again.sequence).isEqualTo(41L);
+        assertThat(payloadOf(again)).isEqualTo(payload);
+        assertThat(again.payloadCopy()).isEqualTo(got.payloadCopy());
+    }
+
+    @Test
+    void anEventWithoutSequenceAndAnEndMarker() {
+        GenericRecord payload = new GenericData.Record(SCHEMA);
+        payload.put("sku", "x".repeat(2_000));
+        payload.put("quantity", 1);
+        Routed.Data got = (Routed.Data) roundTrip(serde, new Routed.Data("id", "T", 1, 0, null, "t", 0, 0, payload, null));
+        assertThat(got.sequence).isNull();
+        assertThat(got.payloadCopy().length).isGreaterThan(2_000);
+
+        Routed.End end = (Routed.End) roundTrip(serde, new Routed.End("inventory-events", 3, Map.of("events_read", 10L, "ended", 1L)));
+        assertThat(end.sourceTopic()).isEqualTo("inventory-events");
+        assertThat(end.sourcePartition()).isEqualTo(3);
+        assertThat(end.stats()).containsEntry("events_read", 10L).containsEntry("ended", 1L);
+    }
+}
