@@ -321,7 +321,7 @@ public final class Bench {
         @Override
         public void process(Record<byte[], byte[]> record) {
             RecordMetadata meta = context.recordMetadata().orElseThrow();
-            byte[] id = ByteBuffer.allocate(36).putLong(meta.partition()).putLong(8, meta.offset()).array();
+            byte[] id = DedupSet.idOf(ByteBuffer.allocate(36).putLong(meta.partition()).putLong(8, meta.offset()).array());
             if (!seen.contains(id)) {
                 seen.add(id);
             }

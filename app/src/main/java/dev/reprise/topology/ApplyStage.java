@@ -257,7 +257,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     }
 
     private void apply(byte[] keyBytes, Routed.Data data) {
-        byte[] eventId = data.eventId.getBytes(StandardCharsets.UTF_8);
+        byte[] eventId = DedupSet.idOf(data.eventId);
         if (seen.contains(eventId)) {
             applyCounters.add(DUPLICATES, 1);
             return;

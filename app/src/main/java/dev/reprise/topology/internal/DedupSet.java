@@ -8,6 +8,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class DedupSet {
     private long lastBatch;
     private long loaded;
     private boolean oldGenerationsGone;
+    private byte[] lastAsked;
 
     /**
      * Opens the set: reads every batch of the run into a new generation of {@code ids} and the filter.
@@ -83,20 +85,25 @@ public final class DedupSet {
         return loaded;
     }
 
-    /** Whether {@code eventId} (its UTF-8 bytes) was added in this run, by this task, before. */
-    public boolean contains(byte[] eventId) {
-        byte[] id = compact(eventId);
-        return seen.mightContain(id) && ids.get(key(id)) != null;
+    /**
+     * Whether {@code id} ({@link #idOf}) was added in this run, by this task, before. Enters it in the
+     * Bloom filter on the way (one hash per event, not two): an id asked about and then not added (its
+     * event was rejected) only costs a store read when it comes again.
+     */
+    public boolean contains(byte[] id) {
+        lastAsked = id;
+        return !seen.put(id) && ids.get(key(id)) != null;
     }
 
-    /** Adds an event id (its UTF-8 bytes, at most 65,534). */
-    public void add(byte[] eventId) {
-        if (eventId.length >= 0xFFFF) {
-            throw new IllegalArgumentException("event id of " + eventId.length + " bytes; at most 65,534");
+    /** Adds an id ({@link #idOf}). */
+    public void add(byte[] id) {
+        if (id.length > 0xFFFF) {
+            throw new IllegalArgumentException("event id of " + (id.length - 1) + " bytes; at most 65,534");
         }
-        byte[] id = compact(eventId);
         ids.put(key(id), NOTHING);
-        seen.put(id);
+        if (id != lastAsked) {
+            seen.put(id);
+        }
         batch.write(id.length >>> 8);
         batch.write(id.length);
         batch.write(id, 0, id.length);
@@ -152,7 +159,30 @@ public final class DedupSet {
      * bytes. One id, one form, so no two ids meet. UUIDs are the common event id: the 17 bytes make
      * the store's keys and the changelog less than half as long as the text.
      */
-    static byte[] compact(byte[] id) {
+    public static byte[] idOf(String eventId) {
+        if (eventId.length() == 36 && eventId.charAt(8) == '-' && eventId.charAt(13) == '-' && eventId.charAt(18) == '-'
+                && eventId.charAt(23) == '-') {
+            byte[] out = new byte[17];
+            out[0] = 1;
+            int nibble = 0;
+            for (int i = 0; i < 36; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                    continue;
+                }
+                int v = hex(eventId.charAt(i));
+                if (v < 0) {
+                    return tagged(eventId.getBytes(StandardCharsets.UTF_8));
+                }
+                out[1 + nibble / 2] |= (byte) (nibble % 2 == 0 ? v << 4 : v);
+                nibble++;
+            }
+            return out;
+        }
+        return tagged(eventId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #idOf(String)} for an id given as bytes (UTF-8 text or not). */
+    public static byte[] idOf(byte[] id) {
         if (id.length == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-') {
             byte[] out = new byte[17];
             out[0] = 1;
@@ -173,7 +203,7 @@ public final class DedupSet {
         return tagged(id);
     }
 
-    private static int hex(byte c) {
+    private static int hex(int c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }

@@ -11,7 +11,7 @@ class DedupSetTest {
     private static final byte[] RUN = "run-0001".getBytes(StandardCharsets.UTF_8);
 
     private static byte[] id(int i) {
-        return ("event-" + i).getBytes(StandardCharsets.UTF_8);
+        return DedupSet.idOf("event-" + i);
     }
 
     @Test
@@ -99,22 +99,26 @@ class DedupSetTest {
     void uuidTextIsKeptIn17BytesAndNoTwoIdsShareAForm() {
         java.util.UUID uuid = java.util.UUID.fromString("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
         byte[] text = uuid.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] compact = DedupSet.compact(text);
+        byte[] compact = DedupSet.idOf(text);
         assertThat(compact).hasSize(17);
         assertThat(compact[0]).isEqualTo((byte) 1);
         assertThat(java.nio.ByteBuffer.wrap(compact, 1, 16).getLong()).isEqualTo(uuid.getMostSignificantBits());
         assertThat(java.nio.ByteBuffer.wrap(compact, 9, 8).getLong()).isEqualTo(uuid.getLeastSignificantBits());
 
         byte[] upper = uuid.toString().toUpperCase().getBytes(StandardCharsets.UTF_8);
-        assertThat(DedupSet.compact(upper)).as("not the canonical text: kept as it is").hasSize(37).startsWith(0);
-        assertThat(DedupSet.compact("order-42".getBytes(StandardCharsets.UTF_8))).hasSize(9);
+        assertThat(DedupSet.idOf(upper)).as("not the canonical text: kept as it is").hasSize(37).startsWith(0);
+        assertThat(DedupSet.idOf("order-42".getBytes(StandardCharsets.UTF_8))).hasSize(9);
         // The 17 bytes of a UUID, taken as an id of their own, keep a different form.
         byte[] raw = java.util.Arrays.copyOfRange(compact, 1, 17);
-        assertThat(DedupSet.compact(raw)).isNotEqualTo(compact);
+        assertThat(DedupSet.idOf(raw)).isNotEqualTo(compact);
 
         DedupSet set = new DedupSet(new SortedBatchStoreTest.SortedMapStore(), new SortedBatchStoreTest.SortedMapStore(), RUN, 100);
-        set.add(text);
-        assertThat(set.contains(text)).isTrue();
-        assertThat(set.contains(upper)).as("another id").isFalse();
+        assertThat(DedupSet.idOf(uuid.toString())).isEqualTo(compact);
+        assertThat(DedupSet.idOf(uuid.toString().toUpperCase())).isEqualTo(DedupSet.idOf(upper));
+        assertThat(DedupSet.idOf("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg")).as("not hex").hasSize(37);
+        assertThat(set.contains(DedupSet.idOf(uuid.toString()))).isFalse();
+        set.add(DedupSet.idOf(uuid.toString()));
+        assertThat(set.contains(compact)).isTrue();
+        assertThat(set.contains(DedupSet.idOf(upper))).as("another id").isFalse();
     }
 }
