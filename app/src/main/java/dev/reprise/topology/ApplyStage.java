@@ -73,8 +73,6 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     static final String PART_HEADER = "reprise.part";
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
     private static final int RECENT_STATES = 10_000;
-    /** Changed states kept for the next commit at most; past it they are written at once (a commit interval of many keys). */
-    private static final int MAX_UNWRITTEN = 20_000;
     private static final String PROCESSED = "processed";
     private static final String DUPLICATES = "duplicates";
     private static final String ORDERING_VIOLATIONS = "ordering_violations";
@@ -109,19 +107,26 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private Map<String, Long> lastReported = Map.of();
     private boolean otherRunsGone;
     /**
-     * The decoded states of the keys applied most recently, equal to what this task last wrote to the
-     * projection store, so a hot key is not read and decoded again for every event. Created in init:
-     * when Kafka Streams restores or revives the task, it starts empty again. A projection may change
-     * the state it is given; when it then rejects the event, the key is dropped from here and read
-     * again from the store, which the rejected event never reached.
+     * The states of the keys applied most recently (least recently used first), so a hot key is not
+     * read and decoded again for every event. A state changed since the last commit also carries its
+     * encoding, not yet in the projection store: it is written once per key just before the commit
+     * ({@link CommitHook}), or when it leaves this map, not once per event. Created in init: when Kafka
+     * Streams restores or revives the task, it starts empty again from the store, which holds what was
+     * committed.
      */
-    private Map<Bytes, S> recent;
-    /**
-     * The states changed since the last commit, encoded, not yet in the projection store: written once
-     * per key just before the commit ({@link CommitHook}), not once per event. Created in init, like
-     * {@link #recent}: a revived task starts from the store, which holds what was committed.
-     */
-    private Map<Bytes, byte[]> unwritten;
+    private Map<Bytes, Recent<S>> recent;
+    /** Entries of {@link #recent} with an encoding to write. */
+    private final List<Map.Entry<Bytes, Recent<S>>> unwritten = new ArrayList<>();
+
+    /** A state in {@link #recent}; {@code unwritten} is its encoding when the store does not have it yet. */
+    private static final class Recent<S> {
+        S state;
+        byte[] unwritten;
+
+        Recent(S state) {
+            this.state = state;
+        }
+    }
 
     @SuppressWarnings("unchecked")
     ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
@@ -157,14 +162,20 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
                 .toList();
         this.expectedEnds = ranges.stream().map(RunPlan.PartitionRange::id).collect(Collectors.toSet());
         this.applyCounters = counters.scope("apply");
+        this.unwritten.clear();
         this.recent = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Bytes, S> eldest) {
-                return size() > RECENT_STATES;
+            protected boolean removeEldestEntry(Map.Entry<Bytes, Recent<S>> eldest) {
+                if (size() <= RECENT_STATES) {
+                    return false;
+                }
+                if (eldest.getValue().unwritten != null) {
+                    writeStates();
+                }
+                return true;
             }
         };
         this.seen = loadSeen(taskPartition, ranges);
-        this.unwritten = new HashMap<>();
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
         hook.beforeCommit(() -> {
             seen.writeBatch();
@@ -250,7 +261,10 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             return;
         }
         List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(unwritten.size());
-        unwritten.forEach((k, v) -> batch.add(KeyValue.pair(k, v)));
+        for (Map.Entry<Bytes, Recent<S>> e : unwritten) {
+            batch.add(KeyValue.pair(e.getKey(), e.getValue().unwritten));
+            e.getValue().unwritten = null;
+        }
         batch.sort((a, b) -> Arrays.compareUnsigned(a.key.get(), b.key.get()));
         unwritten.clear();
         states.putAll(batch);
@@ -266,18 +280,22 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         Bytes stateKey = prefixed(keyBytes);
         GenericRecord payload = data.payload != null ? data.payload : decodePayload(data);
         int latest = codecs.catalog().latestVersion(data.type).orElse(data.originVersion);
-        S state = recent.get(stateKey);
-        if (state == null) {
-            byte[] current = unwritten.get(stateKey);
-            if (current == null) {
-                current = states.get(stateKey);
-            }
-            state = current == null ? projection.initial(key) : codec.decode(current);
+        Recent<S> entry = recent.get(stateKey);
+        if (entry == null) {
+            byte[] current = states.get(stateKey);
+            entry = new Recent<>(current == null ? projection.initial(key) : codec.decode(current));
+            recent.put(stateKey, entry);
         }
+        S state;
         try {
-            state = projection.apply(state, new Event(data.type, latest, data.eventId, key, data.timestamp, data.sequence, payload));
+            state = projection.apply(entry.state, new Event(data.type, latest, data.eventId, key, data.timestamp, data.sequence, payload));
         } catch (PoisonRecordException e) {
-            recent.remove(stateKey);
+            // The projection may have changed the state before it gave up: back to the last good one.
+            if (entry.unwritten != null) {
+                entry.state = codec.decode(entry.unwritten);
+            } else {
+                recent.remove(stateKey);
+            }
             deadLetter(keyBytes, data, e);
             return;
         }
@@ -295,11 +313,11 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             }
         }
         byte[] encoded = codec.encode(state);
-        unwritten.put(stateKey, encoded);
-        if (unwritten.size() >= MAX_UNWRITTEN) {
-            writeStates();
+        entry.state = state;
+        if (entry.unwritten == null) {
+            unwritten.add(Map.entry(stateKey, entry));
         }
-        recent.put(stateKey, state);
+        entry.unwritten = encoded;
         applyCounters.add(PROCESSED, 1);
         if (!contract.processing().bounded()) {
             emitState(keyBytes, encoded);

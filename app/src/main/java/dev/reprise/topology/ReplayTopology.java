@@ -51,6 +51,9 @@ public final class ReplayTopology {
     /** Name of the step that gathers apply-task summaries; topic {@code <application.id>-reprise-evidence-parts-repartition}. */
     public static final String EVIDENCE_PARTS = "reprise-evidence-parts";
     static final String REFERENCE_STORE = "reprise-reference";
+    /** The source stage's two children: it forwards each record to the one it is for, not to both. */
+    static final String POISON_NODE = "reprise-poison";
+    static final String EVENTS_NODE = "reprise-events";
 
     private ReplayTopology() {
     }
@@ -74,11 +77,11 @@ public final class ReplayTopology {
         KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails),
                 Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE, SourceStage.COMMIT_HOOK);
 
-        routed.filter((k, v) -> v instanceof Routed.Dead, Named.as("reprise-poison"))
+        routed.filter((k, v) -> v instanceof Routed.Dead, Named.as(POISON_NODE))
                 .mapValues(v -> ((Routed.Dead) v).value(), Named.as("reprise-poison-value"))
                 .to(contract.deadLetter().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-dead-letters"));
 
-        KStream<byte[], Routed> events = routed.filterNot((k, v) -> v instanceof Routed.Dead, Named.as("reprise-events"));
+        KStream<byte[], Routed> events = routed.filterNot((k, v) -> v instanceof Routed.Dead, Named.as(EVENTS_NODE));
         boolean viaRepartition = !contract.history().keyedByOrderingKey();
         KStream<byte[], Routed> byKey = !viaRepartition ? events : events.repartition(
                 Repartitioned.with(Serdes.ByteArray(), (org.apache.kafka.common.serialization.Serde<Routed>) new RoutedSerde())

@@ -9,6 +9,7 @@ import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Routed;
 import dev.reprise.upcast.UpcasterRegistry;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -175,7 +176,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             data.payloadBytes = record.value();
             data.payloadOffset = decoded.avroOffset();
         }
-        context.forward(new Record<>(key.getBytes(StandardCharsets.UTF_8), (Routed) data, record.timestamp(), new RecordHeaders()));
+        context.forward(new Record<>(key.getBytes(StandardCharsets.UTF_8), (Routed) data, record.timestamp(), new RecordHeaders()),
+                ReplayTopology.EVENTS_NODE);
     }
 
     private boolean inScope(String type, String key, GenericRecord payload) {
@@ -197,7 +199,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     }
 
     private static String requiredText(GenericRecord payload, String field, EventDecoder.Decoded decoded) {
-        Object value = payload.getSchema().getField(field) == null ? null : payload.get(field);
+        Schema.Field f = payload.getSchema().getField(field);
+        Object value = f == null ? null : payload.get(f.pos());
         if (value == null || value.toString().isEmpty()) {
             throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no value for '" + field + "'");
         }
@@ -212,7 +215,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
                     meta.topic(), meta.partition(), meta.offset(), e.reasonCode(), e.getMessage(), contract.deadLetter().topic());
         }
         var headers = DeadLetters.headers(plan.runId(), "decode", e.reasonCode(), e.getMessage(), meta.topic(), meta.partition(), meta.offset());
-        context.forward(new Record<>(record.key(), (Routed) new Routed.Dead(record.key(), record.value(), headers), record.timestamp(), headers));
+        context.forward(new Record<>(record.key(), (Routed) new Routed.Dead(record.key(), record.value(), headers), record.timestamp(), headers),
+                ReplayTopology.POISON_NODE);
     }
 
     private void endEmptyRanges() {
@@ -234,6 +238,6 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
                 ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault(EVENTS_READ, 0L));
         byte[] key = ("\u0000end " + ps.range.id()).getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, (Routed) new Routed.End(ps.range.topic(), ps.range.partition(), stats),
-                context.currentSystemTimeMs(), new RecordHeaders()));
+                context.currentSystemTimeMs(), new RecordHeaders()), ReplayTopology.EVENTS_NODE);
     }
 }
