@@ -331,9 +331,11 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
      */
     private DedupSet loadSeen(int taskPartition, List<RunPlan.PartitionRange> ranges) {
         long planned = ranges.stream().mapToLong(r -> Math.max(0, r.end() - r.start())).sum();
+        long started = System.nanoTime();
         DedupSet set = new DedupSet(dedup, dedupIds, prefix, viaRepartition ? planned / Math.max(1, plan.repartitionPartitions()) : planned);
         if (set.loaded() > 0) {
-            LOG.info("Apply task {} resumes with {} event ids already applied in run {}", taskPartition, set.loaded(), plan.runId());
+            LOG.info("Apply task {} resumes with {} event ids already applied in run {}, reloaded in {} ms", taskPartition, set.loaded(),
+                    plan.runId(), (System.nanoTime() - started) / 1_000_000);
         }
         return set;
     }

@@ -3,6 +3,7 @@ package dev.reprise.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.sample.inventory.InventoryGenerator;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,7 +30,9 @@ class CrashRecoveryIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.reprise.cli.Main"));
         cmd.addAll(List.of(args(f, contract, "run", "--json", "--state-dir", stateDir.toString(), "--command-config", commandConfig.toString())));
-        return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(new File(out + ".err")).start();
+        ProcessBuilder process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(new File(out + ".err"));
+        process.environment().put("REPRISE_LOG_LEVEL", "info");
+        return process.start();
     }
 
     @Test
@@ -41,10 +44,11 @@ class CrashRecoveryIT {
         // A killed member is noticed after its session timeout; keep it short for the drill.
         Files.writeString(clientProps, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
         assertThat(reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
-        assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "3000")).exitCode()).isZero();
+        assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "1500")).exitCode()).isZero();
 
         Process first = start(f, contract, clientProps, f.stateDir.resolve("a"), f.stateDir.resolve("first.out"));
         OperatorWorkflowIT.awaitProgress(f, contract, 25);
+        awaitCommittedDedupBatch(f);
         first.destroyForcibly();
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         double atKill = OperatorWorkflowIT.status(f, contract).get("percent").asDouble();
@@ -64,5 +68,19 @@ class CrashRecoveryIT {
         assertThat(evidence.get("confidence_status").asText()).isEqualTo("trusted");
         assertThat(f.readProjection()).isEqualTo(generated.truth());
         assertThat(f.readAll(f.dlq)).as("each poison record dead-lettered once").hasSize(5);
+        assertThat(Files.readString(Path.of(out + ".err"))).as("the restarted apply tasks reloaded the ids committed before the kill")
+                .containsPattern("resumes with [1-9][0-9]* event ids already applied in run");
+    }
+
+    /** Waits until an apply task has committed a batch of event ids, so the restart has some to reload. */
+    private static void awaitCommittedDedupBatch(ReplayFixture f) throws Exception {
+        String changelog = f.contract.applicationId() + "-reprise-dedup-changelog";
+        long deadline = System.currentTimeMillis() + 60_000;
+        try (Admin admin = f.kafka.admin()) {
+            while (!(admin.listTopics().names().get().contains(changelog) && !f.readAll(changelog).isEmpty())) {
+                assertThat(System.currentTimeMillis()).as("a committed batch of event ids within 60 s").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        }
     }
 }

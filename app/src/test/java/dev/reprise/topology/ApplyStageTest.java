@@ -10,6 +10,7 @@ import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryLevel;
 import dev.reprise.topology.internal.CommitHook;
+import dev.reprise.topology.internal.DedupSet;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.Routed;
 import org.apache.avro.Schema;
@@ -81,8 +82,8 @@ class ApplyStageTest {
         RunPlan plan = new RunPlan("run-apply", contract.name(), contract.hash(), contract.applicationId(), 0,
                 List.of(new RunPlan.PartitionRange("events", 0, 0, 100, 99)), 1);
         MockProcessorContext<byte[], Emitted> context = new MockProcessorContext<>();
-        bytesStore(context, ApplyStage.DEDUP_STORE);
-        bytesStore(context, ApplyStage.DEDUP_IDS_STORE);
+        KeyValueStore<Bytes, byte[]> batches = bytesStore(context, ApplyStage.DEDUP_STORE);
+        KeyValueStore<Bytes, byte[]> ids = bytesStore(context, ApplyStage.DEDUP_IDS_STORE);
         KeyValueStore<Bytes, byte[]> states = bytesStore(context, ApplyStage.PROJECTION_STORE);
         add(context, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplyStage.COUNTERS_STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build());
@@ -100,6 +101,7 @@ class ApplyStageTest {
         hook.flushCache();
 
         assertThat(codec.decode(states.get(key)).getReceived()).as("e1 and e2; not the rejected event, not the duplicate").isEqualTo(2);
+        assertThat(new DedupSet(batches, ids, plan.statePrefix(), 100).loaded()).as("the ids applied, committed as a batch").isEqualTo(2);
         assertThat(context.forwarded()).hasSize(1);
         assertThat(context.forwarded().get(0).record().value()).isInstanceOf(Emitted.DeadLetter.class);
 
