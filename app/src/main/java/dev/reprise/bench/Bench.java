@@ -270,7 +270,7 @@ public final class Bench {
 
     /**
      * The least a replay with exact deduplication must do, with nothing of Reprise's own: read each
-     * event, (optionally) repartition it, and record one 44-byte id per event with the pipeline's own
+     * event, (optionally) repartition it, and record one 36-byte id per event with the pipeline's own
      * {@link DedupSet} (Bloom filter, ids on disk, changelogged batches written before each commit), exactly-once,
      * with the pipeline's Kafka Streams settings. No decoding, no upcasting, no projection, no counts.
      * The id is the record's position, unique per event, so nothing needs decoding.

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures on one embedded broker (a JVM of its own), with the same generated events: the Kafka Streams identity "
                 + "copy, the full pipeline with its repartition, the pipeline on a history already keyed by the ordering key, and "
-                + "the dedup floors (read, optionally repartition, one changelogged id write per event: the least exact dedup needs), "
+                + "the dedup floors (read, optionally repartition, record each event's id with Reprise's dedup set: the least exact dedup needs), "
                 + "all exactly-once. Alternates the measurements over several rounds and reports medians, ratios to the copy, CPU "
                 + "seconds per million events by role (stream threads, GC/JIT/RocksDB, the broker), peak heap, RSS and RocksDB memory."},
         footer = {"", "Example:", "  reprise bench --events 1000000 --json"})
