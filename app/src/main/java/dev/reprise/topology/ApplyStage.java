@@ -11,6 +11,7 @@ import dev.reprise.projection.StateCodec;
 import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Emitted;
+import dev.reprise.topology.internal.KeyPrefixes;
 import dev.reprise.topology.internal.Routed;
 import dev.reprise.topology.internal.DedupSet;
 import org.apache.avro.Schema;
@@ -217,33 +218,12 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         int budget = 5_000;
         List<KeyValueStore<Bytes, ?>> stores = sequences == null ? List.of(dedup, states) : List.of(dedup, states, sequences);
         for (KeyValueStore<Bytes, ?> store : stores) {
-            budget -= deleteOutside(store, budget);
+            budget -= KeyPrefixes.deleteOutside(store, prefix, budget);
             if (budget <= 0) {
                 return;
             }
         }
         otherRunsGone = true;
-    }
-
-    private int deleteOutside(KeyValueStore<Bytes, ?> store, int budget) {
-        Bytes from = Bytes.wrap(prefix);
-        Bytes to = Bytes.increment(from);
-        List<Bytes> doomed = new ArrayList<>();
-        try (KeyValueIterator<Bytes, ?> before = store.range(null, from)) {
-            while (before.hasNext() && doomed.size() < budget) {
-                Bytes k = before.next().key;
-                if (k.compareTo(from) < 0) {
-                    doomed.add(k);
-                }
-            }
-        }
-        try (KeyValueIterator<Bytes, ?> after = store.range(to, null)) {
-            while (after.hasNext() && doomed.size() < budget) {
-                doomed.add(after.next().key);
-            }
-        }
-        doomed.forEach(store::delete);
-        return doomed.size();
     }
 
     @Override

@@ -9,9 +9,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -132,25 +130,9 @@ public final class DedupSet {
         if (oldGenerationsGone) {
             return 0;
         }
-        Bytes from = Bytes.wrap(generation);
-        Bytes to = Bytes.increment(from);
-        List<Bytes> doomed = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> before = ids.range(null, from)) {
-            while (before.hasNext() && doomed.size() < budget) {
-                Bytes k = before.next().key;
-                if (k.compareTo(from) < 0) {
-                    doomed.add(k);
-                }
-            }
-        }
-        try (KeyValueIterator<Bytes, byte[]> after = ids.range(to, null)) {
-            while (after.hasNext() && doomed.size() < budget) {
-                doomed.add(after.next().key);
-            }
-        }
-        doomed.forEach(ids::delete);
-        oldGenerationsGone = doomed.size() < budget;
-        return doomed.size();
+        int deleted = KeyPrefixes.deleteOutside(ids, generation, budget);
+        oldGenerationsGone = deleted < budget;
+        return deleted;
     }
 
     /**
@@ -160,47 +142,37 @@ public final class DedupSet {
      * the store's keys and the changelog less than half as long as the text.
      */
     public static byte[] idOf(String eventId) {
-        if (eventId.length() == 36 && eventId.charAt(8) == '-' && eventId.charAt(13) == '-' && eventId.charAt(18) == '-'
-                && eventId.charAt(23) == '-') {
-            byte[] out = new byte[17];
-            out[0] = 1;
-            int nibble = 0;
-            for (int i = 0; i < 36; i++) {
-                if (i == 8 || i == 13 || i == 18 || i == 23) {
-                    continue;
-                }
-                int v = hex(eventId.charAt(i));
-                if (v < 0) {
-                    return tagged(eventId.getBytes(StandardCharsets.UTF_8));
-                }
-                out[1 + nibble / 2] |= (byte) (nibble % 2 == 0 ? v << 4 : v);
-                nibble++;
-            }
-            return out;
-        }
-        return tagged(eventId.getBytes(StandardCharsets.UTF_8));
+        byte[] uuid = uuidBytes(eventId);
+        return uuid != null ? uuid : tagged(eventId.getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@link #idOf(String)} for an id given as bytes (UTF-8 text or not). */
     public static byte[] idOf(byte[] id) {
-        if (id.length == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-') {
-            byte[] out = new byte[17];
-            out[0] = 1;
-            int nibble = 0;
-            for (int i = 0; i < 36; i++) {
-                if (i == 8 || i == 13 || i == 18 || i == 23) {
-                    continue;
-                }
-                int v = hex(id[i]);
-                if (v < 0) {
-                    return tagged(id);
-                }
-                out[1 + nibble / 2] |= (byte) (nibble % 2 == 0 ? v << 4 : v);
-                nibble++;
-            }
-            return out;
+        // ISO-8859-1 maps each byte to one char, so only ASCII text can read as a UUID.
+        byte[] uuid = id.length == 36 ? uuidBytes(new String(id, StandardCharsets.ISO_8859_1)) : null;
+        return uuid != null ? uuid : tagged(id);
+    }
+
+    /** Tag 1 and the 16 bytes of {@code text} when it is a UUID as {@code UUID.toString()} writes it; otherwise null. */
+    private static byte[] uuidBytes(String text) {
+        if (text.length() != 36 || text.charAt(8) != '-' || text.charAt(13) != '-' || text.charAt(18) != '-' || text.charAt(23) != '-') {
+            return null;
         }
-        return tagged(id);
+        byte[] out = new byte[17];
+        out[0] = 1;
+        int nibble = 0;
+        for (int i = 0; i < 36; i++) {
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                continue;
+            }
+            int v = hex(text.charAt(i));
+            if (v < 0) {
+                return null;
+            }
+            out[1 + nibble / 2] |= (byte) (nibble % 2 == 0 ? v << 4 : v);
+            nibble++;
+        }
+        return out;
     }
 
     private static int hex(int c) {
