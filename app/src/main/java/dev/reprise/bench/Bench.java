@@ -35,11 +35,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.common.utils.Bytes;
 import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.DedupSet;
-import dev.reprise.topology.internal.SortedBatchStore;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -277,9 +274,8 @@ public final class Bench {
         String app = "bench-floor-" + (repartition ? "repart-" : "keyed-") + round;
         AtomicLong processed = new AtomicLong();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FloorDedup.STORE), Serdes.Bytes(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(FloorDedup.IDS)),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled());
+        builder.addStateStore(DedupSet.batchesStore(FloorDedup.STORE));
+        builder.addStateStore(DedupSet.idsStore(FloorDedup.IDS));
         builder.addStateStore(CommitHook.builder(FloorDedup.HOOK));
         KStream<byte[], byte[]> stream = builder.stream(repartition ? SOURCE : KEYED, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
         if (repartition) {

@@ -13,6 +13,7 @@ import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.KeyPrefixes;
 import dev.reprise.topology.internal.Routed;
+import dev.reprise.topology.internal.SortedBatchStore;
 import dev.reprise.topology.internal.DedupSet;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -240,12 +241,16 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         if (unwritten.isEmpty()) {
             return;
         }
-        List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(unwritten.size());
-        for (Map.Entry<Bytes, Recent<S>> e : unwritten) {
-            batch.add(KeyValue.pair(e.getKey(), e.getValue().unwritten));
-            e.getValue().unwritten = null;
+        Bytes[] keys = new Bytes[unwritten.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = unwritten.get(i).getKey();
         }
-        batch.sort((a, b) -> Arrays.compareUnsigned(a.key.get(), b.key.get()));
+        List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(keys.length);
+        for (int i : SortedBatchStore.order(keys)) {
+            Recent<S> entry = unwritten.get(i).getValue();
+            batch.add(KeyValue.pair(keys[i], entry.unwritten));
+            entry.unwritten = null;
+        }
         unwritten.clear();
         states.putAll(batch);
     }

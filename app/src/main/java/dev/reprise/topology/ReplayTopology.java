@@ -4,10 +4,10 @@ import dev.reprise.contract.Contract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
 import dev.reprise.topology.internal.CommitHook;
+import dev.reprise.topology.internal.DedupSet;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.Routed;
 import dev.reprise.topology.internal.RoutedSerde;
-import dev.reprise.topology.internal.SortedBatchStore;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -89,13 +89,9 @@ public final class ReplayTopology {
                         .withNumberOfPartitions(plan.repartitionPartitions())
                         .withStreamPartitioner(new KeyOrBroadcast()));
 
-        // The applied event ids (DedupSet): batches of ids, changelogged, written from the commit hook (so
-        // no record cache); and the same ids one per key for lookups, not changelogged (rebuilt from the
-        // batches when the task starts), their RocksDB writes in sorted batches, no cache (each key is
-        // written once and read almost never: a Bloom filter answers for new ids).
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.DEDUP_STORE), Serdes.Bytes(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(ApplyStage.DEDUP_IDS_STORE)),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled());
+        // The applied event ids (DedupSet): batches of ids, changelogged, and the same ids one per key for lookups.
+        builder.addStateStore(DedupSet.batchesStore(ApplyStage.DEDUP_STORE));
+        builder.addStateStore(DedupSet.idsStore(ApplyStage.DEDUP_IDS_STORE));
         // The apply stage keeps the states it changed in memory and writes each once per commit (CommitHook),
         // so the projection store needs no record cache (and must have none, see CommitHook).
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplyStage.PROJECTION_STORE), Serdes.Bytes(), Serdes.ByteArray()));

@@ -1,10 +1,13 @@
 package dev.reprise.topology.internal;
 
 import com.google.common.hash.BloomFilter;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -76,6 +79,23 @@ public final class DedupSet {
                 }
             }
         }
+    }
+
+    /**
+     * The store of batches: RocksDB, changelogged, no record cache (it is written from the commit hook,
+     * see {@link CommitHook}).
+     */
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> batchesStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray());
+    }
+
+    /**
+     * The lookup store: RocksDB, no changelog (rebuilt from the batches), no record cache (each key is
+     * written once and read almost never), its writes in sorted batches ({@link SortedBatchStore}).
+     */
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> idsStore(String name) {
+        return Stores.keyValueStoreBuilder(SortedBatchStore.supplier(Stores.persistentKeyValueStore(name)), Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled();
     }
 
     /** The ids read back from committed batches when the set was opened. */

@@ -23,14 +23,14 @@ import java.util.Map;
 
 /**
  * The innermost layer of a key-value store whose writes wait in memory and reach RocksDB as one batch,
- * in key order, at each commit (or every {@value #MAX_PENDING} writes). RocksDB inserts keys that arrive
- * in order far more cheaply than random ones (its memtable resumes each insert where the last ended),
- * and the dedup store receives one random key per event: in a profile, its RocksDB writes were a third
- * of the apply stage's CPU.
+ * in key order, every {@value #MAX_PENDING} writes (and when Kafka Streams commits the store itself:
+ * on close and checkpoints; under exactly-once not at every task commit). RocksDB inserts keys that
+ * arrive in order far more cheaply than random ones (its memtable resumes each insert where the last
+ * ended), and the dedup lookup store receives one random key per event: in a profile, its RocksDB
+ * writes were a third of the apply stage's CPU.
  *
- * <p>It sits below the changelog layer, so every write still reaches the changelog topic as it
- * happens; the local store is, as always in Kafka Streams, a copy rebuilt from the changelog after a
- * crash. Reads see the pending writes; a range read writes them first. Kafka Streams has no such
+ * <p>It sits below any changelog layer, so a logged store's writes still reach the changelog as they
+ * happen. Reads see the pending writes; a range read writes them first. Kafka Streams has no such
  * option of its own, hence these few lines.
  */
 public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
@@ -87,7 +87,7 @@ public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
      * order for correctness, only for speed, and a sort of packed longs (6 key bytes, 2 bytes of
      * position) cost a fraction of a comparator sort of byte arrays (6% of the apply stage in a profile).
      */
-    static int[] order(Bytes[] keys) {
+    public static int[] order(Bytes[] keys) {
         int n = keys.length;
         int[] out = new int[n];
         if (n > 1 << 16) {
