@@ -19,7 +19,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "200000", description = "Events (default ${DEFAULT-VALUE}).")
     long events;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the five measurements (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the measurements (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--partitions", defaultValue = "6", description = "Source partitions (default ${DEFAULT-VALUE}).")
@@ -31,6 +31,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--no-floors", description = "Skip the two dedup floors (diagnostics): the copy and the two pipelines only.")
+    boolean noFloors;
+
     @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
             description = "A Kafka Streams property for the Reprise pipelines and the dedup floors (not the copy, which keeps "
                     + "Kafka's defaults), e.g. commit.interval.ms=1000; repeatable. For trying settings: the README's figures use none.")
@@ -41,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
         if (events < 100 || rounds < 1 || partitions < 1) {
             throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
         }
-        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties)).run();
+        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors).run();
         if (json) {
             System.out.println(Json.of(result));
         } else {
@@ -56,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
                     {"dedup floor without repartition", "dedup_floor_without_repartition", "dedup_floor_without_repartition_events_per_second", "floor_ratio_without_repartition"}};
             for (String[] line : lines) {
                 Map<String, Double> spent = cpu.get(line[1]);
+                if (spent == null) {
+                    continue;
+                }
                 System.out.printf("  %-33s %,10d events/s   ratio %5.3f   CPU s per million events: %5.2f app + %5.2f broker%n", line[0],
                         result.get(line[2]), line[3] == null ? 1.0 : (Double) result.get(line[3]), spent.get("process"), spent.get("broker_process"));
             }

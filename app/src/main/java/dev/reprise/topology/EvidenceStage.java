@@ -97,5 +97,7 @@ final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
         headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
         headers.add("reprise.evidence_kind", "FINAL".getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), encoded, context.currentSystemTimeMs(), headers));
+        // Readers of the evidence topic see committed records only: commit now rather than at the next interval.
+        context.commit();
     }
 }

@@ -239,5 +239,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         byte[] key = ("\u0000end " + ps.range.id()).getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, (Routed) new Routed.End(ps.range.topic(), ps.range.partition(), stats),
                 context.currentSystemTimeMs(), new RecordHeaders()), ReplayTopology.EVENTS_NODE);
+        // Behind a repartition the apply tasks read committed records only: commit now so that the end of
+        // the range reaches them without waiting for the next interval.
+        context.commit();
     }
 }
