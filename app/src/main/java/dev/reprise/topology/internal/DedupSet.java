@@ -1,6 +1,5 @@
 package dev.reprise.topology.internal;
 
-import com.google.common.hash.BloomFilter;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -41,7 +40,7 @@ public final class DedupSet {
     private final KeyValueStore<Bytes, byte[]> ids;
     private final byte[] runPrefix;
     private final byte[] generation;
-    private final BloomFilter<byte[]> seen;
+    private final SeenIds seen;
     private final ByteArrayOutputStream batch = new ByteArrayOutputStream(MAX_BATCH_BYTES + 1024);
     private long lastBatch;
     private long loaded;
