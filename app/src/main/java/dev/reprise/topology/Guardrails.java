@@ -21,9 +21,12 @@ public final class Guardrails {
     private final List<Contract.Threshold> thresholds;
     private final Window deadLetters;
     private final AtomicReference<Trip> trip = new AtomicReference<>();
+    /** Asked once per applied event: worked out once. */
+    private final boolean watchesInvariants;
 
     public Guardrails(List<Contract.Threshold> thresholds) {
         this.thresholds = List.copyOf(thresholds);
+        this.watchesInvariants = thresholds.stream().anyMatch(t -> t.metric().equals("invariant_failures"));
         int window = thresholds.stream().filter(t -> t.metric().equals("dead_letter_ratio")).mapToInt(Contract.Threshold::window).max().orElse(1);
         this.deadLetters = new Window(window);
     }
@@ -33,7 +36,7 @@ public final class Guardrails {
     }
 
     boolean watchesInvariants() {
-        return thresholds.stream().anyMatch(t -> t.metric().equals("invariant_failures"));
+        return watchesInvariants;
     }
 
     /** One record read by the source stage, dead-lettered or not. */
