@@ -38,4 +38,15 @@ class BenchIT {
             assertThat(r.get("rss_peak_bytes_by_measurement").get(measured).asLong()).as(measured).isPositive();
         }
     }
+
+    @Test
+    void withoutFloorsItMeasuresTheCopyAndBothPipelinesOnlyAndPrintsATable() throws Exception {
+        DemoIT.Outcome o = DemoIT.reprise("bench", "--events", "2000", "--rounds", "1", "--partitions", "2",
+                "--contract", "../config/inventory.yaml", "--no-floors");
+
+        assertThat(o.exitCode()).as(o.stderr()).isZero();
+        assertThat(o.stdout()).contains("identity copy", "pipeline with repartition", "pipeline without repartition")
+                .doesNotContain("dedup floor");
+        assertThat(o.stderr()).contains("pipeline_without_repartition").doesNotContain("dedup_floor");
+    }
 }
