@@ -14,7 +14,13 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.RocksDBStore;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -73,12 +79,58 @@ public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
             return;
         }
         Bytes[] keys = pending.keySet().toArray(new Bytes[0]);
-        List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(keys.length);
-        for (int i : order(keys)) {
-            batch.add(KeyValue.pair(keys[i], pending.get(keys[i])));
+        int[] order = order(keys);
+        if (inner instanceof RocksDBStore rocks) {
+            writeSerialized(rocks, keys, order);
+        } else {
+            List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(keys.length);
+            for (int i : order) {
+                batch.add(KeyValue.pair(keys[i], pending.get(keys[i])));
+            }
+            inner.putAll(batch);
         }
         pending.clear();
-        inner.putAll(batch);
+    }
+
+    /**
+     * Hands RocksDB the whole batch in one call, in its own serialized form, instead of one JNI call per
+     * entry ({@code RocksDBStore.putAll}: 5% of the keyed pipeline's stream threads in a profile, for the
+     * dedup lookup store). The format is RocksDB's write-batch and write-ahead-log record format
+     * ({@code db/write_batch.cc}): a fixed64 sequence number (RocksDB assigns it), a fixed32 count, then
+     * per entry the type {@code kTypeValue} (1), the key and the value as varint32-length-prefixed
+     * strings, in the default column family, which holds a Kafka Streams store's data. RocksDB checks the
+     * count and every tag when it applies the batch, so a malformed batch fails loudly.
+     */
+    private void writeSerialized(RocksDBStore rocks, Bytes[] keys, int[] order) {
+        byte[][] values = new byte[keys.length][];
+        int size = 12;
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = pending.get(keys[i]);
+            size += 1 + 5 + keys[i].get().length + 5 + values[i].length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(0).putInt(keys.length);
+        for (int i : order) {
+            byte[] key = keys[i].get();
+            out.put((byte) 1);
+            putVarint32(out, key.length);
+            out.put(key);
+            putVarint32(out, values[i].length);
+            out.put(values[i]);
+        }
+        try (WriteBatch batch = new WriteBatch(Arrays.copyOf(out.array(), out.position()))) {
+            rocks.write(batch);
+        } catch (RocksDBException e) {
+            throw new ProcessorStateException("Error while writing a batch of " + keys.length + " entries to store " + inner.name(), e);
+        }
+    }
+
+    private static void putVarint32(ByteBuffer out, int value) {
+        while ((value & ~0x7F) != 0) {
+            out.put((byte) ((value & 0x7F) | 0x80));
+            value >>>= 7;
+        }
+        out.put((byte) value);
     }
 
     /**
