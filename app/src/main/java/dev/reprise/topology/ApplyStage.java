@@ -13,6 +13,7 @@ import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Emitted;
 import dev.reprise.topology.internal.KeyPrefixes;
 import dev.reprise.topology.internal.Routed;
+import dev.reprise.topology.internal.RoutedSerde;
 import dev.reprise.topology.internal.SortedBatchStore;
 import dev.reprise.topology.internal.DedupSet;
 import org.apache.avro.Schema;
@@ -231,6 +232,8 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     public void process(Record<byte[], Routed> record) {
         if (record.value() instanceof Routed.Data data) {
             apply(record.key(), data);
+        } else if (record.value() instanceof Routed.Batch batch) {
+            RoutedSerde.forEach(batch, this::apply);
         } else if (record.value() instanceof Routed.End end) {
             receiveEnd(end);
         }
@@ -341,7 +344,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             return new GenericDatumReader<>(schema);
         });
         try {
-            decoder = DecoderFactory.get().binaryDecoder(data.payloadBytes, data.payloadOffset, data.payloadBytes.length - data.payloadOffset, decoder);
+            decoder = DecoderFactory.get().binaryDecoder(data.payloadBytes, data.payloadOffset, data.payloadEnd - data.payloadOffset, decoder);
             return reader.read(null, decoder);
         } catch (IOException e) {
             throw new UncheckedIOException("repartitioned event " + data.eventId + " is unreadable", e);

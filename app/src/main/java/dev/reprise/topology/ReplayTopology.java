@@ -172,6 +172,9 @@ public final class ReplayTopology {
     static final class KeyOrBroadcast implements StreamPartitioner<byte[], Routed> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, byte[] key, Routed value, int numPartitions) {
+            if (value instanceof Routed.Batch batch) {
+                return Optional.of(Set.of(batch.partition()));
+            }
             if (value instanceof Routed.End) {
                 Set<Integer> all = new HashSet<>();
                 for (int p = 0; p < numPartitions; p++) {

@@ -8,15 +8,20 @@ import dev.reprise.projection.Event;
 import dev.reprise.topology.internal.CommitHook;
 import dev.reprise.topology.internal.Counters;
 import dev.reprise.topology.internal.Routed;
+import dev.reprise.topology.internal.RoutedSerde;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +64,11 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
     /** Counter names of each upcaster chain, one per step ("upcast:type:from:to"), built once per chain. */
     private final Map<UpcasterRegistry.Chain, String[]> upcastCounters = new IdentityHashMap<>();
     private final List<PartitionState> taskPartitions = new ArrayList<>();
+    /** Events bound for the repartition topic, sent a batch per partition (null without a repartition). */
+    private RoutedSerde.Batches batches;
+    /** Kafka Streams' own context and this stage's node, to send the batches from the commit hook. */
+    private InternalProcessorContext<byte[], Routed> internal;
+    private ProcessorNode<?, ?, ?, ?> node;
 
     SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
         this.throttle = throttle;
@@ -87,6 +97,17 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         KeyValueStore<String, byte[]> store = context.getStateStore(COUNTERS_STORE);
         this.counters = new Counters(store, plan.runId());
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
+        if (!contract.history().keyedByOrderingKey() && context instanceof InternalProcessorContext<byte[], Routed> ic) {
+            // Batches wait in memory until they are full, a range ends, or the task commits: the commit hook
+            // sends what is left before the producer flush and the offset commit, so nothing read is committed
+            // unsent. Forwarding from there needs this stage's node as the current one, set the way Kafka
+            // Streams' record cache sets it when it forwards on a flush (TimestampedCacheFlushListener).
+            // Without Kafka Streams' own context (unit tests with a mock context) events go one by one.
+            this.internal = ic;
+            this.node = ic.currentNode();
+            this.batches = new RoutedSerde.Batches(plan.repartitionPartitions());
+            hook.beforeCommit(this::sendBatchesBeforeCommit);
+        }
         hook.beforeCommit(counters::persist);
         this.decoder = codecs.newDecoder();
         int taskPartition = context.taskId().partition();
@@ -175,9 +196,47 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             // are, with no encoding. (Ignored without a repartition: the apply stage uses the record.)
             data.payloadBytes = record.value();
             data.payloadOffset = decoded.avroOffset();
+            data.payloadEnd = record.value().length;
         }
-        context.forward(new Record<>(key.getBytes(StandardCharsets.UTF_8), (Routed) data, record.timestamp(), new RecordHeaders()),
-                ReplayTopology.EVENTS_NODE);
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        if (batches != null) {
+            Routed.Batch full = batches.add(Utils.toPositive(Utils.murmur2(keyBytes)) % plan.repartitionPartitions(), keyBytes, data);
+            if (full != null) {
+                forwardBatch(full);
+            }
+            return;
+        }
+        context.forward(new Record<>(keyBytes, (Routed) data, record.timestamp(), new RecordHeaders()), ReplayTopology.EVENTS_NODE);
+    }
+
+    private void forwardBatch(Routed.Batch batch) {
+        byte[] key = {(byte) (batch.partition() >>> 24), (byte) (batch.partition() >>> 16), (byte) (batch.partition() >>> 8), (byte) batch.partition()};
+        context.forward(new Record<>(key, (Routed) batch, context.currentSystemTimeMs(), new RecordHeaders()), ReplayTopology.EVENTS_NODE);
+    }
+
+    /** Sends every partly filled batch, from inside a process call or a punctuation. */
+    private void sendBatches() {
+        if (batches != null) {
+            batches.takeAll().forEach(this::forwardBatch);
+        }
+    }
+
+    /** Sends every partly filled batch from the commit hook, outside any process call. */
+    private void sendBatchesBeforeCommit() {
+        List<Routed.Batch> left = batches.takeAll();
+        if (left.isEmpty()) {
+            return;
+        }
+        ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
+        ProcessorRecordContext previousContext = internal.recordContext();
+        internal.setCurrentNode(node);
+        internal.setRecordContext(new ProcessorRecordContext(context.currentSystemTimeMs(), -1L, -1, null, new RecordHeaders()));
+        try {
+            left.forEach(this::forwardBatch);
+        } finally {
+            internal.setRecordContext(previousContext);
+            internal.setCurrentNode(previousNode);
+        }
     }
 
     private boolean inScope(String type, String key, GenericRecord payload) {
@@ -236,6 +295,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         Map<String, Long> stats = ps.counters.snapshot();
         LOG.info("Source partition {} reached the end of its range [{}, {}): {} records read",
                 ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault(EVENTS_READ, 0L));
+        // The partition's events first: the end marker must follow them on every partition of the repartition topic.
+        sendBatches();
         byte[] key = ("\u0000end " + ps.range.id()).getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, (Routed) new Routed.End(ps.range.topic(), ps.range.partition(), stats),
                 context.currentSystemTimeMs(), new RecordHeaders()), ReplayTopology.EVENTS_NODE);

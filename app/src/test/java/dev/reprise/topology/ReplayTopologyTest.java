@@ -124,6 +124,32 @@ class ReplayTopologyTest {
         }
 
         @Test
+        void repartitionedEventsWaitingInABatchAreSentWhenTheSourceTaskCommits() {
+            // The range runs far past the records piped in, so no range end sends the batches: only the
+            // commit hook does (TopologyTestDriver commits after each input record).
+            RunPlan plan = new RunPlan("run-open", contract.name(), contract.hash(), contract.applicationId(), 0,
+                    List.of(new RunPlan.PartitionRange("inventory-events", 0, 0, 1_000, 999)), 1);
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(contract, plan, codecs), props(contract.applicationId()))) {
+                TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
+                in.pipeInput("k".getBytes(StandardCharsets.UTF_8), gen.encode(3, "e1", "SKU-A", "RECEIVED", 7, "WH1/A-1", 1));
+                in.pipeInput("k".getBytes(StandardCharsets.UTF_8), gen.encode(3, "e2", "SKU-B", "RECEIVED", 3, "WH2/B-1", 2));
+                in.pipeInput("k".getBytes(StandardCharsets.UTF_8), gen.encode(3, "e3", "SKU-A", "SHIPPED", 2, "WH1/A-1", 3));
+
+                org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> states =
+                        driver.getKeyValueStore(ApplyStage.PROJECTION_STORE);
+                StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+                Map<String, Long> onHand = new HashMap<>();
+                try (var it = states.all()) {
+                    it.forEachRemaining(kv -> {
+                        String key = new String(kv.key.get(), StandardCharsets.UTF_8);
+                        onHand.put(key.substring(key.length() - 5), codec.decode(kv.value).getStockOnHand());
+                    });
+                }
+                assertThat(onHand).containsEntry("SKU-A", 5L).containsEntry("SKU-B", 3L);
+            }
+        }
+
+        @Test
         void aRebuildThatDiffersFromTheGroundTruthIsUntrustedAndNamesTheKey() {
             Contract withTruth = contract.withReconciliation(new Contract.Reconciliation("truth", true));
             List<byte[]> values = List.of(

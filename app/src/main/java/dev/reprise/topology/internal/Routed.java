@@ -28,6 +28,8 @@ public sealed interface Routed {
         public GenericRecord payload;
         public byte[] payloadBytes;
         public int payloadOffset;
+        /** Where the payload ends in {@code payloadBytes} (events of a {@link Batch} share its bytes). */
+        public int payloadEnd;
 
         public Data(String eventId, String type, int originVersion, long timestamp, Long sequence,
                     String sourceTopic, int sourcePartition, long sourceOffset, GenericRecord payload, byte[] payloadBytes) {
@@ -41,11 +43,12 @@ public sealed interface Routed {
             this.sourceOffset = sourceOffset;
             this.payload = payload;
             this.payloadBytes = payloadBytes;
+            this.payloadEnd = payloadBytes == null ? 0 : payloadBytes.length;
         }
 
         /** The Avro binary of the payload on its own (for a dead letter), when only the bytes are at hand. */
         public byte[] payloadCopy() {
-            return java.util.Arrays.copyOfRange(payloadBytes, payloadOffset, payloadBytes.length);
+            return java.util.Arrays.copyOfRange(payloadBytes, payloadOffset, payloadEnd);
         }
     }
 
@@ -59,6 +62,13 @@ public sealed interface Routed {
         public String id() {
             return sourceTopic + ":" + sourcePartition;
         }
+    }
+
+    /**
+     * Events bound for one partition of the repartition topic, serialized as one record
+     * ({@link RoutedSerde.Batches}); {@link RoutedSerde#forEach} reads them back with their keys.
+     */
+    record Batch(int partition, int count, byte[] bytes) implements Routed {
     }
 
     /** A poison record: original key and value, with the reason and coordinates in {@code headers}. */

@@ -16,7 +16,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -31,6 +33,7 @@ import java.util.Map;
 public final class RoutedSerde implements Serde<Routed> {
     private static final byte DATA = 'D';
     private static final byte END = 'E';
+    private static final byte BATCH = 'B';
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() { };
 
@@ -56,22 +59,54 @@ public final class RoutedSerde implements Serde<Routed> {
                 int partition = in.getInt();
                 return new Routed.End(topic, partition, JSON.readValue(bytes, in.position(), in.remaining(), STATS));
             }
+            if (tag == BATCH) {
+                int partition = in.getInt();
+                int count = in.getInt();
+                return new Routed.Batch(partition, count, bytes);
+            }
             if (tag != DATA) {
                 throw new IllegalStateException("unknown routed tag " + tag);
             }
-            String eventId = string(in);
-            String type = string(in);
-            int originVersion = in.getInt();
-            long timestamp = in.getLong();
-            Long sequence = in.get() != 0 ? in.getLong() : null;
-            String topic = string(in);
-            int partition = in.getInt();
-            long offset = in.getLong();
-            Routed.Data data = new Routed.Data(eventId, type, originVersion, timestamp, sequence, topic, partition, offset, null, bytes);
-            data.payloadOffset = in.position();
-            return data;
+            return data(bytes, 0, bytes.length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An event written by {@link #writeData}, from {@code bytes[offset]} (its tag) to {@code end} (its payload's end). */
+    static Routed.Data data(byte[] bytes, int offset, int end) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, end - offset);
+        if (in.get() != DATA) {
+            throw new IllegalStateException("not a routed event at offset " + offset);
+        }
+        String eventId = string(in);
+        String type = string(in);
+        int originVersion = in.getInt();
+        long timestamp = in.getLong();
+        Long sequence = in.get() != 0 ? in.getLong() : null;
+        String topic = string(in);
+        int partition = in.getInt();
+        long offsetInSource = in.getLong();
+        Routed.Data data = new Routed.Data(eventId, type, originVersion, timestamp, sequence, topic, partition, offsetInSource, null, bytes);
+        data.payloadOffset = in.position();
+        data.payloadEnd = end;
+        return data;
+    }
+
+    /**
+     * The events of a {@link Routed.Batch}, in the order they were added: per event a 2-byte key length,
+     * the key, a 4-byte length and the event as {@link #writeData} writes it.
+     */
+    public static void forEach(Routed.Batch batch, java.util.function.BiConsumer<byte[], Routed.Data> action) {
+        ByteBuffer in = ByteBuffer.wrap(batch.bytes());
+        in.position(BATCH_HEADER);
+        for (int i = 0; i < batch.count(); i++) {
+            byte[] key = new byte[in.getShort() & 0xFFFF];
+            in.get(key);
+            int length = in.getInt();
+            int start = in.position();
+            action.accept(key, data(batch.bytes(), start, start + length));
+            in.position(start + length);
         }
     }
 
@@ -87,18 +122,15 @@ public final class RoutedSerde implements Serde<Routed> {
      * thread-local: no allocation per record but the result, and no sharing between threads.
      */
     private static final class RoutedSerializer implements Serializer<Routed> {
-        private static final class Buffers {
-            final Map<String, GenericDatumWriter<GenericRecord>> writers = new HashMap<>();
-            final Output out = new Output();
-            BinaryEncoder encoder;
-        }
-
-        private final ThreadLocal<Buffers> local = ThreadLocal.withInitial(Buffers::new);
+        private final ThreadLocal<Writer> local = ThreadLocal.withInitial(Writer::new);
 
         @Override
         public byte[] serialize(String topic, Routed routed) {
-            Buffers b = local.get();
-            Output out = b.out;
+            if (routed instanceof Routed.Batch batch) {
+                return batch.bytes();
+            }
+            Writer w = local.get();
+            Output out = w.out;
             out.size = 0;
             try {
                 if (routed instanceof Routed.End end) {
@@ -107,27 +139,7 @@ public final class RoutedSerde implements Serde<Routed> {
                     out.putInt(end.sourcePartition());
                     out.write(JSON.writeValueAsBytes(end.stats()));
                 } else if (routed instanceof Routed.Data data) {
-                    out.write(DATA);
-                    out.string(data.eventId);
-                    out.string(data.type);
-                    out.putInt(data.originVersion);
-                    out.putLong(data.timestamp);
-                    out.write(data.sequence != null ? 1 : 0);
-                    if (data.sequence != null) {
-                        out.putLong(data.sequence);
-                    }
-                    out.string(data.sourceTopic);
-                    out.putInt(data.sourcePartition);
-                    out.putLong(data.sourceOffset);
-                    if (data.payloadBytes != null) {
-                        out.write(data.payloadBytes, data.payloadOffset, data.payloadBytes.length - data.payloadOffset);
-                    } else {
-                        Schema schema = data.payload.getSchema();
-                        GenericDatumWriter<GenericRecord> writer = b.writers.computeIfAbsent(schema.getFullName(), n -> new GenericDatumWriter<>(schema));
-                        b.encoder = EncoderFactory.get().directBinaryEncoder(out, b.encoder);
-                        writer.write(data.payload, b.encoder);
-                        b.encoder.flush();
-                    }
+                    w.writeData(out, data);
                 } else {
                     throw new IllegalArgumentException("dead-letter records are not sent through the repartition topic");
                 }
@@ -138,12 +150,119 @@ public final class RoutedSerde implements Serde<Routed> {
         }
     }
 
+    /** Writes events in the repartition format; holds the Avro writers and encoder it reuses. One per thread. */
+    static final class Writer {
+        private final Map<String, GenericDatumWriter<GenericRecord>> writers = new HashMap<>();
+        final Output out = new Output();
+        private BinaryEncoder encoder;
+
+        /** The tag, the envelope and, to the end, the payload as Avro binary of the latest schema. */
+        void writeData(Output out, Routed.Data data) throws IOException {
+            out.write(DATA);
+            out.string(data.eventId);
+            out.string(data.type);
+            out.putInt(data.originVersion);
+            out.putLong(data.timestamp);
+            out.write(data.sequence != null ? 1 : 0);
+            if (data.sequence != null) {
+                out.putLong(data.sequence);
+            }
+            out.string(data.sourceTopic);
+            out.putInt(data.sourcePartition);
+            out.putLong(data.sourceOffset);
+            if (data.payloadBytes != null) {
+                out.write(data.payloadBytes, data.payloadOffset, data.payloadEnd - data.payloadOffset);
+            } else {
+                Schema schema = data.payload.getSchema();
+                GenericDatumWriter<GenericRecord> writer = writers.computeIfAbsent(schema.getFullName(), n -> new GenericDatumWriter<>(schema));
+                encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
+                writer.write(data.payload, encoder);
+                encoder.flush();
+            }
+        }
+    }
+
+    /** Tag, partition and count. */
+    static final int BATCH_HEADER = 9;
+
+    /**
+     * Events bound for the partitions of the repartition topic, gathered per partition and sent as one
+     * record each ({@link Routed.Batch}) when a partition has {@value #MAX_BATCH_EVENTS} events or
+     * {@value #MAX_BATCH_BYTES} bytes, and whenever the source task commits or ends a range (see
+     * SourceStage). One record per event cost a producer send, a broker append, a consumer fetch and
+     * Kafka Streams' per-record work on the apply side for every event: with batches those are paid
+     * once per few hundred events. Not thread-safe: one per source task.
+     */
+    public static final class Batches {
+        static final int MAX_BATCH_EVENTS = 256;
+        static final int MAX_BATCH_BYTES = 128 * 1024;
+        private final Writer writer = new Writer();
+        private final Output[] buffers;
+        private final int[] counts;
+        private final Output event = new Output();
+
+        public Batches(int partitions) {
+            this.buffers = new Output[partitions];
+            this.counts = new int[partitions];
+        }
+
+        /** Adds an event for {@code partition}; returns the partition's batch when it is full, else null. */
+        public Routed.Batch add(int partition, byte[] key, Routed.Data data) {
+            Output out = buffers[partition];
+            if (out == null) {
+                out = buffers[partition] = new Output();
+            }
+            if (counts[partition] == 0) {
+                out.size = 0;
+                out.write(BATCH);
+                out.putInt(partition);
+                out.putInt(0);
+            }
+            if (key.length > 0xFFFF) {
+                throw new IllegalArgumentException("an ordering key of " + key.length + " bytes; at most 65,535");
+            }
+            event.size = 0;
+            try {
+                writer.writeData(event, data);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.ensure(2 + key.length + 4 + event.size);
+            out.bytes[out.size++] = (byte) (key.length >>> 8);
+            out.bytes[out.size++] = (byte) key.length;
+            out.write(key, 0, key.length);
+            out.putInt(event.size);
+            out.write(event.bytes, 0, event.size);
+            counts[partition]++;
+            return counts[partition] >= MAX_BATCH_EVENTS || out.size >= MAX_BATCH_BYTES ? take(partition) : null;
+        }
+
+        /** The batches of every partition holding events, emptied. */
+        public List<Routed.Batch> takeAll() {
+            List<Routed.Batch> out = new ArrayList<>();
+            for (int p = 0; p < buffers.length; p++) {
+                if (counts[p] > 0) {
+                    out.add(take(p));
+                }
+            }
+            return out;
+        }
+
+        private Routed.Batch take(int partition) {
+            Output out = buffers[partition];
+            int count = counts[partition];
+            ByteBuffer.wrap(out.bytes, 5, 4).putInt(count);
+            counts[partition] = 0;
+            return new Routed.Batch(partition, count, Arrays.copyOf(out.bytes, out.size));
+        }
+    }
+
     /** A growable byte buffer as an OutputStream, without ByteArrayOutputStream's locks and copies. */
     private static final class Output extends OutputStream {
         byte[] bytes = new byte[512];
         int size;
 
-        private void ensure(int more) {
+        void ensure(int more) {
             if (size + more > bytes.length) {
                 bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
             }

@@ -8,6 +8,9 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +26,7 @@ class RoutedSerdeTest {
 
     private static GenericRecord payloadOf(Routed.Data data) throws Exception {
         return new GenericDatumReader<GenericRecord>(SCHEMA).read(null, DecoderFactory.get()
-                .binaryDecoder(data.payloadBytes, data.payloadOffset, data.payloadBytes.length - data.payloadOffset, null));
+                .binaryDecoder(data.payloadBytes, data.payloadOffset, data.payloadEnd - data.payloadOffset, null));
     }
 
     @Test
@@ -66,5 +69,55 @@ class RoutedSerdeTest {
         assertThat(end.sourceTopic()).isEqualTo("inventory-events");
         assertThat(end.sourcePartition()).isEqualTo(3);
         assertThat(end.stats()).containsEntry("events_read", 10L).containsEntry("ended", 1L);
+    }
+
+    @Test
+    void batchesKeepEachPartitionsEventsInOrderWithTheirKeysAndFillUpToTheirLimit() throws Exception {
+        RoutedSerde.Batches batches = new RoutedSerde.Batches(3);
+        List<Routed.Batch> sent = new ArrayList<>();
+        int events = 2 * RoutedSerde.Batches.MAX_BATCH_EVENTS;
+        for (int i = 0; i < events; i++) {
+            GenericRecord payload = new GenericData.Record(SCHEMA);
+            payload.put("sku", "SKU-" + i);
+            payload.put("quantity", i);
+            Routed.Data data = new Routed.Data("id-" + i, "StockMovement", 1, 1000L + i, i % 2 == 0 ? null : (long) i,
+                    "inventory-events", i % 4, i, payload, null);
+            // Partition 1 gets every event but each tenth, which goes to partition 2.
+            Routed.Batch full = batches.add(i % 10 == 0 ? 2 : 1, ("SKU-" + i).getBytes(StandardCharsets.UTF_8), data);
+            if (full != null) {
+                sent.add(full);
+            }
+        }
+        sent.addAll(batches.takeAll());
+        assertThat(batches.takeAll()).isEmpty();
+        assertThat(sent).extracting(Routed.Batch::partition).containsExactly(1, 1, 2);
+        assertThat(sent.get(0).count()).isEqualTo(RoutedSerde.Batches.MAX_BATCH_EVENTS);
+
+        List<Integer> seen = new ArrayList<>();
+        for (Routed.Batch batch : sent) {
+            Routed.Batch got = (Routed.Batch) roundTrip(serde, batch);
+            assertThat(got.partition()).isEqualTo(batch.partition());
+            RoutedSerde.forEach(got, (key, data) -> {
+                int i = Integer.parseInt(data.eventId.substring(3));
+                seen.add(i);
+                assertThat(new String(key, StandardCharsets.UTF_8)).isEqualTo("SKU-" + i);
+                assertThat(data.timestamp).isEqualTo(1000L + i);
+                assertThat(data.sequence).isEqualTo(i % 2 == 0 ? null : (long) i);
+                assertThat(data.sourcePartition).isEqualTo(i % 4);
+                assertThat(data.sourceOffset).isEqualTo(i);
+                try {
+                    GenericRecord payload = payloadOf(data);
+                    assertThat(payload.get("sku").toString()).isEqualTo("SKU-" + i);
+                    assertThat(payload.get("quantity")).isEqualTo(i);
+                    assertThat(data.payloadCopy()).hasSize(data.payloadEnd - data.payloadOffset);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+        // Every event once; within a partition in the order added.
+        assertThat(seen).hasSize(events).doesNotHaveDuplicates();
+        List<Integer> partitionOne = seen.stream().filter(i -> i % 10 != 0).toList();
+        assertThat(partitionOne).isSorted();
     }
 }
