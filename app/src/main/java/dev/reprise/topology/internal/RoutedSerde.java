@@ -24,9 +24,10 @@ import java.util.Map;
 
 /**
  * The repartition topic's value format, internal to one application id (never read by anyone else):
- * a tag byte, then for events the envelope fields and, to the end of the record, the Avro binary of
- * the latest schema; for end markers the partition and its counters as JSON. Strings are a 2-byte
- * length and UTF-8. Hand-written because the envelope is a handful of fields on the hot path (8% of
+ * a tag byte, then for an event the envelope fields and, to the end of the record, the Avro binary of
+ * the latest schema; for a batch ({@link Batches}) the partition, the count and the events with their
+ * keys; for an end marker the source partition and its counters as JSON. Strings are a 2-byte length
+ * and UTF-8. Hand-written because the envelope is a handful of fields on the hot path (8% of
  * the stream threads with a repartition, when it went through Data streams) and Avro would need a
  * schema per payload type.
  */
