@@ -24,7 +24,6 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -492,7 +491,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
 
     /** The apply task that owns a key: the default partitioner's choice for the repartition topic. */
     private int ownerOf(byte[] key) {
-        return Utils.toPositive(Utils.murmur2(key)) % plan.repartitionPartitions();
+        return ReplayTopology.KeyOrBroadcast.partitionOf(key, plan.repartitionPartitions());
     }
 
     private Bytes prefixed(byte[] key) {

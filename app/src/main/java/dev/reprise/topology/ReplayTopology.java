@@ -182,7 +182,12 @@ public final class ReplayTopology {
                 }
                 return Optional.of(all);
             }
-            return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key)) % numPartitions));
+            return Optional.of(Set.of(partitionOf(key, numPartitions)));
+        }
+
+        /** The partition of an ordering key: the default partitioner's choice, which the apply stage relies on too. */
+        static int partitionOf(byte[] key, int numPartitions) {
+            return Utils.toPositive(Utils.murmur2(key)) % numPartitions;
         }
     }
 

@@ -13,7 +13,6 @@ import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -200,7 +199,7 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         }
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         if (batches != null) {
-            Routed.Batch full = batches.add(Utils.toPositive(Utils.murmur2(keyBytes)) % plan.repartitionPartitions(), keyBytes, data);
+            Routed.Batch full = batches.add(ReplayTopology.KeyOrBroadcast.partitionOf(keyBytes, plan.repartitionPartitions()), keyBytes, data);
             if (full != null) {
                 forwardBatch(full);
             }

@@ -200,7 +200,6 @@ public final class RoutedSerde implements Serde<Routed> {
         private final Writer writer = new Writer();
         private final Output[] buffers;
         private final int[] counts;
-        private final Output event = new Output();
 
         public Batches(int partitions) {
             this.buffers = new Output[partitions];
@@ -222,18 +221,19 @@ public final class RoutedSerde implements Serde<Routed> {
             if (key.length > 0xFFFF) {
                 throw new IllegalArgumentException("an ordering key of " + key.length + " bytes; at most 65,535");
             }
-            event.size = 0;
-            try {
-                writer.writeData(event, data);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            out.ensure(2 + key.length + 4 + event.size);
+            out.ensure(2 + key.length + 4);
             out.bytes[out.size++] = (byte) (key.length >>> 8);
             out.bytes[out.size++] = (byte) key.length;
             out.write(key, 0, key.length);
-            out.putInt(event.size);
-            out.write(event.bytes, 0, event.size);
+            // The event's length goes before it: written once the event is, in the 4 bytes kept here.
+            int lengthAt = out.size;
+            out.putInt(0);
+            try {
+                writer.writeData(out, data);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ByteBuffer.wrap(out.bytes, lengthAt, 4).putInt(out.size - lengthAt - 4);
             counts[partition]++;
             return counts[partition] >= MAX_BATCH_EVENTS || out.size >= MAX_BATCH_BYTES ? take(partition) : null;
         }
