@@ -123,15 +123,19 @@ public final class RoutedSerde implements Serde<Routed> {
      * thread-local: no allocation per record but the result, and no sharing between threads.
      */
     private static final class RoutedSerializer implements Serializer<Routed> {
-        private final ThreadLocal<Writer> local = ThreadLocal.withInitial(Writer::new);
+        /** A thread's writer and the buffer its records are written to. */
+        private record Buffers(Writer writer, Output out) {
+        }
+
+        private final ThreadLocal<Buffers> local = ThreadLocal.withInitial(() -> new Buffers(new Writer(), new Output()));
 
         @Override
         public byte[] serialize(String topic, Routed routed) {
             if (routed instanceof Routed.Batch batch) {
                 return batch.bytes();
             }
-            Writer w = local.get();
-            Output out = w.out;
+            Buffers b = local.get();
+            Output out = b.out();
             out.size = 0;
             try {
                 if (routed instanceof Routed.End end) {
@@ -140,7 +144,7 @@ public final class RoutedSerde implements Serde<Routed> {
                     out.putInt(end.sourcePartition());
                     out.write(JSON.writeValueAsBytes(end.stats()));
                 } else if (routed instanceof Routed.Data data) {
-                    w.writeData(out, data);
+                    b.writer().writeData(out, data);
                 } else {
                     throw new IllegalArgumentException("dead-letter records are not sent through the repartition topic");
                 }
@@ -154,7 +158,6 @@ public final class RoutedSerde implements Serde<Routed> {
     /** Writes events in the repartition format; holds the Avro writers and encoder it reuses. One per thread. */
     static final class Writer {
         private final Map<String, GenericDatumWriter<GenericRecord>> writers = new HashMap<>();
-        final Output out = new Output();
         private BinaryEncoder encoder;
 
         /** The tag, the envelope and, to the end, the payload as Avro binary of the latest schema. */

@@ -106,7 +106,7 @@ public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
         int size = 12;
         for (int i = 0; i < keys.length; i++) {
             values[i] = pending.get(keys[i]);
-            size += 1 + 5 + keys[i].get().length + 5 + values[i].length;
+            size += 1 + varint32Size(keys[i].get().length) + keys[i].get().length + varint32Size(values[i].length) + values[i].length;
         }
         ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(0).putInt(keys.length);
@@ -118,11 +118,21 @@ public final class SortedBatchStore implements KeyValueStore<Bytes, byte[]> {
             putVarint32(out, values[i].length);
             out.put(values[i]);
         }
-        try (WriteBatch batch = new WriteBatch(Arrays.copyOf(out.array(), out.position()))) {
+        // Sized exactly: the array is the batch, no copy.
+        try (WriteBatch batch = new WriteBatch(out.array())) {
             rocks.write(batch);
         } catch (RocksDBException e) {
             throw new ProcessorStateException("Error while writing a batch of " + keys.length + " entries to store " + inner.name(), e);
         }
+    }
+
+    private static int varint32Size(int value) {
+        int bytes = 1;
+        while ((value & ~0x7F) != 0) {
+            value >>>= 7;
+            bytes++;
+        }
+        return bytes;
     }
 
     private static void putVarint32(ByteBuffer out, int value) {
