@@ -26,8 +26,13 @@ class BenchIT {
                 "dedup_floor_without_repartition_events_per_second", "peak_heap_bytes", "process_rss_peak_bytes"}) {
             assertThat(r.get(field).asLong()).as(field).isPositive();
         }
-        assertThat(r.get("ratio_with_repartition").asDouble()).isBetween(0.001, 10.0);
-        assertThat(r.get("ratio_without_repartition").asDouble()).isBetween(0.001, 10.0);
+        // Timing belongs to the benchmark, not to a test: on 3,000 events a ratio swings with the machine's
+        // load (16.1 was seen once). Checked here: each ratio is present, positive and equal to the rates it
+        // is computed from (rounded to three places).
+        double copy = r.get("identity_copy_events_per_second").asDouble();
+        assertRatio(r, "ratio_with_repartition", r.get("with_repartition_events_per_second").asDouble() / copy);
+        assertRatio(r, "ratio_without_repartition", r.get("without_repartition_events_per_second").asDouble() / copy);
+        assertRatio(r, "floor_ratio_with_repartition", r.get("dedup_floor_with_repartition_events_per_second").asDouble() / copy);
         assertThat(r.get("rocksdb_memory_bytes").asLong()).isNotNegative();
         for (String measured : new String[]{"identity_copy", "pipeline_with_repartition", "pipeline_without_repartition",
                 "dedup_floor_with_repartition", "dedup_floor_without_repartition"}) {
@@ -48,5 +53,13 @@ class BenchIT {
         assertThat(o.stdout()).contains("identity copy", "pipeline with repartition", "pipeline without repartition")
                 .doesNotContain("dedup floor");
         assertThat(o.stderr()).contains("pipeline_without_repartition").doesNotContain("dedup_floor");
+    }
+
+    /** A ratio the bench printed: positive, and the quotient of the rounded rates it reports, to within rounding. */
+    private static void assertRatio(JsonNode r, String field, double expected) {
+        assertThat(r.get(field)).as(field + " is reported").isNotNull();
+        double ratio = r.get(field).asDouble();
+        assertThat(ratio).as(field).isPositive();
+        assertThat(ratio).as(field + " = rate / copy rate").isCloseTo(expected, org.assertj.core.data.Offset.offset(0.001 + expected * 0.001));
     }
 }
