@@ -33,6 +33,7 @@ public record Contract(
         EvidenceSpec evidence,
         DeadLetter deadLetter,
         Processing processing,
+        PromoteSpec promote,
         List<String> allowedWriteTopics,
         String hash,
         Path source) {
@@ -48,6 +49,23 @@ public record Contract(
         checkWritable("projection.topic", projection.topic(), allowedWriteTopics, history.topics());
         checkWritable("evidence.topic", evidence.topic(), allowedWriteTopics, history.topics());
         checkWritable("dead_letter.topic", deadLetter.topic(), allowedWriteTopics, history.topics());
+        for (String t : allowedWriteTopics) {
+            checkTopicName("allowed_write_topics", t);
+            if (history.topics().contains(t)) {
+                throw new ContractException("allowed_write_topics", "'" + t + "' is a history topic (history.topics): the authoritative "
+                        + "history is never written, not even by 'reprise promote'. Remove it from allowed_write_topics");
+            }
+            if (reconciliation.referenceMustMatch() && t.equals(reconciliation.referenceTopic())) {
+                throw new ContractException("allowed_write_topics", "'" + t + "' is the ground-truth reference (reconciliation.reference_topic "
+                        + "with reference_must_match: true): a run compared with it must not be able to overwrite it. Remove it from "
+                        + "allowed_write_topics, or set reference_must_match: false if it is the live projection");
+            }
+        }
+        if (evidence.untrustedDeadLetterRatio() < evidence.maxDeadLetterRatio()) {
+            throw new ContractException("evidence.untrusted_dead_letter_ratio", "must be at least evidence.max_dead_letter_ratio ("
+                    + evidence.maxDeadLetterRatio() + "), got " + evidence.untrustedDeadLetterRatio()
+                    + ": above max_dead_letter_ratio a run is degraded, above untrusted_dead_letter_ratio untrusted");
+        }
         if (reconciliation.referenceTopic() != null && allowedWriteTopics.contains(reconciliation.referenceTopic())
                 && reconciliation.referenceTopic().equals(projection.topic())) {
             throw new ContractException("reconciliation.reference_topic",
@@ -77,20 +95,20 @@ public record Contract(
     /** This contract with other reconciliation settings, e.g. a reference topic chosen at run time. */
     public Contract withReconciliation(Reconciliation other) {
         return new Contract(name, applicationId, history, ordering, idempotency, projection, scope, other, evidence, deadLetter,
-                processing, allowedWriteTopics, hash, source);
+                processing, promote, allowedWriteTopics, hash, source);
     }
 
     /** This contract replaying from another position, e.g. the offsets an operator set with Kafka's own tools. */
     public Contract withScopeFrom(Position from) {
         Scope s = new Scope(from, scope.to(), scope.eventTypes(), scope.tenantField(), scope.tenants(), scope.keys());
         return new Contract(name, applicationId, history, ordering, idempotency, projection, s, reconciliation, evidence, deadLetter,
-                processing, allowedWriteTopics, hash, source);
+                processing, promote, allowedWriteTopics, hash, source);
     }
 
     /** This contract running another registered projection into the same topic. */
     public Contract withProjectionName(String projectionName) {
         return new Contract(name, applicationId, history, ordering, idempotency, new ProjectionSpec(projectionName, projection.topic()), scope,
-                reconciliation, evidence, deadLetter, processing, allowedWriteTopics, hash, source);
+                reconciliation, evidence, deadLetter, processing, promote, allowedWriteTopics, hash, source);
     }
 
     /** Every topic the application writes, apart from its own internal topics (prefixed by the application id). */
@@ -215,16 +233,41 @@ public record Contract(
     }
 
     /**
-     * @param maxDeadLetterRatio    dead-lettered / read above this makes the run degraded
-     * @param maxOrderingViolations ordering violations above this make the run degraded
-     * @param maxLiveDiffRatio      keys changed, missing or extra against the live projection, as a share of the
-     *                              rebuilt keys, above this make the run degraded (1.0: any difference is accepted)
+     * What the evidence says and when a run is trusted.
+     *
+     * @param maxDeadLetterRatio        dead-lettered / read above this makes the run degraded
+     * @param maxOrderingViolations     ordering violations above this make the run degraded
+     * @param maxLiveDiffRatio          keys changed, missing or extra against the live projection, as a share of the
+     *                                  rebuilt keys, above this make the run degraded (1.0: any difference is accepted)
+     * @param untrustedDeadLetterRatio  dead-lettered / read above this makes the run untrusted: a rebuild made of a
+     *                                  fraction of its history proves nothing (default 0.5)
+     * @param minEventsProcessed        fewer events applied than this makes the run untrusted: an empty rebuild (a
+     *                                  filter that matched nothing, a scope in the future) is never trusted (default 1)
+     * @param minProjectionKeys         fewer projection keys than this makes the run untrusted (default 1)
      */
     public record EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations,
-                               double maxLiveDiffRatio) {
+                               double maxLiveDiffRatio, double untrustedDeadLetterRatio, long minEventsProcessed, long minProjectionKeys) {
+        public static final double DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO = 0.5;
+
         public EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations) {
             this(topic, progressInterval, maxDeadLetterRatio, maxOrderingViolations, 1.0);
         }
+
+        public EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations,
+                            double maxLiveDiffRatio) {
+            this(topic, progressInterval, maxDeadLetterRatio, maxOrderingViolations, maxLiveDiffRatio,
+                    Math.max(maxDeadLetterRatio, DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO), 1, 1);
+        }
+    }
+
+    /**
+     * How far {@code reprise promote} may change the live projection without {@code --force --reason}.
+     *
+     * @param maxChangedRatio live keys that a promotion would tombstone or change, as a share of the live keys, above
+     *                        which it is refused (default 0.1); a live topic with no keys accepts any promotion
+     */
+    public record PromoteSpec(double maxChangedRatio) {
+        public static final PromoteSpec DEFAULTS = new PromoteSpec(0.1);
     }
 
     public record DeadLetter(String topic) {

@@ -56,7 +56,7 @@ public final class ContractLoader {
         }
         Node root = new Node(tree, "");
         root.onlyFields(Set.of("name", "application_id", "history", "ordering", "idempotency", "projection", "scope",
-                "reconciliation", "evidence", "dead_letter", "processing", "allowed_write_topics", "description"));
+                "reconciliation", "evidence", "dead_letter", "processing", "promote", "allowed_write_topics", "description"));
 
         String name = root.requiredText("name", "give the contract a short name, e.g. name: inventory");
         String applicationId = root.requiredText("application_id", "the Kafka Streams application id, e.g. application_id: reprise-inventory");
@@ -108,13 +108,21 @@ public final class ContractLoader {
                 checks(rec.get("invariants")), checks(rec.get("totals")), thresholds(rec.get("thresholds"), tenantField));
 
         Node ev = root.section("evidence");
-        ev.onlyFields(Set.of("topic", "progress_interval", "max_dead_letter_ratio", "max_ordering_violations", "max_live_diff_ratio"));
+        ev.onlyFields(Set.of("topic", "progress_interval", "max_dead_letter_ratio", "max_ordering_violations", "max_live_diff_ratio",
+                "untrusted_dead_letter_ratio", "min_events_processed", "min_projection_keys"));
+        double maxDeadLetterRatio = ratio(ev, "max_dead_letter_ratio", 0.01);
+        Integer maxViolations = ev.optionalInt("max_ordering_violations", 0);
+        Integer minProcessed = ev.optionalInt("min_events_processed", 0);
+        Integer minKeys = ev.optionalInt("min_projection_keys", 0);
         Contract.EvidenceSpec evidence = new Contract.EvidenceSpec(
                 ev.requiredText("topic", "the topic that receives the recovery evidence, e.g. topic: reprise-evidence"),
                 duration(ev, "progress_interval", Duration.ofSeconds(5)),
-                ratio(ev, "max_dead_letter_ratio", 0.01),
-                ev.optionalInt("max_ordering_violations", 0) == null ? 0 : ev.optionalInt("max_ordering_violations", 0),
-                ratio(ev, "max_live_diff_ratio", 1.0));
+                maxDeadLetterRatio,
+                maxViolations == null ? 0 : maxViolations,
+                ratio(ev, "max_live_diff_ratio", 1.0),
+                ratio(ev, "untrusted_dead_letter_ratio", Math.max(maxDeadLetterRatio, Contract.EvidenceSpec.DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO)),
+                minProcessed == null ? 1 : minProcessed,
+                minKeys == null ? 1 : minKeys);
 
         Node dl = root.section("dead_letter");
         dl.onlyFields(Set.of("topic"));
@@ -134,11 +142,15 @@ public final class ContractLoader {
         Contract.Processing proc = new Contract.Processing(mode.equals("bounded"), guarantee,
                 processing.optionalInt("repartition_partitions", 1));
 
+        Node promoteNode = root.optionalSection("promote");
+        promoteNode.onlyFields(Set.of("max_changed_ratio"));
+        Contract.PromoteSpec promote = new Contract.PromoteSpec(ratio(promoteNode, "max_changed_ratio", Contract.PromoteSpec.DEFAULTS.maxChangedRatio()));
+
         List<String> allowed = root.textList("allowed_write_topics", true,
                 "list every topic the app may write: the projection, evidence and dead-letter topics");
 
         return new Contract(name, applicationId, new Contract.History(topics, encoding, schemas, keyed), ord, idempotency,
-                projection, sc, reconciliation, evidence, deadLetter, proc, allowed, sha256(yaml), source);
+                projection, sc, reconciliation, evidence, deadLetter, proc, promote, allowed, sha256(yaml), source);
     }
 
     private static Contract.SchemaSource schemaSource(Node node, Path base, Contract.Encoding encoding) {

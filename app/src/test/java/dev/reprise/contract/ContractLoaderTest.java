@@ -63,6 +63,48 @@ class ContractLoaderTest {
         assertThat(c.scope().to()).isInstanceOf(Position.LatestAtStart.class);
         assertThat(c.processing().bounded()).isTrue();
         assertThat(c.evidence().maxDeadLetterRatio()).isEqualTo(0.01);
+        // An empty rebuild or one made of a fraction of its history is never trusted; promote changes at most 10% of live keys.
+        assertThat(c.evidence().minEventsProcessed()).isEqualTo(1);
+        assertThat(c.evidence().minProjectionKeys()).isEqualTo(1);
+        assertThat(c.evidence().untrustedDeadLetterRatio()).isEqualTo(0.5);
+        assertThat(c.promote().maxChangedRatio()).isEqualTo(0.1);
+    }
+
+    @Nested
+    class TheHistoryIsNeverAWriteTarget {
+        @Test
+        void aHistoryTopicInAllowedWriteTopicsIsRefused() {
+            // Regression: a contract listing its own history could 'promote' 400 projection states into it.
+            assertThatThrownBy(() -> parse(VALID.replace("allowed_write_topics: [out, evidence, dlq]", "allowed_write_topics: [out, evidence, dlq, events]")))
+                    .isInstanceOf(ContractException.class)
+                    .satisfies(e -> assertThat(((ContractException) e).field()).isEqualTo("allowed_write_topics"))
+                    .hasMessageContaining("'events' is a history topic");
+        }
+
+        @Test
+        void aGroundTruthReferenceIsNotWritable() {
+            String yaml = VALID.replace("allowed_write_topics: [out, evidence, dlq]", "allowed_write_topics: [out, evidence, dlq, truth]")
+                    + "reconciliation:\n  reference_topic: truth\n  reference_must_match: true\n";
+            assertThatThrownBy(() -> parse(yaml)).isInstanceOf(ContractException.class).hasMessageContaining("ground-truth reference");
+            // The live projection as a reference (differences expected) stays the promote target.
+            assertThat(parse(yaml.replace("reference_must_match: true", "reference_must_match: false")).allowedWriteTopics()).contains("truth");
+        }
+
+        @Test
+        void theHardDeadLetterLimitIsNotBelowTheDegradedOne() {
+            assertThatThrownBy(() -> parse(VALID.replace("  topic: evidence\n", "  topic: evidence\n  max_dead_letter_ratio: 0.2\n  untrusted_dead_letter_ratio: 0.1\n")))
+                    .isInstanceOf(ContractException.class).hasMessageContaining("evidence.untrusted_dead_letter_ratio");
+        }
+
+        @Test
+        void verdictAndPromoteLimitsAreRead() {
+            Contract c = parse(VALID.replace("  topic: evidence\n", "  topic: evidence\n  min_events_processed: 0\n  min_projection_keys: 5\n  untrusted_dead_letter_ratio: 0.3\n")
+                    + "promote:\n  max_changed_ratio: 0.25\n");
+            assertThat(c.evidence().minEventsProcessed()).isZero();
+            assertThat(c.evidence().minProjectionKeys()).isEqualTo(5);
+            assertThat(c.evidence().untrustedDeadLetterRatio()).isEqualTo(0.3);
+            assertThat(c.promote().maxChangedRatio()).isEqualTo(0.25);
+        }
     }
 
     @Nested
