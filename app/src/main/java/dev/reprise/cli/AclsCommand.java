@@ -38,8 +38,8 @@ final class AclsCommand implements Callable<Integer> {
         System.out.println("# Least-privilege ACLs for contract " + c.name() + " (application " + c.applicationId() + ", "
                 + c.processing().guarantee() + "), principal " + principal + ".");
         System.out.println("# Replace $BOOTSTRAP (or set it and pipe into sh); add --command-config FILE for a secured cluster.");
-        System.out.println("# Internal topics (repartition and changelog topics, the run store, the control topic)"
-                + (Acls.isExactlyOnce(c) ? " and transactional ids" : "") + " are prefixed by the application id.");
+        System.out.println("# Internal topics (repartition and changelog topics, the run store, the control topic) and transactional ids"
+                + " (Kafka Streams'" + (Acls.isExactlyOnce(c) ? "" : " under exactly-once") + ", the run store's, promote's) are prefixed by the application id.");
         System.out.println("# CREATE on " + String.join(", ", c.outputTopics()) + ": the runner creates them when they are missing."
                 + " It never reads their configs, so no DESCRIBE_CONFIGS (Kafka creates the topic without it).");
         System.out.println("# No IdempotentWrite on the cluster: Kafka 3.0+ (KIP-679) authorizes a transactional producer by WRITE on its"

@@ -49,6 +49,8 @@ final class ResetCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(clientConfig)) {
             RunPlan plan = planFile != null ? RunPlan.fromJson(Files.readString(planFile)) : new Planner(admin, clientConfig).plan(contract);
             GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
+            // The run in force now: --execute replaces it only if no other command replaced it in the meantime.
+            java.util.Optional<String> inForce = new RunStore(contract, clientConfig).current(admin).map(RunPlan::runId);
             Map<TopicPartition, Long> current = group.committed();
             List<String> members = group.activeMembers();
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -68,9 +70,12 @@ final class ResetCommand implements Callable<Integer> {
                             + members + ". Stop every instance of the app (or 'reprise abort'), then reset again. Nothing was changed.");
                     return ExitCodes.FAILURE;
                 }
-                new ReplayRunner(contract, codecs, clientConfig, Path.of("."), Map.of()).prepareTopics(admin, plan);
-                group.resetTo(plan);
-                new RunStore(contract, clientConfig).save(admin, plan);
+                try {
+                    new ReplayRunner(contract, codecs, clientConfig, Path.of("."), Map.of()).begin(admin, inForce, plan);
+                } catch (RunStore.ConcurrentRunException e) {
+                    System.err.println("reprise reset: " + e.getMessage());
+                    return ExitCodes.FAILURE;
+                }
                 applied = true;
             }
             if (json) {
@@ -79,11 +84,13 @@ final class ResetCommand implements Callable<Integer> {
                 out.put("group", contract.applicationId());
                 out.put("group_type", group.type().map(Object::toString).orElse("none"));
                 out.put("active_members", members);
+                out.put("replaces_run", inForce.orElse(null));
                 out.put("executed", applied);
                 out.put("partitions", rows);
                 System.out.println(Json.of(out));
             } else {
-                System.out.println((applied ? "Reset" : "Dry run: would reset") + " group " + contract.applicationId() + " to run " + plan.runId());
+                System.out.println((applied ? "Reset" : "Dry run: would reset") + " group " + contract.applicationId() + " to run " + plan.runId()
+                        + inForce.map(id -> ", replacing run " + id).orElse(""));
                 System.out.printf("  %-32s %14s    %14s %14s%n", "partition", "current", "new", "end");
                 for (Map<String, Object> row : rows) {
                     System.out.printf("  %-32s %14s -> %14s %14s%n", row.get("topic") + "-" + row.get("partition"),

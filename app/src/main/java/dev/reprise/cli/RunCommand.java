@@ -56,8 +56,16 @@ final class RunCommand implements Callable<Integer> {
                 }
                 System.err.println("Continuing run " + plan.runId() + " from its committed offsets");
             } else {
-                ReplayRunner.Prepared prepared = runner.prepare(admin);
+                ReplayRunner.Prepared prepared;
+                try {
+                    prepared = runner.prepare(admin);
+                } catch (dev.reprise.ops.RunStore.ConcurrentRunException e) {
+                    System.err.println("reprise run: " + e.getMessage());
+                    return ExitCodes.FAILURE;
+                }
                 plan = prepared.plan();
+                prepared.repaired().forEach(line -> System.err.println("warning: the group's offsets were moved forward with other tools; "
+                        + line + " (a run in force reads its whole range; to replay less, change the scope and 'reprise reset')"));
                 switch (prepared.how()) {
                     case "new" -> System.err.println("New run " + plan.runId() + ": " + plan.totalOffsets() + " offsets; offsets of group "
                             + contract.applicationId() + " set to the plan's start");

@@ -47,7 +47,9 @@ public final class EvidenceBuilder {
         }
         List<PartitionRange> ranges = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
-            ranges.add(new PartitionRange(r.topic(), r.partition(), r.start(), r.end(), 0L));
+            ranges.add(PartitionRange.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setStartOffset(r.start())
+                    .setEndOffset(r.end()).setEventsRead(0L).setFirstDataOffset(r.hasData() ? r.firstDataOffset() : null)
+                    .setLastDataOffset(r.hasData() ? r.lastDataOffset() : null).build());
         }
         long read = processed + duplicates + dead;
         double seconds = Math.max(0.001, (nowMillis - plan.createdAtMillis()) / 1000.0);
@@ -86,6 +88,14 @@ public final class EvidenceBuilder {
     }
 
     public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long endedAtMillis) {
+        return build(contract, plan, summaries, 0, endedAtMillis);
+    }
+
+    /**
+     * @param staleSummaries records the evidence stage ignored: summaries of other runs, or not summaries at all
+     */
+    public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long staleSummaries,
+                                         long endedAtMillis) {
         Map<String, Map<String, Long>> sources = new TreeMap<>();
         Map<String, Long> apply = new TreeMap<>();
         Map<String, Long> invariantFailures = new LinkedHashMap<>();
@@ -127,10 +137,28 @@ public final class EvidenceBuilder {
         Map<String, Long> deadReasons = new TreeMap<>();
         Map<String, Long> upcasts = new TreeMap<>();
         List<PartitionRange> ranges = new ArrayList<>();
+        long redelivered = 0;
+        long misplaced = 0;
+        List<String> misplacedSamples = new ArrayList<>();
+        List<String> coverageGaps = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
             Map<String, Long> stats = sources.getOrDefault(r.id(), Map.of());
             long partitionRead = stats.getOrDefault("events_read", 0L);
-            ranges.add(new PartitionRange(r.topic(), r.partition(), r.start(), r.end(), partitionRead));
+            Long firstRead = partitionRead > 0 ? stats.get("first_offset") : null;
+            Long lastRead = partitionRead > 0 ? stats.get("last_offset") : null;
+            ranges.add(PartitionRange.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setStartOffset(r.start())
+                    .setEndOffset(r.end()).setEventsRead(partitionRead)
+                    .setFirstDataOffset(r.hasData() ? r.firstDataOffset() : null).setLastDataOffset(r.hasData() ? r.lastDataOffset() : null)
+                    .setFirstOffsetRead(firstRead).setLastOffsetRead(lastRead).build());
+            boolean ended = stats.getOrDefault("ended", 0L) > 0;
+            if (ended && r.hasData() && !(Long.valueOf(r.firstDataOffset()).equals(firstRead) && Long.valueOf(r.lastDataOffset()).equals(lastRead))) {
+                coverageGaps.add(r.id() + " was read " + (firstRead == null ? "not at all" : "from offset " + firstRead + " to " + lastRead)
+                        + ", but its records in the plan are at offsets " + r.firstDataOffset() + " to " + r.lastDataOffset());
+            } else if (ended && !r.hasData() && partitionRead > 0) {
+                coverageGaps.add(r.id() + " has no records in the plan, but " + partitionRead + " were read");
+            }
+            redelivered += stats.getOrDefault("redelivered", 0L);
+            misplaced += stats.getOrDefault("misplaced", 0L);
             read += partitionRead;
             filtered += stats.getOrDefault("filtered", 0L);
             outOfRange += stats.getOrDefault("out_of_range", 0L);
@@ -143,8 +171,17 @@ public final class EvidenceBuilder {
                     deadReasons.merge(name.substring(4), value, Long::sum);
                 } else if (name.startsWith("upcast:")) {
                     upcasts.merge(name.substring(7), value, Long::sum);
+                } else if (name.startsWith("misplaced_sample|") && misplacedSamples.size() < 20) {
+                    String[] parts = name.substring("misplaced_sample|".length()).split("\\|");
+                    misplacedSamples.add(parts.length == 3 ? "key " + parts[0] + " read from " + parts[1] + ", belongs to partition " + parts[2]
+                            : name.substring("misplaced_sample|".length()));
                 }
             });
+        }
+        long stale = staleSummaries;
+        for (TaskSummary s : summaries) {
+            stale += s.counters().getOrDefault("stale_records", 0L);
+            redelivered += s.counters().getOrDefault("redelivered", 0L);
         }
         apply.forEach((name, value) -> {
             if (name.startsWith("dlq:")) {
@@ -172,6 +209,33 @@ public final class EvidenceBuilder {
             untrusted.add("only " + endedPartitions + " of " + plan.ranges().size() + " source partitions reached their planned end");
         } else {
             facts.add("all " + plan.ranges().size() + " source partitions were replayed to their planned end");
+        }
+
+        checks.add(new CheckResult("every_partition_read_from_its_first_to_its_last_record", coverageGaps.isEmpty(), (long) coverageGaps.size(),
+                coverageGaps.isEmpty() ? "every source partition was read from the first to the last record of its planned range"
+                        : String.join("; ", coverageGaps)));
+        if (!coverageGaps.isEmpty()) {
+            untrusted.add("the run did not read its whole range: " + String.join("; ", coverageGaps));
+        }
+
+        List<String> transit = new ArrayList<>();
+        boolean repartitioned = false;
+        for (TaskSummary s : summaries) {
+            for (Map.Entry<String, Long> e : s.expectedFromSources().entrySet()) {
+                repartitioned = true;
+                long got = s.receivedFromSources().getOrDefault(e.getKey(), 0L);
+                if (got != e.getValue()) {
+                    transit.add("apply task " + s.partition() + " received " + got + " of the " + e.getValue() + " events source partition "
+                            + e.getKey() + " sent it");
+                }
+            }
+        }
+        if (repartitioned) {
+            checks.add(new CheckResult("every_event_reached_its_apply_task", transit.isEmpty(), (long) transit.size(),
+                    transit.isEmpty() ? "every apply task received exactly the events each source partition sent it" : String.join("; ", transit)));
+            (transit.isEmpty() ? facts : untrusted).add(transit.isEmpty()
+                    ? "every event sent through the repartition topic reached its apply task"
+                    : "events were lost or added between the stages: " + String.join("; ", transit));
         }
 
         long accounted = processed + duplicates + filtered + dead;
@@ -231,10 +295,46 @@ public final class EvidenceBuilder {
             }
         }
 
+        Contract.EvidenceSpec limits = contract.evidence();
+        boolean enough = processed >= limits.minEventsProcessed() && keys >= limits.minProjectionKeys();
+        String size = processed + " events processed into " + keys + " projection keys (the contract requires at least "
+                + limits.minEventsProcessed() + " and " + limits.minProjectionKeys() + ")";
+        checks.add(new CheckResult("rebuild_is_not_empty", enough, (long) (enough ? 0 : 1), size));
+        if (!enough) {
+            untrusted.add("the rebuild is empty or too small to prove anything: " + size
+                    + "; check scope.from, scope.to and the scope's filters, or lower evidence.min_events_processed / min_projection_keys");
+        }
+
         double deadRatio = read == 0 ? 0 : (double) dead / read;
-        String deadFact = String.format("%d records dead-lettered (%.3f%% of %d read; the contract allows %.3f%%)",
-                dead, deadRatio * 100, read, contract.evidence().maxDeadLetterRatio() * 100);
-        (deadRatio > contract.evidence().maxDeadLetterRatio() ? degraded : facts).add(deadFact);
+        String deadFact = String.format("%d records dead-lettered (%.3f%% of %d read; the contract allows %.3f%%, and above %.3f%% the run is untrusted)",
+                dead, deadRatio * 100, read, limits.maxDeadLetterRatio() * 100, limits.untrustedDeadLetterRatio() * 100);
+        if (deadRatio > limits.untrustedDeadLetterRatio()) {
+            checks.add(new CheckResult("dead_letters_below_hard_limit", false, dead, deadFact));
+            untrusted.add(deadFact + "; a rebuild made of a fraction of its history proves nothing: look at dead_letter_reasons "
+                    + "(a key_field or event_id_field the events do not carry?)");
+        } else {
+            (deadRatio > limits.maxDeadLetterRatio() ? degraded : facts).add(deadFact);
+        }
+
+        if (contract.history().keyedByOrderingKey()) {
+            checks.add(new CheckResult("history_keyed_by_ordering_key", misplaced == 0, misplaced, misplaced == 0
+                    ? "every event was read from the partition of its ordering key"
+                    : misplaced + " events were read from another partition than their ordering key's, e.g. " + misplacedSamples));
+            if (misplaced > 0) {
+                untrusted.add(misplaced + " events were read from another partition than the one the default partitioner gives their "
+                        + "ordering key, although the contract says history.keyed_by_ordering_key: true: a key's events may have been split "
+                        + "over tasks and applied out of order or twice; e.g. " + misplacedSamples
+                        + ". Set keyed_by_ordering_key: false to repartition by the ordering key");
+            }
+        }
+        if (stale > 0) {
+            facts.add(stale + " records of other runs on the run's internal topics were ignored (an offset reset with other tools "
+                    + "rewinds them too); none was counted or applied");
+        }
+        if (redelivered > 0) {
+            facts.add(redelivered + " records delivered again after the group's offsets were moved back inside the run were skipped; "
+                    + "none was applied twice");
+        }
         if (violations != null) {
             String v = violations + " ordering violations on " + contract.ordering().sequenceField() + " (the contract allows "
                     + contract.evidence().maxOrderingViolations() + ")";
@@ -250,8 +350,11 @@ public final class EvidenceBuilder {
 
         List<UpcastCount> upcastCounts = new ArrayList<>();
         upcasts.forEach((k, v) -> {
-            String[] parts = k.split(":");
-            upcastCounts.add(new UpcastCount(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), v));
+            // "type:from:to": the type is everything before the last two fields, so a type with ':' in its name is kept whole.
+            int second = k.lastIndexOf(':');
+            int first = k.lastIndexOf(':', second - 1);
+            upcastCounts.add(new UpcastCount(k.substring(0, first), Integer.parseInt(k.substring(first + 1, second)),
+                    Integer.parseInt(k.substring(second + 1)), v));
         });
         double seconds = Math.max(0.001, (endedAtMillis - startedAt) / 1000.0);
         return header(contract, plan, EvidenceKind.FINAL)
@@ -262,6 +365,10 @@ public final class EvidenceBuilder {
                 .setFiltered(filtered)
                 .setOutOfRange(outOfRange)
                 .setDeadLettered(dead)
+                .setStaleRecords(stale)
+                .setRedeliveredRecords(redelivered)
+                .setMisplacedEvents(contract.history().keyedByOrderingKey() ? misplaced : null)
+                .setMisplacedSamples(misplacedSamples)
                 .setDeadLetterReasons(new LinkedHashMap<>(deadReasons))
                 .setUpcasts(upcastCounts)
                 .setOrderingViolations(violations)

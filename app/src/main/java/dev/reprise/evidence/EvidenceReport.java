@@ -35,6 +35,14 @@ public final class EvidenceReport {
         for (UpcastCount u : e.getUpcasts()) {
             out.append(String.format("  upcast %-13s v%d → v%d: %,d%n", u.getEventType(), u.getFromVersion(), u.getToVersion(), u.getCount()));
         }
+        if (e.getStaleRecords() > 0 || e.getRedeliveredRecords() > 0) {
+            out.append(String.format("  ignored              %,d records of other runs, %,d delivered again (none counted or applied)%n",
+                    e.getStaleRecords(), e.getRedeliveredRecords()));
+        }
+        if (e.getMisplacedEvents() != null) {
+            out.append(String.format("  misplaced events     %,d%s%n", e.getMisplacedEvents(),
+                    e.getMisplacedSamples().isEmpty() ? "" : "  e.g. " + e.getMisplacedSamples().get(0)));
+        }
         if (e.getOrderingViolations() != null) {
             out.append(String.format("  ordering violations  %,d%n", e.getOrderingViolations()));
         }
@@ -62,7 +70,9 @@ public final class EvidenceReport {
     public static String ranges(RecoveryEvidence e) {
         StringBuilder out = new StringBuilder();
         for (PartitionRange r : e.getRanges()) {
-            out.append(String.format("  %s-%d [%d, %d) read %d%n", r.getTopic(), r.getPartition(), r.getStartOffset(), r.getEndOffset(), r.getEventsRead()));
+            out.append(String.format("  %s-%d [%d, %d) read %d%s%n", r.getTopic(), r.getPartition(), r.getStartOffset(), r.getEndOffset(), r.getEventsRead(),
+                    r.getFirstOffsetRead() == null ? "" : ", offsets " + r.getFirstOffsetRead() + " to " + r.getLastOffsetRead()
+                            + (r.getFirstDataOffset() == null ? "" : " (records " + r.getFirstDataOffset() + " to " + r.getLastDataOffset() + ")")));
         }
         return out.toString();
     }

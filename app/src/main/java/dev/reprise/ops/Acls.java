@@ -68,10 +68,10 @@ public final class Acls {
             out.add(topic(c.applicationId(), "PREFIXED", op, principal));
         }
         out.add(new AclEntry("GROUP", c.applicationId(), "LITERAL", "READ", "ALLOW", principal));
-        if (isExactlyOnce(c)) {
-            out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "WRITE", "ALLOW", principal));
-            out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "DESCRIBE", "ALLOW", principal));
-        }
+        // Transactional ids prefixed by the application id: Kafka Streams' under exactly-once, and whatever the
+        // guarantee the run store's writer (one transactional id per application fences concurrent commands) and promote's.
+        out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "WRITE", "ALLOW", principal));
+        out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "DESCRIBE", "ALLOW", principal));
         return List.copyOf(out);
     }
 

@@ -126,7 +126,9 @@ public final class ReplayRunner {
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(contract.projection().topic(), Optional.of(plan.repartitionPartitions()), Optional.empty())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        topics.add(new NewTopic(contract.evidence().topic(), Optional.of(1), Optional.empty()));
+        // Evidence is what a team promotes on, months later too: never deleted by retention.
+        topics.add(new NewTopic(contract.evidence().topic(), Optional.of(1), Optional.empty())
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1")));
         topics.add(new NewTopic(contract.deadLetter().topic(), Optional.of(plan.repartitionPartitions()), Optional.empty()));
         for (NewTopic topic : topics) {
             try {
@@ -145,54 +147,67 @@ public final class ReplayRunner {
 
     /**
      * Sets the committed offsets of the app's consumer group to the plan's start offsets. The group
-     * must have no active members; Kafka refuses otherwise.
+     * must have no active members; Kafka refuses otherwise. Does not make the plan the run in force:
+     * {@link #begin} does both.
      */
     public Map<TopicPartition, Long> resetOffsets(Admin admin, RunPlan plan) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        new GroupOffsets(admin, contract.applicationId()).resetTo(plan);
         Map<TopicPartition, Long> applied = new HashMap<>();
-        for (RunPlan.PartitionRange r : plan.ranges()) {
-            offsets.put(r.topicPartition(), new OffsetAndMetadata(r.start()));
-            applied.put(r.topicPartition(), r.start());
-        }
-        try {
-            admin.alterConsumerGroupOffsets(contract.applicationId(), offsets).all().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot reset the offsets of group " + contract.applicationId() + ": " + e.getCause().getMessage()
-                    + " (stop every running instance of the app first)", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        plan.ranges().forEach(r -> applied.put(r.topicPartition(), r.start()));
         return applied;
+    }
+
+    /**
+     * Makes {@code plan} the run in force: creates its topics, records it in the run store if the run in force
+     * is still {@code expectedRunId} (empty: none), and sets the group's offsets to the plan's start.
+     *
+     * @throws RunStore.ConcurrentRunException when another command changed the run in force at the same moment:
+     *                                         then neither the run store nor the offsets were changed by this call
+     */
+    public void begin(Admin admin, Optional<String> expectedRunId, RunPlan plan) {
+        prepareTopics(admin, plan);
+        new RunStore(contract, clientConfig).claim(admin, expectedRunId, plan, p -> resetOffsets(admin, p));
     }
 
     /**
      * What {@link #prepare} decided: the plan to run, and the run's final evidence when it is already complete.
      *
-     * @param how new (no run before), continue (an unfinished run), external-reset (the group's offsets were
-     *            moved with other tools: a new run from where they are), complete (nothing to do)
+     * @param how new (no run before, or a run whose offsets were never set), continue (an unfinished run),
+     *            external-reset (the group's offsets were moved back with other tools: a new run from where they are),
+     *            complete (nothing to do)
+     * @param repaired partitions whose offsets had been moved forward past records the run had not read, put back
+     *                 (described for the operator); empty when none
      */
-    public record Prepared(RunPlan plan, String how, RecoveryEvidence finalEvidence) {
+    public record Prepared(RunPlan plan, String how, RecoveryEvidence finalEvidence, List<String> repaired) {
+        public Prepared(RunPlan plan, String how, RecoveryEvidence finalEvidence) {
+            this(plan, how, finalEvidence, List.of());
+        }
     }
 
     /**
      * Decides which run {@code reprise run} runs. The run in force is kept in Kafka ({@link RunStore}); it
      * continues unless the group's committed offsets were moved behind it with other tools (Kafka's
      * consumer-groups or streams-groups reset), which starts a new run from where the operator put them,
-     * so replayed events are never taken for duplicates of the previous run.
+     * so replayed events are never taken for duplicates of the previous run. Offsets moved forward inside an
+     * unfinished run, past records it has not read, are put back ({@link RunPositions}): a run in force never
+     * skips part of its range. Creating a run is a compare-and-set on the run in force: of two commands started
+     * together one creates the run, the other fails with {@link RunStore.ConcurrentRunException}.
      */
     public Prepared prepare(Admin admin) {
         RunStore store = new RunStore(contract, clientConfig);
         GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
-        java.util.Optional<RunPlan> current = store.current(admin);
+        Optional<RunStore.Current> current = store.inForce(admin);
         if (current.isEmpty()) {
             RunPlan plan = new dev.reprise.plan.Planner(admin, clientConfig).plan(contract);
-            prepareTopics(admin, plan);
-            group.resetTo(plan);
-            store.save(admin, plan);
+            begin(admin, Optional.empty(), plan);
             return new Prepared(plan, "new", null);
         }
-        RunPlan plan = current.get();
+        RunPlan plan = current.get().plan();
+        if (!current.get().offsetsSet()) {
+            // The command that made this run stopped before it set the group's offsets: set them now.
+            begin(admin, Optional.of(plan.runId()), plan);
+            return new Prepared(plan, "new", null);
+        }
         Map<TopicPartition, Long> committed = group.committed();
         java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL);
         boolean movedBack = plan.ranges().stream().anyMatch(r -> {
@@ -200,14 +215,18 @@ public final class ReplayRunner {
             return c != null && (c < r.start() || done.isPresent() && r.hasData() && c <= r.lastDataOffset());
         });
         if (!movedBack) {
-            return done.map(e -> new Prepared(plan, "complete", e)).orElseGet(() -> new Prepared(plan, "continue", null));
+            if (done.isPresent()) {
+                return new Prepared(plan, "complete", done.get());
+            }
+            List<String> repaired = group.activeMembers().isEmpty()
+                    ? new RunPositions(contract, clientConfig).putBackForwardMoves(admin, plan, committed) : List.of();
+            return new Prepared(plan, "continue", null, repaired);
         }
         Map<TopicPartition, Long> from = new HashMap<>();
         plan.ranges().forEach(r -> from.put(r.topicPartition(), committed.getOrDefault(r.topicPartition(), r.start())));
         Contract moved = contract.withScopeFrom(new dev.reprise.contract.Position.AtOffsets(from));
         RunPlan next = new dev.reprise.plan.Planner(admin, clientConfig).plan(moved);
-        prepareTopics(admin, next);
-        store.save(admin, next);
+        begin(admin, Optional.of(plan.runId()), next);
         return new Prepared(next, "external-reset", null);
     }
 

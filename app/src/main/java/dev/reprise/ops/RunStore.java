@@ -1,5 +1,8 @@
 package dev.reprise.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
@@ -10,12 +13,15 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,15 +29,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * The run plans of an application, kept durably in Kafka so that a restarted instance, or another
  * instance, continues the same run: a compacted one-partition topic {@code <application.id>-reprise-runs}
  * (an internal topic of the app, covered by its prefixed ACLs) whose key {@code current} holds the
- * plan in force, and {@code plan:<run id>} every plan ever made.
+ * run in force, and {@code plan:<run id>} every plan ever made.
+ *
+ * <p>Only one command at a time can change the run in force ({@link #claim}): the writes go through a
+ * transactional producer with one transactional id per application, so a second writer fences the
+ * first, and the run in force is read again after the fence and compared with the one the caller
+ * decided from (a compare-and-set). Two {@code reprise run} or {@code reprise reset} started together
+ * therefore create one run; the other gets a {@link ConcurrentRunException} and changes nothing.
  */
 public final class RunStore {
     private static final String CURRENT = "current";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Contract contract;
     private final Map<String, Object> clientConfig;
 
@@ -40,12 +54,33 @@ public final class RunStore {
         this.clientConfig = clientConfig;
     }
 
+    /**
+     * The run in force.
+     *
+     * @param offsetsSet whether the group's offsets were set to the plan's start; false when the command that made
+     *                   the run stopped before it could (the next {@code reprise run} sets them)
+     */
+    public record Current(RunPlan plan, boolean offsetsSet) {
+    }
+
+    /** Another command created or replaced the run in force at the same moment; this one changed nothing. */
+    public static final class ConcurrentRunException extends IllegalStateException {
+        public ConcurrentRunException(String message) {
+            super(message);
+        }
+    }
+
     public String topic() {
         return topic(contract);
     }
 
     public static String topic(Contract contract) {
         return contract.applicationId() + "-reprise-runs";
+    }
+
+    /** The transactional id every writer of the run store uses: one per application, so writers fence each other. */
+    public static String transactionalId(Contract contract) {
+        return contract.applicationId() + "-reprise-run-store";
     }
 
     public void ensureTopic(Admin admin) {
@@ -66,21 +101,79 @@ public final class RunStore {
         }
     }
 
-    /** Makes {@code plan} the run in force. */
-    public void save(Admin admin, RunPlan plan) {
+    /**
+     * Makes {@code next} the run in force, if the run in force is still {@code expectedRunId} (empty: no run yet),
+     * then sets the group's offsets with {@code setOffsets} and records that they are set. Nothing is written when
+     * another command changed the run in force since the caller read it, or changes it while this one writes.
+     *
+     * @throws ConcurrentRunException when another command won
+     */
+    public void claim(Admin admin, Optional<String> expectedRunId, RunPlan next, Consumer<RunPlan> setOffsets) {
         ensureTopic(admin);
         Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(contract));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            byte[] json = plan.toJson().getBytes(StandardCharsets.UTF_8);
-            producer.send(new ProducerRecord<>(topic(), ("plan:" + plan.runId()).getBytes(StandardCharsets.UTF_8), json));
-            producer.send(new ProducerRecord<>(topic(), CURRENT.getBytes(StandardCharsets.UTF_8), json));
-            producer.flush();
+            // Fences any other writer of this application's run store and ends its open transaction, so what is read
+            // next is what the run in force really is.
+            producer.initTransactions();
+            Optional<String> now = inForce(admin).map(c -> c.plan().runId());
+            if (!now.equals(expectedRunId)) {
+                throw new ConcurrentRunException("another command made run " + now.orElse("(none)") + " the run in force while this one was "
+                        + "planning from " + expectedRunId.orElse("no run") + "; nothing was changed by this command. Run it again to see the run in force");
+            }
+            write(producer, next, false, true);
+            setOffsets.accept(next);
+            write(producer, next, true, false);
+        } catch (ProducerFencedException e) {
+            throw new ConcurrentRunException("another command wrote the run in force of " + contract.applicationId()
+                    + " at the same moment (this one was fenced); run " + next.runId() + " was not made the run in force by this command. "
+                    + "Run it again to see the run in force");
+        } catch (KafkaException e) {
+            if (e.getCause() instanceof ProducerFencedException) {
+                throw new ConcurrentRunException("another command wrote the run in force of " + contract.applicationId()
+                        + " at the same moment (this one was fenced); run it again to see the run in force");
+            }
+            throw e;
         }
     }
 
-    /** The run in force, or empty when no run was ever planned for this application id. */
-    public Optional<RunPlan> current(Admin admin) {
+    private void write(KafkaProducer<byte[], byte[]> producer, RunPlan plan, boolean offsetsSet, boolean withPlan) {
+        producer.beginTransaction();
+        if (withPlan) {
+            producer.send(new ProducerRecord<>(topic(), ("plan:" + plan.runId()).getBytes(StandardCharsets.UTF_8),
+                    plan.toJson().getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.send(new ProducerRecord<>(topic(), CURRENT.getBytes(StandardCharsets.UTF_8), encode(plan, offsetsSet)));
+        producer.commitTransaction();
+    }
+
+    private static byte[] encode(RunPlan plan, boolean offsetsSet) {
+        try {
+            ObjectNode node = JSON.createObjectNode();
+            node.set("plan", JSON.readTree(plan.toJson()));
+            node.put("offsets_set", offsetsSet);
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Current decode(byte[] value) {
+        try {
+            JsonNode node = JSON.readTree(value);
+            if (node.has("plan")) {
+                return new Current(RunPlan.fromJson(JSON.writeValueAsString(node.get("plan"))), node.path("offsets_set").asBoolean(false));
+            }
+            // Written by an earlier build: the plan alone, saved after the offsets were set.
+            return new Current(RunPlan.fromJson(new String(value, StandardCharsets.UTF_8)), true);
+        } catch (IOException e) {
+            throw new IllegalStateException("the run in force on the run store is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The run in force and whether its offsets were set, or empty when no run was ever planned for this application id. */
+    public Optional<Current> inForce(Admin admin) {
         ensureTopic(admin);
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -90,19 +183,24 @@ public final class RunStore {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
-            String latest = null;
+            byte[] latest = null;
             long deadline = System.currentTimeMillis() + 30_000;
             while (consumer.position(tp) < end) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.key() != null && CURRENT.equals(new String(r.key(), StandardCharsets.UTF_8)) && r.value() != null) {
-                        latest = new String(r.value(), StandardCharsets.UTF_8);
+                        latest = r.value();
                     }
                 }
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("could not read " + topic() + " to its end within 30 s");
                 }
             }
-            return Optional.ofNullable(latest).map(RunPlan::fromJson);
+            return Optional.ofNullable(latest).map(RunStore::decode);
         }
+    }
+
+    /** The plan of the run in force, or empty when no run was ever planned for this application id. */
+    public Optional<RunPlan> current(Admin admin) {
+        return inForce(admin).map(Current::plan);
     }
 }

@@ -85,13 +85,22 @@ public final class Planner {
 
         List<RunPlan.PartitionRange> ranges = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            Map<TopicPartition, long[]> bounds = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 long start = Math.max(starts.get(tp), earliest.get(tp));
                 long end = Math.min(ends.get(tp), latest.get(tp));
                 if (end < start) {
                     end = start;
                 }
-                ranges.add(new RunPlan.PartitionRange(tp.topic(), tp.partition(), start, end, lastDataOffset(consumer, tp, start, end)));
+                bounds.put(tp, new long[]{start, end});
+            }
+            Map<TopicPartition, Long> firsts = firstDataOffsets(consumer, bounds);
+            for (TopicPartition tp : partitions) {
+                long start = bounds.get(tp)[0];
+                long end = bounds.get(tp)[1];
+                long first = firsts.get(tp);
+                long last = first < 0 ? -1 : lastDataOffset(consumer, tp, first, end);
+                ranges.add(new RunPlan.PartitionRange(tp.topic(), tp.partition(), start, end, first, last));
             }
         }
         int repartition = contract.history().keyedByOrderingKey() ? maxPartitions
@@ -173,6 +182,51 @@ public final class Planner {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * The offset of the first record a read_committed consumer sees in each range [start, end), or -1 when
+     * there is none, read forwards for all partitions at once.
+     */
+    static Map<TopicPartition, Long> firstDataOffsets(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, long[]> bounds) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        List<TopicPartition> pending = new ArrayList<>();
+        bounds.forEach((tp, b) -> {
+            if (b[0] >= b[1]) {
+                out.put(tp, -1L);
+            } else {
+                pending.add(tp);
+            }
+        });
+        if (pending.isEmpty()) {
+            return out;
+        }
+        consumer.assign(pending);
+        pending.forEach(tp -> consumer.seek(tp, bounds.get(tp)[0]));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!pending.isEmpty()) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            for (TopicPartition tp : List.copyOf(pending)) {
+                long end = bounds.get(tp)[1];
+                List<ConsumerRecord<byte[], byte[]>> got = records.records(tp);
+                if (!got.isEmpty()) {
+                    long first = got.get(0).offset();
+                    out.put(tp, first < end ? first : -1L);
+                    pending.remove(tp);
+                } else if (consumer.position(tp) >= end) {
+                    out.put(tp, -1L);
+                    pending.remove(tp);
+                }
+            }
+            if (!pending.isEmpty()) {
+                consumer.pause(consumer.assignment().stream().filter(tp -> !pending.contains(tp)).toList());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read the first records of " + pending + " within 60 s while planning");
+            }
+        }
+        consumer.resume(consumer.paused());
+        return out;
     }
 
     /**

@@ -44,12 +44,15 @@ public record RunPlan(String runId, String contractName, String contractHash, St
     /**
      * One source partition's share of the run.
      *
+     * @param firstDataOffset offset of the first record a read_committed consumer delivers inside [start, end), or -1
+     *                        when there is none. The run proves it read its whole range by reading exactly from this
+     *                        record to {@code lastDataOffset}.
      * @param lastDataOffset offset of the last record a read_committed consumer delivers inside
      *                       [start, end), or -1 when there is none (empty range, or only transaction
      *                       markers and aborted records). Completion is detected on it, since under
      *                       read_committed the record at end-1 is often a transaction marker.
      */
-    public record PartitionRange(String topic, int partition, long start, long end, long lastDataOffset) {
+    public record PartitionRange(String topic, int partition, long start, long end, long firstDataOffset, long lastDataOffset) {
         public PartitionRange {
             if (start < 0 || end < start) {
                 throw new IllegalArgumentException(topic + "-" + partition + ": invalid range [" + start + ", " + end + ")");
@@ -57,6 +60,15 @@ public record RunPlan(String runId, String contractName, String contractHash, St
             if (lastDataOffset != -1 && (lastDataOffset < start || lastDataOffset >= end)) {
                 throw new IllegalArgumentException(topic + "-" + partition + ": last data offset " + lastDataOffset + " outside [" + start + ", " + end + ")");
             }
+            if ((firstDataOffset == -1) != (lastDataOffset == -1) || firstDataOffset != -1 && (firstDataOffset < start || firstDataOffset > lastDataOffset)) {
+                throw new IllegalArgumentException(topic + "-" + partition + ": first data offset " + firstDataOffset
+                        + " does not fit [" + start + ", " + lastDataOffset + "] (a plan written by an earlier build? plan the run again)");
+            }
+        }
+
+        /** A range whose every offset from {@code start} to {@code lastDataOffset} holds a record (no transaction markers). */
+        public PartitionRange(String topic, int partition, long start, long end, long lastDataOffset) {
+            this(topic, partition, start, end, lastDataOffset < 0 ? -1 : start, lastDataOffset);
         }
 
         public TopicPartition topicPartition() {

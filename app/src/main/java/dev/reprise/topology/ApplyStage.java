@@ -29,6 +29,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -81,6 +82,14 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private static final String DEAD_LETTERED = "dead_lettered";
     private static final String ENDS_RECEIVED = "ends_received";
     private static final String SUMMARY_SENT = "summary_sent";
+    /** Records of another run (or in no format of this run) on the repartition topic: ignored and counted. */
+    static final String STALE_RECORDS = "stale_records";
+    /** Repartition records at or below the last offset this task processed, delivered again after an offset reset: skipped. */
+    static final String REDELIVERED = "redelivered";
+    /** The offset after the last repartition record this task processed (0: none yet). */
+    private static final String INPUT_NEXT_OFFSET = "input_next_offset";
+    /** Scope of the events received from each source partition ("topic:partition" → count), behind a repartition. */
+    private static final String RECEIVED_SCOPE = "received";
 
     private final Contract contract;
     private final RunPlan plan;
@@ -108,6 +117,10 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     private Set<String> expectedEnds;
     private Map<String, Long> lastReported = Map.of();
     private boolean otherRunsGone;
+    /** Behind a repartition: the offset after the last repartition record processed, and events received per source partition. */
+    private long inputNextOffset;
+    private final Map<String, long[]> receivedByTopic = new HashMap<>();
+    private long staleLogged;
     /**
      * The states of the keys applied most recently (least recently used first), so a hot key is not
      * read and decoded again for every event. A state changed since the last commit also carries its
@@ -178,14 +191,45 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             }
         };
         this.seen = loadSeen(taskPartition, ranges);
+        this.inputNextOffset = applyCounters.get(INPUT_NEXT_OFFSET);
+        this.receivedByTopic.clear();
+        if (viaRepartition) {
+            Counters.Scope received = counters.scope(RECEIVED_SCOPE);
+            for (RunPlan.PartitionRange r : ranges) {
+                long[] byPartition = receivedByTopic.computeIfAbsent(r.topic(), t -> new long[maxPartition(plan, t) + 1]);
+                byPartition[r.partition()] = received.get(r.id());
+            }
+        }
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
         hook.beforeCommit(() -> {
             seen.writeBatch();
             writeStates();
+            foldIntoCounters();
             counters.persist();
         });
         context.schedule(contract.evidence().progressInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reportProgress());
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOtherRuns());
+    }
+
+    private static int maxPartition(RunPlan plan, String topic) {
+        return plan.ranges().stream().filter(r -> r.topic().equals(topic)).mapToInt(RunPlan.PartitionRange::partition).max().orElse(0);
+    }
+
+    /** Writes what is kept in fields (input offset, events received per source partition) to the counters, before each commit. */
+    private void foldIntoCounters() {
+        if (inputNextOffset > 0) {
+            applyCounters.set(INPUT_NEXT_OFFSET, inputNextOffset);
+        }
+        if (!receivedByTopic.isEmpty()) {
+            Counters.Scope received = counters.scope(RECEIVED_SCOPE);
+            receivedByTopic.forEach((topic, byPartition) -> {
+                for (int p = 0; p < byPartition.length; p++) {
+                    if (byPartition[p] > 0) {
+                        received.set(topic + ":" + p, byPartition[p]);
+                    }
+                }
+            });
+        }
     }
 
     /** Hands the evidence stage this task's counters so far, for the run's PROGRESS records. */
@@ -200,7 +244,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         lastReported = now;
         RecordHeaders headers = new RecordHeaders();
         headers.add(PART_HEADER, "progress".getBytes(StandardCharsets.UTF_8));
-        TaskSummary progress = new TaskSummary(context.taskId().partition(), Map.of(), now, 0, 0, Map.of(), Map.of(), null);
+        TaskSummary progress = new TaskSummary(plan.runId(), context.taskId().partition(), Map.of(), now, 0, 0, Map.of(), Map.of(), null);
         context.forward(new Record<>(Integer.toString(context.taskId().partition()).getBytes(StandardCharsets.UTF_8),
                 (Emitted) new Emitted.Summary(progress.toJson()), context.currentSystemTimeMs(), headers));
     }
@@ -229,12 +273,51 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
 
     @Override
     public void process(Record<byte[], Routed> record) {
-        if (record.value() instanceof Routed.Data data) {
+        if (viaRepartition && isRedelivered()) {
+            return;
+        }
+        Routed value = record.value();
+        if (value instanceof Routed.Data data) {
             apply(record.key(), data);
-        } else if (record.value() instanceof Routed.Batch batch) {
-            RoutedSerde.forEach(batch, this::apply);
-        } else if (record.value() instanceof Routed.End end) {
+        } else if (value instanceof Routed.Batch batch) {
+            try {
+                RoutedSerde.forEach(batch, this::apply);
+            } catch (RuntimeException unreadable) {
+                // A batch of this run that cannot be read to its end: the events read before the damage were applied and
+                // counted as received; the rest are missing, which the transit check of this task's summary reports.
+                stale("a batch of this run that cannot be read to its end: " + unreadable);
+            }
+        } else if (value instanceof Routed.End end) {
             receiveEnd(end);
+        } else if (value instanceof Routed.Stale s) {
+            stale(s.reason());
+        }
+    }
+
+    /**
+     * Whether the current repartition record was processed by this run already: its offset is below the one after
+     * the last record processed, kept in the counters and committed with the offsets. That happens when the group's
+     * offsets on the repartition topic are moved back (Kafka's consumer-groups tool with --all-topics resets internal
+     * topics too): skipped and counted, so no event is applied or counted twice whatever offsets the task is handed.
+     */
+    private boolean isRedelivered() {
+        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        if (offset < 0) {
+            return false;
+        }
+        if (offset < inputNextOffset) {
+            applyCounters.add(REDELIVERED, 1);
+            return true;
+        }
+        inputNextOffset = offset + 1;
+        return false;
+    }
+
+    private void stale(String reason) {
+        long n = applyCounters.add(STALE_RECORDS, 1);
+        if (staleLogged++ < 5 || n % 10_000 == 0) {
+            LOG.warn("Apply task {} ignored {} on the repartition topic (run {}); {} such records so far, none of them counted or applied",
+                    context.taskId().partition(), reason, plan.runId(), n);
         }
     }
 
@@ -258,6 +341,14 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     }
 
     private void apply(byte[] keyBytes, Routed.Data data) {
+        if (viaRepartition) {
+            long[] received = receivedByTopic.get(data.sourceTopic);
+            if (received == null || data.sourcePartition < 0 || data.sourcePartition >= received.length) {
+                stale("an event from " + data.sourceTopic + "-" + data.sourcePartition + ", a partition this run does not read");
+                return;
+            }
+            received[data.sourcePartition]++;
+        }
         byte[] eventId = DedupSet.idOf(data.eventId);
         if (seen.contains(eventId)) {
             applyCounters.add(DUPLICATES, 1);
@@ -470,11 +561,22 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
             comparison = new TaskSummary.ReferenceComparison(unchanged, changed, missing, extra, samples);
         }
         Map<String, Map<String, Long>> sources = new LinkedHashMap<>();
+        Map<String, Long> expected = new LinkedHashMap<>();
+        Map<String, Long> received = new LinkedHashMap<>();
         for (String id : expectedEnds) {
-            sources.put(id, counters.scope("source:" + id).snapshot());
+            Map<String, Long> stats = counters.scope("source:" + id).snapshot();
+            sources.put(id, stats);
+            if (viaRepartition) {
+                expected.put(id, stats.getOrDefault(SourceStage.SENT_PREFIX + partition, 0L));
+            }
         }
-        TaskSummary summary = new TaskSummary(partition, sources, applyCounters.snapshot(), keys, checksum,
-                invariantFailures, invariantSamples, comparison);
+        if (viaRepartition) {
+            foldIntoCounters();
+            received.putAll(counters.scope(RECEIVED_SCOPE).snapshot());
+            expected.keySet().forEach(id -> received.putIfAbsent(id, 0L));
+        }
+        TaskSummary summary = new TaskSummary(plan.runId(), partition, sources, applyCounters.snapshot(), keys, checksum,
+                invariantFailures, invariantSamples, comparison, expected, received);
         applyCounters.set(SUMMARY_SENT, 1);
         LOG.info("Apply task {} complete: {} keys, {} events applied", partition, keys, summary.counters().getOrDefault("processed", 0L));
         context.forward(new Record<>(Integer.toString(partition).getBytes(StandardCharsets.UTF_8),

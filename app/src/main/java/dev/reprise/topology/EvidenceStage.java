@@ -64,20 +64,49 @@ final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
         context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), EvidenceCodec.encode(evidence), context.currentSystemTimeMs(), headers));
     }
 
+    private String staleKey() {
+        return plan.runId() + "|stale";
+    }
+
+    private long staleCount() {
+        byte[] n = parts.get(staleKey());
+        return n == null ? 0 : Long.parseLong(new String(n, StandardCharsets.UTF_8));
+    }
+
+    private static TaskSummary readSummary(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return TaskSummary.fromJson(value);
+        } catch (RuntimeException notASummary) {
+            return null;
+        }
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
         String finalKey = plan.runId() + "|final";
         if (parts.get(finalKey) != null) {
             return;
         }
+        TaskSummary summary = readSummary(record.value());
+        if (summary == null || !plan.runId().equals(summary.runId())
+                || summary.partition() < 0 || summary.partition() >= plan.repartitionPartitions()) {
+            // A summary of another run (an offset reset with Kafka's own tools rewinds this internal topic too) or
+            // not a summary at all: it never completes this run. Counted, and said in the final evidence.
+            long stale = staleCount() + 1;
+            parts.put(staleKey(), Long.toString(stale).getBytes(StandardCharsets.UTF_8));
+            LOG.warn("The evidence task ignored {} on its input topic; {} such records in run {}",
+                    summary == null ? "a record that is not a task summary" : "a summary of run " + summary.runId(), stale, plan.runId());
+            return;
+        }
         Header kind = record.headers().lastHeader(ApplyStage.PART_HEADER);
         if (kind != null && "progress".equals(new String(kind.value(), StandardCharsets.UTF_8))) {
-            TaskSummary p = TaskSummary.fromJson(record.value());
-            progress.put(p.partition(), p.counters());
+            progress.put(summary.partition(), summary.counters());
             progressChanged = true;
             return;
         }
-        TaskSummary summary = TaskSummary.fromJson(record.value());
         parts.put(plan.runId() + "|part|" + summary.partition(), record.value());
         List<TaskSummary> all = new ArrayList<>();
         for (int p = 0; p < plan.repartitionPartitions(); p++) {
@@ -87,7 +116,7 @@ final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
             }
             all.add(TaskSummary.fromJson(part));
         }
-        RecoveryEvidence evidence = EvidenceBuilder.build(contract, plan, all, context.currentSystemTimeMs());
+        RecoveryEvidence evidence = EvidenceBuilder.build(contract, plan, all, staleCount(), context.currentSystemTimeMs());
         progress.clear();
         byte[] encoded = EvidenceCodec.encode(evidence);
         parts.put(finalKey, encoded);

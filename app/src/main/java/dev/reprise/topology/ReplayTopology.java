@@ -84,7 +84,7 @@ public final class ReplayTopology {
         KStream<byte[], Routed> events = routed.filterNot((k, v) -> v instanceof Routed.Dead, Named.as(EVENTS_NODE));
         boolean viaRepartition = !contract.history().keyedByOrderingKey();
         KStream<byte[], Routed> byKey = !viaRepartition ? events : events.repartition(
-                Repartitioned.with(Serdes.ByteArray(), (org.apache.kafka.common.serialization.Serde<Routed>) new RoutedSerde())
+                Repartitioned.with(Serdes.ByteArray(), (org.apache.kafka.common.serialization.Serde<Routed>) new RoutedSerde(plan.statePrefix()))
                         .withName(BY_KEY)
                         .withNumberOfPartitions(plan.repartitionPartitions())
                         .withStreamPartitioner(new KeyOrBroadcast()));
@@ -169,7 +169,7 @@ public final class ReplayTopology {
      * Events go to the partition of their ordering key, as the default partitioner would send them; end
      * markers go to every partition (KIP-837), after the events of their source partition.
      */
-    static final class KeyOrBroadcast implements StreamPartitioner<byte[], Routed> {
+    public static final class KeyOrBroadcast implements StreamPartitioner<byte[], Routed> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, byte[] key, Routed value, int numPartitions) {
             if (value instanceof Routed.Batch batch) {
@@ -186,7 +186,7 @@ public final class ReplayTopology {
         }
 
         /** The partition of an ordering key: the default partitioner's choice, which the apply stage relies on too. */
-        static int partitionOf(byte[] key, int numPartitions) {
+        public static int partitionOf(byte[] key, int numPartitions) {
             return Utils.toPositive(Utils.murmur2(key)) % numPartitions;
         }
     }

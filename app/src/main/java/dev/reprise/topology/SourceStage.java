@@ -39,17 +39,30 @@ import java.util.Map;
  * Poison records go to the dead-letter topic. When a partition's range is done it hands on an
  * {@link Routed.End} marker carrying the partition's counters.
  */
-final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
-    static final String COUNTERS_STORE = "reprise-source-counters";
+public final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
+    /** run id|topic:partition → the source partition's counters ({@link Counters}), changelogged. */
+    public static final String COUNTERS_STORE = "reprise-source-counters";
     /** Tells the stage that its task is about to commit: the counters are written then, once. */
     static final String COMMIT_HOOK = "reprise-source-commit";
     private static final Logger LOG = LoggerFactory.getLogger(SourceStage.class);
-    private static final String EVENTS_READ = "events_read";
+    public static final String EVENTS_READ = "events_read";
     private static final String FILTERED = "filtered";
     private static final String OUT_OF_RANGE = "out_of_range";
     private static final String DEAD_LETTERED = "dead_lettered";
-    private static final String ENDED = "ended";
+    public static final String ENDED = "ended";
     private static final String STARTED_AT = "started_at";
+    /** Offsets of the first and last record this run read inside the range: the coverage the evidence proves. */
+    public static final String FIRST_OFFSET = "first_offset";
+    public static final String LAST_OFFSET = "last_offset";
+    /** Records at or below the last offset read, delivered again after the group's offsets were moved back: skipped. */
+    static final String REDELIVERED = "redelivered";
+    /** Events sent to each partition of the repartition topic ("sent:" + partition): what each apply task must receive. */
+    static final String SENT_PREFIX = "sent:";
+    /** Events whose ordering key belongs to another partition than the one they were read from (keyed histories). */
+    static final String MISPLACED = "misplaced";
+    /** A few misplaced events, one counter each: "misplaced_sample|key|topic-partition@offset|expected partition". */
+    static final String MISPLACED_SAMPLE_PREFIX = "misplaced_sample|";
+    private static final int MISPLACED_SAMPLES = 5;
 
     private final Contract contract;
     private final RunPlan plan;
@@ -77,16 +90,58 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         this.codecs = codecs;
     }
 
-    /** A source partition of this task and its counters. */
+    /**
+     * A source partition of this task and its counters. What changes with every event (the last offset read,
+     * the events sent to each repartition partition) is kept in fields and written to the counters before
+     * each commit ({@link #foldIntoCounters}), so the hot path does no map lookups for it.
+     */
     private static final class PartitionState {
         final RunPlan.PartitionRange range;
         final Counters.Scope counters;
         boolean isEnded;
         long dlqLogged;
+        /** Records read inside the range, and the first and last of their offsets (-1: none yet). */
+        long read;
+        long firstOffset = -1;
+        long lastOffset = -1;
+        /** Events sent to each repartition partition (null without a repartition). */
+        final long[] sent;
+        long misplaced;
 
-        PartitionState(RunPlan.PartitionRange range, Counters counters) {
+        PartitionState(RunPlan.PartitionRange range, Counters counters, int repartitionPartitions, boolean viaRepartition) {
             this.range = range;
             this.counters = counters.scope(range.id());
+            this.read = this.counters.get(EVENTS_READ);
+            if (read > 0) {
+                this.firstOffset = this.counters.get(FIRST_OFFSET);
+                this.lastOffset = this.counters.get(LAST_OFFSET);
+            }
+            this.misplaced = this.counters.get(MISPLACED);
+            this.sent = viaRepartition ? new long[repartitionPartitions] : null;
+            if (sent != null) {
+                for (int p = 0; p < sent.length; p++) {
+                    sent[p] = this.counters.get(SENT_PREFIX + p);
+                }
+            }
+        }
+
+        void foldIntoCounters() {
+            if (read == 0) {
+                return;
+            }
+            counters.set(EVENTS_READ, read);
+            counters.set(FIRST_OFFSET, firstOffset);
+            counters.set(LAST_OFFSET, lastOffset);
+            if (misplaced > 0) {
+                counters.set(MISPLACED, misplaced);
+            }
+            if (sent != null) {
+                for (int p = 0; p < sent.length; p++) {
+                    if (sent[p] > 0) {
+                        counters.set(SENT_PREFIX + p, sent[p]);
+                    }
+                }
+            }
         }
     }
 
@@ -96,7 +151,8 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         KeyValueStore<String, byte[]> store = context.getStateStore(COUNTERS_STORE);
         this.counters = new Counters(store, plan.runId());
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
-        if (!contract.history().keyedByOrderingKey() && context instanceof InternalProcessorContext<byte[], Routed> ic) {
+        boolean viaRepartition = !contract.history().keyedByOrderingKey();
+        if (viaRepartition && context instanceof InternalProcessorContext<byte[], Routed> ic) {
             // Batches wait in memory until they are full, a range ends, or the task commits: the commit hook
             // sends what is left before the producer flush and the offset commit, so nothing read is committed
             // unsent. Forwarding from there needs this stage's node as the current one, set the way Kafka
@@ -104,17 +160,20 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             // Without Kafka Streams' own context (unit tests with a mock context) events go one by one.
             this.internal = ic;
             this.node = ic.currentNode();
-            this.batches = new RoutedSerde.Batches(plan.repartitionPartitions());
+            this.batches = new RoutedSerde.Batches(plan.repartitionPartitions(), plan.statePrefix());
             hook.beforeCommit(this::sendBatchesBeforeCommit);
         }
-        hook.beforeCommit(counters::persist);
+        hook.beforeCommit(() -> {
+            taskPartitions.forEach(PartitionState::foldIntoCounters);
+            counters.persist();
+        });
         this.decoder = codecs.newDecoder();
         int taskPartition = context.taskId().partition();
         for (RunPlan.PartitionRange range : plan.ranges()) {
             if (range.partition() != taskPartition) {
                 continue;
             }
-            PartitionState state = new PartitionState(range, counters);
+            PartitionState state = new PartitionState(range, counters, plan.repartitionPartitions(), viaRepartition);
             state.isEnded = state.counters.get(ENDED) > 0;
             partitions.computeIfAbsent(range.topic(), t -> new PartitionState[taskPartition + 1])[taskPartition] = state;
             taskPartitions.add(state);
@@ -137,6 +196,12 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             ps.counters.add(OUT_OF_RANGE, 1);
             return;
         }
+        if (ps.read > 0 && offset <= ps.lastOffset) {
+            // Read by this run already: the group's offsets were moved back inside the run (with Kafka's own tools,
+            // or after an at-least-once crash). Its effects are in the state: skipped and counted, never applied twice.
+            ps.counters.add(REDELIVERED, 1);
+            return;
+        }
         if (offset >= ps.range.end()) {
             endRange(ps);
             if (contract.processing().bounded()) {
@@ -148,9 +213,11 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             return;
         }
         throttle.acquire();
-        if (ps.counters.add(EVENTS_READ, 1) == 1) {
+        if (ps.read++ == 0) {
+            ps.firstOffset = offset;
             ps.counters.set(STARTED_AT, context.currentSystemTimeMs());
         }
+        ps.lastOffset = offset;
         boolean dead = false;
         try {
             toEvent(ps, record, meta);
@@ -198,12 +265,19 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
             data.payloadEnd = record.value().length;
         }
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        int keyPartition = ReplayTopology.KeyOrBroadcast.partitionOf(keyBytes, plan.repartitionPartitions());
         if (batches != null) {
-            Routed.Batch full = batches.add(ReplayTopology.KeyOrBroadcast.partitionOf(keyBytes, plan.repartitionPartitions()), keyBytes, data);
+            ps.sent[keyPartition]++;
+            Routed.Batch full = batches.add(keyPartition, keyBytes, data);
             if (full != null) {
                 forwardBatch(full);
             }
             return;
+        }
+        if (ps.sent != null) {
+            ps.sent[keyPartition]++;
+        } else if (keyPartition != meta.partition()) {
+            misplaced(ps, key, meta, keyPartition);
         }
         context.forward(new Record<>(keyBytes, (Routed) data, record.timestamp(), new RecordHeaders()), ReplayTopology.EVENTS_NODE);
     }
@@ -235,6 +309,21 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         } finally {
             internal.setRecordContext(previousContext);
             internal.setCurrentNode(previousNode);
+        }
+    }
+
+    /**
+     * An event of a history declared keyed by the ordering key (no repartition) read from another partition than
+     * its key's: its key's events may be split over tasks, applied twice or out of order. Counted with samples;
+     * the evidence makes such a run untrusted. Applied all the same, so every count still balances.
+     */
+    private void misplaced(PartitionState ps, String key, RecordMetadata meta, int keyPartition) {
+        if (ps.misplaced++ < MISPLACED_SAMPLES) {
+            ps.counters.set(MISPLACED_SAMPLE_PREFIX + key + "|" + meta.topic() + "-" + meta.partition() + "@" + meta.offset()
+                    + "|" + keyPartition, 1);
+            LOG.warn("Event with ordering key '{}' at {}-{} offset {} belongs to partition {} by the default partitioner, but the contract "
+                    + "says the history is keyed by the ordering key (history.keyed_by_ordering_key: true); the run will be untrusted",
+                    key, meta.topic(), meta.partition(), meta.offset(), keyPartition);
         }
     }
 
@@ -291,6 +380,7 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         }
         ps.isEnded = true;
         ps.counters.set(ENDED, 1);
+        ps.foldIntoCounters();
         Map<String, Long> stats = ps.counters.snapshot();
         LOG.info("Source partition {} reached the end of its range [{}, {}): {} records read",
                 ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault(EVENTS_READ, 0L));

@@ -24,7 +24,7 @@ class EvidenceBuilderTest {
 
     static Map<String, Long> source(long read, long filtered, long dead) {
         Map<String, Long> m = new HashMap<>(Map.of("events_read", read, "filtered", filtered, "dead_lettered", dead, "ended", 1L,
-                "started_at", 1_000L, "upcast:StockMovement:1:2", 4L));
+                "started_at", 1_000L, "upcast:StockMovement:1:2", 4L, "first_offset", 0L, "last_offset", read - 1));
         if (dead > 0) {
             m.put("dlq:corrupt-avro", dead);
         }
@@ -32,7 +32,7 @@ class EvidenceBuilderTest {
     }
 
     static TaskSummary task(int partition, long processed, long duplicates, long checksum, Map<String, Long> invariantFailures) {
-        return new TaskSummary(partition,
+        return new TaskSummary("run-1", partition,
                 Map.of("inventory-events:0", source(60, 2, 1), "inventory-events:1", source(50, 0, 0)),
                 Map.of("processed", processed, "duplicates", duplicates), 10, checksum, invariantFailures, Map.of("sellable_not_negative", "SKU-1: {...}"), null);
     }
@@ -82,9 +82,9 @@ class EvidenceBuilderTest {
         Map<String, Long> unfinished = new HashMap<>(sources.get("inventory-events:1"));
         unfinished.remove("ended");
         sources.put("inventory-events:1", unfinished);
-        TaskSummary broken = new TaskSummary(0, sources, t.counters(), 10, 7, Map.of(), Map.of(), null);
+        TaskSummary broken = new TaskSummary("run-1", 0, sources, t.counters(), 10, 7, Map.of(), Map.of(), null);
 
-        RecoveryEvidence e = build(INVENTORY, List.of(broken, new TaskSummary(1, sources, Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(), null)));
+        RecoveryEvidence e = build(INVENTORY, List.of(broken, new TaskSummary("run-1", 1, sources, Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(), null)));
 
         assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
         assertThat(e.getConfidenceReasons().get(0)).contains("only 1 of 2 source partitions");
@@ -95,8 +95,8 @@ class EvidenceBuilderTest {
         Contract mustMatch = INVENTORY.withReconciliation(new Contract.Reconciliation("expected", true));
         TaskSummary.ReferenceComparison diff = new TaskSummary.ReferenceComparison(9, 1, 0, 0,
                 List.of(new TaskSummary.Sample("SKU-3", "changed", "{stock 388}", "{stock 380}")));
-        TaskSummary a = new TaskSummary(0, task(0, 0, 0, 0, Map.of()).sources(), Map.of("processed", 50L, "duplicates", 2L), 10, 7, Map.of(), Map.of(), diff);
-        TaskSummary b = new TaskSummary(1, a.sources(), Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(),
+        TaskSummary a = new TaskSummary("run-1", 0, task(0, 0, 0, 0, Map.of()).sources(), Map.of("processed", 50L, "duplicates", 2L), 10, 7, Map.of(), Map.of(), diff);
+        TaskSummary b = new TaskSummary("run-1", 1, a.sources(), Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(),
                 new TaskSummary.ReferenceComparison(10, 0, 0, 0, List.of()));
 
         RecoveryEvidence e = build(mustMatch, List.of(a, b));
@@ -115,8 +115,8 @@ class EvidenceBuilderTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null)
                 .withReconciliation(new Contract.Reconciliation("live", false));
         TaskSummary.ReferenceComparison diff = new TaskSummary.ReferenceComparison(9, 1, 0, 0, List.of());
-        TaskSummary a = new TaskSummary(0, task(0, 0, 0, 0, Map.of()).sources(), Map.of("processed", 50L, "duplicates", 2L), 10, 7, Map.of(), Map.of(), diff);
-        TaskSummary b = new TaskSummary(1, a.sources(), Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(),
+        TaskSummary a = new TaskSummary("run-1", 0, task(0, 0, 0, 0, Map.of()).sources(), Map.of("processed", 50L, "duplicates", 2L), 10, 7, Map.of(), Map.of(), diff);
+        TaskSummary b = new TaskSummary("run-1", 1, a.sources(), Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(),
                 new TaskSummary.ReferenceComparison(10, 0, 0, 0, List.of()));
 
         RecoveryEvidence e = build(strict, List.of(a, b));
@@ -132,9 +132,9 @@ class EvidenceBuilderTest {
         assertThat(build(strict, List.of(task(0, 50, 2, 7, Map.of()), task(1, 52, 3, 9, Map.of()))).getConfidenceStatus())
                 .isEqualTo(ConfidenceStatus.degraded);
 
-        TaskSummary a = new TaskSummary(0, task(0, 0, 0, 0, Map.of()).sources(), Map.of("processed", 50L, "duplicates", 2L, "ordering_violations", 1L),
+        TaskSummary a = new TaskSummary("run-1", 0, task(0, 0, 0, 0, Map.of()).sources(), Map.of("processed", 50L, "duplicates", 2L, "ordering_violations", 1L),
                 10, 7, Map.of(), Map.of(), null);
-        TaskSummary b = new TaskSummary(1, a.sources(), Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(), null);
+        TaskSummary b = new TaskSummary("run-1", 1, a.sources(), Map.of("processed", 52L, "duplicates", 3L), 10, 9, Map.of(), Map.of(), null);
         RecoveryEvidence e = build(INVOICE, List.of(a, b));
         assertThat(e.getOrderingViolations()).isEqualTo(1);
         assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.degraded);
@@ -150,6 +150,120 @@ class EvidenceBuilderTest {
         assertThat(backward).isEqualTo(forward);
         assertThat(EvidenceCodec.decode(EvidenceCodec.encode(forward))).isEqualTo(forward);
         assertThat(EvidenceCodec.toMap(forward)).containsEntry("confidence_status", "trusted").containsKey("events_processed");
+    }
+
+    /** Each rule that keeps a wrong or partial rebuild from being trusted, with a run that breaks it. */
+    @org.junit.jupiter.api.Nested
+    class DeliberatelyBrokenRunsAreCaught {
+        TaskSummary withSource(TaskSummary t, String id, Map<String, Long> changes) {
+            Map<String, Map<String, Long>> sources = new HashMap<>(t.sources());
+            Map<String, Long> stats = new HashMap<>(sources.get(id));
+            stats.putAll(changes);
+            sources.put(id, stats);
+            return new TaskSummary(t.runId(), t.partition(), sources, t.counters(), t.projectionKeys(), t.checksum(), t.invariantFailures(),
+                    t.invariantSamples(), t.reference(), t.expectedFromSources(), t.receivedFromSources());
+        }
+
+        @Test
+        void aPartitionReadFromTheMiddleOfItsRangeIsUntrusted() {
+            // Regression: a run whose offsets were moved forward inside its range read 60 records fewer and was trusted.
+            TaskSummary a = withSource(task(0, 50, 2, 7, Map.of()), "inventory-events:0", Map.of("first_offset", 10L));
+            TaskSummary b = withSource(task(1, 52, 3, 9, Map.of()), "inventory-events:0", Map.of("first_offset", 10L));
+            RecoveryEvidence e = build(INVENTORY, List.of(a, b));
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getConfidenceReasons().get(0)).contains("did not read its whole range")
+                    .contains("inventory-events:0 was read from offset 10 to 59, but its records in the plan are at offsets 0 to 59");
+            assertThat(e.getRanges().get(0).getFirstOffsetRead()).isEqualTo(10L);
+            assertThat(e.getRanges().get(0).getFirstDataOffset()).isEqualTo(0L);
+        }
+
+        @Test
+        void aPartitionThatStoppedBeforeItsLastRecordIsUntrusted() {
+            TaskSummary a = withSource(task(0, 50, 2, 7, Map.of()), "inventory-events:1", Map.of("last_offset", 40L));
+            TaskSummary b = withSource(task(1, 52, 3, 9, Map.of()), "inventory-events:1", Map.of("last_offset", 40L));
+
+            assertThat(build(INVENTORY, List.of(a, b)).getReconciliationChecks())
+                    .anyMatch(c -> c.getName().equals("every_partition_read_from_its_first_to_its_last_record") && !c.getPassed());
+        }
+
+        @Test
+        void eventsLostBetweenTheStagesMakeTheRunUntrusted() {
+            TaskSummary t = task(0, 50, 2, 7, Map.of());
+            TaskSummary a = new TaskSummary("run-1", 0, t.sources(), t.counters(), 10, 7, Map.of(), Map.of(), null,
+                    Map.of("inventory-events:0", 30L, "inventory-events:1", 22L), Map.of("inventory-events:0", 30L, "inventory-events:1", 21L));
+            RecoveryEvidence e = build(INVENTORY, List.of(a, task(1, 52, 3, 9, Map.of())));
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getConfidenceReasons()).anyMatch(r -> r.contains("apply task 0 received 21 of the 22 events source partition inventory-events:1 sent it"));
+        }
+
+        @Test
+        void anEmptyRebuildIsUntrustedUnlessTheContractAllowsIt() {
+            // Regression: a typo in scope.event_types filtered every record; the run was trusted and promote tombstoned all live keys.
+            Map<String, Map<String, Long>> sources = Map.of("inventory-events:0", source(60, 59, 1), "inventory-events:1", source(50, 50, 0));
+            List<TaskSummary> empty = List.of(new TaskSummary("run-1", 0, sources, Map.of(), 0, 0, Map.of(), Map.of(), null),
+                    new TaskSummary("run-1", 1, sources, Map.of(), 0, 0, Map.of(), Map.of(), null));
+            RecoveryEvidence e = build(INVENTORY, empty);
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getConfidenceReasons().get(0)).contains("the rebuild is empty").contains("scope");
+            Contract allowsEmpty = ContractLoader.parse(readContract("inventory.yaml").replace("  max_live_diff_ratio: 1.0",
+                            "  max_live_diff_ratio: 1.0\n  min_events_processed: 0\n  min_projection_keys: 0").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Path.of("..", "config").toAbsolutePath(), null);
+            assertThat(build(allowsEmpty, empty).getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+        }
+
+        @Test
+        void aRunThatDeadLettersMostOfItsRecordsIsUntrustedNotDegraded() {
+            // Regression: a key_field typo dead-lettered 20,410 of 20,410 records and the run was only degraded.
+            Map<String, Map<String, Long>> sources = Map.of("inventory-events:0", source(60, 0, 40), "inventory-events:1", source(50, 0, 30));
+            List<TaskSummary> tasks = List.of(new TaskSummary("run-1", 0, sources, Map.of("processed", 20L), 10, 7, Map.of(), Map.of(), null),
+                    new TaskSummary("run-1", 1, sources, Map.of("processed", 20L), 10, 9, Map.of(), Map.of(), null));
+            RecoveryEvidence e = build(INVENTORY, tasks);
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getConfidenceReasons()).anyMatch(r -> r.startsWith("70 records dead-lettered (63.636% of 110 read") && r.contains("dead_letter_reasons"));
+        }
+
+        @Test
+        void misplacedEventsInAKeyedHistoryMakeTheRunUntrusted() {
+            Map<String, Long> misplaced = Map.of("misplaced", 3L, "misplaced_sample|T-7|invoice-events-0@12|1", 1L);
+            TaskSummary a = withSource(task(0, 50, 2, 7, Map.of()), "inventory-events:0", misplaced);
+            TaskSummary b = withSource(task(1, 52, 3, 9, Map.of()), "inventory-events:0", misplaced);
+            RecoveryEvidence e = build(INVOICE, List.of(a, b));
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getMisplacedEvents()).isEqualTo(3L);
+            assertThat(e.getMisplacedSamples()).containsExactly("key T-7 read from invoice-events-0@12, belongs to partition 1");
+            assertThat(e.getConfidenceReasons().get(0)).contains("3 events were read from another partition").contains("keyed_by_ordering_key");
+            assertThat(build(INVENTORY, List.of(task(0, 50, 2, 7, Map.of()), task(1, 52, 3, 9, Map.of()))).getMisplacedEvents())
+                    .as("not reported for a repartitioned history").isNull();
+        }
+
+        @Test
+        void staleAndRedeliveredRecordsAreReportedAndDoNotCount() {
+            TaskSummary t = task(0, 50, 2, 7, Map.of());
+            TaskSummary a = new TaskSummary("run-1", 0, t.sources(), Map.of("processed", 50L, "duplicates", 2L, "stale_records", 40L, "redelivered", 2L),
+                    10, 7, Map.of(), Map.of(), null);
+            RecoveryEvidence e = EvidenceBuilder.build(INVENTORY, PLAN, List.of(a, task(1, 52, 3, 9, Map.of())), 3, 11_000);
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(e.getStaleRecords()).isEqualTo(43);
+            assertThat(e.getRedeliveredRecords()).isEqualTo(2);
+            assertThat(e.getEventsProcessed()).isEqualTo(102);
+            assertThat(e.getConfidenceReasons()).anyMatch(r -> r.startsWith("43 records of other runs"));
+        }
+
+        @Test
+        void anEventTypeWithAColonInItsNameKeepsItsUpcastCount() {
+            // Regression: the upcast counter "upcast:type:from:to" was split on ':' and a type named "billing:Invoice" crashed the evidence task.
+            Map<String, Long> odd = Map.of("upcast:billing:Invoice:1:2", 5L);
+            RecoveryEvidence e = build(INVENTORY, List.of(withSource(task(0, 50, 2, 7, Map.of()), "inventory-events:0", odd),
+                    withSource(task(1, 52, 3, 9, Map.of()), "inventory-events:0", odd)));
+
+            assertThat(e.getUpcasts()).anyMatch(u -> u.getEventType().equals("billing:Invoice") && u.getFromVersion() == 1 && u.getCount() == 5);
+        }
     }
 
     static String readContract(String name) {

@@ -66,7 +66,7 @@ class EvidenceCommandIT {
                 .setApplicationId(f.contract.applicationId())
                 .setProjection(f.contract.projection().name())
                 .setProjectionTopic(f.contract.projection().topic())
-                .setRanges(List.of(new PartitionRange(f.source, 0, 0L, processed, processed)))
+                .setRanges(List.of(PartitionRange.newBuilder().setTopic(f.source).setPartition(0).setStartOffset(0L).setEndOffset(processed).setEventsRead(processed).build()))
                 .setEventsRead(processed)
                 .setEventsProcessed(processed)
                 .setDuplicatesSkipped(0)

@@ -57,6 +57,14 @@ final class ReplayFixture {
      * @param extraYaml YAML lines appended to the contract (e.g. a scope section), or ""
      */
     ReplayFixture(int partitions, String extraYaml) {
+        this(partitions, extraYaml, false);
+    }
+
+    /**
+     * @param extraYaml YAML lines appended to the contract; {@code ${source}} stands for the source topic's name
+     * @param keyed whether the contract declares the history keyed by the ordering key (no repartition)
+     */
+    ReplayFixture(int partitions, String extraYaml, boolean keyed) {
         String yaml = """
                 name: inventory-it
                 application_id: reprise-it-%s
@@ -67,6 +75,7 @@ final class ReplayFixture {
                     source: local
                     directory: ../schemas
                     id_map: ../schemas/registry-ids.yaml
+                  keyed_by_ordering_key: %s
                 ordering:
                   key_field: sku
                 idempotency:
@@ -79,7 +88,7 @@ final class ReplayFixture {
                 dead_letter:
                   topic: %s
                 allowed_write_topics: [%s, %s, %s, %s]
-                """.formatted(suffix, source, projection, evidence, dlq, projection, evidence, dlq, live) + extraYaml;
+                """.formatted(suffix, source, keyed, projection, evidence, dlq, projection, evidence, dlq, live) + extraYaml.replace("${source}", source);
         this.yaml = yaml;
         this.contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
         this.codecs = Codecs.forContract(contract);

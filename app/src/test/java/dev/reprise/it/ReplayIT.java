@@ -115,7 +115,8 @@ class ReplayIT {
         }
 
         @Test
-        void aRunWithNothingInItsRangeCompletesWithEmptyEvidence() {
+        void aRunWithNothingInItsRangeCompletesAndIsNeverTrusted() {
+            // Regression: an empty rebuild was trusted, and a promote after it tombstoned every live key.
             ReplayFixture fixture = new ReplayFixture(3, """
                     scope:
                       to: 2000-01-01T00:00:00Z
@@ -126,7 +127,8 @@ class ReplayIT {
             assertThat(run.plan().totalOffsets()).as("every record is after scope.to").isZero();
             assertThat(run.evidence().getEventsRead()).isZero();
             assertThat(run.evidence().getProjectionKeys()).isZero();
-            assertThat(run.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(run.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(run.evidence().getConfidenceReasons().get(0)).contains("the rebuild is empty");
         }
 
         @Test

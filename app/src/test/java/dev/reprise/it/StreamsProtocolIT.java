@@ -27,9 +27,10 @@ class StreamsProtocolIT {
                 Map.of("group.protocol", "streams", "commit.interval.ms", 100));
 
         RecoveryEvidence first;
+        ReplayRunner.Prepared prepared0;
         try (Admin admin = f.kafka.admin()) {
-            ReplayRunner.Prepared prepared = runner.prepare(admin);
-            first = runner.run(prepared.plan(), null);
+            prepared0 = runner.prepare(admin);
+            first = runner.run(prepared0.plan(), null);
             assertThat(new GroupOffsets(admin, f.contract.applicationId()).type()).contains(GroupType.STREAMS);
         }
         assertThat(first.getEventsProcessed()).isEqualTo(1_500);
@@ -39,8 +40,7 @@ class StreamsProtocolIT {
         RecoveryEvidence second;
         try (Admin admin = f.kafka.admin()) {
             var plan = new dev.reprise.plan.Planner(admin, f.kafka.clientConfig()).plan(f.contract);
-            new GroupOffsets(admin, f.contract.applicationId()).resetTo(plan);
-            new dev.reprise.ops.RunStore(f.contract, f.kafka.clientConfig()).save(admin, plan);
+            runner.begin(admin, java.util.Optional.of(prepared0.plan().runId()), plan);
             second = runner.run(plan, null);
         }
         assertThat(second.getEventsProcessed()).isEqualTo(1_500);

@@ -246,7 +246,8 @@ class ReplayTopologyTest {
         }
 
         @Test
-        void aRangeWithoutRecordsEndsOnTheWallClock() {
+        void aRangeWithoutRecordsEndsOnTheWallClockAndAnEmptyRebuildIsNotTrusted() {
+            // Regression: a scope that selected nothing (scope.from in 2099) ended trusted, and promote then tombstoned every live key.
             RunPlan plan = new RunPlan("run-empty", contract.name(), contract.hash(), contract.applicationId(), 0,
                     List.of(new RunPlan.PartitionRange("inventory-events", 0, 5, 5, -1)), 1);
             try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(contract, plan, codecs), props(contract.applicationId()))) {
@@ -255,7 +256,8 @@ class ReplayTopologyTest {
 
                 RecoveryEvidence e = finalEvidence(evidence);
                 assertThat(e.getEventsRead()).isZero();
-                assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+                assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+                assertThat(e.getConfidenceReasons().get(0)).contains("the rebuild is empty").contains("0 events processed into 0 projection keys");
             }
         }
     }

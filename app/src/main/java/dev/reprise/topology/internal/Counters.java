@@ -93,6 +93,18 @@ public final class Counters {
         }
     }
 
+    /** The store key of a scope of a run, as written by {@link #persist()}. */
+    public static String storeKey(String runId, String scope) {
+        return runId + "|" + scope;
+    }
+
+    /** The counters of one scope from its stored value (e.g. read from the store's changelog topic), by name. */
+    public static Map<String, Long> read(byte[] stored) {
+        Map<String, Long> out = new TreeMap<>();
+        decode(stored).forEach((name, cell) -> out.put(name, cell.value));
+        return out;
+    }
+
     // A scope is stored as: count, then per counter its UTF-8 name (length-prefixed) and value.
     private static byte[] encode(TreeMap<String, Cell> values) {
         int size = 4;

@@ -71,6 +71,16 @@ public sealed interface Routed {
     record Batch(int partition, int count, byte[] bytes) implements Routed {
     }
 
+    /**
+     * A record on the repartition topic that belongs to no event of this run: written by another run (an
+     * offset reset with Kafka's own tools rewinds internal topics too), or not in this format at all. The
+     * apply stage counts it and ignores it, so nothing of another run enters a count, a completion or a checksum.
+     *
+     * @param reason why it is not this run's, for the log
+     */
+    record Stale(String reason) implements Routed {
+    }
+
     /** A poison record: original key and value, with the reason and coordinates in {@code headers}. */
     record Dead(byte[] key, byte[] value, Headers headers) implements Routed {
     }

@@ -24,37 +24,58 @@ import java.util.Map;
 
 /**
  * The repartition topic's value format, internal to one application id (never read by anyone else):
- * a tag byte, then for an event the envelope fields and, to the end of the record, the Avro binary of
- * the latest schema; for a batch ({@link Batches}) the partition, the count and the events with their
- * keys; for an end marker the source partition and its counters as JSON. Strings are a 2-byte length
- * and UTF-8. Hand-written because the envelope is a handful of fields on the hot path (8% of
- * the stream threads with a repartition, when it went through Data streams) and Avro would need a
- * schema per payload type.
+ * a tag byte and the 8-byte tag of the run that wrote the record ({@code RunPlan.statePrefix()}), then for a
+ * batch ({@link Batches}) the partition, the count and the events with their keys; for an end marker the
+ * source partition and its counters as JSON; for a single event the event. An event is its envelope
+ * fields and, to the end, the Avro binary of the latest schema. Strings are a 2-byte length and UTF-8.
+ * A record of another run, or in no format of this class, is read as {@link Routed.Stale}: it is never
+ * decoded into an event or a marker. Hand-written because the envelope is a handful of fields on the hot
+ * path (8% of the stream threads with a repartition, when it went through Data streams) and Avro would
+ * need a schema per payload type.
  */
 public final class RoutedSerde implements Serde<Routed> {
     private static final byte DATA = 'D';
+    private static final byte SINGLE = 'S';
     private static final byte END = 'E';
     private static final byte BATCH = 'B';
+    /** Tag byte and run tag. */
+    static final int RUN_TAG_END = 9;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() { };
+    private final byte[] runTag;
+
+    /** @param runTag the 8 bytes of the run whose records this serde writes and reads ({@code RunPlan.statePrefix()}) */
+    public RoutedSerde(byte[] runTag) {
+        if (runTag.length != 8) {
+            throw new IllegalArgumentException("a run tag has 8 bytes, got " + runTag.length);
+        }
+        this.runTag = runTag.clone();
+    }
 
     @Override
     public Serializer<Routed> serializer() {
-        return new RoutedSerializer();
+        return new RoutedSerializer(runTag);
     }
 
     @Override
     public Deserializer<Routed> deserializer() {
-        return (topic, bytes) -> deserialize(bytes);
+        return (topic, bytes) -> deserialize(bytes, runTag);
     }
 
-    static Routed deserialize(byte[] bytes) {
+    static Routed deserialize(byte[] bytes, byte[] runTag) {
         if (bytes == null) {
-            return null;
+            return new Routed.Stale("a record without a value");
+        }
+        if (bytes.length < RUN_TAG_END) {
+            return new Routed.Stale("a record of " + bytes.length + " bytes, too short for this format");
+        }
+        if (!Arrays.equals(bytes, 1, RUN_TAG_END, runTag, 0, 8)) {
+            return new Routed.Stale("a record of another run (run tag " + java.util.HexFormat.of().formatHex(bytes, 1, RUN_TAG_END) + ")");
         }
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes);
             byte tag = in.get();
+            in.position(RUN_TAG_END);
             if (tag == END) {
                 String topic = string(in);
                 int partition = in.getInt();
@@ -65,12 +86,12 @@ public final class RoutedSerde implements Serde<Routed> {
                 int count = in.getInt();
                 return new Routed.Batch(partition, count, bytes);
             }
-            if (tag != DATA) {
-                throw new IllegalStateException("unknown routed tag " + tag);
+            if (tag == SINGLE) {
+                return data(bytes, RUN_TAG_END, bytes.length);
             }
-            return data(bytes, 0, bytes.length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return new Routed.Stale("a record with the unknown tag " + tag);
+        } catch (IOException | RuntimeException e) {
+            return new Routed.Stale("a record of this run that cannot be read: " + e);
         }
     }
 
@@ -127,7 +148,12 @@ public final class RoutedSerde implements Serde<Routed> {
         private record Buffers(Writer writer, Output out) {
         }
 
+        private final byte[] runTag;
         private final ThreadLocal<Buffers> local = ThreadLocal.withInitial(() -> new Buffers(new Writer(), new Output()));
+
+        RoutedSerializer(byte[] runTag) {
+            this.runTag = runTag;
+        }
 
         @Override
         public byte[] serialize(String topic, Routed routed) {
@@ -140,13 +166,16 @@ public final class RoutedSerde implements Serde<Routed> {
             try {
                 if (routed instanceof Routed.End end) {
                     out.write(END);
+                    out.write(runTag, 0, runTag.length);
                     out.string(end.sourceTopic());
                     out.putInt(end.sourcePartition());
                     out.write(JSON.writeValueAsBytes(end.stats()));
                 } else if (routed instanceof Routed.Data data) {
+                    out.write(SINGLE);
+                    out.write(runTag, 0, runTag.length);
                     b.writer().writeData(out, data);
                 } else {
-                    throw new IllegalArgumentException("dead-letter records are not sent through the repartition topic");
+                    throw new IllegalArgumentException("dead-letter and stale records are not sent through the repartition topic");
                 }
                 return Arrays.copyOf(out.bytes, out.size);
             } catch (IOException e) {
@@ -186,8 +215,8 @@ public final class RoutedSerde implements Serde<Routed> {
         }
     }
 
-    /** Tag, partition and count. */
-    static final int BATCH_HEADER = 9;
+    /** Tag, run tag, partition and count. */
+    static final int BATCH_HEADER = RUN_TAG_END + 8;
 
     /**
      * Events bound for the partitions of the repartition topic, gathered per partition and sent as one
@@ -201,10 +230,13 @@ public final class RoutedSerde implements Serde<Routed> {
         static final int MAX_BATCH_EVENTS = 256;
         static final int MAX_BATCH_BYTES = 128 * 1024;
         private final Writer writer = new Writer();
+        private final byte[] runTag;
         private final Output[] buffers;
         private final int[] counts;
 
-        public Batches(int partitions) {
+        /** @param runTag the run's 8-byte tag, written into every batch */
+        public Batches(int partitions, byte[] runTag) {
+            this.runTag = runTag.clone();
             this.buffers = new Output[partitions];
             this.counts = new int[partitions];
         }
@@ -218,6 +250,7 @@ public final class RoutedSerde implements Serde<Routed> {
             if (counts[partition] == 0) {
                 out.size = 0;
                 out.write(BATCH);
+                out.write(runTag, 0, runTag.length);
                 out.putInt(partition);
                 out.putInt(0);
             }
@@ -255,7 +288,7 @@ public final class RoutedSerde implements Serde<Routed> {
         private Routed.Batch take(int partition) {
             Output out = buffers[partition];
             int count = counts[partition];
-            ByteBuffer.wrap(out.bytes, 5, 4).putInt(count);
+            ByteBuffer.wrap(out.bytes, BATCH_HEADER - 4, 4).putInt(count);
             counts[partition] = 0;
             return new Routed.Batch(partition, count, Arrays.copyOf(out.bytes, out.size));
         }

@@ -16,9 +16,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RoutedSerdeTest {
+    static final byte[] RUN = {1, 2, 3, 4, 5, 6, 7, 8};
     private static final Schema SCHEMA = SchemaBuilder.record("Moved").fields()
             .requiredString("sku").requiredInt("quantity").endRecord();
-    private final RoutedSerde serde = new RoutedSerde();
+    private final RoutedSerde serde = new RoutedSerde(RUN);
 
     private static Routed roundTrip(RoutedSerde serde, Routed routed) {
         return serde.deserializer().deserialize("t", serde.serializer().serialize("t", routed));
@@ -73,7 +74,7 @@ class RoutedSerdeTest {
 
     @Test
     void batchesKeepEachPartitionsEventsInOrderWithTheirKeysAndFillUpToTheirLimit() throws Exception {
-        RoutedSerde.Batches batches = new RoutedSerde.Batches(3);
+        RoutedSerde.Batches batches = new RoutedSerde.Batches(3, RUN);
         List<Routed.Batch> sent = new ArrayList<>();
         int events = 2 * RoutedSerde.Batches.MAX_BATCH_EVENTS;
         for (int i = 0; i < events; i++) {
