@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -110,32 +111,74 @@ public final class RunStore {
      */
     public void claim(Admin admin, Optional<String> expectedRunId, RunPlan next, Consumer<RunPlan> setOffsets) {
         ensureTopic(admin);
-        Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(contract));
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+        KafkaProducer<byte[], byte[]> producer = writer();
+        try {
             // Fences any other writer of this application's run store and ends its open transaction, so what is read
             // next is what the run in force really is.
             producer.initTransactions();
             Optional<String> now = inForce(admin).map(c -> c.plan().runId());
             if (!now.equals(expectedRunId)) {
-                throw new ConcurrentRunException("another command made run " + now.orElse("(none)") + " the run in force while this one was "
-                        + "planning from " + expectedRunId.orElse("no run") + "; nothing was changed by this command. Run it again to see the run in force");
+                throw lost(now.orElse("(none)"), expectedRunId);
             }
             write(producer, next, false, true);
-            setOffsets.accept(next);
-            write(producer, next, true, false);
-        } catch (ProducerFencedException e) {
-            throw new ConcurrentRunException("another command wrote the run in force of " + contract.applicationId()
-                    + " at the same moment (this one was fenced); run " + next.runId() + " was not made the run in force by this command. "
-                    + "Run it again to see the run in force");
         } catch (KafkaException e) {
-            if (e.getCause() instanceof ProducerFencedException) {
+            producer.close(Duration.ZERO);
+            if (isFenced(e)) {
                 throw new ConcurrentRunException("another command wrote the run in force of " + contract.applicationId()
-                        + " at the same moment (this one was fenced); run it again to see the run in force");
+                        + " at the same moment (this one was fenced); nothing was changed by this command. Run it again to see the run in force");
             }
             throw e;
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
         }
+        // The plan is the run in force now; whoever fences this writer from here on finds it and does not replace it.
+        try {
+            setOffsets.accept(next);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    write(producer, next, true, false);
+                    return;
+                } catch (KafkaException e) {
+                    if (!isFenced(e) || attempt == 3) {
+                        throw e;
+                    }
+                    // Another command fenced this writer after the plan was committed: it saw this run in force and gave up,
+                    // unless it replaced it. Take the writer back and finish only if the run in force is still this one.
+                    producer.close(Duration.ZERO);
+                    producer = writer();
+                    producer.initTransactions();
+                    Optional<String> now = inForce(admin).map(c -> c.plan().runId());
+                    if (!now.equals(Optional.of(next.runId()))) {
+                        throw lost(now.orElse("(none)"), Optional.of(next.runId()));
+                    }
+                }
+            }
+        } finally {
+            producer.close();
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> writer() {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(contract));
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private ConcurrentRunException lost(String now, Optional<String> expected) {
+        return new ConcurrentRunException("another command made run " + now + " the run in force while this one was planning from "
+                + expected.orElse("no run") + "; nothing was changed by this command. Run it again to see the run in force");
+    }
+
+    /** A transactional writer fenced by a newer one with the same transactional id, however the client reports it. */
+    private static boolean isFenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void write(KafkaProducer<byte[], byte[]> producer, RunPlan plan, boolean offsetsSet, boolean withPlan) {

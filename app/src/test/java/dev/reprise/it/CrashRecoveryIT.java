@@ -73,7 +73,7 @@ class CrashRecoveryIT {
     }
 
     /** Waits until an apply task has committed a batch of event ids, so the restart has some to reload. */
-    private static void awaitCommittedDedupBatch(ReplayFixture f) throws Exception {
+    static void awaitCommittedDedupBatch(ReplayFixture f) throws Exception {
         String changelog = f.contract.applicationId() + "-reprise-dedup-changelog";
         long deadline = System.currentTimeMillis() + 60_000;
         try (Admin admin = f.kafka.admin()) {
