@@ -169,7 +169,8 @@ public final class ReplayTopology {
      * Events go to the partition of their ordering key, as the default partitioner would send them; end
      * markers go to every partition (KIP-837), after the events of their source partition.
      */
-    static final class KeyOrBroadcast implements StreamPartitioner<byte[], Routed> {
+    /** Routes events by ordering key, batches to their partition, end markers to every partition. */
+    public static final class KeyOrBroadcast implements StreamPartitioner<byte[], Routed> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, byte[] key, Routed value, int numPartitions) {
             if (value instanceof Routed.Batch batch) {
@@ -185,8 +186,11 @@ public final class ReplayTopology {
             return Optional.of(Set.of(partitionOf(key, numPartitions)));
         }
 
-        /** The partition of an ordering key: the default partitioner's choice, which the apply stage relies on too. */
-        static int partitionOf(byte[] key, int numPartitions) {
+        /**
+         * The partition of an ordering key: the default partitioner's choice, which the apply stage relies on
+         * too, and which a history declared keyed_by_ordering_key must follow.
+         */
+        public static int partitionOf(byte[] key, int numPartitions) {
             return Utils.toPositive(Utils.murmur2(key)) % numPartitions;
         }
     }
