@@ -139,8 +139,9 @@ public final class Demo {
                 runner.prepareTopics(admin, plan);
                 runner.resetOffsets(admin, plan);
             }
-            err.printf("▶ Replaying run %s: %,d offsets in %d partitions, repartitioned into %d, %s%n", plan.runId(), plan.totalOffsets(),
-                    plan.ranges().size(), plan.repartitionPartitions(), contract.processing().guarantee());
+            err.printf("▶ Replaying run %s: %,d offsets in %d partitions, %s, %s%n", plan.runId(), plan.totalOffsets(), plan.ranges().size(),
+                    contract.history().keyedByOrderingKey() ? "without repartition" : "repartitioned into " + plan.repartitionPartitions(),
+                    contract.processing().guarantee());
             ProgressLine line = new ProgressLine(err);
             RecoveryEvidence evidence = runner.run(plan, line::update);
             line.finish();
