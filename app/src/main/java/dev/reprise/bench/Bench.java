@@ -12,15 +12,11 @@ import dev.reprise.topology.Codecs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -47,7 +43,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -207,25 +202,11 @@ public final class Bench {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver()).write(producer, SOURCE,
-                    InventoryGenerator.Options.of(events, 0, 0, partitions));
+            InventoryGenerator generator = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
+            InventoryGenerator.Options options = InventoryGenerator.Options.of(events, 0, 0, partitions);
+            generator.write(producer, SOURCE, options);
             // The same events keyed by SKU with the default partitioner: a history already keyed by the ordering key.
-            Map<String, Object> c = new HashMap<>(kafka.clientConfig());
-            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                List<TopicPartition> parts = new ArrayList<>();
-                for (int p = 0; p < partitions; p++) {
-                    parts.add(new TopicPartition(SOURCE, p));
-                }
-                consumer.assign(parts);
-                consumer.seekToBeginning(parts);
-                Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
-                while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        producer.send(new ProducerRecord<>(KEYED, null, r.timestamp(), r.key(), r.value()));
-                    }
-                }
-            }
+            generator.write(producer, KEYED, options.keyed(0));
             producer.flush();
         }
     }

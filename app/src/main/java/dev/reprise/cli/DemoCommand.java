@@ -40,12 +40,23 @@ final class DemoCommand implements Callable<Integer> {
             description = "Write a live projection with N wrong keys and compare the rebuild with it: trusted, N projections changed.")
     int tamperLive;
 
+    @Option(names = "--keyed", description = "Write the history keyed by SKU with the default partitioner and replay it without a "
+            + "repartition (history.keyed_by_ordering_key: true).")
+    boolean keyed;
+
+    @Option(names = "--scatter-keys", defaultValue = "0", paramLabel = "N",
+            description = "With --keyed: write N events to another partition than their SKU's, so the history is not keyed as promised: "
+                    + "the evidence must not be trusted.")
+    int scatterKeys;
+
     @Override
     public Integer call() {
         if (events < 1 || duplicates < 0 || duplicates > 10 || poison < 0 || partitions < 1 || partitions > 64 || tamperLive < 0) {
             throw new IllegalArgumentException("expected --events >= 1, 0 <= --duplicates <= 10, --poison >= 0, 1 <= --partitions <= 64 and --tamper-live >= 0");
         }
-        Demo.Result result = new Demo(System.err).run(new Demo.Options(events, duplicates, poison, partitions, contract, injectBug, tamperLive));
+        GenerateCommand.checkScatter(keyed, scatterKeys, events, partitions);
+        Demo.Result result = new Demo(System.err).run(new Demo.Options(events, duplicates, poison, partitions, contract, injectBug, tamperLive,
+                keyed, scatterKeys));
         if (json) {
             System.out.println(Json.of(result.evidence()));
         } else {

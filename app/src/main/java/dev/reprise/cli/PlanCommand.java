@@ -14,12 +14,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Resolves the contract's scope into per-partition offset ranges and prints the run plan. "
-                + "With --offline, validates the contract, schemas and upcaster chains without a cluster.",
+        description = "Resolves the contract's scope into per-partition offset ranges and prints the run plan, with warnings "
+                + "about a run that would prove nothing: a scope that selects no record, filters that no sampled event passes, "
+                + "sampled events outside their key's partition in a history declared keyed_by_ordering_key, an evidence topic "
+                + "that deletes records by retention. With --offline, validates the contract, schemas and upcaster chains without a cluster.",
         footer = {"", "Examples:", "  reprise plan --offline --contract config/inventory.yaml",
                 "  reprise plan --contract config/inventory.yaml --bootstrap-server localhost:9092 --out plan.json"})
 final class PlanCommand implements Callable<Integer> {
@@ -78,6 +81,12 @@ final class PlanCommand implements Callable<Integer> {
         if (out != null) {
             Files.writeString(out, plan.toJson());
         }
+        @SuppressWarnings("unchecked")
+        List<PlanPreview.Warning> warnings = (List<PlanPreview.Warning>) preview.get("warnings");
+        if (json) {
+            // stdout carries the JSON; say on stderr too that something is wrong, for a person watching.
+            warnings.forEach(w -> System.err.println("reprise plan: warning: " + w.message()));
+        }
         if (json) {
             System.out.println(Json.of(preview));
         } else {
@@ -96,6 +105,9 @@ final class PlanCommand implements Callable<Integer> {
                     + (((Map<?, ?>) preview.get("sampled_undecodable")).isEmpty() ? "" : ", undecodable " + preview.get("sampled_undecodable")));
             ((Map<?, ?>) preview.get("upcaster_gaps_in_sample")).forEach((k, v) -> System.out.println("  WARNING  " + k + ": " + v + " (such events will be dead-lettered)"));
             gaps.forEach((k, v) -> System.out.println("  note     " + k + ": " + v));
+            for (PlanPreview.Warning w : warnings) {
+                System.out.println("  WARNING  " + w.message());
+            }
             if (out != null) {
                 System.out.println("  plan written to " + out + "; apply it with: reprise reset --plan " + out + " --execute");
             }

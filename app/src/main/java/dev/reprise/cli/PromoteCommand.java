@@ -1,11 +1,13 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
+import dev.reprise.topology.Codecs;
+import dev.reprise.verify.Promotion;
 import dev.reprise.verify.TopicSnapshot;
+import dev.reprise.verify.Verifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,17 +17,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "promote", mixinStandardHelpOptions = true,
         description = {"Copies a run's rebuilt (shadow) projection into the live projection topic, with tombstones for live keys the "
-                + "rebuild no longer has, in one transaction. Only when the run's evidence is trusted, or with --force and a --reason, "
-                + "which is recorded on every record written. A dry run unless --execute. The live topic must be in the contract's "
+                + "rebuild no longer has, in one transaction. Refused (nothing written) when the run's evidence is not trusted (exit 3 or 4), "
+                + "when the shadow topic no longer passes the checks of 'reprise verify' (exit 1), or when it would tombstone or change "
+                + "more than promote.max_changed_ratio of the live keys (exit 1); --force with a --reason overrides, and the reason is "
+                + "recorded on every record written. A dry run unless --execute: it shows what would be written, the verification and "
+                + "whether --execute would be refused, and exits as --execute would. The live topic must be in the contract's "
                 + "allowed_write_topics."},
         footer = {"", "Example:", "  reprise promote --contract config/inventory.yaml --bootstrap-server localhost:9092 --to inventory-levels --execute"})
 final class PromoteCommand implements Callable<Integer> {
@@ -41,10 +47,10 @@ final class PromoteCommand implements Callable<Integer> {
     @Option(names = "--execute", description = "Write. Without it nothing changes.")
     boolean execute;
 
-    @Option(names = "--force", description = "Promote a run that is not trusted; needs --reason.")
+    @Option(names = "--force", description = "Promote although a check refuses it (verdict, verification, changed ratio); needs --reason.")
     boolean force;
 
-    @Option(names = "--reason", description = "Why a run that is not trusted is promoted; written into the records' headers.")
+    @Option(names = "--reason", description = "Why a refused promotion is forced; written into every record's headers (reprise.promotion_override).")
     String reason;
 
     @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
@@ -70,56 +76,99 @@ final class PromoteCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         RecoveryEvidence e = found.get();
-        if (e.getConfidenceStatus() != ConfidenceStatus.trusted && !force) {
-            System.err.println("reprise promote: run " + e.getRunId() + " is " + e.getConfidenceStatus() + ", not trusted: " + e.getConfidenceReasons()
-                    + ". Nothing was written. Fix the cause and replay, or override with --force --reason \"...\".");
-            return ExitCodes.forVerdict(e.getConfidenceStatus());
-        }
+        // Re-checked here, not taken from the evidence alone: the shadow topic may have changed since the run
+        // (another run, another writer), and promote copies what the topic holds now.
         Map<String, TopicSnapshot.Entry> shadow = TopicSnapshot.read(config, contract.projection().topic());
         Map<String, TopicSnapshot.Entry> current = TopicSnapshot.read(config, live);
-        Map<String, byte[]> upserts = new LinkedHashMap<>();
-        shadow.forEach((k, v) -> {
-            if (e.getRunId().equals(v.runId())) {
-                TopicSnapshot.Entry now = current.get(k);
-                if (now == null || !Arrays.equals(now.value(), v.value())) {
-                    upserts.put(k, v.value());
-                }
-            }
-        });
-        long runKeys = shadow.values().stream().filter(v -> e.getRunId().equals(v.runId())).count();
-        long tombstones = current.keySet().stream().filter(k -> shadow.get(k) == null || !e.getRunId().equals(shadow.get(k).runId())).count();
-        if (execute) {
-            Map<String, Object> p = new HashMap<>(config);
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, contract.applicationId() + "-reprise-promote");
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                producer.initTransactions();
-                producer.beginTransaction();
-                upserts.forEach((k, v) -> producer.send(record(k, v, e)));
-                current.keySet().stream().filter(k -> shadow.get(k) == null || !e.getRunId().equals(shadow.get(k).runId()))
-                        .forEach(k -> producer.send(record(k, null, e)));
-                producer.commitTransaction();
-            }
+        String referenceTopic = contract.reconciliation().referenceTopic();
+        Map<String, TopicSnapshot.Entry> reference = referenceTopic == null ? null
+                : referenceTopic.equals(live) ? current : TopicSnapshot.read(config, referenceTopic);
+        List<Verifier.Result> verification = Verifier.verify(contract, Codecs.forContract(contract), e, shadow, reference);
+        Promotion p = Promotion.plan(e, shadow, current, verification, contract.promote().maxChangedRatio());
+        boolean refused = !p.refusals().isEmpty() && !force;
+        if (execute && !refused) {
+            write(contract, e, p);
         }
-        if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("run_id", e.getRunId());
-            out.put("to", live);
-            out.put("executed", execute);
-            out.put("forced", force);
-            out.put("keys_in_run", runKeys);
-            out.put("upserts", upserts.size());
-            out.put("unchanged", runKeys - upserts.size());
-            out.put("tombstones", tombstones);
-            System.out.println(Json.of(out));
-        } else {
-            System.out.printf("%s run %s (%s%s) into %s: %,d keys, %,d to write, %,d already equal, %,d tombstones%n",
-                    execute ? "Promoted" : "Dry run: would promote", e.getRunId(), e.getConfidenceStatus(), force ? ", forced: " + reason : "",
-                    live, runKeys, upserts.size(), runKeys - upserts.size(), tombstones);
-            if (!execute) {
-                System.out.println("Run again with --execute to write them in one transaction.");
-            }
+        print(p, e, refused);
+        if (refused) {
+            System.err.println("reprise promote: " + (execute ? "refused" : "--execute would be refused") + ": "
+                    + p.refusals().stream().map(Promotion.Refusal::message).collect(Collectors.joining("; ")) + ". "
+                    + (execute ? "Nothing was written. " : "") + "Fix the cause and replay, or override with --force --reason \"...\" "
+                    + "(recorded on every record written).");
+            Promotion.Refusal first = p.refusals().get(0);
+            return first.kind() == Promotion.Kind.VERDICT ? ExitCodes.forVerdict(p.status()) : ExitCodes.FAILURE;
         }
         return ExitCodes.OK;
+    }
+
+    private void write(Contract contract, RecoveryEvidence e, Promotion p) {
+        Map<String, Object> config = new HashMap<>(cluster.clientConfig());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, contract.applicationId() + "-reprise-promote");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            p.upserts().forEach((k, v) -> producer.send(record(k, v, e)));
+            p.tombstones().forEach(k -> producer.send(record(k, null, e)));
+            producer.commitTransaction();
+        }
+    }
+
+    private void print(Promotion p, RecoveryEvidence e, boolean refused) {
+        boolean written = execute && !refused;
+        List<String> reasons = p.refusals().stream().map(Promotion.Refusal::message).toList();
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("run_id", p.runId());
+            out.put("evidence_status", String.valueOf(p.status()));
+            out.put("to", live);
+            out.put("executed", written);
+            out.put("forced", force);
+            out.put("reason", force ? reason : null);
+            out.put("keys_in_run", p.keysInRun());
+            out.put("upserts", p.upserts().size());
+            out.put("added", p.added());
+            out.put("unchanged", p.unchanged());
+            out.put("tombstones", p.tombstones().size());
+            out.put("live_keys", p.liveKeys());
+            out.put("live_keys_changed", p.liveChanged());
+            out.put("changed_ratio", p.changedRatio());
+            out.put("max_changed_ratio", p.maxChangedRatio());
+            Map<String, Object> verified = new LinkedHashMap<>();
+            verified.put("all_passed", p.verified());
+            verified.put("checks", p.verification().stream().map(r -> Map.of("name", r.name(), "passed", r.passed(), "detail", r.detail())).toList());
+            out.put("verification", verified);
+            out.put("refused", refused);
+            out.put("refusal_reasons", reasons);
+            out.put("overridden", force ? reasons : List.of());
+            System.out.println(Json.of(out));
+            return;
+        }
+        System.out.printf("%s run %s (%s%s) into %s%n", written ? "Promoted" : execute ? "Refused to promote" : "Dry run: promote",
+                p.runId(), p.status(), force ? ", forced: " + reason : "", live);
+        System.out.printf("  %-14s %,d on the shadow topic%n", "keys of run", p.keysInRun());
+        System.out.printf("  %-14s %,d (%,d new keys, %,d changed live keys)%n", written ? "written" : "to write", p.upserts().size(), p.added(), p.liveChanged());
+        System.out.printf("  %-14s %,d%n", "unchanged", p.unchanged());
+        System.out.printf("  %-14s %,d (live keys the run does not have)%n", written ? "tombstoned" : "tombstones", p.tombstones().size());
+        System.out.printf("  %-14s %,d; %,d changed or tombstoned: %s (promote.max_changed_ratio %s)%n", "live keys", p.liveKeys(),
+                p.liveChanged() + p.tombstones().size(), Promotion.percent(p.changedRatio()), Promotion.percent(p.maxChangedRatio()));
+        System.out.printf("  %-14s %s%n", "verification", p.verified()
+                ? "passed: the shadow topic still holds what the evidence describes (" + p.verification().size() + " checks)" : "FAILED");
+        p.verification().stream().filter(r -> !r.passed()).forEach(r -> System.out.printf("  %-14s FAIL %s: %s%n", "", r.name(), r.detail()));
+        if (written) {
+            if (force && !reasons.isEmpty()) {
+                System.out.printf("  %-14s %s%n", "overridden", String.join("; ", reasons));
+            }
+            return;
+        }
+        if (refused) {
+            System.out.printf("  %-14s %s%n", "--execute", execute ? "REFUSED, nothing was written:" : "would be REFUSED:");
+            reasons.forEach(r -> System.out.printf("  %-14s - %s%n", "", r));
+            System.out.printf("  %-14s override with --force --reason \"...\" (recorded on every record written)%n", "");
+        } else {
+            System.out.printf("  %-14s would write %,d records and %,d tombstones in one transaction%s%n", "--execute", p.upserts().size(),
+                    p.tombstones().size(), force && !reasons.isEmpty() ? ", overriding: " + String.join("; ", reasons) : "");
+            System.out.println("Run again with --execute to write them.");
+        }
     }
 
     private ProducerRecord<byte[], byte[]> record(String key, byte[] value, RecoveryEvidence e) {

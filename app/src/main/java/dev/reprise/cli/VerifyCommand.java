@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Re-runs a finished run's checks on its projection topic without replaying: the run's keys and checksum against "
-                + "its evidence, every invariant, and the comparison with the reference projection. Exits 0 when all hold and the "
-                + "evidence is trusted, 3 when it is degraded, 4 otherwise.",
+                + "its evidence, every invariant, the comparison with the reference projection, and that no other run wrote the topic "
+                + "since this one started (keys left by earlier runs are reported, not failed). Exits 0 when all hold and the "
+                + "evidence is trusted, 3 when it is degraded, 4 otherwise. 'reprise promote' runs the same checks before it writes.",
         footer = {"", "Example:", "  reprise verify --contract config/inventory.yaml --bootstrap-server localhost:9092"})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin

@@ -111,6 +111,13 @@ public record Contract(
                 reconciliation, evidence, deadLetter, processing, promote, allowedWriteTopics, hash, source);
     }
 
+    /** This contract reading its history as keyed by the ordering key (no repartition) or not. */
+    public Contract withKeyedHistory(boolean keyed) {
+        History h = new History(history.topics(), history.encoding(), history.schemas(), keyed);
+        return new Contract(name, applicationId, h, ordering, idempotency, projection, scope, reconciliation, evidence, deadLetter,
+                processing, promote, allowedWriteTopics, hash, source);
+    }
+
     /** Every topic the application writes, apart from its own internal topics (prefixed by the application id). */
     public Set<String> outputTopics() {
         Set<String> out = new LinkedHashSet<>();

@@ -40,14 +40,23 @@ public final class Demo {
     public static final String EXPECTED_TOPIC = "inventory-levels-expected";
     public static final String LIVE_TOPIC = "inventory-levels";
 
-    /** Demo settings; {@code contract} is the inventory contract file. */
     /**
-     * @param injectBug  run a projection that silently ignores about one event in 997
-     * @param tamperLive write a "live" projection with this many wrong keys and compare the rebuild with it
+     * Demo settings; {@code contract} is the inventory contract file.
+     *
+     * @param injectBug   run a projection that silently ignores about one event in 997
+     * @param tamperLive  write a "live" projection with this many wrong keys and compare the rebuild with it
+     * @param keyed       write the history keyed by SKU with the default partitioner and replay it as keyed by the
+     *                    ordering key (history.keyed_by_ordering_key: true, no repartition)
+     * @param scatterKeys with {@code keyed}: write this many events outside their SKU's partition, breaking that promise
      */
-    public record Options(long events, double duplicates, int poison, int partitions, Path contract, boolean injectBug, int tamperLive) {
+    public record Options(long events, double duplicates, int poison, int partitions, Path contract, boolean injectBug, int tamperLive,
+                          boolean keyed, int scatterKeys) {
         public Options(long events, double duplicates, int poison, int partitions, Path contract) {
             this(events, duplicates, poison, partitions, contract, false, 0);
+        }
+
+        public Options(long events, double duplicates, int poison, int partitions, Path contract, boolean injectBug, int tamperLive) {
+            this(events, duplicates, poison, partitions, contract, injectBug, tamperLive, false, 0);
         }
     }
 
@@ -72,6 +81,15 @@ public final class Demo {
             contract = contract.withProjectionName(dev.reprise.sample.inventory.InventoryProjectionWithInjectedBug.NAME);
             err.println("▶ --inject-bug: the projection silently ignores about one event in 997; the evidence should catch it");
         }
+        if (options.keyed()) {
+            contract = contract.withKeyedHistory(true);
+            err.println("▶ --keyed: the history is written keyed by SKU with the default partitioner and replayed without a repartition"
+                    + " (history.keyed_by_ordering_key: true)");
+            if (options.scatterKeys() > 0) {
+                err.printf("▶ --scatter-keys: %,d events go to another partition than their SKU's, so the history is not keyed as promised;"
+                        + " the evidence should catch it%n", options.scatterKeys());
+            }
+        }
         Codecs codecs = Codecs.forContract(contract);
         Path stateDir = tempDir();
         long t0 = System.nanoTime();
@@ -84,6 +102,9 @@ public final class Demo {
             kafka.createTopic(LIVE_TOPIC, options.partitions(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
 
             InventoryGenerator.Options gen = InventoryGenerator.Options.of(options.events(), options.duplicates(), options.poison(), options.partitions());
+            if (options.keyed()) {
+                gen = gen.keyed(options.scatterKeys());
+            }
             err.printf("▶ Writing %,d unique inventory events (v1/v2/v3) over %,d SKUs, %,d duplicate copies and %,d poison records to %s (%d partitions)…%n",
                     gen.events(), gen.skus(), gen.duplicates(), gen.poison(), source, options.partitions());
             long t1 = System.nanoTime();
@@ -118,8 +139,9 @@ public final class Demo {
                 runner.prepareTopics(admin, plan);
                 runner.resetOffsets(admin, plan);
             }
-            err.printf("▶ Replaying run %s: %,d offsets in %d partitions, repartitioned into %d, %s%n", plan.runId(), plan.totalOffsets(),
-                    plan.ranges().size(), plan.repartitionPartitions(), contract.processing().guarantee());
+            err.printf("▶ Replaying run %s: %,d offsets in %d partitions, %s, %s%n", plan.runId(), plan.totalOffsets(), plan.ranges().size(),
+                    contract.history().keyedByOrderingKey() ? "without repartition" : "repartitioned into " + plan.repartitionPartitions(),
+                    contract.processing().guarantee());
             ProgressLine line = new ProgressLine(err);
             RecoveryEvidence evidence = runner.run(plan, line::update);
             line.finish();

@@ -3,27 +3,40 @@ package dev.reprise.plan;
 import dev.reprise.codec.EventDecoder;
 import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.contract.Contract;
+import dev.reprise.contract.Position;
 import dev.reprise.topology.Codecs;
+import dev.reprise.topology.ReplayTopology;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 
 /**
  * The impact preview of a plan: what it reads, what it writes and creates, how long it should take,
- * and whether the schemas and upcasters cover the event versions found in a sample of the range.
+ * whether the schemas and upcasters cover the event versions found in a sample of the range, and
+ * warnings about a run that would prove nothing: a scope that selects nothing, filters that no sampled
+ * event passes, events outside their key's partition in a history declared keyed, an evidence topic
+ * that deletes its records.
  */
 public final class PlanPreview {
     private PlanPreview() {
@@ -82,7 +95,8 @@ public final class PlanPreview {
         out.put("repartition_partitions", plan.repartitionPartitions());
         Map<String, Long> versions = new TreeMap<>();
         Map<String, Long> undecodable = new TreeMap<>();
-        sample(codecs, plan, clientConfig, samplePerPartition, versions, undecodable);
+        Sample sample = new Sample();
+        sample(contract, codecs, plan, clientConfig, samplePerPartition, versions, undecodable, sample);
         out.put("sampled_versions", versions);
         out.put("sampled_undecodable", undecodable);
         Map<String, String> gaps = new TreeMap<>();
@@ -94,12 +108,147 @@ public final class PlanPreview {
             }
         });
         out.put("upcaster_gaps_in_sample", gaps);
+        List<Warning> warnings = new ArrayList<>();
+        if (plan.ranges().stream().noneMatch(RunPlan.PartitionRange::hasData)) {
+            warnings.add(emptyScope(contract, plan, logOffsets(admin, plan, OffsetSpec.earliest()), logOffsets(admin, plan, OffsetSpec.latest()),
+                    Instant.now()));
+        }
+        filtersMatchNothing(contract.scope(), codecs.catalog().eventTypes().keySet(), sample).ifPresent(warnings::add);
+        if (contract.history().keyedByOrderingKey()) {
+            misplaced(contract, sample).ifPresent(warnings::add);
+        }
+        dev.reprise.ops.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
+                .ifPresent(w -> warnings.add(new Warning(EVIDENCE_RETENTION, w)));
+        out.put("sampled_events", sample.events);
+        out.put("sampled_in_scope", sample.inScope);
+        out.put("warnings", warnings);
         out.put("ranges", plan.ranges());
         return out;
     }
 
-    private static void sample(Codecs codecs, RunPlan plan, Map<String, Object> clientConfig, int perPartition,
-                               Map<String, Long> versions, Map<String, Long> undecodable) {
+    /** Something that makes the planned run unlikely to prove anything, found before it starts. */
+    public record Warning(String code, String message) {
+    }
+
+    public static final String EMPTY_SCOPE = "empty_scope";
+    public static final String FILTERS_MATCH_NOTHING = "filters_match_nothing";
+    public static final String MISPLACED_EVENTS = "misplaced_events";
+    public static final String EVIDENCE_RETENTION = "evidence_retention";
+    private static final int SAMPLES = 5;
+
+    /** An event found in a partition that is not its ordering key's: where it is and where it belongs. */
+    public record Misplaced(String key, String topic, int partition, long offset, int expectedPartition) {
+        @Override
+        public String toString() {
+            return key + " at " + topic + "-" + partition + " offset " + offset + " (its key's partition is " + expectedPartition + ")";
+        }
+    }
+
+    /** What the sample of the range showed, beyond the versions. */
+    static final class Sample {
+        long events;
+        long inScope;
+        final Set<String> types = new TreeSet<>();
+        final Set<String> tenants = new TreeSet<>();
+        long misplaced;
+        final List<Misplaced> misplacedSamples = new ArrayList<>();
+
+        void misplaced(Misplaced m) {
+            misplaced++;
+            if (misplacedSamples.size() < SAMPLES) {
+                misplacedSamples.add(m);
+            }
+        }
+    }
+
+    /** Why a plan whose every range is empty selects nothing, from the log's own start and end offsets. */
+    static Warning emptyScope(Contract contract, RunPlan plan, Map<TopicPartition, Long> earliest, Map<TopicPartition, Long> latest, Instant now) {
+        Contract.Scope scope = contract.scope();
+        String reason;
+        if (plan.ranges().stream().allMatch(r -> earliest.getOrDefault(r.topicPartition(), 0L).equals(latest.getOrDefault(r.topicPartition(), 0L)))) {
+            reason = "the history topics " + contract.history().topics() + " hold no records";
+        } else if (scope.from() instanceof Position.AtTime t && t.time().isAfter(now)) {
+            reason = "scope.from " + t + " is in the future, so no record is at or after it";
+        } else if (scope.from() instanceof Position.AtTime t) {
+            reason = "no record was written at or after scope.from " + t;
+        } else if (plan.ranges().stream().allMatch(r -> r.size() == 0)) {
+            reason = "scope.from (" + describe(scope.from()) + ") and scope.to (" + describe(scope.to()) + ") leave no offset to read in any partition";
+        } else {
+            reason = "the selected offsets hold only transaction markers or records of aborted transactions";
+        }
+        return new Warning(EMPTY_SCOPE, "the scope selects nothing: " + reason + ". The run would read no record and rebuild an empty "
+                + "projection, which proves nothing; fix scope.from / scope.to in the contract (or write the history first)");
+    }
+
+    private static String describe(Position p) {
+        return p instanceof Position.AtOffsets o ? "offsets " + o.offsets() : p.toString();
+    }
+
+    /** When the scope has filters and not one decodable event of the sample passes them. */
+    static Optional<Warning> filtersMatchNothing(Contract.Scope scope, Set<String> knownTypes, Sample sample) {
+        if (!scope.hasFilters() || sample.events == 0 || sample.inScope > 0) {
+            return Optional.empty();
+        }
+        List<String> filters = new ArrayList<>();
+        if (!scope.eventTypes().isEmpty()) {
+            Set<String> unknown = new TreeSet<>(scope.eventTypes());
+            unknown.removeAll(knownTypes);
+            filters.add("event_types " + new TreeSet<>(scope.eventTypes()) + " (the sample holds " + sample.types + ")"
+                    + (unknown.isEmpty() ? "" : "; " + unknown + " is no event type of the schemas " + new TreeSet<>(knownTypes)));
+        }
+        if (!scope.tenants().isEmpty()) {
+            filters.add("tenants " + new TreeSet<>(scope.tenants()) + " (field " + scope.tenantField() + "; the sample holds "
+                    + sample.tenants.stream().limit(20).toList() + ")");
+        }
+        if (!scope.keys().isEmpty()) {
+            filters.add("keys " + scope.keys().stream().sorted().limit(20).toList() + " (none of them in the sample)");
+        }
+        return Optional.of(new Warning(FILTERS_MATCH_NOTHING, String.format("none of the %,d sampled events passes the scope's filters: %s. "
+                + "If the filters are wrong, the run would filter out every event and rebuild an empty projection: check their spelling in "
+                + "the contract's scope; if they are right, the events they select lie outside the sample (raise --sample)",
+                sample.events, String.join("; ", filters))));
+    }
+
+    /** When the history is declared keyed by the ordering key and sampled events sit in another key's partition. */
+    static Optional<Warning> misplaced(Contract contract, Sample sample) {
+        if (sample.misplaced == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Warning(MISPLACED_EVENTS, String.format("%,d of the %,d sampled events are not in their ordering key's "
+                        + "partition, e.g. %s. history.keyed_by_ordering_key: true promises that every event of a key is in the partition "
+                        + "the default partitioner (murmur2 of the key) chooses; without a repartition the run would rebuild such a key in "
+                        + "two tasks. Set keyed_by_ordering_key: false to repartition by %s, or fix how the history is written",
+                sample.misplaced, sample.events, sample.misplacedSamples, contract.ordering().keyField())));
+    }
+
+    private static Map<TopicPartition, Long> logOffsets(Admin admin, RunPlan plan, OffsetSpec spec) {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        plan.ranges().forEach(r -> request.put(r.topicPartition(), spec));
+        try {
+            Map<TopicPartition, Long> out = new HashMap<>();
+            admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+                    .forEach((tp, info) -> out.put(tp, info.offset()));
+            return out;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list offsets: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Whether a sampled event passes the scope's filters. The run's source stage decides the same way
+     * (SourceStage.inScope); kept here as a few lines rather than exposing that stage's internals.
+     */
+    static boolean inScope(Contract.Scope scope, String type, String key, Object tenant) {
+        return (scope.eventTypes().isEmpty() || scope.eventTypes().contains(type))
+                && (scope.keys().isEmpty() || scope.keys().contains(key))
+                && (scope.tenants().isEmpty() || tenant != null && scope.tenants().contains(tenant.toString()));
+    }
+
+    private static void sample(Contract contract, Codecs codecs, RunPlan plan, Map<String, Object> clientConfig, int perPartition,
+                               Map<String, Long> versions, Map<String, Long> undecodable, Sample sample) {
         if (perPartition <= 0) {
             return;
         }
@@ -108,6 +257,8 @@ public final class PlanPreview {
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, perPartition));
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         EventDecoder decoder = codecs.newDecoder();
+        Map<String, Integer> partitionCounts = new HashMap<>();
+        plan.ranges().forEach(r -> partitionCounts.merge(r.topic(), 1, Integer::sum));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (RunPlan.PartitionRange r : plan.ranges()) {
                 if (!r.hasData()) {
@@ -131,6 +282,7 @@ public final class PlanPreview {
                             try {
                                 EventDecoder.Decoded d = decoder.decode(rec.value());
                                 versions.merge(d.type() + " v" + d.version(), 1L, Long::sum);
+                                look(contract, codecs, d, rec, partitionCounts.get(rec.topic()), sample);
                             } catch (PoisonRecordException e) {
                                 undecodable.merge(e.reasonCode(), 1L, Long::sum);
                             }
@@ -139,5 +291,39 @@ public final class PlanPreview {
                 }
             }
         }
+    }
+
+    /** Notes a decoded event's type, tenant, whether it is in scope and whether it sits in its key's partition. */
+    private static void look(Contract contract, Codecs codecs, EventDecoder.Decoded d, ConsumerRecord<byte[], byte[]> rec, int partitions, Sample sample) {
+        GenericRecord payload;
+        try {
+            payload = codecs.upcasters().chain(d.type(), d.version()).apply(d.record());
+        } catch (PoisonRecordException e) {
+            return;  // the run dead-letters it; the versions and gaps above already tell
+        }
+        Object key = field(payload, contract.ordering().keyField());
+        if (key == null) {
+            return;
+        }
+        Contract.Scope scope = contract.scope();
+        Object tenant = scope.tenantField() == null ? null : field(payload, scope.tenantField());
+        sample.events++;
+        sample.types.add(d.type());
+        if (tenant != null) {
+            sample.tenants.add(tenant.toString());
+        }
+        if (inScope(scope, d.type(), key.toString(), tenant)) {
+            sample.inScope++;
+        }
+        if (contract.history().keyedByOrderingKey()) {
+            int expected = ReplayTopology.KeyOrBroadcast.partitionOf(key.toString().getBytes(StandardCharsets.UTF_8), partitions);
+            if (expected != rec.partition()) {
+                sample.misplaced(new Misplaced(key.toString(), rec.topic(), rec.partition(), rec.offset(), expected));
+            }
+        }
+    }
+
+    private static Object field(GenericRecord record, String name) {
+        return name == null || record.getSchema().getField(name) == null ? null : record.get(name);
     }
 }

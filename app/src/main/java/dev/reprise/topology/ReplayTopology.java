@@ -167,7 +167,8 @@ public final class ReplayTopology {
 
     /**
      * Events go to the partition of their ordering key, as the default partitioner would send them; end
-     * markers go to every partition (KIP-837), after the events of their source partition.
+     * markers go to every partition (KIP-837), after the events of their source partition; a batch goes to the
+     * partition it was gathered for.
      */
     public static final class KeyOrBroadcast implements StreamPartitioner<byte[], Routed> {
         @Override
@@ -185,7 +186,10 @@ public final class ReplayTopology {
             return Optional.of(Set.of(partitionOf(key, numPartitions)));
         }
 
-        /** The partition of an ordering key: the default partitioner's choice, which the apply stage relies on too. */
+        /**
+         * The partition of an ordering key: the default partitioner's choice, which the apply stage relies on
+         * too, and which a history declared keyed_by_ordering_key must follow.
+         */
         public static int partitionOf(byte[] key, int numPartitions) {
             return Utils.toPositive(Utils.murmur2(key)) % numPartitions;
         }

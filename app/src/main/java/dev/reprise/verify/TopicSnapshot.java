@@ -16,8 +16,11 @@ import java.util.TreeMap;
 
 /** The latest value of every key of a (compacted) topic, read to its end under read_committed. */
 public final class TopicSnapshot {
-    /** A key's latest value and the run that wrote it (header reprise.run_id), or null. */
-    public record Entry(byte[] value, String runId) {
+    /**
+     * A key's latest value, the run that wrote it (header reprise.run_id; null when the record carries
+     * none) and the record's timestamp: for Reprise's own projection records, when they were written.
+     */
+    public record Entry(byte[] value, String runId, long timestamp) {
     }
 
     private TopicSnapshot() {
@@ -50,7 +53,7 @@ public final class TopicSnapshot {
                         out.remove(key);
                     } else {
                         Header run = r.headers().lastHeader("reprise.run_id");
-                        out.put(key, new Entry(r.value(), run == null ? null : new String(run.value(), StandardCharsets.UTF_8)));
+                        out.put(key, new Entry(r.value(), run == null ? null : new String(run.value(), StandardCharsets.UTF_8), r.timestamp()));
                     }
                 }
                 if (System.currentTimeMillis() > deadline) {

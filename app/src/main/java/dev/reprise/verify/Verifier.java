@@ -10,21 +10,27 @@ import dev.reprise.topology.Codecs;
 import org.apache.avro.specific.SpecificRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Re-runs a finished run's checks on what its projection topic holds now, without replaying: the
  * keys the run wrote, their checksum against the evidence, every invariant, and the comparison with
- * the reference projection.
+ * the reference projection; and whether another run wrote the same shadow topic while this one ran.
  */
 public final class Verifier {
     /** One check's outcome. */
     public record Result(String name, boolean passed, String detail) {
     }
+
+    /** The name of the check that fails when another run wrote the shadow topic during this one. */
+    public static final String CONCURRENT_WRITERS = "no_other_run_wrote_since_start";
+    private static final int SAMPLES = 5;
 
     private Verifier() {
     }
@@ -69,6 +75,7 @@ public final class Verifier {
         out.add(new Result("keys_match_evidence", keys == evidence.getProjectionKeys() && unreadable == 0,
                 keys + " keys of run " + evidence.getRunId() + " on " + contract.projection().topic() + ", the evidence says "
                         + evidence.getProjectionKeys() + (unreadable > 0 ? "; " + unreadable + " unreadable values" : "")));
+        out.add(otherWriters(evidence.getRunId(), evidence.getStartedAt().toEpochMilli(), contract.projection().topic(), shadow));
         String sum = String.format("%016x", checksum);
         out.add(new Result("checksum_matches_evidence", sum.equals(evidence.getChecksum()),
                 "checksum " + sum + " of the projection topic, " + evidence.getChecksum() + " in the evidence"));
@@ -93,5 +100,46 @@ public final class Verifier {
                     !contract.reconciliation().referenceMustMatch() || changed + missing + extra == 0, detail));
         }
         return out;
+    }
+
+    /**
+     * Keys of the shadow topic whose latest value another run (or a writer that names no run) wrote.
+     * Written at or after {@code startedAtMillis}: two runs wrote the topic at once, and the topic holds
+     * a mix of both: the check fails. Written before: leftovers of an older run, reported only (a new
+     * run does not delete keys it does not rebuild; promote tombstones them in the live topic).
+     */
+    public static Result otherWriters(String runId, long startedAtMillis, String topic, Map<String, TopicSnapshot.Entry> shadow) {
+        Map<String, Long> concurrentByRun = new TreeMap<>();
+        Map<String, Long> olderByRun = new TreeMap<>();
+        List<String> samples = new ArrayList<>();
+        long concurrent = 0;
+        long older = 0;
+        for (Map.Entry<String, TopicSnapshot.Entry> e : shadow.entrySet()) {
+            String writer = e.getValue().runId();
+            if (runId.equals(writer)) {
+                continue;
+            }
+            String name = writer == null ? "no reprise.run_id header" : "run " + writer;
+            if (e.getValue().timestamp() >= startedAtMillis) {
+                concurrent++;
+                concurrentByRun.merge(name, 1L, Long::sum);
+                if (samples.size() < SAMPLES) {
+                    samples.add(e.getKey());
+                }
+            } else {
+                older++;
+                olderByRun.merge(name, 1L, Long::sum);
+            }
+        }
+        String since = Instant.ofEpochMilli(startedAtMillis).toString();
+        String leftovers = older == 0 ? "" : "; " + older + " keys left by earlier runs " + olderByRun + " (written before " + since
+                + ") are not this run's and do not count";
+        if (concurrent == 0) {
+            return new Result(CONCURRENT_WRITERS, true, "no key of " + topic + " was written by another run since run " + runId
+                    + " started at " + since + leftovers);
+        }
+        return new Result(CONCURRENT_WRITERS, false, concurrent + " keys of " + topic + " were last written by another writer since run "
+                + runId + " started at " + since + " " + concurrentByRun + ", e.g. " + String.join(", ", samples)
+                + ": two runs wrote the shadow topic at once, so it holds neither run's projection; replay with one run at a time" + leftovers);
     }
 }

@@ -3,6 +3,7 @@ package dev.reprise.sample.inventory;
 import dev.reprise.codec.ConfluentWireFormat;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.codec.SchemaCatalog;
+import dev.reprise.topology.ReplayTopology;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -34,14 +35,42 @@ import java.util.zip.CRC32;
  * would, so the replay must still repartition. Duplicates are exact copies of earlier events, half in
  * the original's partition and half in another one. Poison records cover each way a record can be
  * unusable. Deterministic for a given seed.
+ *
+ * <p>{@link Options#keyed} writes the same records keyed by SKU with the Java client's default
+ * partitioner instead, copies and poison records included: a history a replay may read without a
+ * repartition (the benchmark's pipeline without repartition and {@code reprise demo --keyed}); with
+ * scattered keys, a history that breaks that promise.
  */
 public final class InventoryGenerator {
-    /** What to generate. {@code duplicateRatio} is extra copies per unique event. */
-    public record Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed, long startTimeMillis) {
+    /**
+     * What to generate. {@code duplicateRatio} is extra copies per unique event.
+     *
+     * @param keyed        write every record to its SKU's partition as the Java client's default partitioner
+     *                     chooses it (a history keyed by the ordering key), instead of CRC32
+     * @param scatterKeys  with {@code keyed}: this many unique events go to another partition than their SKU's,
+     *                     so the history is not keyed as promised (a copy of such an event follows it)
+     */
+    public record Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed, long startTimeMillis,
+                          boolean keyed, int scatterKeys) {
         public Options {
             if (events < 0 || duplicateRatio < 0 || poison < 0 || partitions < 1 || skus < 1) {
                 throw new IllegalArgumentException("events, duplicates and poison must be >= 0; partitions and skus >= 1");
             }
+            if (scatterKeys < 0 || scatterKeys > events) {
+                throw new IllegalArgumentException("scatter keys must be between 0 and the number of events (" + events + "), got " + scatterKeys);
+            }
+            if (scatterKeys > 0 && (!keyed || partitions < 2)) {
+                throw new IllegalArgumentException("scattering keys needs a keyed history of at least 2 partitions");
+            }
+        }
+
+        public Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed, long startTimeMillis) {
+            this(events, duplicateRatio, poison, partitions, skus, seed, startTimeMillis, false, 0);
+        }
+
+        /** The same history written keyed by SKU with the default partitioner, {@code scatterKeys} events of it elsewhere. */
+        public Options keyed(int scatterKeys) {
+            return new Options(events, duplicateRatio, poison, partitions, skus, seed, startTimeMillis, true, scatterKeys);
         }
 
         public static Options of(long events, double duplicateRatio, int poison, int partitions) {
@@ -64,9 +93,10 @@ public final class InventoryGenerator {
      * @param truth     the expected state of every SKU touched by a unique event
      * @param byVersion unique events written per schema version
      * @param poisonReasons poison records written per reason code the replay should report
+     * @param scattered unique events written outside their SKU's partition of a keyed history (with their copies)
      */
     public record Generated(long events, long duplicates, long poison, Map<String, InventoryLevel> truth,
-                            Map<Integer, Long> byVersion, Map<String, Long> poisonReasons) {
+                            Map<Integer, Long> byVersion, Map<String, Long> poisonReasons, long scattered) {
     }
 
     private static final String[] KINDS = {"RECEIVED", "SHIPPED", "RESERVED", "RELEASED", "ADJUSTED"};
@@ -95,8 +125,28 @@ public final class InventoryGenerator {
         return (int) (crc.getValue() % partitions);
     }
 
+    /**
+     * The partition a record of this SKU goes to: CRC32 for an unkeyed history, the default partitioner's
+     * choice for a keyed one ({@link ReplayTopology.KeyOrBroadcast#partitionOf}, the partition a replay
+     * without repartition relies on).
+     */
+    private static int home(String sku, Options options) {
+        return options.keyed() ? ReplayTopology.KeyOrBroadcast.partitionOf(sku.getBytes(StandardCharsets.UTF_8), options.partitions())
+                : partitionOf(sku, options.partitions());
+    }
+
     public Generated write(Producer<byte[], byte[]> producer, String topic, Options options) {
         Random random = new Random(options.seed());
+        // Which unique events are scattered: drawn from a random of their own, so a keyed history with and
+        // without scattering holds the same events.
+        Random scatterRandom = new Random(options.seed() ^ 0x5CA77E5L);
+        java.util.Set<Long> scatter = new java.util.HashSet<>();
+        while (scatter.size() < options.scatterKeys()) {
+            scatter.add((long) scatterRandom.nextInt((int) options.events()));
+        }
+        // Partitions of scattered events by their index in 'written', so that their copies follow them.
+        Map<Integer, Integer> scatteredTo = new java.util.HashMap<>();
+        long unique = 0;
         long duplicates = options.duplicates();
         char[] actions = new char[(int) (options.events() + duplicates + options.poison())];
         Arrays.fill(actions, 0, (int) options.events(), 'E');
@@ -137,27 +187,40 @@ public final class InventoryGenerator {
                 byte[] value = encode(version, eventId, sku, m, "WH" + (1 + random.nextInt(3)) + "/A-" + random.nextInt(40), time);
                 apply(state, m);
                 byVersion.merge(version, 1L, Long::sum);
+                int home = home(sku, options);
+                int partition = home;
+                if (scatter.contains(unique++)) {
+                    partition = (home + 1 + scatterRandom.nextInt(options.partitions() - 1)) % options.partitions();
+                    if (duplicates > 0) {
+                        scatteredTo.put(written.size(), partition);
+                    }
+                }
                 if (duplicates > 0) {
                     written.add(value);
                     writtenKeys.add(sku);
                 }
-                send(producer, topic, partitionOf(sku, options.partitions()), sku, value, time);
+                send(producer, topic, partition, sku, value, time, options);
             } else if (action == 'D') {
                 int pick = random.nextInt(written.size());
                 String sku = writtenKeys.get(pick);
-                int home = partitionOf(sku, options.partitions());
-                int partition = random.nextBoolean() || options.partitions() == 1 ? home
+                int home = home(sku, options);
+                // Unkeyed: half the copies in another partition (a retry through another producer). Keyed: a copy
+                // goes where the producer sent the original, as a retry of that producer would.
+                // The same draws in both cases, so that both write the same events.
+                int unkeyed = random.nextBoolean() || options.partitions() == 1 ? home
                         : (home + 1 + random.nextInt(options.partitions() - 1)) % options.partitions();
-                send(producer, topic, partition, sku, written.get(pick), time);
+                int partition = options.keyed() ? scatteredTo.getOrDefault(pick, home) : unkeyed;
+                send(producer, topic, partition, sku, written.get(pick), time, options);
             } else {
                 String sku = String.format("SKU-%05d", random.nextInt(options.skus()));
                 Poison p = poison(poisonIndex++, sku, time);
                 poisonReasons.merge(p.reason, 1L, Long::sum);
-                send(producer, topic, random.nextInt(options.partitions()), sku, p.value, time);
+                int anywhere = random.nextInt(options.partitions());
+                send(producer, topic, options.keyed() ? home(sku, options) : anywhere, sku, p.value, time, options);
             }
         }
         checkDelivered(producer);
-        return new Generated(options.events(), duplicates, options.poison(), truth, byVersion, poisonReasons);
+        return new Generated(options.events(), duplicates, options.poison(), truth, byVersion, poisonReasons, options.scatterKeys());
     }
 
     private record Movement(String kind, int quantity) {
@@ -264,8 +327,10 @@ public final class InventoryGenerator {
         };
     }
 
-    private void send(Producer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value, long time) {
-        producer.send(new ProducerRecord<>(topic, partition, time, key.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
+    /** Sends to {@code partition}; in a keyed history a record in its SKU's partition is left to the producer's partitioner. */
+    private void send(Producer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value, long time, Options options) {
+        Integer chosen = options.keyed() && partition == home(key, options) ? null : partition;
+        producer.send(new ProducerRecord<>(topic, chosen, time, key.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
             if (error != null) {
                 failures.incrementAndGet();
                 firstFailure.compareAndSet(null, error);
