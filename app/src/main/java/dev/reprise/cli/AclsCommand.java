@@ -41,7 +41,7 @@ final class AclsCommand implements Callable<Integer> {
         System.out.println("# Internal topics (repartition and changelog topics, the run store, the control topic) and transactional ids"
                 + " (Kafka Streams'" + (Acls.isExactlyOnce(c) ? "" : " under exactly-once") + ", the run store's, promote's) are prefixed by the application id.");
         System.out.println("# CREATE on " + String.join(", ", c.outputTopics()) + ": the runner creates them when they are missing."
-                + " It never reads their configs, so no DESCRIBE_CONFIGS (Kafka creates the topic without it).");
+                + " DESCRIBE_CONFIGS on " + c.evidence().topic() + " only: plan and run check that its retention keeps evidence.");
         System.out.println("# No IdempotentWrite on the cluster: Kafka 3.0+ (KIP-679) authorizes a transactional producer by WRITE on its"
                 + " transactional id and an idempotent one by WRITE on a topic (checked against Kafka 4.3.1).");
         List<String> promotedOnly = new ArrayList<>(c.allowedWriteTopics());

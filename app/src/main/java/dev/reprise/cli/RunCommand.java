@@ -79,6 +79,8 @@ final class RunCommand implements Callable<Integer> {
                     }
                 }
             }
+            dev.reprise.ops.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
+                    .ifPresent(w -> System.err.println("warning: " + w));
             Files.writeString(stateDir.resolve("run-plan.json"), plan.toJson());
         }
         // Continuous mode: Ctrl-C or SIGTERM stops following new events; the evidence of the catch-up is printed.

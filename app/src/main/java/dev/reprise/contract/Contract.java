@@ -190,6 +190,17 @@ public record Contract(
         public boolean hasFilters() {
             return !eventTypes.isEmpty() || !tenants.isEmpty() || !keys.isEmpty();
         }
+
+        /**
+         * Whether an event passes the scope's filters.
+         *
+         * @param tenant the value of the event's {@link #tenantField()}, or {@code null} when it has none
+         */
+        public boolean includes(String type, String key, Object tenant) {
+            return (eventTypes.isEmpty() || eventTypes.contains(type))
+                    && (keys.isEmpty() || keys.contains(key))
+                    && (tenants.isEmpty() || tenant != null && tenants.contains(tenant.toString()));
+        }
     }
 
     /**

@@ -64,6 +64,8 @@ public final class Acls {
             // The runner creates the outputs when they are missing.
             out.add(topic(t, "LITERAL", "CREATE", principal));
         }
+        // plan and run check that the evidence topic does not delete evidence by retention (its configs).
+        out.add(topic(c.evidence().topic(), "LITERAL", "DESCRIBE_CONFIGS", principal));
         for (String op : List.of("CREATE", "READ", "WRITE", "DESCRIBE", "DELETE", "DESCRIBE_CONFIGS")) {
             out.add(topic(c.applicationId(), "PREFIXED", op, principal));
         }

@@ -241,12 +241,6 @@ public final class PlanPreview {
      * Whether a sampled event passes the scope's filters. The run's source stage decides the same way
      * (SourceStage.inScope); kept here as a few lines rather than exposing that stage's internals.
      */
-    static boolean inScope(Contract.Scope scope, String type, String key, Object tenant) {
-        return (scope.eventTypes().isEmpty() || scope.eventTypes().contains(type))
-                && (scope.keys().isEmpty() || scope.keys().contains(key))
-                && (scope.tenants().isEmpty() || tenant != null && scope.tenants().contains(tenant.toString()));
-    }
-
     private static void sample(Contract contract, Codecs codecs, RunPlan plan, Map<String, Object> clientConfig, int perPartition,
                                Map<String, Long> versions, Map<String, Long> undecodable, Sample sample) {
         if (perPartition <= 0) {
@@ -312,7 +306,7 @@ public final class PlanPreview {
         if (tenant != null) {
             sample.tenants.add(tenant.toString());
         }
-        if (inScope(scope, d.type(), key.toString(), tenant)) {
+        if (scope.includes(d.type(), key.toString(), tenant)) {
             sample.inScope++;
         }
         if (contract.history().keyedByOrderingKey()) {

@@ -332,17 +332,8 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         if (!scope.hasFilters()) {
             return true;
         }
-        if (!scope.eventTypes().isEmpty() && !scope.eventTypes().contains(type)) {
-            return false;
-        }
-        if (!scope.keys().isEmpty() && !scope.keys().contains(key)) {
-            return false;
-        }
-        if (!scope.tenants().isEmpty()) {
-            Object tenant = payload.getSchema().getField(scope.tenantField()) == null ? null : payload.get(scope.tenantField());
-            return tenant != null && scope.tenants().contains(tenant.toString());
-        }
-        return true;
+        Object tenant = scope.tenants().isEmpty() || payload.getSchema().getField(scope.tenantField()) == null ? null : payload.get(scope.tenantField());
+        return scope.includes(type, key, tenant);
     }
 
     private static String requiredText(GenericRecord payload, String field, EventDecoder.Decoded decoded) {

@@ -40,6 +40,8 @@ class AclsTest {
                 "TOPIC reprise-evidence LITERAL DESCRIBE ALLOW",
                 "TOPIC reprise-evidence LITERAL WRITE ALLOW",
                 "TOPIC reprise-evidence LITERAL CREATE ALLOW",
+                // and its configs: plan and run check its retention keeps evidence
+                "TOPIC reprise-evidence LITERAL DESCRIBE_CONFIGS ALLOW",
                 // projection and dead letters: written and created when missing
                 "TOPIC inventory-levels-rebuilt LITERAL WRITE ALLOW",
                 "TOPIC inventory-levels-rebuilt LITERAL DESCRIBE ALLOW",

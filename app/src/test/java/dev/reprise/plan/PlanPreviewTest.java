@@ -114,11 +114,11 @@ class PlanPreviewTest {
         void inScopeAppliesEveryFilter() throws Exception {
             Contract.Scope s = inventory("scope:\n  tenant_field: tenant\n  event_types: [StockMovement]\n  tenants: [acme]\n  keys: [SKU-1]\n").scope();
 
-            assertThat(PlanPreview.inScope(s, "StockMovement", "SKU-1", "acme")).isTrue();
-            assertThat(PlanPreview.inScope(s, "Other", "SKU-1", "acme")).isFalse();
-            assertThat(PlanPreview.inScope(s, "StockMovement", "SKU-2", "acme")).isFalse();
-            assertThat(PlanPreview.inScope(s, "StockMovement", "SKU-1", "other")).isFalse();
-            assertThat(PlanPreview.inScope(s, "StockMovement", "SKU-1", null)).isFalse();
+            assertThat(s.includes("StockMovement", "SKU-1", "acme")).isTrue();
+            assertThat(s.includes("Other", "SKU-1", "acme")).isFalse();
+            assertThat(s.includes("StockMovement", "SKU-2", "acme")).isFalse();
+            assertThat(s.includes("StockMovement", "SKU-1", "other")).isFalse();
+            assertThat(s.includes("StockMovement", "SKU-1", null)).isFalse();
         }
     }
 
