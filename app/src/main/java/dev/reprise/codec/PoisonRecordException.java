@@ -33,7 +33,7 @@ public class PoisonRecordException extends RuntimeException {
     }
 
     /** The message of a failure and the kind of failure it is, for a reason a person reads. */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         String kind = failure.getClass().getSimpleName();
         return failure.getMessage() == null || failure.getMessage().isBlank() ? kind : failure.getMessage() + " (" + kind + ")";
     }
