@@ -375,7 +375,7 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         applyCounters.add(DEAD_LETTERED, 1);
         applyCounters.add("dlq:" + letter.reasonCode(), 1);
         LOG.warn("Event {} from {}-{} offset {} not applied to projection {} ({}): {}; sent to the dead-letter topic; the run continues",
-                data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), letter.reasonCode(), letter.reason());
+                data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), letter.reasonCode(), DeadLetters.brief(letter.reason()));
         context.forward(new Record<>(letter.key(), (Emitted) new Emitted.DeadLetter(letter.value(), letter.headers()), data.timestamp, letter.headers()));
     }
 

@@ -48,6 +48,8 @@ public final class DeadLetters {
     private static final int KEY_SHARE = 8;
     /** Bytes of a reason in a header (and a log line); longer ones are cut on a character boundary. */
     static final int MAX_REASON_BYTES = 2_048;
+    /** Bytes of a reason in a log line. */
+    static final int MAX_LOG_REASON_BYTES = 400;
     /** Bytes of a reason code: also a counter name in the evidence. */
     static final int MAX_CODE_BYTES = 100;
 
@@ -107,6 +109,11 @@ public final class DeadLetters {
     /** A reason cut to {@link #MAX_REASON_BYTES} of UTF-8, saying so. */
     static String reason(String reason) {
         return cut(reason == null ? "" : reason, MAX_REASON_BYTES);
+    }
+
+    /** A reason cut for a log line: the header has the longer form. */
+    static String brief(String reason) {
+        return cut(reason == null ? "" : reason, MAX_LOG_REASON_BYTES);
     }
 
     /** A reason code cut to {@link #MAX_CODE_BYTES} of UTF-8. */

@@ -282,7 +282,7 @@ final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
         ps.counters.add("dlq:" + letter.reasonCode(), 1);
         if (ps.dlqLogged++ < 10 || ps.dlqLogged % 1000 == 0) {
             LOG.warn("Poison record at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues",
-                    meta.topic(), meta.partition(), meta.offset(), letter.reasonCode(), letter.reason(), contract.deadLetter().topic());
+                    meta.topic(), meta.partition(), meta.offset(), letter.reasonCode(), DeadLetters.brief(letter.reason()), contract.deadLetter().topic());
         }
         context.forward(new Record<>(letter.key(), (Routed) new Routed.Dead(letter.key(), letter.value(), letter.headers()), record.timestamp(),
                 letter.headers()), ReplayTopology.POISON_NODE);

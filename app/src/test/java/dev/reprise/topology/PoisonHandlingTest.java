@@ -2,6 +2,7 @@ package dev.reprise.topology;
 
 import dev.reprise.codec.ConfluentWireFormat;
 import dev.reprise.codec.FuzzedRecords;
+import dev.reprise.codec.HostileValues;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.codec.SourceOracle;
 import dev.reprise.contract.Contract;
@@ -126,9 +127,9 @@ class PoisonHandlingTest {
 
     @Test
     void theReportedHostileRecordsAreDeadLetteredAndEachDeadLetterFitsInOneMebibyte() throws Exception {
-        byte[] aboveArrayLimit = HostileValues.stringOfLength(2, Integer.MAX_VALUE - 8 + 1L);
-        byte[] oneAndAHalfGigabytes = HostileValues.stringOfLength(3, 1_610_612_736L);
-        byte[] nearlyOneMebibyte = HostileValues.unknownKindOfSize(gen, 1_048_400);
+        byte[] aboveArrayLimit = HostileValues.stringOfLength(2, HostileValues.JUST_ABOVE_ARRAY_LIMIT);
+        byte[] oneAndAHalfGigabytes = HostileValues.stringOfLength(3, HostileValues.ONE_AND_A_HALF_GB);
+        byte[] nearlyOneMebibyte = HostileValues.unknownKindOfSize(gen, HostileValues.NEARLY_ONE_MIB);
         List<byte[]> values = List.of(gen.encode(3, "e1", "SKU-A", "RECEIVED", 5, "WH1/A-1", 1), aboveArrayLimit, oneAndAHalfGigabytes,
                 nearlyOneMebibyte, gen.encode(3, "e2", "SKU-A", "RECEIVED", 5, "WH1/A-1", 2));
 
@@ -213,38 +214,5 @@ class PoisonHandlingTest {
         assertThat(reasons.get("1")).startsWith("decode: ").contains("validate tripped over e2 (IllegalStateException)");
         assertThat(reasons.get("2")).startsWith("apply: ").contains("StackOverflowError");
         assertThat(reasons.get("3")).as("an upcast event, dead-lettered with its payload re-encoded").startsWith("apply: ");
-    }
-
-    /** The hostile records of issue 12, as a producer could write them. */
-    static final class HostileValues {
-        /** A StockMovement of {@code schemaId} whose event_id declares {@code length} bytes and has three. */
-        static byte[] stringOfLength(int schemaId, long length) {
-            try {
-                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-                org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(out, null);
-                encoder.writeLong(length);
-                encoder.writeFixed(new byte[]{'e', '-', '1'});
-                encoder.flush();
-                return ConfluentWireFormat.frame(schemaId, out.toByteArray());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-
-        /** A value of exactly {@code size} bytes that decodes, but with a kind the inventory projection rejects. */
-        static byte[] unknownKindOfSize(InventoryGenerator gen, int size) {
-            byte[] small = gen.encode(3, "big", "SKU-B", "X", 5, "WH1/A-1", 1);
-            // The kind's length is a varint: find the kind that makes the whole value `size` bytes long.
-            for (int kindLength = size - small.length; kindLength > 0; kindLength--) {
-                byte[] value = gen.encode(3, "big", "SKU-B", "X".repeat(kindLength), 5, "WH1/A-1", 1);
-                if (value.length == size) {
-                    return value;
-                }
-                if (value.length < size) {
-                    break;
-                }
-            }
-            throw new IllegalStateException("no kind makes a value of " + size + " bytes");
-        }
     }
 }
