@@ -1,12 +1,9 @@
 package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 
 import java.io.IOException;
 import java.util.Map;
@@ -17,13 +14,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the framing (Confluent schema id or single-object fingerprint); the reader schema is the local
  * schema of the same event type and version, so additive changes within a version are resolved by Avro.
  * One datum reader is kept per writer schema: resolution is computed once, not per record.
+ *
+ * <p>The bytes come from producers nobody here controls: every length and count in them is checked against
+ * the record's own size before anything is allocated ({@link BoundedBinaryDecoder}), records of a schema
+ * that nests in itself are read to a fixed depth ({@link DepthLimitedReader}), and whatever else goes wrong
+ * while reading a datum is that record's {@link PoisonRecordException}, never an escape that stops the run.
+ * Only a failure to reach the schema registry, which is not a property of the record, is not poison.
  */
 public final class EventDecoder {
+    /**
+     * How deep records of a writer schema that contains itself may nest. Each level takes a few stack frames of
+     * Avro's reader; events of such schemas are rare and shallow, and the stack of a stream thread holds some
+     * thousands of levels, so the limit makes a deep record poison on every thread and in every run alike.
+     */
+    static final int MAX_DEPTH = 128;
     private final Contract.Encoding encoding;
     private final SchemaResolver resolver;
     private final SchemaCatalog catalog;
     private final Map<Long, Reader> readers = new ConcurrentHashMap<>();
-    private BinaryDecoder reuse;
+    private final BoundedBinaryDecoder decoder = new BoundedBinaryDecoder();
 
     public EventDecoder(Contract.Encoding encoding, SchemaResolver resolver, SchemaCatalog catalog) {
         this.encoding = encoding;
@@ -61,27 +70,50 @@ public final class EventDecoder {
                             "no schema in the schemas directory has fingerprint %016x", fingerprint)))));
             offset = SingleObjectFormat.HEADER_LENGTH;
         }
+        String datum = reader.type() + " v" + reader.version();
         try {
-            reuse = DecoderFactory.get().binaryDecoder(value, offset, value.length - offset, reuse);
-            GenericRecord record = reader.reader().read(null, reuse);
-            if (!reuse.isEnd()) {
-                throw new PoisonRecordException("corrupt-avro", "trailing bytes after the Avro datum of " + reader.type() + " v" + reader.version());
+            decoder.reset(value, offset, value.length - offset);
+            GenericRecord record = reader.reader().read(null, decoder);
+            if (!decoder.isEnd()) {
+                throw new PoisonRecordException("corrupt-avro", decoder.remaining() + " trailing bytes after the Avro datum");
             }
             return new Decoded(reader.type(), reader.version(), record, offset, reader.asLocal());
-        } catch (IOException | AvroRuntimeException | ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
-            throw new PoisonRecordException("corrupt-avro", "the Avro datum does not match its writer schema "
-                    + reader.type() + " v" + reader.version() + ": " + e, e);
+        } catch (PoisonRecordException e) {
+            throw new PoisonRecordException(e.reasonCode(), "the Avro datum of " + datum + " is not readable: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new PoisonRecordException("corrupt-avro", "the Avro datum does not match its writer schema " + datum + ": "
+                    + PoisonRecordException.describe(e), e);
+        } catch (StackOverflowError e) {
+            // Only a writer schema that nests records in themselves can get here, and those are read with a depth limit
+            // (DepthLimitedReader) far below the stack's size: this is the last line, not the rule.
+            throw new PoisonRecordException("nesting-too-deep", "the Avro datum of " + datum + " nests deeper than the stack allows", e);
+        } catch (OutOfMemoryError e) {
+            // Every length and count is bounded by the record's own size (BoundedBinaryDecoder), so a single record cannot
+            // ask for more than a few times its size; should the heap still run out here, the record is not retried forever.
+            throw new PoisonRecordException("decode-out-of-memory", "decoding " + value.length + " bytes of " + datum
+                    + " ran out of memory: " + PoisonRecordException.describe(e), e);
         }
     }
 
     private Reader readerFor(Schema writer) {
-        if (!SchemaCatalog.isEvent(writer)) {
-            throw new PoisonRecordException("not-an-event-schema", "writer schema " + writer.getFullName()
-                    + " declares no event type (schema property reprise.event_type)");
+        try {
+            if (!SchemaCatalog.isEvent(writer)) {
+                throw new PoisonRecordException("not-an-event-schema", "writer schema " + writer.getFullName()
+                        + " declares no event type (schema property reprise.event_type)");
+            }
+            String type = SchemaCatalog.eventType(writer);
+            int version = SchemaCatalog.version(writer);
+            Schema readerSchema = catalog.event(type, version).orElse(writer);
+            GenericDatumReader<GenericRecord> reader = DepthLimitedReader.isRecursive(writer) || DepthLimitedReader.isRecursive(readerSchema)
+                    ? new DepthLimitedReader(writer, readerSchema, MAX_DEPTH)
+                    : new GenericDatumReader<>(writer, readerSchema);
+            return new Reader(type, version, reader, readerSchema.equals(writer));
+        } catch (PoisonRecordException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A registry schema with a malformed reprise.version, say: a property of the schema id the record names.
+            throw new PoisonRecordException("not-an-event-schema", "writer schema " + writer.getFullName() + " cannot be read as an event: "
+                    + PoisonRecordException.describe(e), e);
         }
-        String type = SchemaCatalog.eventType(writer);
-        int version = SchemaCatalog.version(writer);
-        Schema readerSchema = catalog.event(type, version).orElse(writer);
-        return new Reader(type, version, new GenericDatumReader<>(writer, readerSchema), readerSchema.equals(writer));
     }
 }

@@ -356,7 +356,14 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         }
         String key = new String(keyBytes, StandardCharsets.UTF_8);
         Bytes stateKey = prefixed(keyBytes);
-        GenericRecord payload = data.payload != null ? data.payload : decodePayload(data);
+        GenericRecord payload;
+        try {
+            payload = data.payload != null ? data.payload : decodePayload(data);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            deadLetter(keyBytes, data, PoisonRecordException.unexpected("corrupt-repartitioned-event",
+                    "the event's payload read back from the repartition topic is not readable", e));
+            return;
+        }
         int latest = codecs.catalog().latestVersion(data.type).orElse(data.originVersion);
         Recent<S> entry = recent.get(stateKey);
         if (entry == null) {
@@ -367,14 +374,17 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
         S state;
         try {
             state = projection.apply(entry.state, new Event(data.type, latest, data.eventId, key, data.timestamp, data.sequence, payload));
-        } catch (PoisonRecordException e) {
-            // The projection may have changed the state before it gave up: back to the last good one.
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // A rejected event (PoisonRecordException) or any other failure of the projection on this one event: the
+            // event is dead-lettered with the reason and the run goes on. The projection may have changed the state
+            // before it gave up: back to the last good one.
             if (entry.unwritten != null) {
                 entry.state = codec.decode(entry.unwritten);
             } else {
                 recent.remove(stateKey);
             }
-            deadLetter(keyBytes, data, e);
+            deadLetter(keyBytes, data, PoisonRecordException.unexpected("projection-failed",
+                    "projection " + projection.name() + " failed on " + data.type + " event " + data.eventId, e));
             return;
         }
         seen.add(eventId);
@@ -442,13 +452,22 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
     }
 
     private void deadLetter(byte[] keyBytes, Routed.Data data, PoisonRecordException e) {
+        byte[] value;
+        try {
+            value = data.payloadBytes != null ? data.payloadCopy() : encodePayload(data.payload);
+        } catch (RuntimeException | StackOverflowError encoding) {
+            // The dead letter still goes out, with its coordinates: the original is fetched from the source.
+            value = new byte[0];
+            e = new PoisonRecordException(e.reasonCode(), e.getMessage() + "; the event's payload could not be encoded for the dead letter: "
+                    + PoisonRecordException.describe(encoding), e);
+        }
+        DeadLetters.Letter letter = DeadLetters.letter(plan.runId(), "apply", e, data.sourceTopic, data.sourcePartition, data.sourceOffset,
+                keyBytes, value, DeadLetters.DEFAULT_MAX_ORIGINAL_BYTES);
         applyCounters.add(DEAD_LETTERED, 1);
-        applyCounters.add("dlq:" + e.reasonCode(), 1);
-        LOG.warn("Event {} from {}-{} offset {} rejected by projection {} ({}): {}; sent to the dead-letter topic; the run continues",
-                data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), e.reasonCode(), e.getMessage());
-        byte[] value = data.payloadBytes != null ? data.payloadCopy() : encodePayload(data.payload);
-        var headers = DeadLetters.headers(plan.runId(), "apply", e.reasonCode(), e.getMessage(), data.sourceTopic, data.sourcePartition, data.sourceOffset);
-        context.forward(new Record<>(keyBytes, (Emitted) new Emitted.DeadLetter(value, headers), data.timestamp, headers));
+        applyCounters.add("dlq:" + letter.reasonCode(), 1);
+        LOG.warn("Event {} from {}-{} offset {} not applied to projection {} ({}): {}; sent to the dead-letter topic; the run continues",
+                data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), letter.reasonCode(), DeadLetters.brief(letter.reason()));
+        context.forward(new Record<>(letter.key(), (Emitted) new Emitted.DeadLetter(letter.value(), letter.headers()), data.timestamp, letter.headers()));
     }
 
     private static byte[] encodePayload(GenericRecord payload) {

@@ -12,6 +12,7 @@ import dev.reprise.topology.internal.RoutedSerde;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -224,6 +225,15 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         } catch (PoisonRecordException e) {
             deadLetter(ps, record, meta, e);
             dead = true;
+        } catch (KafkaException e) {
+            // Kafka Streams' own failure while the event was handed on (a fenced producer, a failed send): not this
+            // record's, so not poison. The run stops and resumes from its last commit.
+            throw e;
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // Whatever else making an event of this record throws (a projection's validate, a library) is this record's.
+            deadLetter(ps, record, meta, PoisonRecordException.unexpected("unexpected-error",
+                    "no event could be made of this record (decode, upcast, key and id, validate)", e));
+            dead = true;
         }
         guardrails.recordRead(dead);
         if (offset == ps.range.lastDataOffset()) {
@@ -346,15 +356,16 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     }
 
     private void deadLetter(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
+        DeadLetters.Letter letter = DeadLetters.letter(plan.runId(), "decode", e, meta.topic(), meta.partition(), meta.offset(),
+                record.key(), record.value(), DeadLetters.DEFAULT_MAX_ORIGINAL_BYTES);
         ps.counters.add(DEAD_LETTERED, 1);
-        ps.counters.add("dlq:" + e.reasonCode(), 1);
+        ps.counters.add("dlq:" + letter.reasonCode(), 1);
         if (ps.dlqLogged++ < 10 || ps.dlqLogged % 1000 == 0) {
             LOG.warn("Poison record at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues",
-                    meta.topic(), meta.partition(), meta.offset(), e.reasonCode(), e.getMessage(), contract.deadLetter().topic());
+                    meta.topic(), meta.partition(), meta.offset(), letter.reasonCode(), DeadLetters.brief(letter.reason()), contract.deadLetter().topic());
         }
-        var headers = DeadLetters.headers(plan.runId(), "decode", e.reasonCode(), e.getMessage(), meta.topic(), meta.partition(), meta.offset());
-        context.forward(new Record<>(record.key(), (Routed) new Routed.Dead(record.key(), record.value(), headers), record.timestamp(), headers),
-                ReplayTopology.POISON_NODE);
+        context.forward(new Record<>(letter.key(), (Routed) new Routed.Dead(letter.key(), letter.value(), letter.headers()), record.timestamp(),
+                letter.headers()), ReplayTopology.POISON_NODE);
     }
 
     private void endEmptyRanges() {

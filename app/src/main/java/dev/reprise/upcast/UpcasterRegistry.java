@@ -3,6 +3,7 @@ package dev.reprise.upcast;
 import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.codec.SchemaCatalog;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 import java.util.ArrayList;
@@ -104,14 +105,30 @@ public final class UpcasterRegistry {
             GenericRecord current = event;
             for (int i = 0; i < steps.size(); i++) {
                 Upcaster step = steps.get(i);
+                Schema target = targets.get(i);
                 try {
-                    current = step.upcast(current, targets.get(i));
-                } catch (RuntimeException e) {
-                    throw new PoisonRecordException("upcast-failed", step.getClass().getSimpleName() + " could not upcast "
-                            + type + " v" + step.fromVersion() + " to v" + step.toVersion() + ": " + e.getMessage(), e);
+                    current = step.upcast(current, target);
+                } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                    // An upcaster's failure on one event, whatever it throws, is that event's: it is dead-lettered, the run goes on.
+                    String cause = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage() : PoisonRecordException.describe(e);
+                    throw new PoisonRecordException("upcast-failed", couldNot(step) + ": " + cause, e);
+                }
+                // A result that does not fit the target schema would fail later, when the event is encoded for the
+                // repartition or the dead-letter topic, far from its cause: it is this event's poison here.
+                if (current == null || current.getSchema() != target && !current.getSchema().equals(target)) {
+                    throw new PoisonRecordException("upcast-failed", couldNot(step) + ": the upcaster returned "
+                            + (current == null ? "null" : "a record of schema " + current.getSchema().getFullName()) + ", not one of the v" + step.toVersion() + " schema");
+                }
+                if (!GenericData.get().validate(target, current)) {
+                    throw new PoisonRecordException("upcast-failed", couldNot(step) + ": the upcaster's result does not conform to the v"
+                            + step.toVersion() + " schema (a missing field or a value of the wrong type)");
                 }
             }
             return current;
+        }
+
+        private String couldNot(Upcaster step) {
+            return step.getClass().getSimpleName() + " could not upcast " + type + " v" + step.fromVersion() + " to v" + step.toVersion();
         }
     }
 }

@@ -73,4 +73,54 @@ class UpcasterRegistryTest {
         assertThatThrownBy(() -> new UpcasterRegistry(CATALOG, List.of(new StockMovementV2ToV3(), new StockMovementV2ToV3())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two upcasters for StockMovement from v2");
     }
+
+    /** An upcaster for StockMovement v2 that does what {@code behaviour} says. */
+    record Faulty(java.util.function.BiFunction<GenericRecord, org.apache.avro.Schema, GenericRecord> behaviour) implements Upcaster {
+        @Override public String eventType() { return "StockMovement"; }
+        @Override public int fromVersion() { return 2; }
+        @Override public GenericRecord upcast(GenericRecord event, org.apache.avro.Schema target) { return behaviour.apply(event, target); }
+    }
+
+    static GenericRecord v2() {
+        GenericRecord v2 = new GenericData.Record(CATALOG.event("StockMovement", 2).orElseThrow());
+        v2.put("event_id", "e");
+        v2.put("tenant", "acme");
+        v2.put("sku", "SKU-1");
+        v2.put("kind", "RECEIVED");
+        v2.put("quantity", 3);
+        v2.put("location", "WH1/A-1");
+        v2.put("occurred_at", 5L);
+        return v2;
+    }
+
+    @Test
+    void whateverAnUpcasterThrowsIsTheEventsPoisonWithTheUpcasterNamed() {
+        for (RuntimeException thrown : List.of(new IllegalStateException("no table"), new NullPointerException())) {
+            UpcasterRegistry registry = new UpcasterRegistry(CATALOG, List.of(new Faulty((e, t) -> { throw thrown; })));
+            assertThatThrownBy(() -> registry.chain("StockMovement", 2).apply(v2())).isInstanceOf(PoisonRecordException.class)
+                    .hasMessageContaining("Faulty could not upcast StockMovement v2 to v3").hasMessageContaining(thrown.getClass().getSimpleName())
+                    .extracting("reasonCode").isEqualTo("upcast-failed");
+        }
+        UpcasterRegistry deep = new UpcasterRegistry(CATALOG, List.of(new Faulty((e, t) -> { throw new StackOverflowError(); })));
+        assertThatThrownBy(() -> deep.chain("StockMovement", 2).apply(v2())).isInstanceOf(PoisonRecordException.class)
+                .hasMessageContaining("StackOverflowError").extracting("reasonCode").isEqualTo("upcast-failed");
+    }
+
+    @Test
+    void anUpcasterResultThatDoesNotFitTheTargetSchemaIsPoisonHereNotAFailureLaterWhenItIsEncoded() {
+        UpcasterRegistry missingField = new UpcasterRegistry(CATALOG, List.of(new Faulty((e, target) -> {
+            GenericRecord v3 = new GenericData.Record(target);
+            v3.put("event_id", e.get("event_id"));
+            return v3; // sku, kind, quantity, warehouse, bin, occurred_at left null
+        })));
+        UpcasterRegistry sameRecord = new UpcasterRegistry(CATALOG, List.of(new Faulty((e, target) -> e)));
+        UpcasterRegistry nothing = new UpcasterRegistry(CATALOG, List.of(new Faulty((e, target) -> null)));
+
+        assertThatThrownBy(() -> missingField.chain("StockMovement", 2).apply(v2())).isInstanceOf(PoisonRecordException.class)
+                .hasMessageContaining("does not conform to the v3 schema").extracting("reasonCode").isEqualTo("upcast-failed");
+        assertThatThrownBy(() -> sameRecord.chain("StockMovement", 2).apply(v2())).isInstanceOf(PoisonRecordException.class)
+                .hasMessageContaining("not one of the v3 schema");
+        assertThatThrownBy(() -> nothing.chain("StockMovement", 2).apply(v2())).isInstanceOf(PoisonRecordException.class)
+                .hasMessageContaining("returned null");
+    }
 }

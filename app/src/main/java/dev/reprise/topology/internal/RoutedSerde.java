@@ -257,6 +257,8 @@ public final class RoutedSerde implements Serde<Routed> {
             if (key.length > 0xFFFF) {
                 throw new IllegalArgumentException("an ordering key of " + key.length + " bytes; at most 65,535");
             }
+            // An event that cannot be written leaves the batch as it was: the source stage dead-letters it and goes on.
+            int entryAt = out.size;
             out.ensure(2 + key.length + 4);
             out.bytes[out.size++] = (byte) (key.length >>> 8);
             out.bytes[out.size++] = (byte) key.length;
@@ -267,7 +269,11 @@ public final class RoutedSerde implements Serde<Routed> {
             try {
                 writer.writeData(out, data);
             } catch (IOException e) {
+                out.size = entryAt;
                 throw new UncheckedIOException(e);
+            } catch (RuntimeException | Error e) {
+                out.size = entryAt;
+                throw e;
             }
             ByteBuffer.wrap(out.bytes, lengthAt, 4).putInt(out.size - lengthAt - 4);
             counts[partition]++;
