@@ -126,7 +126,7 @@ class RoutedSerdeTest {
     void anEventThatCannotBeWrittenLeavesTheBatchAsItWas() throws Exception {
         // Regression guard: the source stage dead-letters such an event and goes on; its half-written bytes
         // must not stay in the batch, or every event after it in the batch would be misread.
-        RoutedSerde.Batches batches = new RoutedSerde.Batches(1);
+        RoutedSerde.Batches batches = new RoutedSerde.Batches(1, RUN);
         GenericRecord good = new GenericData.Record(SCHEMA);
         good.put("sku", "SKU-1");
         good.put("quantity", 1);
