@@ -321,8 +321,8 @@ public final class EvidenceBuilder {
                     ? "every event was read from the partition of its ordering key"
                     : misplaced + " events were read from another partition than their ordering key's, e.g. " + misplacedSamples));
             if (misplaced > 0) {
-                untrusted.add(misplaced + " events were read from another partition than the one the default partitioner gives their "
-                        + "ordering key, although the contract says history.keyed_by_ordering_key: true: a key's events may have been split "
+                untrusted.add(misplaced + " misplaced events: read from another partition than the one the default partitioner gives their "
+                        + "ordering key, although the contract says history.keyed_by_ordering_key: true; a key's events may have been split "
                         + "over tasks and applied out of order or twice; e.g. " + misplacedSamples
                         + ". Set keyed_by_ordering_key: false to repartition by the ordering key");
             }

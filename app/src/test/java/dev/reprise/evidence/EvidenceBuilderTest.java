@@ -236,7 +236,7 @@ class EvidenceBuilderTest {
             assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
             assertThat(e.getMisplacedEvents()).isEqualTo(3L);
             assertThat(e.getMisplacedSamples()).containsExactly("key T-7 read from invoice-events-0@12, belongs to partition 1");
-            assertThat(e.getConfidenceReasons().get(0)).contains("3 events were read from another partition").contains("keyed_by_ordering_key");
+            assertThat(e.getConfidenceReasons().get(0)).contains("3 misplaced events: read from another partition").contains("keyed_by_ordering_key");
             assertThat(build(INVENTORY, List.of(task(0, 50, 2, 7, Map.of()), task(1, 52, 3, 9, Map.of()))).getMisplacedEvents())
                     .as("not reported for a repartitioned history").isNull();
         }

@@ -42,13 +42,6 @@ class PlanWarningsIT {
     }
 
     /** The fixture's contract, declaring its history keyed by the ordering key. */
-    static Path keyedContract(ReplayFixture f) throws Exception {
-        Path file = f.contractFile();
-        String yaml = Files.readString(file);
-        assertThat(yaml).contains("  encoding: confluent\n");
-        return Files.writeString(file, yaml.replace("  encoding: confluent\n", "  encoding: confluent\n  keyed_by_ordering_key: true\n"));
-    }
-
     // Regression: scope.from in 2099 read nothing and the run was trusted.
     @Test
     void aScopeThatSelectsNothingIsNamedWithItsReason() throws Exception {
@@ -84,7 +77,7 @@ class PlanWarningsIT {
     // Regression: keyed_by_ordering_key: true was taken on trust; a history partitioned otherwise was not caught.
     @Test
     void eventsOutsideTheirKeysPartitionInAHistoryDeclaredKeyedAreCountedWithSamples() throws Exception {
-        ReplayFixture f = new ReplayFixture(3, "");
+        ReplayFixture f = new ReplayFixture(3, "", true);
         InventoryGenerator.Options keyed = new InventoryGenerator.Options(600, 0, 0, 3, 40, 43L).keyed(20);
         try (KafkaProducer<byte[], byte[]> producer = f.producer(Map.of())) {
             f.generator().write(producer, f.source, keyed);
@@ -97,15 +90,15 @@ class PlanWarningsIT {
         }
         assertThat(misplaced).as("the generator scattered exactly 20 events").isEqualTo(20);
 
-        JsonNode w = warning(reprise(args(f, keyedContract(f), "plan", "--json", "--sample", "1000")), PlanPreview.MISPLACED_EVENTS);
+        JsonNode w = warning(reprise(args(f, f.contractFile(), "plan", "--json", "--sample", "1000")), PlanPreview.MISPLACED_EVENTS);
         assertThat(w.get("message").asText()).startsWith("20 of the 600 sampled events are not in their ordering key's partition, e.g. [SKU-")
                 .contains("keyed_by_ordering_key: false");
 
-        ReplayFixture clean = new ReplayFixture(3, "");
+        ReplayFixture clean = new ReplayFixture(3, "", true);
         try (KafkaProducer<byte[], byte[]> producer = clean.producer(Map.of())) {
             clean.generator().write(producer, clean.source, new InventoryGenerator.Options(600, 0.1, 3, 3, 40, 43L).keyed(0));
         }
-        assertThat(warnings(reprise(args(clean, keyedContract(clean), "plan", "--json", "--sample", "1000"))))
+        assertThat(warnings(reprise(args(clean, clean.contractFile(), "plan", "--json", "--sample", "1000"))))
                 .as("a history keyed as promised, copies and poison records included").isEmpty();
     }
 

@@ -399,7 +399,7 @@ class RunIsolationIT {
             assertThat(caught.exitCode()).as(caught.stderr()).isEqualTo(4);
             assertThat(caught.json().get("misplaced_events").asLong()).isEqualTo(25);
             assertThat(caught.json().get("misplaced_samples")).isNotEmpty();
-            assertThat(caught.json().get("confidence_reasons").get(0).asText()).contains("25 events were read from another partition");
+            assertThat(caught.json().get("confidence_reasons").get(0).asText()).contains("25 misplaced events: read from another partition");
         }
 
         /** Events keyed by SKU with the default partitioner, {@code scattered} of them sent to another partition than their key's. */
