@@ -28,7 +28,14 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
         contractInvariants = List.copyOf(contractInvariants);
     }
 
-    /** Loads schemas, upcasters (ServiceLoader) and the named projection (ServiceLoader) for a contract. */
+    /**
+     * Loads schemas, upcasters (ServiceLoader) and the named projection (ServiceLoader) for a contract, and
+     * checks everything in the contract that needs them before anything starts: the fields it names exist
+     * in the events' latest schemas ({@link ContractFields}), and every CEL check, invariants and totals,
+     * compiles and is true-or-false over what it runs on.
+     *
+     * @throws ContractException naming the field and the fix
+     */
     public static Codecs forContract(Contract contract) {
         Contract.SchemaSource source = contract.history().schemas();
         SchemaCatalog catalog;
@@ -51,8 +58,11 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
                 throw new dev.reprise.codec.PoisonRecordException("unknown-schema-id", "no id map is configured for schema id " + id);
             };
         }
+        ContractFields.check(contract, catalog);
         Projection<?> projection = ProjectionRegistry.named(contract.projection().name());
         Schema stateSchema = SpecificData.get().getSchema(projection.stateClass());
+        // Compiled here, not only when the evidence is built: a malformed total must stop the run before it starts.
+        CelChecks.totals(contract);
         return new Codecs(contract.history().encoding(), catalog, resolver, UpcasterRegistry.fromServiceLoader(catalog),
                 projection, CelChecks.invariants(contract, stateSchema));
     }
