@@ -82,6 +82,17 @@ public final class Planner {
         Map<TopicPartition, Long> latest = offsets(partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> starts = resolve(contract.scope().from(), partitions, earliest, latest, true);
         Map<TopicPartition, Long> ends = resolve(contract.scope().to(), partitions, earliest, latest, false);
+        if (contract.scope().from() instanceof Position.AtOffsets || contract.scope().to() instanceof Position.AtOffsets) {
+            // An explicit offset past the other end empties the partition: a mistake, not a scope.
+            for (TopicPartition tp : partitions) {
+                if (starts.get(tp) > ends.get(tp)) {
+                    boolean explicitFrom = contract.scope().from() instanceof Position.AtOffsets f && f.offsets().containsKey(tp);
+                    throw new ContractException((explicitFrom ? "scope.from." : "scope.to.") + tp.topic() + "." + tp.partition(),
+                            "the range of " + tp + " would start at " + starts.get(tp) + " and end at " + ends.get(tp)
+                                    + ", before its start: the partition would replay nothing. Make scope.from at most scope.to for it");
+                }
+            }
+        }
 
         List<RunPlan.PartitionRange> ranges = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
@@ -152,13 +163,28 @@ public final class Planner {
         }
         Position.AtOffsets o = (Position.AtOffsets) position;
         Map<TopicPartition, Long> out = new HashMap<>(fallback);
+        String side = isFrom ? "scope.from" : "scope.to";
         o.offsets().forEach((tp, offset) -> {
+            String field = side + "." + tp.topic() + "." + tp.partition();
             if (!latest.containsKey(tp)) {
-                throw new ContractException(isFrom ? "scope.from" : "scope.to", "partition " + tp + " does not exist");
+                long count = latest.keySet().stream().filter(other -> other.topic().equals(tp.topic())).count();
+                throw new ContractException(field, "partition " + tp.partition() + " of " + tp.topic() + " does not exist; the topic has "
+                        + count + " partition" + (count == 1 ? "" : "s") + " (0 to " + (count - 1) + "). Name one of them");
             }
-            if (isFrom && offset < earliest.get(tp)) {
-                throw new ContractException("scope.from", "offset " + offset + " of " + tp + " is below the log start offset "
-                        + earliest.get(tp) + " (deleted by retention); replay from " + earliest.get(tp) + " or earliest");
+            long start = earliest.get(tp);
+            long end = latest.get(tp);
+            if (isFrom && offset < start) {
+                throw new ContractException(field, "offset " + offset + " of " + tp + " is below the log start offset "
+                        + start + " (deleted by retention); replay from " + start + " or earliest");
+            }
+            if (offset > end) {
+                throw new ContractException(field, "offset " + offset + " of " + tp + " is beyond the log end offset " + end
+                        + " (read_committed): " + (isFrom ? "nothing there to replay" : "the run would stop at " + end)
+                        + "; use an offset from " + start + " to " + end + (isFrom ? "" : " or latest-at-start"));
+            }
+            if (!isFrom && offset < start) {
+                throw new ContractException(field, "offset " + offset + " of " + tp + " is below the log start offset " + start
+                        + " (deleted by retention): the partition would replay nothing; use an offset from " + start + " to " + end);
             }
             out.put(tp, offset);
         });
