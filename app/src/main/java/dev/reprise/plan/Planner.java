@@ -82,18 +82,6 @@ public final class Planner {
         Map<TopicPartition, Long> latest = offsets(partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> starts = resolve(contract.scope().from(), partitions, earliest, latest, true);
         Map<TopicPartition, Long> ends = resolve(contract.scope().to(), partitions, earliest, latest, false);
-        if (contract.scope().from() instanceof Position.AtOffsets || contract.scope().to() instanceof Position.AtOffsets) {
-            // An explicit offset past the other end empties the partition: a mistake, not a scope.
-            for (TopicPartition tp : partitions) {
-                if (starts.get(tp) > ends.get(tp)) {
-                    boolean explicitFrom = contract.scope().from() instanceof Position.AtOffsets f && f.offsets().containsKey(tp);
-                    throw new ContractException((explicitFrom ? "scope.from." : "scope.to.") + tp.topic() + "." + tp.partition(),
-                            "the range of " + tp + " would start at " + starts.get(tp) + " and end at " + ends.get(tp)
-                                    + ", before its start: the partition would replay nothing. Make scope.from at most scope.to for it");
-                }
-            }
-        }
-
         List<RunPlan.PartitionRange> ranges = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             for (TopicPartition tp : partitions) {
