@@ -42,7 +42,10 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
         try {
             catalog = SchemaCatalog.load(source.directory());
         } catch (IllegalArgumentException e) {
-            throw new ContractException("history.schemas.directory", e.getMessage());
+            throw new ContractException("history.schemas.directory", e.getMessage() + "; fix the schema or move it out of the directory");
+        } catch (java.io.UncheckedIOException e) {
+            throw new ContractException("history.schemas.directory", "cannot read the schemas in " + source.directory() + ": "
+                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
         }
         SchemaResolver resolver;
         if (source.kind() == Contract.SchemaSource.Kind.REGISTRY) {
@@ -52,6 +55,10 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
                 resolver = LocalIdMap.load(source.idMap(), catalog);
             } catch (IllegalArgumentException e) {
                 throw new ContractException("history.schemas.id_map", e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                throw new ContractException("history.schemas.id_map", "cannot read " + source.idMap() + " as YAML ("
+                        + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
+                        + "); it maps each schema id to an .avsc file under the schemas directory, e.g. '1: inventory/stock-movement-v1.avsc'");
             }
         } else {
             resolver = id -> {
@@ -65,6 +72,19 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
         CelChecks.totals(contract);
         return new Codecs(contract.history().encoding(), catalog, resolver, UpcasterRegistry.fromServiceLoader(catalog),
                 projection, CelChecks.invariants(contract, stateSchema));
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "unreadable";
+        }
+        int end = text.indexOf('\n');
+        String line = (end < 0 ? text : text.substring(0, end)).trim();
+        if (line.contains("Invalid UTF-8") || line.contains("CharConversion")) {
+            return "it is not UTF-8 text";
+        }
+        // Parser messages may start with a Java class name; an operator needs the words after it.
+        return line.replaceAll("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ?", "");
     }
 
     /** A decoder for one processor: decoders reuse buffers and are not thread-safe. */

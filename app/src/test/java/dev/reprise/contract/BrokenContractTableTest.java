@@ -79,6 +79,27 @@ class BrokenContractTableTest {
             allowed_write_topics: [out, evidence, dlq, live]
             """.replace("SCHEMAS", SCHEMAS.toString());
 
+    /** Broken files a contract may point at: an id map that is binary or not YAML, a schemas directory with a bad schema. */
+    static final Path BROKEN = brokenFiles();
+
+    static Path brokenFiles() {
+        try {
+            Path dir = Files.createTempDirectory("reprise-broken-");
+            Files.write(dir.resolve("binary-ids.yaml"), new byte[]{(byte) 0xca, (byte) 0xfe, (byte) 0xba, (byte) 0xbe, 0x01, (byte) 0xff});
+            Files.writeString(dir.resolve("unclosed-ids.yaml"), "1: [inventory/stock-movement-v1.avsc\n");
+            Path schemas = dir.resolve("schemas");
+            try (var files = Files.walk(SCHEMAS)) {
+                for (Path from : files.toList()) {
+                    Files.copy(from, schemas.resolve(SCHEMAS.relativize(from).toString()));
+                }
+            }
+            Files.writeString(schemas.resolve("broken.avsc"), "{\"type\": \"record\", \"name\": \"X\", \"fields\": [{\"name\": \"a\", \"type\": \"strin\"}]}");
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The invoice sample: keyed by tenant, with a sequence field. */
     static final String INVOICE = INVENTORY.replace("key_field: sku", "key_field: tenant\n  sequence_field: seq")
             .replace("name: inventory-levels", "name: invoice-summary")
@@ -275,6 +296,12 @@ class BrokenContractTableTest {
         v.add(inventory("schemas directory missing", replace("directory: " + SCHEMAS, "directory: /nonexistent/schemas"),
                 "history.schemas.directory", "not a directory"));
         v.add(inventory("id_map file missing", replace("registry-ids.yaml", "registry-id.yaml"), "history.schemas.id_map", "file not found"));
+        v.add(inventory("id_map is a binary file", replace(SCHEMAS + "/registry-ids.yaml", BROKEN + "/binary-ids.yaml"),
+                "history.schemas.id_map", "it is not UTF-8 text"));
+        v.add(inventory("id_map is not YAML", replace(SCHEMAS + "/registry-ids.yaml", BROKEN + "/unclosed-ids.yaml"),
+                "history.schemas.id_map", "it maps each schema id to an .avsc file"));
+        v.add(inventory("a schema in the directory is not valid Avro", replace("directory: " + SCHEMAS, "directory: " + BROKEN + "/schemas"),
+                "history.schemas.directory", "broken.avsc is not valid Avro: Undefined schema: strin; fix the schema"));
         v.add(inventory("registry source without url", replace("    source: local\n", "    source: registry\n").andThen(
                 replace("    id_map: " + SCHEMAS + "/registry-ids.yaml\n", ""))::apply, "history.schemas.registry_url", "required; the Schema Registry URL"));
         v.add(inventory("registry_url with a local source", replace("    id_map:", "    registry_url: http://registry:8081\n    id_map:"),
