@@ -2,12 +2,15 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.ops.ClusterCheck;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -23,11 +26,33 @@ final class ClusterOptions {
     @Option(names = "--command-config", description = "Client properties file (security.protocol, sasl.*, ssl.*, timeouts).")
     Path commandConfig;
 
+    @Option(names = "--timeout", defaultValue = "15s", converter = TimeoutConverter.class, paramLabel = "DURATION",
+            description = "How long to try to reach the cluster before giving up, e.g. 15s, 500ms, 2m (default ${DEFAULT-VALUE}). "
+                    + "Unreachable brokers, unknown hosts and failed TLS or SASL handshakes are reported within it.")
+    Duration timeout = ClusterCheck.DEFAULT_TIMEOUT;
+
+    /** The checked client settings, once the cluster answered; null before the first {@link #clientConfig()}. */
+    private Map<String, Object> checked;
+
     Contract loadContract() {
         return ContractLoader.load(contract);
     }
 
+    /**
+     * The client settings for this command. The first call checks that the cluster answers within
+     * {@code --timeout} ({@link ClusterCheck}), so a command fails in seconds, naming the address and
+     * the cause, rather than after Kafka's own minute of retries with neither.
+     */
     Map<String, Object> clientConfig() {
+        if (checked == null) {
+            Map<String, Object> config = ClusterCheck.withConnectTimeouts(settings(), timeout);
+            ClusterCheck.requireReachable(config, timeout);
+            checked = config;
+        }
+        return new HashMap<>(checked);
+    }
+
+    private Map<String, Object> settings() {
         Map<String, Object> config = new HashMap<>();
         if (commandConfig != null) {
             Properties p = new Properties();
@@ -45,5 +70,31 @@ final class ClusterOptions {
             throw new IllegalArgumentException("--bootstrap-server is required (or bootstrap.servers in --command-config)");
         }
         return config;
+    }
+
+    /** 15s, 500ms, 2m, or a number of seconds; more than zero. */
+    static final class TimeoutConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase();
+            Duration d;
+            try {
+                if (v.endsWith("ms")) {
+                    d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+                } else if (v.endsWith("s")) {
+                    d = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 1000));
+                } else if (v.endsWith("m")) {
+                    d = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 60_000));
+                } else {
+                    d = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new CommandLine.TypeConversionException("expected a duration such as 15s, 500ms or 2m, got '" + value + "'");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("must be more than zero, e.g. 15s; got '" + value + "'");
+            }
+            return d;
+        }
     }
 }

@@ -86,8 +86,20 @@ final class ControlCommands {
             description = "Limits the run to a number of events per second, shared by its instances in proportion to their source partitions; 0 removes the limit.",
             footer = {"", "Example:", "  reprise throttle --contract config/inventory.yaml --bootstrap-server localhost:9092 --max-events-per-second 5000"})
     static final class Throttle extends Base {
-        @Option(names = "--max-events-per-second", required = true, description = "The run's limit; 0 removes it.")
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         double max;
+
+        /** Checked while the command line is read, so a wrong limit is refused before anything connects. */
+        @Option(names = "--max-events-per-second", required = true, paramLabel = "N", description = "The run's limit; 0 removes it.")
+        void setMax(double value) {
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-events-per-second must be a number >= 0 "
+                        + "(0 removes the limit), got " + value);
+            }
+            max = value;
+        }
 
         @Override
         String command() {
@@ -96,9 +108,6 @@ final class ControlCommands {
 
         @Override
         Double limit() {
-            if (max < 0) {
-                throw new IllegalArgumentException("--max-events-per-second must be >= 0");
-            }
             return max;
         }
     }

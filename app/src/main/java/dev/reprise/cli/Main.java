@@ -1,6 +1,7 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.ContractException;
+import dev.reprise.ops.ClusterUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,6 +43,10 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("reprise: invalid contract: " + ce.getMessage());
                 commandLine.getErr().println("Nothing was started; fix the contract and run again.");
                 return ExitCodes.INVALID_INPUT;
+            }
+            if (ex instanceof ClusterUnreachableException) {
+                commandLine.getErr().println("reprise: " + ex.getMessage());
+                return ExitCodes.FAILURE;
             }
             if (ex instanceof IllegalArgumentException) {
                 commandLine.getErr().println("reprise: " + ex.getMessage());

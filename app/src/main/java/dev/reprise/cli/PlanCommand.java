@@ -5,6 +5,7 @@ import dev.reprise.plan.PlanPreview;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.topology.Codecs;
+import dev.reprise.topology.ContractFields;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +57,8 @@ final class PlanCommand implements Callable<Integer> {
             result.put("projection", codecs.projection().name());
             result.put("event_types", codecs.catalog().eventTypes());
             result.put("upcaster_gaps", gaps);
+            List<String> notes = ContractFields.check(c, codecs.catalog());
+            result.put("notes", notes);
             result.put("writes", c.outputTopics());
             result.put("valid", gaps.isEmpty());
             if (json) {
@@ -66,6 +69,7 @@ final class PlanCommand implements Callable<Integer> {
                 codecs.catalog().eventTypes().forEach((type, versions) -> System.out.println("  event type   " + type + " versions " + versions));
                 System.out.println("  writes       " + c.outputTopics() + " and internal topics " + c.applicationId() + "-*");
                 gaps.forEach((k, v) -> System.out.println("  GAP          " + k + ": " + v));
+                notes.forEach(n -> System.out.println("  note         " + n));
                 if (gaps.isEmpty()) {
                     System.out.println("  every version has an upcaster path to its latest version");
                 }

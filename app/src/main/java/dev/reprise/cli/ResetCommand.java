@@ -14,7 +14,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,9 +44,10 @@ final class ResetCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Contract contract = cluster.loadContract();
         Codecs codecs = Codecs.forContract(contract);
+        RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         Map<String, Object> clientConfig = cluster.clientConfig();
         try (Admin admin = Admin.create(clientConfig)) {
-            RunPlan plan = planFile != null ? RunPlan.fromJson(Files.readString(planFile)) : new Planner(admin, clientConfig).plan(contract);
+            RunPlan plan = planned != null ? planned : new Planner(admin, clientConfig).plan(contract);
             GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
             // The run in force now: --execute replaces it only if no other command replaced it in the meantime.
             java.util.Optional<String> inForce = new RunStore(contract, clientConfig).current(admin).map(RunPlan::runId);

@@ -43,13 +43,14 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Contract contract = cluster.loadContract();
         Codecs codecs = Codecs.forContract(contract);
+        RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         Map<String, Object> clientConfig = cluster.clientConfig();
         Files.createDirectories(stateDir);
         ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, Map.of());
         RunPlan plan;
         try (Admin admin = runner.admin()) {
             if (planFile != null) {
-                plan = RunPlan.fromJson(Files.readString(planFile));
+                plan = planned;
                 if (!plan.contractHash().equals(contract.hash())) {
                     System.err.println("warning: the plan was made with another version of the contract (" + plan.contractHash().substring(0, 12)
                             + "…), this one is " + contract.hash().substring(0, 12) + "…");

@@ -1,7 +1,7 @@
 package dev.reprise.codec;
 
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
+import org.apache.avro.AvroRuntimeException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +39,8 @@ public final class SchemaCatalog {
                 Schema schema;
                 try {
                     schema = new Schema.Parser().parse(file.toFile());
-                } catch (SchemaParseException | IOException e) {
+                } catch (AvroRuntimeException | IOException e) {
+                    // AvroRuntimeException: SchemaParseException, and AvroTypeException for an undefined type name.
                     throw new IllegalArgumentException("schema " + file + " is not valid Avro: " + e.getMessage(), e);
                 }
                 catalog.add(directory.relativize(file).normalize(), schema);

@@ -69,7 +69,8 @@ public record Contract(
         if (reconciliation.referenceTopic() != null && allowedWriteTopics.contains(reconciliation.referenceTopic())
                 && reconciliation.referenceTopic().equals(projection.topic())) {
             throw new ContractException("reconciliation.reference_topic",
-                    "must not be the projection output topic '" + projection.topic() + "': the run would compare the rebuild with itself");
+                    "must not be the projection output topic '" + projection.topic() + "': the run would compare the rebuild with itself. "
+                            + "Name the live projection or a ground-truth topic");
         }
     }
 
@@ -266,6 +267,14 @@ public record Contract(
     public record EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations,
                                double maxLiveDiffRatio, double untrustedDeadLetterRatio, long minEventsProcessed, long minProjectionKeys) {
         public static final double DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO = 0.5;
+
+        public EvidenceSpec {
+            // Kafka Streams refuses a punctuation interval below 1 ms, and only once the run is under way.
+            if (progressInterval == null || progressInterval.toMillis() < 1) {
+                throw new ContractException("evidence.progress_interval", "must be at least 1ms, got " + progressInterval
+                        + "; use a duration such as 500ms, 5s or 1m");
+            }
+        }
 
         public EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations) {
             this(topic, progressInterval, maxDeadLetterRatio, maxOrderingViolations, 1.0);

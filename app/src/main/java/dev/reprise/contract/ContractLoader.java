@@ -1,12 +1,20 @@
 package dev.reprise.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +31,11 @@ import java.util.Set;
  * contract are resolved against the directory of the contract file.
  */
 public final class ContractLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Strict about keys given twice: YAML parsers keep the last one without a word. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+    private static final String DUPLICATE = "Duplicate field '";
 
     private ContractLoader() {
     }
@@ -42,17 +54,13 @@ public final class ContractLoader {
     }
 
     public static Contract parse(byte[] yaml, Path baseDirectory, Path source) {
-        JsonNode tree;
-        try {
-            tree = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new ContractException("contract", "not valid YAML" + where + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ContractException("contract", "cannot parse: " + e.getMessage());
+        JsonNode tree = readTree(yaml);
+        if (tree == null || tree.isNull() || tree.isMissingNode()) {
+            throw new ContractException("contract", "the file is empty; start from config/inventory.yaml");
         }
-        if (tree == null || !tree.isObject()) {
-            throw new ContractException("contract", "expected a YAML mapping with name, application_id, history, ordering, idempotency, projection, evidence, dead_letter and allowed_write_topics");
+        if (!tree.isObject()) {
+            throw new ContractException("contract", "expected a YAML mapping with name, application_id, history, ordering, idempotency, "
+                    + "projection, evidence, dead_letter and allowed_write_topics, got " + Node.describe(tree));
         }
         Node root = new Node(tree, "");
         root.onlyFields(Set.of("name", "application_id", "history", "ordering", "idempotency", "projection", "scope",
@@ -91,6 +99,16 @@ public final class ContractLoader {
         Position to = Position.parse(scope.get("to"), false, topics);
         if (from instanceof Position.AtTime f && to instanceof Position.AtTime t && !f.time().isBefore(t.time())) {
             throw new ContractException("scope.to", "must be after scope.from (" + f.time() + "), got " + t.time());
+        }
+        if (from instanceof Position.AtOffsets f && to instanceof Position.AtOffsets t) {
+            f.offsets().forEach((tp, start) -> {
+                Long end = t.offsets().get(tp);
+                if (end != null && start > end) {
+                    throw new ContractException("scope.to." + tp.topic() + "." + tp.partition(), "offset " + end + " is before scope.from's "
+                            + start + " for " + tp.topic() + " partition " + tp.partition() + ": the partition would replay nothing; "
+                            + "make scope.to at least " + start + " or lower scope.from");
+                }
+            });
         }
         String tenantField = scope.text("tenant_field", null);
         List<String> tenants = scope.textList("tenants", false, "");
@@ -139,8 +157,12 @@ public final class ContractLoader {
         if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
             throw new ContractException("processing.guarantee", "expected exactly_once_v2 or at_least_once, got '" + guarantee + "'");
         }
-        Contract.Processing proc = new Contract.Processing(mode.equals("bounded"), guarantee,
-                processing.optionalInt("repartition_partitions", 1));
+        Integer repartitionPartitions = processing.optionalInt("repartition_partitions", 1);
+        if (repartitionPartitions != null && keyed) {
+            throw new ContractException("processing.repartition_partitions", "has no effect with history.keyed_by_ordering_key: true "
+                    + "(nothing is repartitioned); remove it, or set keyed_by_ordering_key: false");
+        }
+        Contract.Processing proc = new Contract.Processing(mode.equals("bounded"), guarantee, repartitionPartitions);
 
         Node promoteNode = root.optionalSection("promote");
         promoteNode.onlyFields(Set.of("max_changed_ratio"));
@@ -153,6 +175,95 @@ public final class ContractLoader {
                 projection, sc, reconciliation, evidence, deadLetter, proc, promote, allowed, sha256(yaml), source);
     }
 
+    /**
+     * The YAML tree of a contract, refusing what a YAML parser would accept silently or report in its own
+     * terms: bytes that are not UTF-8 text, a key given twice (the last would win), a second document.
+     */
+    private static JsonNode readTree(byte[] yaml) {
+        requireText(yaml);
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            try {
+                JsonNode tree = YAML.readTree(parser);
+                if (tree != null && parser.nextToken() != null) {
+                    throw new ContractException("contract", "holds more than one YAML document (a second '---' before line "
+                            + parser.currentLocation().getLineNr() + "); keep one contract per file");
+                }
+                return tree;
+            } catch (JsonProcessingException e) {
+                String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+                String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+                if (message.startsWith(DUPLICATE)) {
+                    String key = message.substring(DUPLICATE.length(), Math.max(DUPLICATE.length(), message.indexOf('\'', DUPLICATE.length())));
+                    throw new ContractException(dottedPath(parser.getParsingContext(), key),
+                            "given twice" + where + "; YAML would silently keep the last one. Keep one and delete the other");
+                }
+                if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                    // The YAML parser's own mark is where the problem is; the stream position can be a line later.
+                    where = " at line " + (marked.getProblemMark().getLine() + 1) + ", column " + (marked.getProblemMark().getColumn() + 1);
+                    message = marked.getProblem() + (marked.getContext() == null ? "" : " (" + marked.getContext()
+                            + (marked.getContextMark() == null ? "" : " at line " + (marked.getContextMark().getLine() + 1)) + ")");
+                }
+                throw new ContractException("contract", "not valid YAML" + where + ": " + message.replaceAll("\\s+", " ").trim()
+                        + "; check the indentation and the quoting around that line");
+            }
+        } catch (IOException e) {
+            throw new ContractException("contract", "cannot be read as YAML: " + e.getMessage());
+        }
+    }
+
+    /** A binary or non-UTF-8 file is refused in plain words rather than with the parser's exception. */
+    private static void requireText(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw new ContractException("contract", "is a binary file (a zero byte at byte " + i + "), not YAML text; pass the contract's .yaml file");
+            }
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+        } catch (CharacterCodingException e) {
+            int at = firstMalformed(bytes);
+            throw new ContractException("contract", "is not UTF-8 text (an invalid byte 0x" + String.format("%02x", bytes[at] & 0xff)
+                    + " at line " + lineOf(bytes, at) + "); save the file as UTF-8");
+        }
+    }
+
+    private static int firstMalformed(byte[] bytes) {
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        decoder.decode(in, out, true);
+        return Math.min(in.position(), bytes.length - 1);
+    }
+
+    private static int lineOf(byte[] bytes, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** The dotted path of {@code key} inside the mapping the parser is in, e.g. ordering.key_field. */
+    private static String dottedPath(JsonStreamContext context, String key) {
+        List<String> parts = new java.util.ArrayList<>(List.of(key));
+        // The context of the duplicate is the mapping holding it; its parents name the sections above.
+        for (JsonStreamContext c = context == null ? null : context.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+            parts.add(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName());
+        }
+        StringBuilder out = new StringBuilder();
+        for (String part : parts) {
+            if (out.length() > 0 && !part.startsWith("[")) {
+                out.append('.');
+            }
+            out.append(part);
+        }
+        return out.toString();
+    }
+
     private static Contract.SchemaSource schemaSource(Node node, Path base, Contract.Encoding encoding) {
         node.onlyFields(Set.of("source", "directory", "id_map", "registry_url"));
         String kind = node.text("source", "local");
@@ -162,17 +273,25 @@ public final class ContractLoader {
         }
         switch (kind) {
             case "local" -> {
+                if (!node.get("registry_url").isMissing()) {
+                    throw new ContractException(node.get("registry_url").path(), "is read only with source: registry; add source: registry "
+                            + "to resolve schema ids there, or remove registry_url");
+                }
                 Path idMap = null;
                 if (encoding == Contract.Encoding.CONFLUENT) {
                     idMap = base.resolve(node.requiredText("id_map",
                             "with source: local and the confluent encoding, name the file that maps schema ids to .avsc files")).normalize();
                     if (!Files.isRegularFile(idMap)) {
-                        throw new ContractException(node.get("id_map").path(), "file not found: " + idMap);
+                        throw new ContractException(node.get("id_map").path(), "file not found: " + idMap
+                                + "; point id_map at the file that maps schema ids to .avsc files (relative to the contract's directory)");
                     }
                 }
                 return new Contract.SchemaSource(Contract.SchemaSource.Kind.LOCAL, directory, idMap, null);
             }
             case "registry" -> {
+                if (!node.get("id_map").isMissing()) {
+                    throw new ContractException(node.get("id_map").path(), "is read only with source: local; remove it, or set source: local");
+                }
                 String url = node.requiredText("registry_url", "the Schema Registry URL, e.g. registry_url: http://schema-registry:8081");
                 URI uri;
                 try {
@@ -194,20 +313,25 @@ public final class ContractLoader {
         if (text == null) {
             return defaultValue;
         }
+        Duration value = null;
         try {
             if (text.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+                value = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
+            } else if (text.endsWith("s")) {
+                value = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1).trim()));
+            } else if (text.endsWith("m")) {
+                value = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1).trim()));
             }
-            if (text.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
-            }
-            if (text.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
-            }
-        } catch (NumberFormatException ignored) {
+        } catch (NumberFormatException | ArithmeticException ignored) {
             // falls through to the error below
         }
-        throw new ContractException(parent.get(name).path(), "expected a duration such as 500ms, 5s or 1m, got '" + text + "'");
+        if (value == null) {
+            throw new ContractException(parent.get(name).path(), "expected a duration such as 500ms, 5s or 1m, got '" + text + "'");
+        }
+        if (value.isNegative() || value.isZero()) {
+            throw new ContractException(parent.get(name).path(), "must be positive, got '" + text + "'; use a duration such as 500ms, 5s or 1m");
+        }
+        return value;
     }
 
     private static List<Contract.Threshold> thresholds(Node list, String tenantField) {
@@ -215,11 +339,15 @@ public final class ContractLoader {
             return List.of();
         }
         if (!list.raw().isArray()) {
-            throw new ContractException(list.path(), "expected a list of {name, metric, above, window, action}");
+            throw new ContractException(list.path(), "expected a list of {name, metric, above, window, action}, got " + Node.describe(list.raw()));
         }
         List<Contract.Threshold> out = new java.util.ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
         for (int i = 0; i < list.raw().size(); i++) {
             Node item = new Node(list.raw().get(i), list.path() + "[" + i + "]");
+            if (item.isMissing() || !item.raw().isObject()) {
+                throw new ContractException(item.path(), "expected {name: ..., metric: ..., action: ...}, got " + Node.describe(item.raw()));
+            }
             item.onlyFields(Set.of("name", "metric", "above", "window", "action", "tenants"));
             String metric = item.requiredText("metric", "dead_letter_ratio or invariant_failures");
             if (!metric.equals("dead_letter_ratio") && !metric.equals("invariant_failures")) {
@@ -229,13 +357,28 @@ public final class ContractLoader {
             if (!action.equals("pause") && !action.equals("abort")) {
                 throw new ContractException(item.get("action").path(), "expected pause or abort, got '" + action + "'");
             }
+            if (metric.equals("invariant_failures")) {
+                for (String onlyForRatios : List.of("above", "window")) {
+                    if (!item.get(onlyForRatios).isMissing()) {
+                        throw new ContractException(item.get(onlyForRatios).path(), "applies to metric dead_letter_ratio only; "
+                                + "invariant_failures acts on the first failure. Remove it");
+                    }
+                }
+            } else if (!item.get("tenants").isMissing()) {
+                throw new ContractException(item.get("tenants").path(), "applies to metric invariant_failures only; remove it");
+            }
             double above = metric.equals("dead_letter_ratio") ? ratio(item, "above", 0.01) : 0;
             Integer window = item.optionalInt("window", 1);
             List<String> tenants = item.textList("tenants", false, "");
             if (!tenants.isEmpty() && tenantField == null) {
                 throw new ContractException(item.get("tenants").path(), "needs scope.tenant_field to know an event's tenant");
             }
-            out.add(new Contract.Threshold(item.text("name", metric + "-" + action), metric, above, window == null ? 10_000 : window,
+            String thresholdName = item.text("name", metric + "-" + action);
+            if (!names.add(thresholdName)) {
+                throw new ContractException(item.get("name").isMissing() ? item.path() : item.get("name").path(),
+                        "two thresholds are named '" + thresholdName + "'; give each its own name");
+            }
+            out.add(new Contract.Threshold(thresholdName, metric, above, window == null ? 10_000 : window,
                     action, new java.util.LinkedHashSet<>(tenants)));
         }
         return out;
@@ -247,20 +390,20 @@ public final class ContractLoader {
             return List.of();
         }
         if (!list.raw().isArray()) {
-            throw new ContractException(list.path(), "expected a list of {name: ..., expression: ...}");
+            throw new ContractException(list.path(), "expected a list of {name: ..., expression: ...}, got " + Node.describe(list.raw()));
         }
         List<Contract.Check> out = new java.util.ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
         for (int i = 0; i < list.raw().size(); i++) {
             Node item = new Node(list.raw().get(i), list.path() + "[" + i + "]");
-            if (!item.raw().isObject()) {
-                throw new ContractException(item.path(), "expected {name: ..., expression: ...}");
+            if (item.isMissing() || !item.raw().isObject()) {
+                throw new ContractException(item.path(), "expected {name: ..., expression: ...}, got " + Node.describe(item.raw()));
             }
             item.onlyFields(Set.of("name", "expression"));
             String name = item.requiredText("name", "name the check, e.g. name: sellable_not_negative");
             String expression = item.requiredText("expression", "a CEL expression that is true when the check holds, e.g. expression: sellable >= 0");
             if (!names.add(name)) {
-                throw new ContractException(item.get("name").path(), "two checks are named '" + name + "'");
+                throw new ContractException(item.get("name").path(), "two checks are named '" + name + "'; give each its own name");
             }
             out.add(new Contract.Check(name, expression, item.get("expression").path()));
         }
@@ -273,7 +416,7 @@ public final class ContractLoader {
             return defaultValue;
         }
         if (!child.raw().isNumber() || child.raw().doubleValue() < 0 || child.raw().doubleValue() > 1) {
-            throw new ContractException(child.path(), "expected a ratio between 0 and 1 (0.01 is 1%), got '" + child.raw().asText() + "'");
+            throw new ContractException(child.path(), "expected a ratio between 0 and 1 (0.01 is 1%), got " + Node.describe(child.raw()));
         }
         return child.raw().doubleValue();
     }

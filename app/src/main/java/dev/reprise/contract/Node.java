@@ -1,6 +1,7 @@
 package dev.reprise.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,8 +28,9 @@ final class Node {
         return path;
     }
 
+    /** Absent, null, or empty ({@code key:} with nothing after it reads as an empty text). */
     boolean isMissing() {
-        return node == null || node.isNull() || node.isMissingNode();
+        return node == null || node.isNull() || node.isMissingNode() || node.isTextual() && node.asText().isEmpty();
     }
 
     JsonNode raw() {
@@ -44,32 +46,41 @@ final class Node {
         return new Node(child, childPath(name));
     }
 
+    /**
+     * A required mapping. A section that is present but empty ({@code ordering:} and nothing under it)
+     * reads as an empty mapping, so the error names the first required field inside it.
+     */
     Node section(String name) {
         Node child = get(name);
-        if (child.isMissing()) {
+        if (node == null || !node.has(name)) {
             throw new ContractException(child.path, "missing section; add it (see config/inventory.yaml for an example)");
         }
-        if (!child.node.isObject()) {
-            throw new ContractException(child.path, "expected a mapping of fields, got '" + child.node.asText() + "'");
-        }
-        return child;
+        return child.asMapping();
     }
 
+    /** An optional mapping; absent or empty reads as an empty mapping. */
     Node optionalSection(String name) {
-        Node child = get(name);
-        if (!child.isMissing() && !child.node.isObject()) {
-            throw new ContractException(child.path, "expected a mapping of fields, got '" + child.node.asText() + "'");
+        return get(name).asMapping();
+    }
+
+    /** This node as a mapping: nothing becomes an empty mapping, anything else but a mapping is refused. */
+    Node asMapping() {
+        if (isMissing()) {
+            return new Node(JsonNodeFactory.instance.objectNode(), path);
         }
-        return child;
+        if (!node.isObject()) {
+            throw new ContractException(path, "expected a mapping of fields (name: value on lines of their own), got " + describe(node));
+        }
+        return this;
     }
 
     String requiredText(String name, String hint) {
         Node child = get(name);
+        if (!child.isMissing() && !child.node.isValueNode()) {
+            throw new ContractException(child.path, "expected a single value, got " + describe(child.node) + "; " + hint);
+        }
         if (child.isMissing() || child.node.asText().isBlank()) {
             throw new ContractException(child.path, "required; " + hint);
-        }
-        if (!child.node.isValueNode()) {
-            throw new ContractException(child.path, "expected a single value, got a " + child.node.getNodeType().name().toLowerCase());
         }
         return child.node.asText().trim();
     }
@@ -80,7 +91,7 @@ final class Node {
             return defaultValue;
         }
         if (!child.node.isValueNode()) {
-            throw new ContractException(child.path, "expected a single value, got a " + child.node.getNodeType().name().toLowerCase());
+            throw new ContractException(child.path, "expected a single value, got " + describe(child.node));
         }
         return child.node.asText().trim();
     }
@@ -91,7 +102,7 @@ final class Node {
             return defaultValue;
         }
         if (!child.node.isBoolean()) {
-            throw new ContractException(child.path, "expected true or false, got '" + child.node.asText() + "'");
+            throw new ContractException(child.path, "expected true or false, got " + describe(child.node));
         }
         return child.node.booleanValue();
     }
@@ -102,7 +113,8 @@ final class Node {
             return null;
         }
         if (!child.node.canConvertToInt() || !child.node.isIntegralNumber()) {
-            throw new ContractException(child.path, "expected a whole number, got '" + child.node.asText() + "'");
+            throw new ContractException(child.path, "expected a whole number" + (min > Integer.MIN_VALUE ? " >= " + min : "")
+                    + ", got " + describe(child.node));
         }
         int value = child.node.intValue();
         if (value < min) {
@@ -123,15 +135,20 @@ final class Node {
             return List.of(child.node.asText().trim());
         }
         if (!child.node.isArray()) {
-            throw new ContractException(child.path, "expected a list, e.g. [a, b]; " + hint);
+            throw new ContractException(child.path, "expected a list, e.g. [a, b], got " + describe(child.node) + (hint.isEmpty() ? "" : "; " + hint));
         }
         List<String> out = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < child.node.size(); i++) {
             JsonNode item = child.node.get(i);
-            if (!item.isValueNode() || item.asText().isBlank()) {
-                throw new ContractException(child.path + "[" + i + "]", "expected a non-empty name");
+            if (item == null || !item.isValueNode() || item.isNull() || item.asText().isBlank()) {
+                throw new ContractException(child.path + "[" + i + "]", "expected a non-empty name, got " + describe(item));
             }
-            out.add(item.asText().trim());
+            String value = item.asText().trim();
+            if (!seen.add(value)) {
+                throw new ContractException(child.path + "[" + i + "]", "'" + value + "' is listed twice; keep one");
+            }
+            out.add(value);
         }
         if (required && out.isEmpty()) {
             throw new ContractException(child.path, "must not be empty; " + hint);
@@ -154,6 +171,23 @@ final class Node {
         }
     }
 
+    /** How a value reads to a person: a list, a mapping, nothing, or the value itself. */
+    static String describe(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode() || value.isTextual() && value.asText().isEmpty()) {
+            return "nothing";
+        }
+        if (value.isArray()) {
+            return "a list";
+        }
+        if (value.isObject()) {
+            return "a mapping";
+        }
+        if (value.isTextual()) {
+            return "'" + value.asText() + "'";
+        }
+        return value.asText();
+    }
+
     Map<String, Node> fields() {
         Map<String, Node> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
@@ -162,35 +196,7 @@ final class Node {
         return out;
     }
 
-    private static String closest(String name, Set<String> allowed) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : allowed) {
-            int d = distance(name, candidate);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+    static String closest(String name, java.util.Collection<String> allowed) {
+        return DidYouMean.suggest(name, allowed);
     }
 }

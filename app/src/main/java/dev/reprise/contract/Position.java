@@ -1,5 +1,6 @@
 package dev.reprise.contract;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Instant;
@@ -56,25 +57,35 @@ public sealed interface Position {
             Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
             for (Map.Entry<String, Node> topic : node.fields().entrySet()) {
                 if (!topics.contains(topic.getKey())) {
-                    throw new ContractException(topic.getValue().path(), "offsets given for a topic that is not in history.topics " + topics);
+                    throw new ContractException(topic.getValue().path(), "offsets given for a topic that is not in history.topics " + topics
+                            + Node.closest(topic.getKey(), topics));
                 }
-                if (!topic.getValue().raw().isObject()) {
-                    throw new ContractException(topic.getValue().path(), "expected {partition: offset}, got '" + topic.getValue().raw().asText() + "'");
+                if (topic.getValue().isMissing() || !topic.getValue().raw().isObject() || topic.getValue().raw().isEmpty()) {
+                    throw new ContractException(topic.getValue().path(), "expected {partition: offset}, e.g. {0: 1200, 1: 0}, got "
+                            + Node.describe(topic.getValue().raw()));
                 }
                 for (Map.Entry<String, Node> partition : topic.getValue().fields().entrySet()) {
                     int p;
                     try {
-                        p = Integer.parseInt(partition.getKey());
+                        p = Integer.parseInt(partition.getKey().trim());
                     } catch (NumberFormatException e) {
                         throw new ContractException(partition.getValue().path(), "expected a partition number, got '" + partition.getKey() + "'");
                     }
-                    if (!partition.getValue().raw().isIntegralNumber() || partition.getValue().raw().longValue() < 0) {
-                        throw new ContractException(partition.getValue().path(), "expected an offset >= 0, got '" + partition.getValue().raw().asText() + "'");
+                    if (p < 0) {
+                        throw new ContractException(partition.getValue().path(), "partition numbers start at 0, got " + p + "; name a partition of "
+                                + topic.getKey());
+                    }
+                    JsonNode offset = partition.getValue().raw();
+                    if (offset == null || !offset.isIntegralNumber() || !offset.canConvertToLong() || offset.longValue() < 0) {
+                        throw new ContractException(partition.getValue().path(), "expected an offset >= 0, got " + Node.describe(offset));
                     }
                     offsets.put(new TopicPartition(topic.getKey(), p), partition.getValue().raw().longValue());
                 }
             }
             return new AtOffsets(offsets);
+        }
+        if (!node.raw().isValueNode()) {
+            throw new ContractException(node.path(), expected + ", got " + Node.describe(node.raw()));
         }
         String text = node.raw().asText().trim();
         if (isFrom && text.equals("earliest")) {

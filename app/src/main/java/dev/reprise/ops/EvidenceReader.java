@@ -89,7 +89,10 @@ public final class EvidenceReader {
                 }
             }
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            return new Latest(null, null);
+            // Not "no evidence": a gate must not read an unreachable cluster as a run without a verdict.
+            throw new ClusterUnreachableException("could not read the evidence topic " + contract.evidence().topic() + " from the cluster at "
+                    + clientConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getMessage()
+                    + ". Check that the cluster is up and reachable; --timeout gives it longer", e);
         }
         return new Latest(found.get(EvidenceKind.FINAL), found.get(EvidenceKind.PROGRESS));
     }

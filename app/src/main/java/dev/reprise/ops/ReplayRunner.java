@@ -322,9 +322,14 @@ public final class ReplayRunner {
                     }
                 }
                 Control.State wanted = follower.poll(Duration.ZERO);
+                if (wanted.maxEventsPerSecond() != applied.maxEventsPerSecond()) {
+                    // At once, not at the next tick: a new limit also wakes threads waiting under the old one.
+                    throttle.setLimit(localShare(streams, plan, wanted.maxEventsPerSecond()));
+                }
                 if (wanted.paused() != applied.paused()) {
                     if (wanted.paused()) {
                         streams.pause();
+                        throttle.wakeUp();
                         LOG.warn("Run {} paused ({}); counts stay exact; 'reprise resume' continues it", plan.runId(), wanted.reason() == null ? "by the operator" : wanted.reason());
                     } else {
                         streams.resume();
@@ -350,6 +355,8 @@ public final class ReplayRunner {
                 }
             }
         } finally {
+            // A thread waiting under a tiny limit would hold up the close for as long as its wait.
+            throttle.setLimit(0);
             // Closed from this thread, never from a stream thread. Leaving the group lets the next
             // run reset the group's offsets at once instead of after the session timeout.
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -82,7 +82,6 @@ public final class Planner {
         Map<TopicPartition, Long> latest = offsets(partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> starts = resolve(contract.scope().from(), partitions, earliest, latest, true);
         Map<TopicPartition, Long> ends = resolve(contract.scope().to(), partitions, earliest, latest, false);
-
         List<RunPlan.PartitionRange> ranges = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             Map<TopicPartition, long[]> bounds = new HashMap<>();
@@ -161,13 +160,28 @@ public final class Planner {
         }
         Position.AtOffsets o = (Position.AtOffsets) position;
         Map<TopicPartition, Long> out = new HashMap<>(fallback);
+        String side = isFrom ? "scope.from" : "scope.to";
         o.offsets().forEach((tp, offset) -> {
+            String field = side + "." + tp.topic() + "." + tp.partition();
             if (!latest.containsKey(tp)) {
-                throw new ContractException(isFrom ? "scope.from" : "scope.to", "partition " + tp + " does not exist");
+                long count = latest.keySet().stream().filter(other -> other.topic().equals(tp.topic())).count();
+                throw new ContractException(field, "partition " + tp.partition() + " of " + tp.topic() + " does not exist; the topic has "
+                        + count + " partition" + (count == 1 ? "" : "s") + " (0 to " + (count - 1) + "). Name one of them");
             }
-            if (isFrom && offset < earliest.get(tp)) {
-                throw new ContractException("scope.from", "offset " + offset + " of " + tp + " is below the log start offset "
-                        + earliest.get(tp) + " (deleted by retention); replay from " + earliest.get(tp) + " or earliest");
+            long start = earliest.get(tp);
+            long end = latest.get(tp);
+            if (isFrom && offset < start) {
+                throw new ContractException(field, "offset " + offset + " of " + tp + " is below the log start offset "
+                        + start + " (deleted by retention); replay from " + start + " or earliest");
+            }
+            if (offset > end) {
+                throw new ContractException(field, "offset " + offset + " of " + tp + " is beyond the log end offset " + end
+                        + " (read_committed): " + (isFrom ? "nothing there to replay" : "the run would stop at " + end)
+                        + "; use an offset from " + start + " to " + end + (isFrom ? "" : " or latest-at-start"));
+            }
+            if (!isFrom && offset < start) {
+                throw new ContractException(field, "offset " + offset + " of " + tp + " is below the log start offset " + start
+                        + " (deleted by retention): the partition would replay nothing; use an offset from " + start + " to " + end);
             }
             out.put(tp, offset);
         });
