@@ -28,6 +28,8 @@ import java.util.TreeMap;
  * Every fact that led to the verdict is written into {@code confidence_reasons}.
  */
 public final class EvidenceBuilder {
+    /** Prefix of the counters that record a crossed threshold ({@code threshold|action|reason}). */
+    private static final String THRESHOLD = "threshold|";
     private EvidenceBuilder() {
     }
 
@@ -183,6 +185,10 @@ public final class EvidenceBuilder {
             stale += s.counters().getOrDefault("stale_records", 0L);
             redelivered += s.counters().getOrDefault("redelivered", 0L);
         }
+        // Thresholds crossed while the run went (reconciliation.thresholds), recorded by the stage that saw them.
+        java.util.Set<String> crossed = new java.util.TreeSet<>();
+        sources.values().forEach(stats -> stats.keySet().stream().filter(n -> n.startsWith(THRESHOLD)).forEach(crossed::add));
+        summaries.forEach(s -> s.counters().keySet().stream().filter(n -> n.startsWith(THRESHOLD)).forEach(crossed::add));
         apply.forEach((name, value) -> {
             if (name.startsWith("dlq:")) {
                 deadReasons.merge(name.substring(4), value, Long::sum);
@@ -325,6 +331,15 @@ public final class EvidenceBuilder {
                         + "ordering key, although the contract says history.keyed_by_ordering_key: true; a key's events may have been split "
                         + "over tasks and applied out of order or twice; e.g. " + misplacedSamples
                         + ". Set keyed_by_ordering_key: false to repartition by the ordering key");
+            }
+        }
+        for (String name : crossed) {
+            String[] parts = name.substring(THRESHOLD.length()).split("\\|", 2);
+            String reason = parts.length == 2 ? parts[1] : name;
+            if (parts[0].equals("abort")) {
+                untrusted.add(reason + " (an abort threshold: the run is not trusted even if it finished before the abort took effect)");
+            } else {
+                facts.add(reason + " (a pause threshold: the run was paused and resumed)");
             }
         }
         if (stale > 0) {

@@ -396,7 +396,10 @@ final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Ro
                 if (!invariant.holds().test(state)) {
                     String tenant = contract.scope().tenantField() == null || payload.getSchema().getField(contract.scope().tenantField()) == null
                             ? null : String.valueOf(payload.get(contract.scope().tenantField()));
-                    guardrails.recordInvariantFailure(invariant.name(), key, tenant);
+                    Guardrails.Trip trip = guardrails.recordInvariantFailure(invariant.name(), key, tenant);
+                    if (trip != null) {
+                        applyCounters.set(Guardrails.counterName(trip), 1);
+                    }
                 }
             }
         }

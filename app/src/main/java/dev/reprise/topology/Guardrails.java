@@ -39,31 +39,54 @@ public final class Guardrails {
         return watchesInvariants;
     }
 
-    /** One record read by the source stage, dead-lettered or not. */
-    void recordRead(boolean deadLettered) {
+    /**
+     * One record read by the source stage, dead-lettered or not.
+     *
+     * @return the trip when this record crossed a threshold first (the stage records it in the run's counters, so the
+     *         evidence says so whatever the timing of the pause or abort), else null
+     */
+    Trip recordRead(boolean deadLettered) {
         if (thresholds.isEmpty()) {
-            return;
+            return null;
         }
         double ratio = deadLetters.add(deadLettered);
         for (Contract.Threshold t : thresholds) {
             if (t.metric().equals("dead_letter_ratio") && deadLetters.count() >= t.window() && ratio > t.above()) {
-                trip(t, String.format("dead-letter ratio %.3f%% over the last %,d records is above %.3f%%", ratio * 100, t.window(), t.above() * 100));
+                return trip(t, String.format("dead-letter ratio %.3f%% over the last %,d records is above %.3f%%", ratio * 100, t.window(), t.above() * 100));
             }
         }
+        return null;
     }
 
-    /** An invariant broke on a key's state right after an event was applied. */
-    void recordInvariantFailure(String invariant, String key, String tenant) {
+    /**
+     * An invariant broke on a key's state right after an event was applied.
+     *
+     * @return the trip when this failure crossed a threshold first, else null
+     */
+    Trip recordInvariantFailure(String invariant, String key, String tenant) {
         for (Contract.Threshold t : thresholds) {
             if (t.metric().equals("invariant_failures") && (t.tenants().isEmpty() || tenant != null && t.tenants().contains(tenant))) {
-                trip(t, "invariant " + invariant + " failed for key " + key + (tenant == null ? "" : " of tenant " + tenant));
+                return trip(t, "invariant " + invariant + " failed for key " + key + (tenant == null ? "" : " of tenant " + tenant));
             }
         }
+        return null;
     }
 
-    private void trip(Contract.Threshold t, String reason) {
-        trip.compareAndSet(null, new Trip(t.action(), "threshold " + t.name() + ": " + reason));
+    private Trip trip(Contract.Threshold t, String reason) {
+        Trip trip = new Trip(t.action(), "threshold " + t.name() + ": " + reason);
+        return this.trip.compareAndSet(null, trip) ? trip : null;
     }
+
+    /**
+     * The counter a stage sets when a threshold trips, read by the evidence builder: "threshold|action|reason", bounded.
+     */
+    static String counterName(Trip trip) {
+        String reason = trip.reason().length() > 300 ? trip.reason().substring(0, 300) + "…" : trip.reason();
+        return THRESHOLD_PREFIX + trip.action() + "|" + reason;
+    }
+
+    /** Prefix of the counters that record a crossed threshold. */
+    public static final String THRESHOLD_PREFIX = "threshold|";
 
     /** The first threshold exceeded, or null. */
     public Trip tripped() {

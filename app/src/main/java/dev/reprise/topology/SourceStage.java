@@ -235,7 +235,10 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
                     "no event could be made of this record (decode, upcast, key and id, validate)", e));
             dead = true;
         }
-        guardrails.recordRead(dead);
+        Guardrails.Trip trip = guardrails.recordRead(dead);
+        if (trip != null) {
+            ps.counters.set(Guardrails.counterName(trip), 1);
+        }
         if (offset == ps.range.lastDataOffset()) {
             endRange(ps);
         }

@@ -256,6 +256,22 @@ class EvidenceBuilderTest {
         }
 
         @Test
+        void anAbortThresholdCrossedMakesTheRunUntrustedEvenWhenItFinishedFirst() {
+            // Regression: a run crossed its abort threshold but wrote its final evidence before the abort reached it: degraded, exit 3.
+            Map<String, Long> crossed = Map.of("threshold|abort|threshold poison-flood: dead-letter ratio 6.000% over the last 200 records", 1L);
+            RecoveryEvidence aborted = build(INVENTORY, List.of(withSource(task(0, 50, 2, 7, Map.of()), "inventory-events:1", crossed),
+                    withSource(task(1, 52, 3, 9, Map.of()), "inventory-events:1", crossed)));
+            assertThat(aborted.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(aborted.getConfidenceReasons().get(0)).startsWith("threshold poison-flood: dead-letter ratio 6.000%");
+
+            Map<String, Long> paused = Map.of("threshold|pause|threshold poison-flood: dead-letter ratio 6.000% over the last 200 records", 1L);
+            RecoveryEvidence resumed = build(INVENTORY, List.of(withSource(task(0, 50, 2, 7, Map.of()), "inventory-events:1", paused),
+                    withSource(task(1, 52, 3, 9, Map.of()), "inventory-events:1", paused)));
+            assertThat(resumed.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(resumed.getConfidenceReasons()).anyMatch(r -> r.contains("the run was paused and resumed"));
+        }
+
+        @Test
         void anEventTypeWithAColonInItsNameKeepsItsUpcastCount() {
             // Regression: the upcast counter "upcast:type:from:to" was split on ':' and a type named "billing:Invoice" crashed the evidence task.
             Map<String, Long> odd = Map.of("upcast:billing:Invoice:1:2", 5L);
