@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The bounded source: reads each source partition of its task inside the plan's range, decodes and
@@ -251,6 +252,12 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         for (String counter : upcastCounters.computeIfAbsent(chain, c -> c.steps().stream()
                 .map(step -> "upcast:" + c.type() + ":" + step.fromVersion() + ":" + step.toVersion()).toArray(String[]::new))) {
             ps.counters.add(counter, 1);
+        }
+        Set<String> types = contract.scope().eventTypes();
+        if (!types.isEmpty() && !types.contains(decoded.type())) {
+            // Out of scope by its type alone: filtered, even when it carries no ordering key or event id.
+            ps.counters.add(FILTERED, 1);
+            return;
         }
         String key = requiredText(payload, contract.ordering().keyField(), decoded);
         String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
