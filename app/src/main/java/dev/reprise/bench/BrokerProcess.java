@@ -40,7 +40,7 @@ final class BrokerProcess implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                    "dev.reprise.cli.Main", "broker", "--bootstrap-file", bootstrapFile.toString()));
+                    "dev.reprise.Main", "broker", "--bootstrap-file", bootstrapFile.toString()));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("broker.log").toFile())

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
                 "Needs no cluster: the list follows from the contract alone. $BOOTSTRAP is left in the command lines for you (or your shell)."},
         footer = {"", "Examples:", "  reprise acls --contract config/inventory.yaml --principal User:reprise | BOOTSTRAP=kafka:9092 sh",
                 "  reprise acls --contract config/inventory.yaml --json"})
-final class AclsCommand implements Callable<Integer> {
+public final class AclsCommand implements Callable<Integer> {
     @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML).")
     Path contract;
 

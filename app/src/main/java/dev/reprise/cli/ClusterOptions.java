@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /** The options every cluster command takes, like Kafka's own tools. */
-final class ClusterOptions {
+public final class ClusterOptions {
     @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML), e.g. config/inventory.yaml.")
     Path contract;
 
@@ -34,7 +34,7 @@ final class ClusterOptions {
     /** The checked client settings, once the cluster answered; null before the first {@link #clientConfig()}. */
     private Map<String, Object> checked;
 
-    Contract loadContract() {
+    public Contract loadContract() {
         return ContractLoader.load(contract);
     }
 
@@ -43,7 +43,7 @@ final class ClusterOptions {
      * {@code --timeout} ({@link ClusterCheck}), so a command fails in seconds, naming the address and
      * the cause, rather than after Kafka's own minute of retries with neither.
      */
-    Map<String, Object> clientConfig() {
+    public Map<String, Object> clientConfig() {
         if (checked == null) {
             Map<String, Object> config = ClusterCheck.withConnectTimeouts(settings(), timeout);
             ClusterCheck.requireReachable(config, timeout);

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** pause, resume, abort and throttle: commands to every instance of a run through its control topic. */
-final class ControlCommands {
+public final class ControlCommands {
     private ControlCommands() {
     }
 
@@ -66,7 +66,7 @@ final class ControlCommands {
 
     @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pauses every instance of the run; counts stay exact.",
             footer = {"", "Example:", "  reprise pause --contract config/inventory.yaml --bootstrap-server localhost:9092 --reason 'peak traffic'"})
-    static final class Pause extends Base {
+    public static final class Pause extends Base {
         @Override
         String command() {
             return "pause";
@@ -75,7 +75,7 @@ final class ControlCommands {
 
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes a paused run on every instance.",
             footer = {"", "Example:", "  reprise resume --contract config/inventory.yaml --bootstrap-server localhost:9092"})
-    static final class Resume extends Base {
+    public static final class Resume extends Base {
         @Override
         String command() {
             return "resume";
@@ -85,7 +85,7 @@ final class ControlCommands {
     @Command(name = "throttle", mixinStandardHelpOptions = true,
             description = "Limits the run to a number of events per second, shared by its instances in proportion to their source partitions; 0 removes the limit.",
             footer = {"", "Example:", "  reprise throttle --contract config/inventory.yaml --bootstrap-server localhost:9092 --max-events-per-second 5000"})
-    static final class Throttle extends Base {
+    public static final class Throttle extends Base {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -115,7 +115,7 @@ final class ControlCommands {
     @Command(name = "abort", mixinStandardHelpOptions = true,
             description = "Stops the run on every instance. Its final evidence is untrusted with the reason 'aborted'. Exits 4 once that evidence is written.",
             footer = {"", "Example:", "  reprise abort --contract config/inventory.yaml --bootstrap-server localhost:9092 --reason 'wrong scope'"})
-    static final class Abort extends Base {
+    public static final class Abort extends Base {
         @Option(names = "--wait", defaultValue = "60", description = "Seconds to wait for the run's final evidence (default ${DEFAULT-VALUE}).")
         int waitSeconds;
 

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:", "  reprise evidence --contract config/inventory.yaml --bootstrap-server localhost:9092 --json && promote-the-rebuild",
                 "  reprise evidence --contract config/inventory.yaml --bootstrap-server kafka:9092 --run-id 20250101T120000-ab12c3 \\",
                 "      --include-progress"})
-final class EvidenceCommand implements Callable<Integer> {
+public final class EvidenceCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 

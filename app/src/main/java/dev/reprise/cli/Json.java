@@ -6,14 +6,14 @@ import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 
 /** JSON for stdout: one object per result, snake_case field names as in the Avro schemas. */
-final class Json {
+public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
 
     private Json() {
     }
 
-    static String of(Object value) {
+    public static String of(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -21,7 +21,7 @@ final class Json {
         }
     }
 
-    static String of(RecoveryEvidence evidence) {
+    public static String of(RecoveryEvidence evidence) {
         return of(EvidenceCodec.toMap(evidence));
     }
 }

@@ -4,8 +4,8 @@ import dev.reprise.contract.Contract;
 import dev.reprise.plan.PlanPreview;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
-import dev.reprise.topology.Codecs;
-import dev.reprise.topology.ContractFields;
+import dev.reprise.plan.Codecs;
+import dev.reprise.plan.ContractFields;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
                 + "that deletes records by retention. With --offline, validates the contract, schemas and upcaster chains without a cluster.",
         footer = {"", "Examples:", "  reprise plan --offline --contract config/inventory.yaml",
                 "  reprise plan --contract config/inventory.yaml --bootstrap-server localhost:9092 --out plan.json"})
-final class PlanCommand implements Callable<Integer> {
+public final class PlanCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 

@@ -4,7 +4,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import dev.reprise.verify.Promotion;
 import dev.reprise.verify.TopicSnapshot;
 import dev.reprise.verify.Verifier;
@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
                 + "whether --execute would be refused, and exits as --execute would. The live topic must be in the contract's "
                 + "allowed_write_topics."},
         footer = {"", "Example:", "  reprise promote --contract config/inventory.yaml --bootstrap-server localhost:9092 --to inventory-levels --execute"})
-final class PromoteCommand implements Callable<Integer> {
+public final class PromoteCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 

@@ -6,7 +6,7 @@ import dev.reprise.ops.ReplayRunner;
 import dev.reprise.ops.RunStore;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
                 + "Refuses while the group has active members. Works for classic and streams (group.protocol=streams) groups."},
         footer = {"", "Examples:", "  reprise reset --contract config/inventory.yaml --bootstrap-server localhost:9092",
                 "  reprise reset --contract config/inventory.yaml --bootstrap-server localhost:9092 --execute"})
-final class ResetCommand implements Callable<Integer> {
+public final class ResetCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 

@@ -6,7 +6,7 @@ import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                         + "offsets were moved with Kafka's own tools, a new run starts from where they are. Bounded runs exit when the final "
                         + "evidence is written: 0 trusted, 3 degraded, 4 untrusted."},
         footer = {"", "Example:", "  reprise run --contract config/inventory.yaml --bootstrap-server localhost:9092 --state-dir /var/lib/reprise"})
-final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
                     }
                 }
             }
-            dev.reprise.ops.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
+            dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                     .ifPresent(w -> System.err.println("warning: " + w));
             Files.writeString(stateDir.resolve("run-plan.json"), plan.toJson());
         }

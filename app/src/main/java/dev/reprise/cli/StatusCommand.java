@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
                 + "in total, with rate and ETA, the operator's last command, and the verdict once the run is complete.",
         footer = {"", "Examples:", "  reprise status --contract config/inventory.yaml --bootstrap-server localhost:9092",
                 "  reprise status --contract config/inventory.yaml --bootstrap-server localhost:9092 --watch 5"})
-final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 

@@ -4,7 +4,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import dev.reprise.verify.TopicSnapshot;
 import dev.reprise.verify.Verifier;
 import picocli.CommandLine.Command;
@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
                 + "since this one started (keys left by earlier runs are reported, not failed). Exits 0 when all hold and the "
                 + "evidence is trusted, 3 when it is degraded, 4 otherwise. 'reprise promote' runs the same checks before it writes.",
         footer = {"", "Example:", "  reprise verify --contract config/inventory.yaml --bootstrap-server localhost:9092"})
-final class VerifyCommand implements Callable<Integer> {
+public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 

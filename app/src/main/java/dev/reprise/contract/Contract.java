@@ -1,6 +1,5 @@
 package dev.reprise.contract;
 
-import org.apache.kafka.common.internals.Topic;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -74,11 +73,16 @@ public record Contract(
         }
     }
 
+    /**
+     * Kafka's rule for topic names: 1 to 249 of [a-zA-Z0-9._-], not "." or "..". Written out because Kafka's own
+     * check ({@code common.internals.Topic}) is not a public API.
+     */
+    private static final java.util.regex.Pattern TOPIC_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
     private static void checkTopicName(String field, String topic) {
-        try {
-            Topic.validate(topic);
-        } catch (RuntimeException e) {
-            throw new ContractException(field, "'" + topic + "' is not a valid Kafka topic name: " + e.getMessage());
+        if (topic == null || !TOPIC_NAME.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            throw new ContractException(field, "'" + topic + "' is not a valid Kafka topic name: use 1 to 249 letters, digits, '.', '_' or '-'"
+                    + " (and not '.' or '..')");
         }
     }
 

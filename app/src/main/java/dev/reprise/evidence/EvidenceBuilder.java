@@ -275,7 +275,7 @@ public final class EvidenceBuilder {
         totals.put("dead_lettered", dead);
         totals.put("projection_keys", keys);
         totals.put("out_of_range", outOfRange);
-        for (Map.Entry<String, java.util.function.Predicate<Map<String, Object>>> check : dev.reprise.verify.CelChecks.totals(contract).entrySet()) {
+        for (Map.Entry<String, java.util.function.Predicate<Map<String, Object>>> check : dev.reprise.reconcile.CelChecks.totals(contract).entrySet()) {
             boolean ok = check.getValue().test(totals);
             String expression = contract.reconciliation().totals().stream().filter(c -> c.name().equals(check.getKey()))
                     .findFirst().map(Contract.Check::expression).orElse("");

@@ -9,7 +9,6 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
-import org.apache.kafka.common.utils.Utils;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -72,8 +71,8 @@ public final class ClusterCheck {
         Object protocol = config.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);
         boolean plaintext = protocol == null || protocol.toString().trim().equalsIgnoreCase("PLAINTEXT");
         for (String server : servers) {
-            String host = Utils.getHost(server);
-            Integer port = Utils.getPort(server);
+            String host = hostOf(server);
+            Integer port = portOf(server);
             if (host == null || port == null || host.isEmpty() || port < 1 || port > 65535) {
                 throw new IllegalArgumentException("--bootstrap-server: '" + server + "' is not HOST:PORT, e.g. localhost:9092");
             }
@@ -281,4 +280,19 @@ public final class ClusterCheck {
         String message = root.getMessage() == null ? t.getMessage() : root.getMessage();
         return message == null ? "no detail given" : message.replaceAll("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ?", "");
     }
+
+    /** The host of HOST:PORT or [IPv6]:PORT, or null; as Kafka's clients read bootstrap.servers. */
+    static String hostOf(String server) {
+        java.util.regex.Matcher m = HOST_PORT.matcher(server.trim());
+        return m.matches() ? m.group(1) : null;
+    }
+
+    /** The port of HOST:PORT or [IPv6]:PORT, or null. */
+    static Integer portOf(String server) {
+        java.util.regex.Matcher m = HOST_PORT.matcher(server.trim());
+        return m.matches() ? Integer.valueOf(m.group(2)) : null;
+    }
+
+    /** HOST:PORT with an optional [IPv6] host; written out because Kafka's parser (common.utils.Utils) is not a public API. */
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile("\\[?([0-9a-zA-Z\\-%._:]*)]?:([0-9]{1,5})");
 }

@@ -7,10 +7,10 @@ import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.plan.RunPlan;
-import dev.reprise.topology.Codecs;
-import dev.reprise.topology.ReplayTopology;
-import dev.reprise.topology.Guardrails;
-import dev.reprise.topology.Throttle;
+import dev.reprise.plan.Codecs;
+import dev.reprise.pipeline.ReplayTopology;
+import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.pipeline.source.Throttle;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -244,6 +244,8 @@ public final class ReplayRunner {
      * @param beforeClose called with the finished Kafka Streams instance before it is closed (to read its metrics)
      */
     public RecoveryEvidence run(RunPlan plan, Consumer<Progress> onProgress, Consumer<KafkaStreams> onRunning, Consumer<KafkaStreams> beforeClose) {
+        // Refuses to start on Kafka Streams or RocksDB versions whose internals Reprise was not verified with.
+        dev.reprise.compat.KafkaInternals.check();
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
         Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails);

@@ -2,8 +2,8 @@ package dev.reprise.ops;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.RunPlan;
-import dev.reprise.topology.SourceStage;
-import dev.reprise.topology.internal.Counters;
+import dev.reprise.pipeline.source.SourceStage;
+import dev.reprise.pipeline.support.Counters;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -8,7 +8,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaClientSupplier;
-import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +30,7 @@ public final class WriteGuard {
     public static KafkaClientSupplier clientSupplier(Contract contract) {
         Set<String> allowed = Set.copyOf(contract.allowedWriteTopics());
         String internalPrefix = contract.applicationId() + "-";
-        DefaultKafkaClientSupplier delegate = new DefaultKafkaClientSupplier();
+        // The consumers and admin client are the ones Kafka Streams makes by default (byte arrays), built with the public API.
         return new KafkaClientSupplier() {
             @Override
             public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
@@ -35,23 +38,23 @@ public final class WriteGuard {
             }
 
             @Override
-            public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
-                return delegate.getConsumer(config);
+            public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
+                return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             }
 
             @Override
-            public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
-                return delegate.getRestoreConsumer(config);
+            public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
+                return getConsumer(config);
             }
 
             @Override
-            public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
-                return delegate.getGlobalConsumer(config);
+            public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
+                return getConsumer(config);
             }
 
             @Override
-            public org.apache.kafka.clients.admin.Admin getAdmin(Map<String, Object> config) {
-                return delegate.getAdmin(config);
+            public Admin getAdmin(Map<String, Object> config) {
+                return Admin.create(config);
             }
         };
     }

@@ -1,11 +1,15 @@
 package dev.reprise.plan;
 
+import dev.reprise.compat.Partitions;
+
+import dev.reprise.pipeline.repartition.KeyOrBroadcast;
+
 import dev.reprise.codec.EventDecoder;
 import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.Position;
-import dev.reprise.topology.Codecs;
-import dev.reprise.topology.ReplayTopology;
+import dev.reprise.plan.Codecs;
+import dev.reprise.pipeline.ReplayTopology;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -117,7 +121,7 @@ public final class PlanPreview {
         if (contract.history().keyedByOrderingKey()) {
             misplaced(contract, sample).ifPresent(warnings::add);
         }
-        dev.reprise.ops.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
+        dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                 .ifPresent(w -> warnings.add(new Warning(EVIDENCE_RETENTION, w)));
         out.put("sampled_events", sample.events);
         out.put("sampled_in_scope", sample.inScope);
@@ -310,7 +314,7 @@ public final class PlanPreview {
             sample.inScope++;
         }
         if (contract.history().keyedByOrderingKey()) {
-            int expected = ReplayTopology.KeyOrBroadcast.partitionOf(key.toString().getBytes(StandardCharsets.UTF_8), partitions);
+            int expected = Partitions.ofKey(key.toString().getBytes(StandardCharsets.UTF_8), partitions);
             if (expected != rec.partition()) {
                 sample.misplaced(new Misplaced(key.toString(), rec.topic(), rec.partition(), rec.offset(), expected));
             }

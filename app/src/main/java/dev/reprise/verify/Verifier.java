@@ -6,7 +6,7 @@ import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.projection.Invariant;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import org.apache.avro.specific.SpecificRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,7 @@ public final class Verifier {
             }
             keys++;
             byte[] value = e.getValue().value();
-            checksum += dev.reprise.evidence.Checksum.keyHash(e.getKey().getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(value, SingleObjectFormat.HEADER_LENGTH, value.length));
+            checksum += dev.reprise.reconcile.Checksum.keyHash(e.getKey().getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(value, SingleObjectFormat.HEADER_LENGTH, value.length));
             states.put(e.getKey(), state);
             for (Invariant i : invariants) {
                 if (!i.holds().test(state)) {

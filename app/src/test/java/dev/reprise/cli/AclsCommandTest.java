@@ -1,5 +1,7 @@
 package dev.reprise.cli;
 
+import dev.reprise.Main;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.contract.ContractLoader;

@@ -1,5 +1,7 @@
 package dev.reprise.cli;
 
+import dev.reprise.Main;
+
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

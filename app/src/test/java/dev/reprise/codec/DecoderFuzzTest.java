@@ -2,7 +2,7 @@ package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;

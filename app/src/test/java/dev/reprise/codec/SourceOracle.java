@@ -2,7 +2,7 @@ package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.projection.Event;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;

@@ -1,6 +1,6 @@
 package dev.reprise.contract;
 
-import dev.reprise.cli.Main;
+import dev.reprise.Main;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

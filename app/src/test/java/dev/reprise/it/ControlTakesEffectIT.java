@@ -52,7 +52,7 @@ class ControlTakesEffectIT {
         while (System.currentTimeMillis() < deadline) {
             assertThat(run).as("the run is still going").isNotDone();
             boolean waiting = Thread.getAllStackTraces().values().stream().anyMatch(stack -> java.util.Arrays.stream(stack)
-                    .anyMatch(frame -> frame.getClassName().equals("dev.reprise.topology.Throttle") && frame.getMethodName().equals("acquire")));
+                    .anyMatch(frame -> frame.getClassName().equals("dev.reprise.pipeline.source.Throttle") && frame.getMethodName().equals("acquire")));
             if (waiting) {
                 return;
             }

@@ -28,7 +28,7 @@ class CrashRecoveryIT {
 
     static Process start(ReplayFixture f, Path contract, Path commandConfig, Path stateDir, Path out) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.reprise.cli.Main"));
+                "-cp", System.getProperty("java.class.path"), "dev.reprise.Main"));
         cmd.addAll(List.of(args(f, contract, "run", "--json", "--state-dir", stateDir.toString(), "--command-config", commandConfig.toString())));
         ProcessBuilder process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(new File(out + ".err"));
         process.environment().put("REPRISE_LOG_LEVEL", "info");

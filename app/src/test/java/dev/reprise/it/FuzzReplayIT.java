@@ -8,7 +8,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.sample.inventory.InventoryGenerator;
-import dev.reprise.topology.DeadLetters;
+import dev.reprise.pipeline.support.DeadLetters;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;

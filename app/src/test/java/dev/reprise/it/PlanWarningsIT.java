@@ -1,9 +1,13 @@
 package dev.reprise.it;
 
+import dev.reprise.compat.Partitions;
+
+import dev.reprise.pipeline.repartition.KeyOrBroadcast;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reprise.plan.PlanPreview;
 import dev.reprise.sample.inventory.InventoryGenerator;
-import dev.reprise.topology.ReplayTopology;
+import dev.reprise.pipeline.ReplayTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -84,7 +88,7 @@ class PlanWarningsIT {
         }
         long misplaced = 0;
         for (ConsumerRecord<byte[], byte[]> r : f.readAll(f.source)) {
-            if (ReplayTopology.KeyOrBroadcast.partitionOf(r.key(), 3) != r.partition()) {
+            if (Partitions.ofKey(r.key(), 3) != r.partition()) {
                 misplaced++;
             }
         }

@@ -11,7 +11,7 @@ import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
-import dev.reprise.topology.Codecs;
+import dev.reprise.plan.Codecs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

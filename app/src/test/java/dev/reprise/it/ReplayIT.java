@@ -6,7 +6,7 @@ import dev.reprise.evidence.avro.UpcastCount;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
 import dev.reprise.sample.inventory.InventoryProjection;
-import dev.reprise.topology.DeadLetters;
+import dev.reprise.pipeline.support.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

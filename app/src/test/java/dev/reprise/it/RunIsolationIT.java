@@ -1,5 +1,9 @@
 package dev.reprise.it;
 
+import dev.reprise.compat.Partitions;
+
+import dev.reprise.pipeline.repartition.KeyOrBroadcast;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.evidence.TaskSummary;
@@ -9,9 +13,9 @@ import dev.reprise.ops.ReplayRunner;
 import dev.reprise.ops.RunStore;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
-import dev.reprise.topology.ReplayTopology;
-import dev.reprise.topology.internal.Routed;
-import dev.reprise.topology.internal.RoutedSerde;
+import dev.reprise.pipeline.ReplayTopology;
+import dev.reprise.pipeline.repartition.Routed;
+import dev.reprise.pipeline.repartition.RoutedSerde;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -411,7 +415,7 @@ class RunIsolationIT {
                     byte[] key = sku.getBytes(StandardCharsets.UTF_8);
                     byte[] value = gen.encode(3, UUID.randomUUID().toString(), sku, "RECEIVED", 1, "WH1/A-1", System.currentTimeMillis());
                     if (i < scattered) {
-                        int home = ReplayTopology.KeyOrBroadcast.partitionOf(key, 3);
+                        int home = Partitions.ofKey(key, 3);
                         producer.send(new ProducerRecord<>(f.source, (home + 1) % 3, key, value));
                     } else {
                         producer.send(new ProducerRecord<>(f.source, key, value));

@@ -1,9 +1,13 @@
 package dev.reprise.sample.inventory;
 
+import dev.reprise.compat.Partitions;
+
+import dev.reprise.pipeline.repartition.KeyOrBroadcast;
+
 import dev.reprise.codec.ConfluentWireFormat;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.codec.SchemaCatalog;
-import dev.reprise.topology.ReplayTopology;
+import dev.reprise.pipeline.ReplayTopology;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -127,11 +131,11 @@ public final class InventoryGenerator {
 
     /**
      * The partition a record of this SKU goes to: CRC32 for an unkeyed history, the default partitioner's
-     * choice for a keyed one ({@link ReplayTopology.KeyOrBroadcast#partitionOf}, the partition a replay
+     * choice for a keyed one ({@link KeyOrBroadcast#partitionOf}, the partition a replay
      * without repartition relies on).
      */
     private static int home(String sku, Options options) {
-        return options.keyed() ? ReplayTopology.KeyOrBroadcast.partitionOf(sku.getBytes(StandardCharsets.UTF_8), options.partitions())
+        return options.keyed() ? Partitions.ofKey(sku.getBytes(StandardCharsets.UTF_8), options.partitions())
                 : partitionOf(sku, options.partitions());
     }
 

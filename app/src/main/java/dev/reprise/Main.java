@@ -1,0 +1,100 @@
+package dev.reprise;
+
+import dev.reprise.cli.ExitCodes;
+
+import dev.reprise.bench.BenchCommand;
+import dev.reprise.cli.AclsCommand;
+import dev.reprise.cli.ControlCommands;
+import dev.reprise.cli.EvidenceCommand;
+import dev.reprise.cli.PlanCommand;
+import dev.reprise.cli.PromoteCommand;
+import dev.reprise.cli.ResetCommand;
+import dev.reprise.cli.RunCommand;
+import dev.reprise.cli.StatusCommand;
+import dev.reprise.cli.VerifyCommand;
+import dev.reprise.demo.DemoCommand;
+import dev.reprise.demo.GenerateCommand;
+import dev.reprise.embedded.BrokerCommand;
+
+import dev.reprise.contract.ContractException;
+import dev.reprise.ops.ClusterUnreachableException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code reprise} command line. Results go to stdout ({@code --json} for machines), diagnostics
+ * to stderr; exit codes are {@link ExitCodes}.
+ */
+@Command(name = "reprise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Replays event history through Kafka Streams and proves the rebuilt projection with recovery evidence.",
+        subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, StatusCommand.class,
+                ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Throttle.class, ControlCommands.Abort.class,
+                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, BrokerCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted.",
+                "Start with: reprise demo"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        useOwnLogConfiguration();
+        System.exit(execute(args));
+    }
+
+    /**
+     * Kafka's test-kit jar (for the embedded broker) ships a log4j2.yaml that would win over ours and
+     * flood stderr; name ours explicitly unless the operator chose a configuration.
+     */
+    static void useOwnLogConfiguration() {
+        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "classpath:reprise-log4j2.xml");
+        }
+    }
+
+    /** Runs a command line and returns its exit code; tests call this. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main()).setUsageHelpWidth(120);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof ContractException ce) {
+                commandLine.getErr().println("reprise: invalid contract: " + ce.getMessage());
+                commandLine.getErr().println("Nothing was started; fix the contract and run again.");
+                return ExitCodes.INVALID_INPUT;
+            }
+            if (ex instanceof ClusterUnreachableException) {
+                commandLine.getErr().println("reprise: " + ex.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            if (ex instanceof IllegalArgumentException) {
+                commandLine.getErr().println("reprise: " + ex.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            commandLine.getErr().println("reprise: " + ex.getMessage());
+            if (System.getenv("REPRISE_DEBUG") != null) {
+                ex.printStackTrace(commandLine.getErr());
+            } else {
+                commandLine.getErr().println("(set REPRISE_DEBUG=1 for the stack trace)");
+            }
+            return ExitCodes.FAILURE;
+        });
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("reprise: " + ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return ExitCodes.INVALID_INPUT;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"reprise " + (v == null ? "development build" : v) + " (Kafka Streams "
+                    + dev.reprise.compat.KafkaInternals.streamsVersion() + ")"};
+        }
+    }
+}

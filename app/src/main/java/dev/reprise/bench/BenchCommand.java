@@ -1,0 +1,78 @@
+package dev.reprise.bench;
+
+import dev.reprise.cli.ExitCodes;
+import dev.reprise.cli.Json;
+
+import dev.reprise.bench.Bench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures on one embedded broker (a JVM of its own), with the same generated events: the Kafka Streams identity "
+                + "copy, the full pipeline with its repartition, the pipeline on a history already keyed by the ordering key, and "
+                + "the dedup floors (read, optionally repartition, record each event's id with Reprise's dedup set: the least exact dedup needs), "
+                + "all exactly-once. Alternates the measurements over several rounds and reports medians, ratios to the copy, CPU "
+                + "seconds per million events by role (stream threads, GC/JIT/RocksDB, the broker), peak heap, RSS and RocksDB memory."},
+        footer = {"", "Example:", "  reprise bench --events 1000000 --json"})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "200000", description = "Events (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the measurements (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Source partitions (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml", description = "The inventory contract (default ${DEFAULT-VALUE}).")
+    Path contract;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
+    boolean json;
+
+    @Option(names = "--no-floors", description = "Skip the two dedup floors (diagnostics): the copy and the two pipelines only.")
+    boolean noFloors;
+
+    @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka Streams property for the Reprise pipelines and the dedup floors (not the copy, which keeps "
+                    + "Kafka's defaults), e.g. commit.interval.ms=1000; repeatable. For trying settings: the README's figures use none.")
+    Map<String, String> streamsProperties = new java.util.LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        if (events < 100 || rounds < 1 || partitions < 1) {
+            throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
+        }
+        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors).run();
+        if (json) {
+            System.out.println(Json.of(result));
+        } else {
+            System.out.printf("Benchmark: %,d events, %d partitions, %d rounds, %d processors (medians)%n", events, partitions, rounds, result.get("processors"));
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Double>> cpu = (Map<String, Map<String, Double>>) result.get("cpu_seconds_per_million_events");
+            String[][] lines = {
+                    {"identity copy (exactly-once)", "identity_copy", "identity_copy_events_per_second", null},
+                    {"pipeline with repartition", "pipeline_with_repartition", "with_repartition_events_per_second", "ratio_with_repartition"},
+                    {"pipeline without repartition", "pipeline_without_repartition", "without_repartition_events_per_second", "ratio_without_repartition"},
+                    {"dedup floor with repartition", "dedup_floor_with_repartition", "dedup_floor_with_repartition_events_per_second", "floor_ratio_with_repartition"},
+                    {"dedup floor without repartition", "dedup_floor_without_repartition", "dedup_floor_without_repartition_events_per_second", "floor_ratio_without_repartition"}};
+            for (String[] line : lines) {
+                Map<String, Double> spent = cpu.get(line[1]);
+                if (spent == null) {
+                    continue;
+                }
+                System.out.printf("  %-33s %,10d events/s   ratio %5.3f   CPU s per million events: %5.2f app + %5.2f broker%n", line[0],
+                        result.get(line[2]), line[3] == null ? 1.0 : (Double) result.get(line[3]), spent.get("process"), spent.get("broker_process"));
+            }
+            System.out.printf("  peak heap %,d MiB of %,d MiB; process RSS peak %,d MiB; RocksDB memory %,d MiB; state %,d MiB per million events%n",
+                    (Long) result.get("peak_heap_bytes") >> 20, (Long) result.get("max_heap_bytes") >> 20,
+                    (Long) result.get("process_rss_peak_bytes") >> 20, (Long) result.get("rocksdb_memory_bytes") >> 20,
+                    (Long) result.get("state_dir_bytes_per_million_events") >> 20);
+        }
+        return ExitCodes.OK;
+    }
+}

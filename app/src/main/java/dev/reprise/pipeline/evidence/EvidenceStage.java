@@ -1,0 +1,134 @@
+package dev.reprise.pipeline.evidence;
+
+import dev.reprise.pipeline.apply.ApplyStage;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceBuilder;
+import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.TaskSummary;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.plan.RunPlan;
+import org.apache.kafka.common.header.Header;
+import dev.reprise.compat.NewHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The evidence stage: a single task that collects one {@link TaskSummary} per apply task and, when all
+ * have arrived, writes the run's final evidence. Summaries are kept in a store so a restart in the
+ * middle loses none.
+ */
+public final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
+    /** "run id|part|apply partition" → summary JSON; "run id|final" → the evidence written. */
+    public static final String STORE = "reprise-evidence-parts";
+    private static final Logger LOG = LoggerFactory.getLogger(EvidenceStage.class);
+
+    private final Contract contract;
+    private final RunPlan plan;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, byte[]> parts;
+    /** Latest running counters per apply task; kept in memory, as PROGRESS records are a gauge, not proof. */
+    private final Map<Integer, Map<String, Long>> progress = new TreeMap<>();
+    private boolean progressChanged;
+
+    public EvidenceStage(Contract contract, RunPlan plan) {
+        this.contract = contract;
+        this.plan = plan;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.parts = context.getStateStore(STORE);
+        context.schedule(contract.evidence().progressInterval(), PunctuationType.WALL_CLOCK_TIME, now -> writeProgress());
+    }
+
+    private void writeProgress() {
+        if (!progressChanged || parts.get(plan.runId() + "|final") != null) {
+            return;
+        }
+        progressChanged = false;
+        RecoveryEvidence evidence = EvidenceBuilder.progress(contract, plan, progress.values(), context.currentSystemTimeMs());
+        org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
+        headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
+        headers.add("reprise.evidence_kind", "PROGRESS".getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), EvidenceCodec.encode(evidence), context.currentSystemTimeMs(), headers));
+    }
+
+    private String staleKey() {
+        return plan.runId() + "|stale";
+    }
+
+    private long staleCount() {
+        byte[] n = parts.get(staleKey());
+        return n == null ? 0 : Long.parseLong(new String(n, StandardCharsets.UTF_8));
+    }
+
+    private static TaskSummary readSummary(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return TaskSummary.fromJson(value);
+        } catch (RuntimeException notASummary) {
+            return null;
+        }
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String finalKey = plan.runId() + "|final";
+        if (parts.get(finalKey) != null) {
+            return;
+        }
+        TaskSummary summary = readSummary(record.value());
+        if (summary == null || !plan.runId().equals(summary.runId())
+                || summary.partition() < 0 || summary.partition() >= plan.repartitionPartitions()) {
+            // A summary of another run (an offset reset with Kafka's own tools rewinds this internal topic too) or
+            // not a summary at all: it never completes this run. Counted, and said in the final evidence.
+            long stale = staleCount() + 1;
+            parts.put(staleKey(), Long.toString(stale).getBytes(StandardCharsets.UTF_8));
+            LOG.warn("The evidence task ignored {} on its input topic; {} such records in run {}",
+                    summary == null ? "a record that is not a task summary" : "a summary of run " + summary.runId(), stale, plan.runId());
+            return;
+        }
+        Header kind = record.headers().lastHeader(ApplyStage.PART_HEADER);
+        if (kind != null && "progress".equals(new String(kind.value(), StandardCharsets.UTF_8))) {
+            progress.put(summary.partition(), summary.counters());
+            progressChanged = true;
+            return;
+        }
+        parts.put(plan.runId() + "|part|" + summary.partition(), record.value());
+        List<TaskSummary> all = new ArrayList<>();
+        for (int p = 0; p < plan.repartitionPartitions(); p++) {
+            byte[] part = parts.get(plan.runId() + "|part|" + p);
+            if (part == null) {
+                return;
+            }
+            all.add(TaskSummary.fromJson(part));
+        }
+        RecoveryEvidence evidence = EvidenceBuilder.build(contract, plan, all, staleCount(), context.currentSystemTimeMs());
+        progress.clear();
+        byte[] encoded = EvidenceCodec.encode(evidence);
+        parts.put(finalKey, encoded);
+        LOG.info("Run {} complete: {} events processed, {} duplicates skipped, {} dead-lettered; verdict {}",
+                plan.runId(), evidence.getEventsProcessed(), evidence.getDuplicatesSkipped(), evidence.getDeadLettered(), evidence.getConfidenceStatus());
+        org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
+        headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
+        headers.add("reprise.evidence_kind", "FINAL".getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), encoded, context.currentSystemTimeMs(), headers));
+        // Readers of the evidence topic see committed records only: commit now rather than at the next interval.
+        context.commit();
+    }
+}

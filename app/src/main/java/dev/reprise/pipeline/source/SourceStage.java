@@ -1,0 +1,405 @@
+package dev.reprise.pipeline.source;
+
+import dev.reprise.compat.HookForwarding;
+import dev.reprise.compat.Partitions;
+
+
+import dev.reprise.pipeline.ReplayTopology;
+import dev.reprise.pipeline.support.DeadLetters;
+
+import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.plan.Codecs;
+
+import dev.reprise.codec.EventDecoder;
+import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.contract.Contract;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Event;
+import dev.reprise.compat.CommitHook;
+import dev.reprise.pipeline.support.Counters;
+import dev.reprise.pipeline.repartition.Routed;
+import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.upcast.UpcasterRegistry;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The bounded source: reads each source partition of its task inside the plan's range, decodes and
+ * upcasts each record, applies the scope's filters, and hands events on keyed by the ordering key.
+ * Poison records go to the dead-letter topic. When a partition's range is done it hands on an
+ * {@link Routed.End} marker carrying the partition's counters.
+ */
+public final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
+    /** The stage's two children: it forwards each record to the one it is for, not to both. */
+    public static final String POISON_NODE = "reprise-poison";
+    public static final String EVENTS_NODE = "reprise-events";
+    /** run id|topic:partition → the source partition's counters ({@link Counters}), changelogged. */
+    public static final String COUNTERS_STORE = "reprise-source-counters";
+    /** Tells the stage that its task is about to commit: the counters are written then, once. */
+    public static final String COMMIT_HOOK = "reprise-source-commit";
+    private static final Logger LOG = LoggerFactory.getLogger(SourceStage.class);
+    public static final String EVENTS_READ = "events_read";
+    private static final String FILTERED = "filtered";
+    private static final String OUT_OF_RANGE = "out_of_range";
+    private static final String DEAD_LETTERED = "dead_lettered";
+    public static final String ENDED = "ended";
+    private static final String STARTED_AT = "started_at";
+    /** Offsets of the first and last record this run read inside the range: the coverage the evidence proves. */
+    public static final String FIRST_OFFSET = "first_offset";
+    public static final String LAST_OFFSET = "last_offset";
+    /** Records at or below the last offset read, delivered again after the group's offsets were moved back: skipped. */
+    public static final String REDELIVERED = "redelivered";
+    /** Events sent to each partition of the repartition topic ("sent:" + partition): what each apply task must receive. */
+    public static final String SENT_PREFIX = "sent:";
+    /** Events whose ordering key belongs to another partition than the one they were read from (keyed histories). */
+    public static final String MISPLACED = "misplaced";
+    /** A few misplaced events, one counter each: "misplaced_sample|key|topic-partition@offset|expected partition". */
+    public static final String MISPLACED_SAMPLE_PREFIX = "misplaced_sample|";
+    private static final int MISPLACED_SAMPLES = 5;
+
+    private final Contract contract;
+    private final RunPlan plan;
+    private final Codecs codecs;
+    private final Throttle throttle;
+    private final Guardrails guardrails;
+    private ProcessorContext<byte[], Routed> context;
+    private Counters counters;
+    private EventDecoder decoder;
+    private final Map<String, PartitionState[]> partitions = new HashMap<>();
+    /** Counter names of each upcaster chain, one per step ("upcast:type:from:to"), built once per chain. */
+    private final Map<UpcasterRegistry.Chain, String[]> upcastCounters = new IdentityHashMap<>();
+    private final List<PartitionState> taskPartitions = new ArrayList<>();
+    /** Events bound for the repartition topic, sent a batch per partition (null without a repartition). */
+    private RoutedSerde.Batches batches;
+    /** Kafka Streams' own context and this stage's node, to send the batches from the commit hook. */
+    private HookForwarding hookForwarding;
+    private CommitHook commitHook;
+
+    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
+        this.throttle = throttle;
+        this.guardrails = guardrails;
+        this.contract = contract;
+        this.plan = plan;
+        this.codecs = codecs;
+    }
+
+    /**
+     * A source partition of this task and its counters. What changes with every event (the last offset read,
+     * the events sent to each repartition partition) is kept in fields and written to the counters before
+     * each commit ({@link #foldIntoCounters}), so the hot path does no map lookups for it.
+     */
+    private static final class PartitionState {
+        final RunPlan.PartitionRange range;
+        final Counters.Scope counters;
+        boolean isEnded;
+        long dlqLogged;
+        /** Records read inside the range, and the first and last of their offsets (-1: none yet). */
+        long read;
+        long firstOffset = -1;
+        long lastOffset = -1;
+        /** Events sent to each repartition partition (null without a repartition). */
+        final long[] sent;
+        long misplaced;
+
+        PartitionState(RunPlan.PartitionRange range, Counters counters, int repartitionPartitions, boolean viaRepartition) {
+            this.range = range;
+            this.counters = counters.scope(range.id());
+            this.read = this.counters.get(EVENTS_READ);
+            if (read > 0) {
+                this.firstOffset = this.counters.get(FIRST_OFFSET);
+                this.lastOffset = this.counters.get(LAST_OFFSET);
+            }
+            this.misplaced = this.counters.get(MISPLACED);
+            this.sent = viaRepartition ? new long[repartitionPartitions] : null;
+            if (sent != null) {
+                for (int p = 0; p < sent.length; p++) {
+                    sent[p] = this.counters.get(SENT_PREFIX + p);
+                }
+            }
+        }
+
+        void foldIntoCounters() {
+            if (read == 0) {
+                return;
+            }
+            counters.set(EVENTS_READ, read);
+            counters.set(FIRST_OFFSET, firstOffset);
+            counters.set(LAST_OFFSET, lastOffset);
+            if (misplaced > 0) {
+                counters.set(MISPLACED, misplaced);
+            }
+            if (sent != null) {
+                for (int p = 0; p < sent.length; p++) {
+                    if (sent[p] > 0) {
+                        counters.set(SENT_PREFIX + p, sent[p]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Routed> context) {
+        this.context = context;
+        KeyValueStore<String, byte[]> store = context.getStateStore(COUNTERS_STORE);
+        this.counters = new Counters(store, plan.runId());
+        CommitHook hook = context.getStateStore(COMMIT_HOOK);
+        this.commitHook = hook;
+        boolean viaRepartition = !contract.history().keyedByOrderingKey();
+        if (viaRepartition) {
+            // Batches wait in memory until they are full, a range ends, or the task commits: the commit hook
+            // sends what is left before the producer flush and the offset commit, so nothing read is committed
+            // unsent. There is no other path: without Kafka Streams' own context this fails at once.
+            this.hookForwarding = HookForwarding.of(context);
+            this.batches = new RoutedSerde.Batches(plan.repartitionPartitions(), plan.statePrefix());
+            hook.beforeCommit(this::sendBatchesBeforeCommit);
+        }
+        hook.beforeCommit(() -> {
+            taskPartitions.forEach(PartitionState::foldIntoCounters);
+            counters.persist();
+        });
+        this.decoder = codecs.newDecoder();
+        int taskPartition = context.taskId().partition();
+        for (RunPlan.PartitionRange range : plan.ranges()) {
+            if (range.partition() != taskPartition) {
+                continue;
+            }
+            PartitionState state = new PartitionState(range, counters, plan.repartitionPartitions(), viaRepartition);
+            state.isEnded = state.counters.get(ENDED) > 0;
+            partitions.computeIfAbsent(range.topic(), t -> new PartitionState[taskPartition + 1])[taskPartition] = state;
+            taskPartitions.add(state);
+        }
+        // A range without records is never announced by a record; end it from a punctuation.
+        context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> endEmptyRanges());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        commitHook.pending();
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        PartitionState[] byPartition = partitions.get(meta.topic());
+        PartitionState ps = byPartition == null || meta.partition() >= byPartition.length ? null : byPartition[meta.partition()];
+        if (ps == null) {
+            // A partition added after the run was planned: not part of this run.
+            return;
+        }
+        long offset = meta.offset();
+        if (offset < ps.range.start()) {
+            ps.counters.add(OUT_OF_RANGE, 1);
+            return;
+        }
+        if (ps.read > 0 && offset <= ps.lastOffset) {
+            // Read by this run already: the group's offsets were moved back inside the run (with Kafka's own tools,
+            // or after an at-least-once crash). Its effects are in the state: skipped and counted, never applied twice.
+            ps.counters.add(REDELIVERED, 1);
+            return;
+        }
+        if (offset >= ps.range.end()) {
+            endRange(ps);
+            if (contract.processing().bounded()) {
+                // Beyond the planned end: left in the topic for a later run.
+                return;
+            }
+        } else if (ps.isEnded) {
+            // Only under at-least-once, after a restart: this record was already counted.
+            return;
+        }
+        throttle.acquire();
+        if (ps.read++ == 0) {
+            ps.firstOffset = offset;
+            ps.counters.set(STARTED_AT, context.currentSystemTimeMs());
+        }
+        ps.lastOffset = offset;
+        boolean dead = false;
+        try {
+            toEvent(ps, record, meta);
+        } catch (PoisonRecordException e) {
+            deadLetter(ps, record, meta, e);
+            dead = true;
+        } catch (KafkaException e) {
+            // Kafka Streams' own failure while the event was handed on (a fenced producer, a failed send): not this
+            // record's, so not poison. The run stops and resumes from its last commit.
+            throw e;
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // Whatever else making an event of this record throws (a projection's validate, a library) is this record's.
+            deadLetter(ps, record, meta, PoisonRecordException.unexpected("unexpected-error",
+                    "no event could be made of this record (decode, upcast, key and id, validate)", e));
+            dead = true;
+        }
+        Guardrails.Trip trip = guardrails.recordRead(dead);
+        if (trip != null) {
+            ps.counters.set(Guardrails.counterName(trip), 1);
+        }
+        if (offset == ps.range.lastDataOffset()) {
+            endRange(ps);
+        }
+    }
+
+    private void toEvent(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta) {
+        EventDecoder.Decoded decoded = decoder.decode(record.value());
+        UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
+        GenericRecord payload = chain.apply(decoded.record());
+        for (String counter : upcastCounters.computeIfAbsent(chain, c -> c.steps().stream()
+                .map(step -> "upcast:" + c.type() + ":" + step.fromVersion() + ":" + step.toVersion()).toArray(String[]::new))) {
+            ps.counters.add(counter, 1);
+        }
+        Set<String> types = contract.scope().eventTypes();
+        if (!types.isEmpty() && !types.contains(decoded.type())) {
+            // Out of scope by its type alone: filtered, even when it carries no ordering key or event id.
+            ps.counters.add(FILTERED, 1);
+            return;
+        }
+        String key = requiredText(payload, contract.ordering().keyField(), decoded);
+        String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
+        if (!inScope(decoded.type(), key, payload)) {
+            ps.counters.add(FILTERED, 1);
+            return;
+        }
+        Long sequence = null;
+        if (contract.ordering().sequenceField() != null) {
+            Object seq = payload.getSchema().getField(contract.ordering().sequenceField()) == null ? null : payload.get(contract.ordering().sequenceField());
+            if (!(seq instanceof Number n)) {
+                throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no numeric sequence field '"
+                        + contract.ordering().sequenceField() + "' (ordering.sequence_field)");
+            }
+            sequence = n.longValue();
+        }
+        codecs.projection().validate(new Event(decoded.type(), chain.toVersion(), eventId, key, record.timestamp(), sequence, payload));
+        Routed.Data data = new Routed.Data(eventId, decoded.type(), decoded.version(), record.timestamp(), sequence,
+                meta.topic(), meta.partition(), meta.offset(), payload, null);
+        if (chain.steps().isEmpty() && decoded.asLocal()) {
+            // Written with the latest local schema and not upcast: its bytes cross the repartition as they
+            // are, with no encoding. (Ignored without a repartition: the apply stage uses the record.)
+            data.payloadBytes = record.value();
+            data.payloadOffset = decoded.avroOffset();
+            data.payloadEnd = record.value().length;
+        }
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        int keyPartition = Partitions.ofKey(keyBytes, plan.repartitionPartitions());
+        if (batches != null) {
+            ps.sent[keyPartition]++;
+            Routed.Batch full = batches.add(keyPartition, keyBytes, data);
+            if (full != null) {
+                forwardBatch(full);
+            }
+            return;
+        }
+        // No repartition: the apply stage runs in this task, and the event must already be in its key's partition.
+        if (keyPartition != meta.partition()) {
+            misplaced(ps, key, meta, keyPartition);
+        }
+        context.forward(new Record<>(keyBytes, (Routed) data, record.timestamp()), EVENTS_NODE);
+    }
+
+    private void forwardBatch(Routed.Batch batch) {
+        byte[] key = {(byte) (batch.partition() >>> 24), (byte) (batch.partition() >>> 16), (byte) (batch.partition() >>> 8), (byte) batch.partition()};
+        context.forward(new Record<>(key, (Routed) batch, context.currentSystemTimeMs()), EVENTS_NODE);
+    }
+
+    /** Sends every partly filled batch, from inside a process call or a punctuation. */
+    private void sendBatches() {
+        if (batches != null) {
+            batches.takeAll().forEach(this::forwardBatch);
+        }
+    }
+
+    /** Sends every partly filled batch from the commit hook, outside any process call. */
+    private void sendBatchesBeforeCommit() {
+        List<Routed.Batch> left = batches.takeAll();
+        if (!left.isEmpty()) {
+            hookForwarding.run(context.currentSystemTimeMs(), () -> left.forEach(this::forwardBatch));
+        }
+    }
+
+    /**
+     * An event of a history declared keyed by the ordering key (no repartition) read from another partition than
+     * its key's: its key's events may be split over tasks, applied twice or out of order. Counted with samples;
+     * the evidence makes such a run untrusted. Applied all the same, so every count still balances.
+     */
+    private void misplaced(PartitionState ps, String key, RecordMetadata meta, int keyPartition) {
+        if (ps.misplaced++ < MISPLACED_SAMPLES) {
+            ps.counters.set(MISPLACED_SAMPLE_PREFIX + key + "|" + meta.topic() + "-" + meta.partition() + "@" + meta.offset()
+                    + "|" + keyPartition, 1);
+            LOG.warn("Event with ordering key '{}' at {}-{} offset {} belongs to partition {} by the default partitioner, but the contract "
+                    + "says the history is keyed by the ordering key (history.keyed_by_ordering_key: true); the run will be untrusted",
+                    key, meta.topic(), meta.partition(), meta.offset(), keyPartition);
+        }
+    }
+
+    private boolean inScope(String type, String key, GenericRecord payload) {
+        Contract.Scope scope = contract.scope();
+        if (!scope.hasFilters()) {
+            return true;
+        }
+        Object tenant = scope.tenants().isEmpty() || payload.getSchema().getField(scope.tenantField()) == null ? null : payload.get(scope.tenantField());
+        return scope.includes(type, key, tenant);
+    }
+
+    private static String requiredText(GenericRecord payload, String field, EventDecoder.Decoded decoded) {
+        Schema.Field f = payload.getSchema().getField(field);
+        Object value = f == null ? null : payload.get(f.pos());
+        if (value == null || value.toString().isEmpty()) {
+            throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no value for '" + field + "'");
+        }
+        return value.toString();
+    }
+
+    private void deadLetter(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
+        DeadLetters.Letter letter = DeadLetters.letter(plan.runId(), "decode", e, meta.topic(), meta.partition(), meta.offset(),
+                record.key(), record.value(), DeadLetters.DEFAULT_MAX_ORIGINAL_BYTES);
+        ps.counters.add(DEAD_LETTERED, 1);
+        ps.counters.add("dlq:" + letter.reasonCode(), 1);
+        if (ps.dlqLogged++ < 10 || ps.dlqLogged % 1000 == 0) {
+            LOG.warn("Poison record at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues",
+                    meta.topic(), meta.partition(), meta.offset(), letter.reasonCode(), DeadLetters.brief(letter.reason()), contract.deadLetter().topic());
+        }
+        context.forward(new Record<>(letter.key(), (Routed) new Routed.Dead(letter.key(), letter.value(), letter.headers()), record.timestamp(),
+                letter.headers()), POISON_NODE);
+    }
+
+    private void endEmptyRanges() {
+        for (PartitionState ps : taskPartitions) {
+            if (!ps.range.hasData()) {
+                endRange(ps);
+            }
+        }
+    }
+
+    private void endRange(PartitionState ps) {
+        if (ps.isEnded) {
+            return;
+        }
+        ps.isEnded = true;
+        ps.counters.set(ENDED, 1);
+        ps.foldIntoCounters();
+        Map<String, Long> stats = ps.counters.snapshot();
+        LOG.info("Source partition {} reached the end of its range [{}, {}): {} records read",
+                ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault(EVENTS_READ, 0L));
+        // The partition's events first: the end marker must follow them on every partition of the repartition topic.
+        sendBatches();
+        byte[] key = ("\u0000end " + ps.range.id()).getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, (Routed) new Routed.End(ps.range.topic(), ps.range.partition(), stats),
+                context.currentSystemTimeMs()), EVENTS_NODE);
+        // Behind a repartition the apply tasks read committed records only: commit now so that the end of
+        // the range reaches them without waiting for the next interval.
+        context.commit();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.reprise.plan;
+
+import dev.reprise.codec.EventDecoder;
+import dev.reprise.codec.LocalIdMap;
+import dev.reprise.codec.RegistryClient;
+import dev.reprise.codec.SchemaCatalog;
+import dev.reprise.codec.SchemaResolver;
+import dev.reprise.contract.Contract;
+import dev.reprise.contract.ContractException;
+import dev.reprise.projection.Projection;
+import dev.reprise.projection.ProjectionRegistry;
+import dev.reprise.projection.Invariant;
+import dev.reprise.upcast.UpcasterRegistry;
+import dev.reprise.reconcile.CelChecks;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+
+import java.util.List;
+
+/**
+ * Everything that turns bytes into events and events into state for one contract: the schema
+ * catalog, the writer-schema resolver, the upcaster chains and the projection.
+ */
+public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaResolver resolver, UpcasterRegistry upcasters,
+                     Projection<?> projection, List<? extends Invariant<?>> contractInvariants) {
+
+    public Codecs {
+        contractInvariants = List.copyOf(contractInvariants);
+    }
+
+    /**
+     * Loads schemas, upcasters (ServiceLoader) and the named projection (ServiceLoader) for a contract, and
+     * checks everything in the contract that needs them before anything starts: the fields it names exist
+     * in the events' latest schemas ({@link ContractFields}), and every CEL check, invariants and totals,
+     * compiles and is true-or-false over what it runs on.
+     *
+     * @throws ContractException naming the field and the fix
+     */
+    public static Codecs forContract(Contract contract) {
+        Contract.SchemaSource source = contract.history().schemas();
+        SchemaCatalog catalog;
+        try {
+            catalog = SchemaCatalog.load(source.directory());
+        } catch (IllegalArgumentException e) {
+            throw new ContractException("history.schemas.directory", e.getMessage() + "; fix the schema or move it out of the directory");
+        } catch (java.io.UncheckedIOException e) {
+            throw new ContractException("history.schemas.directory", "cannot read the schemas in " + source.directory() + ": "
+                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
+        }
+        SchemaResolver resolver;
+        if (source.kind() == Contract.SchemaSource.Kind.REGISTRY) {
+            resolver = new RegistryClient(source.registryUrl());
+        } else if (source.idMap() != null) {
+            try {
+                resolver = LocalIdMap.load(source.idMap(), catalog);
+            } catch (IllegalArgumentException e) {
+                throw new ContractException("history.schemas.id_map", e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                throw new ContractException("history.schemas.id_map", "cannot read " + source.idMap() + " as YAML ("
+                        + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
+                        + "); it maps each schema id to an .avsc file under the schemas directory, e.g. '1: inventory/stock-movement-v1.avsc'");
+            }
+        } else {
+            resolver = id -> {
+                throw new dev.reprise.codec.PoisonRecordException("unknown-schema-id", "no id map is configured for schema id " + id);
+            };
+        }
+        ContractFields.check(contract, catalog);
+        Projection<?> projection = ProjectionRegistry.named(contract.projection().name());
+        Schema stateSchema = SpecificData.get().getSchema(projection.stateClass());
+        // Compiled here, not only when the evidence is built: a malformed total must stop the run before it starts.
+        CelChecks.totals(contract);
+        return new Codecs(contract.history().encoding(), catalog, resolver, UpcasterRegistry.fromServiceLoader(catalog),
+                projection, CelChecks.invariants(contract, stateSchema));
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "unreadable";
+        }
+        int end = text.indexOf('\n');
+        String line = (end < 0 ? text : text.substring(0, end)).trim();
+        if (line.contains("Invalid UTF-8") || line.contains("CharConversion")) {
+            return "it is not UTF-8 text";
+        }
+        // Parser messages may start with a Java class name; an operator needs the words after it.
+        return line.replaceAll("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ?", "");
+    }
+
+    /** A decoder for one processor: decoders reuse buffers and are not thread-safe. */
+    public EventDecoder newDecoder() {
+        return new EventDecoder(encoding, resolver, catalog);
+    }
+}
