@@ -32,7 +32,7 @@ public final class ControlCommands {
         @Option(names = "--reason", defaultValue = "", description = "Why; recorded with the command.")
         String reason;
 
-        abstract String command();
+        abstract Control.Action command();
 
         Double limit() {
             return null;
@@ -47,14 +47,14 @@ public final class ControlCommands {
                 if (run == null) {
                     Optional<RunPlan> current = new RunStore(contract, clientConfig).current(admin);
                     if (current.isEmpty()) {
-                        System.err.println("reprise " + command() + ": no run has been planned for " + contract.applicationId());
+                        System.err.println("reprise " + command().wireName() + ": no run has been planned for " + contract.applicationId());
                         return ExitCodes.FAILURE;
                     }
                     run = current.get().runId();
                 }
                 Control control = new Control(contract, clientConfig);
                 control.send(admin, new Control.Command(run, command(), limit(), reason, System.getProperty("user.name"), System.currentTimeMillis()));
-                System.out.println("Sent " + command() + (limit() == null ? "" : " " + limit() + " events/s") + " to run " + run + " on " + control.topic());
+                System.out.println("Sent " + command().wireName() + (limit() == null ? "" : " " + limit() + " events/s") + " to run " + run + " on " + control.topic());
                 return after(contract, clientConfig, run);
             }
         }
@@ -68,8 +68,8 @@ public final class ControlCommands {
             footer = {"", "Example:", "  reprise pause --contract config/inventory.yaml --bootstrap-server localhost:9092 --reason 'peak traffic'"})
     public static final class Pause extends Base {
         @Override
-        String command() {
-            return "pause";
+        Control.Action command() {
+            return Control.Action.PAUSE;
         }
     }
 
@@ -77,8 +77,8 @@ public final class ControlCommands {
             footer = {"", "Example:", "  reprise resume --contract config/inventory.yaml --bootstrap-server localhost:9092"})
     public static final class Resume extends Base {
         @Override
-        String command() {
-            return "resume";
+        Control.Action command() {
+            return Control.Action.RESUME;
         }
     }
 
@@ -102,8 +102,8 @@ public final class ControlCommands {
         }
 
         @Override
-        String command() {
-            return "throttle";
+        Control.Action command() {
+            return Control.Action.THROTTLE;
         }
 
         @Override
@@ -120,8 +120,8 @@ public final class ControlCommands {
         int waitSeconds;
 
         @Override
-        String command() {
-            return "abort";
+        Control.Action command() {
+            return Control.Action.ABORT;
         }
 
         @Override

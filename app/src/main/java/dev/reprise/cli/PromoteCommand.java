@@ -1,5 +1,7 @@
 package dev.reprise.cli;
 
+import dev.reprise.codec.HeaderNames;
+
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
@@ -173,9 +175,9 @@ public final class PromoteCommand implements Callable<Integer> {
 
     private ProducerRecord<byte[], byte[]> record(String key, byte[] value, RecoveryEvidence e) {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(live, key.getBytes(StandardCharsets.UTF_8), value);
-        r.headers().add("reprise.promoted_from_run", e.getRunId().getBytes(StandardCharsets.UTF_8));
+        r.headers().add(HeaderNames.PROMOTED_FROM_RUN, e.getRunId().getBytes(StandardCharsets.UTF_8));
         if (force) {
-            r.headers().add("reprise.promotion_override", reason.getBytes(StandardCharsets.UTF_8));
+            r.headers().add(HeaderNames.PROMOTION_OVERRIDE, reason.getBytes(StandardCharsets.UTF_8));
         }
         return r;
     }

@@ -1,5 +1,9 @@
 package dev.reprise.evidence;
 
+import dev.reprise.counts.Count;
+import dev.reprise.counts.CountFamily;
+import dev.reprise.counts.Total;
+
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.ConfidenceStatus;
@@ -28,8 +32,6 @@ import java.util.TreeMap;
  * Every fact that led to the verdict is written into {@code confidence_reasons}.
  */
 public final class EvidenceBuilder {
-    /** Prefix of the counters that record a crossed threshold ({@code threshold|action|reason}). */
-    private static final String THRESHOLD = "threshold|";
     private EvidenceBuilder() {
     }
 
@@ -43,9 +45,9 @@ public final class EvidenceBuilder {
         long duplicates = 0;
         long dead = 0;
         for (Map<String, Long> c : counters) {
-            processed += c.getOrDefault("processed", 0L);
-            duplicates += c.getOrDefault("duplicates", 0L);
-            dead += c.getOrDefault("dead_lettered", 0L);
+            processed += Count.PROCESSED.in(c);
+            duplicates += Count.DUPLICATES.in(c);
+            dead += Count.DEAD_LETTERED.in(c);
         }
         List<PartitionRange> ranges = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
@@ -145,69 +147,60 @@ public final class EvidenceBuilder {
         List<String> coverageGaps = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
             Map<String, Long> stats = sources.getOrDefault(r.id(), Map.of());
-            long partitionRead = stats.getOrDefault("events_read", 0L);
-            Long firstRead = partitionRead > 0 ? stats.get("first_offset") : null;
-            Long lastRead = partitionRead > 0 ? stats.get("last_offset") : null;
+            long partitionRead = Count.EVENTS_READ.in(stats);
+            Long firstRead = partitionRead > 0 ? (Long) stats.get(Count.FIRST_OFFSET.key()) : null;
+            Long lastRead = partitionRead > 0 ? (Long) stats.get(Count.LAST_OFFSET.key()) : null;
             ranges.add(PartitionRange.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setStartOffset(r.start())
                     .setEndOffset(r.end()).setEventsRead(partitionRead)
                     .setFirstDataOffset(r.hasData() ? r.firstDataOffset() : null).setLastDataOffset(r.hasData() ? r.lastDataOffset() : null)
                     .setFirstOffsetRead(firstRead).setLastOffsetRead(lastRead).build());
-            boolean ended = stats.getOrDefault("ended", 0L) > 0;
+            boolean ended = Count.ENDED.in(stats) > 0;
             if (ended && r.hasData() && !(Long.valueOf(r.firstDataOffset()).equals(firstRead) && Long.valueOf(r.lastDataOffset()).equals(lastRead))) {
                 coverageGaps.add(r.id() + " was read " + (firstRead == null ? "not at all" : "from offset " + firstRead + " to " + lastRead)
                         + ", but its records in the plan are at offsets " + r.firstDataOffset() + " to " + r.lastDataOffset());
             } else if (ended && !r.hasData() && partitionRead > 0) {
                 coverageGaps.add(r.id() + " has no records in the plan, but " + partitionRead + " were read");
             }
-            redelivered += stats.getOrDefault("redelivered", 0L);
-            misplaced += stats.getOrDefault("misplaced", 0L);
+            redelivered += Count.REDELIVERED.in(stats);
+            misplaced += Count.MISPLACED.in(stats);
             read += partitionRead;
-            filtered += stats.getOrDefault("filtered", 0L);
-            outOfRange += stats.getOrDefault("out_of_range", 0L);
-            deadSource += stats.getOrDefault("dead_lettered", 0L);
-            if (stats.containsKey("started_at")) {
-                startedAt = Math.min(startedAt, stats.get("started_at"));
+            filtered += Count.FILTERED.in(stats);
+            outOfRange += Count.OUT_OF_RANGE.in(stats);
+            deadSource += Count.DEAD_LETTERED.in(stats);
+            if (Count.STARTED_AT.isIn(stats)) {
+                startedAt = Math.min(startedAt, Count.STARTED_AT.in(stats));
             }
             stats.forEach((name, value) -> {
-                if (name.startsWith("dlq:")) {
-                    deadReasons.merge(name.substring(4), value, Long::sum);
-                } else if (name.startsWith("upcast:")) {
-                    upcasts.merge(name.substring(7), value, Long::sum);
-                } else if (name.startsWith("misplaced_sample|") && misplacedSamples.size() < 20) {
-                    String[] parts = name.substring("misplaced_sample|".length()).split("\\|");
-                    misplacedSamples.add(parts.length == 3 ? "key " + parts[0] + " read from " + parts[1] + ", belongs to partition " + parts[2]
-                            : name.substring("misplaced_sample|".length()));
-                }
+                CountFamily.DEAD_LETTER_REASON.valueIn(name).ifPresent(reason -> deadReasons.merge(reason, value, Long::sum));
+                CountFamily.UPCAST.valueIn(name).ifPresent(step -> upcasts.merge(step, value, Long::sum));
+                CountFamily.MISPLACED_SAMPLE.valueIn(name).filter(x -> misplacedSamples.size() < 20).ifPresent(sample ->
+                        misplacedSamples.add(CountFamily.Misplaced.parse(sample).map(Object::toString).orElse(sample)));
             });
         }
+        apply.forEach((name, value) -> CountFamily.DEAD_LETTER_REASON.valueIn(name).ifPresent(reason -> deadReasons.merge(reason, value, Long::sum)));
         long stale = staleSummaries;
         for (TaskSummary s : summaries) {
-            stale += s.counters().getOrDefault("stale_records", 0L);
-            redelivered += s.counters().getOrDefault("redelivered", 0L);
+            stale += Count.STALE_RECORDS.in(s.counters());
+            redelivered += Count.REDELIVERED.in(s.counters());
         }
         // Thresholds crossed while the run went (reconciliation.thresholds), recorded by the stage that saw them.
-        java.util.Set<String> crossed = new java.util.TreeSet<>();
-        sources.values().forEach(stats -> stats.keySet().stream().filter(n -> n.startsWith(THRESHOLD)).forEach(crossed::add));
-        summaries.forEach(s -> s.counters().keySet().stream().filter(n -> n.startsWith(THRESHOLD)).forEach(crossed::add));
-        apply.forEach((name, value) -> {
-            if (name.startsWith("dlq:")) {
-                deadReasons.merge(name.substring(4), value, Long::sum);
-            }
-        });
+        java.util.Set<CountFamily.Crossed> crossed = new java.util.TreeSet<>(java.util.Comparator.comparing(CountFamily.Crossed::action).thenComparing(CountFamily.Crossed::reason));
+        sources.values().forEach(stats -> stats.keySet().forEach(n -> CountFamily.THRESHOLD.valueIn(n).ifPresent(v -> crossed.add(CountFamily.Crossed.parse(v)))));
+        summaries.forEach(s -> s.counters().keySet().forEach(n -> CountFamily.THRESHOLD.valueIn(n).ifPresent(v -> crossed.add(CountFamily.Crossed.parse(v)))));
         if (startedAt == Long.MAX_VALUE) {
             startedAt = plan.createdAtMillis();
         }
-        long processed = apply.getOrDefault("processed", 0L);
-        long duplicates = apply.getOrDefault("duplicates", 0L);
-        long dead = deadSource + apply.getOrDefault("dead_lettered", 0L);
-        Long violations = contract.ordering().sequenceField() == null ? null : apply.getOrDefault("ordering_violations", 0L);
+        long processed = Count.PROCESSED.in(apply);
+        long duplicates = Count.DUPLICATES.in(apply);
+        long dead = deadSource + Count.DEAD_LETTERED.in(apply);
+        Long violations = contract.ordering().sequenceField() == null ? null : Count.ORDERING_VIOLATIONS.in(apply);
 
         List<CheckResult> checks = new ArrayList<>();
         List<String> untrusted = new ArrayList<>();
         List<String> degraded = new ArrayList<>();
         List<String> facts = new ArrayList<>();
 
-        long endedPartitions = plan.ranges().stream().filter(r -> sources.getOrDefault(r.id(), Map.of()).getOrDefault("ended", 0L) > 0).count();
+        long endedPartitions = plan.ranges().stream().filter(r -> Count.ENDED.in(sources.getOrDefault(r.id(), Map.of())) > 0).count();
         boolean complete = endedPartitions == plan.ranges().size();
         checks.add(new CheckResult("every_partition_replayed_to_its_end", complete, plan.ranges().size() - endedPartitions,
                 endedPartitions + " of " + plan.ranges().size() + " source partitions reached their planned end"));
@@ -268,13 +261,13 @@ public final class EvidenceBuilder {
         }
 
         Map<String, Object> totals = new java.util.HashMap<>();
-        totals.put("events_read", read);
-        totals.put("events_processed", processed);
-        totals.put("duplicates_skipped", duplicates);
-        totals.put("filtered", filtered);
-        totals.put("dead_lettered", dead);
-        totals.put("projection_keys", keys);
-        totals.put("out_of_range", outOfRange);
+        totals.put(Total.EVENTS_READ.variable(), read);
+        totals.put(Total.EVENTS_PROCESSED.variable(), processed);
+        totals.put(Total.DUPLICATES_SKIPPED.variable(), duplicates);
+        totals.put(Total.FILTERED.variable(), filtered);
+        totals.put(Total.DEAD_LETTERED.variable(), dead);
+        totals.put(Total.PROJECTION_KEYS.variable(), keys);
+        totals.put(Total.OUT_OF_RANGE.variable(), outOfRange);
         for (Map.Entry<String, java.util.function.Predicate<Map<String, Object>>> check : dev.reprise.reconcile.CelChecks.totals(contract).entrySet()) {
             boolean ok = check.getValue().test(totals);
             String expression = contract.reconciliation().totals().stream().filter(c -> c.name().equals(check.getKey()))
@@ -333,13 +326,11 @@ public final class EvidenceBuilder {
                         + ". Set keyed_by_ordering_key: false to repartition by the ordering key");
             }
         }
-        for (String name : crossed) {
-            String[] parts = name.substring(THRESHOLD.length()).split("\\|", 2);
-            String reason = parts.length == 2 ? parts[1] : name;
-            if (parts[0].equals("abort")) {
-                untrusted.add(reason + " (an abort threshold: the run is not trusted even if it finished before the abort took effect)");
+        for (CountFamily.Crossed c : crossed) {
+            if (c.aborts()) {
+                untrusted.add(c.reason() + " (an abort threshold: the run is not trusted even if it finished before the abort took effect)");
             } else {
-                facts.add(reason + " (a pause threshold: the run was paused and resumed)");
+                facts.add(c.reason() + " (a pause threshold: the run was paused and resumed)");
             }
         }
         if (stale > 0) {
@@ -365,11 +356,8 @@ public final class EvidenceBuilder {
 
         List<UpcastCount> upcastCounts = new ArrayList<>();
         upcasts.forEach((k, v) -> {
-            // "type:from:to": the type is everything before the last two fields, so a type with ':' in its name is kept whole.
-            int second = k.lastIndexOf(':');
-            int first = k.lastIndexOf(':', second - 1);
-            upcastCounts.add(new UpcastCount(k.substring(0, first), Integer.parseInt(k.substring(first + 1, second)),
-                    Integer.parseInt(k.substring(second + 1)), v));
+            CountFamily.UpcastStep step = CountFamily.UpcastStep.parse(k);
+            upcastCounts.add(new UpcastCount(step.type(), step.from(), step.to(), v));
         });
         double seconds = Math.max(0.001, (endedAtMillis - startedAt) / 1000.0);
         return header(contract, plan, EvidenceKind.FINAL)

@@ -38,7 +38,28 @@ public final class Control {
      * @param command             pause, resume, abort or throttle
      * @param maxEventsPerSecond  the run's limit for throttle (0 removes it), else {@code null}
      */
-    public record Command(String runId, String command, Double maxEventsPerSecond, String reason, String issuedBy, long issuedAt) {
+    /** What an operator (or a threshold) can ask of a run; written lowercase on the control topic. */
+    public enum Action {
+        PAUSE, RESUME, ABORT, THROTTLE;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The action of a wire name; null for one this version does not know (a newer instance's), which is ignored. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Action of(String wireName) {
+            for (Action a : values()) {
+                if (a.wireName().equals(wireName)) {
+                    return a;
+                }
+            }
+            return null;
+        }
+    }
+
+    public record Command(String runId, Action command, Double maxEventsPerSecond, String reason, String issuedBy, long issuedAt) {
         public byte[] toJson() {
             try {
                 return JSON.writeValueAsBytes(this);
@@ -57,16 +78,18 @@ public final class Control {
     }
 
     /** What the operator asked of a run so far. */
-    public record State(boolean paused, boolean aborted, double maxEventsPerSecond, String lastCommand, String reason) {
+    public record State(boolean paused, boolean aborted, double maxEventsPerSecond, Action lastCommand, String reason) {
         static final State INITIAL = new State(false, false, 0, null, null);
 
         State apply(Command c) {
+            if (c.command() == null) {
+                return this;
+            }
             return switch (c.command()) {
-                case "pause" -> new State(true, aborted, maxEventsPerSecond, c.command(), c.reason());
-                case "resume" -> new State(false, aborted, maxEventsPerSecond, c.command(), c.reason());
-                case "abort" -> new State(paused, true, maxEventsPerSecond, c.command(), c.reason());
-                case "throttle" -> new State(paused, aborted, c.maxEventsPerSecond() == null ? 0 : c.maxEventsPerSecond(), c.command(), reason);
-                default -> this;
+                case PAUSE -> new State(true, aborted, maxEventsPerSecond, c.command(), c.reason());
+                case RESUME -> new State(false, aborted, maxEventsPerSecond, c.command(), c.reason());
+                case ABORT -> new State(paused, true, maxEventsPerSecond, c.command(), c.reason());
+                case THROTTLE -> new State(paused, aborted, c.maxEventsPerSecond() == null ? 0 : c.maxEventsPerSecond(), c.command(), reason);
             };
         }
     }

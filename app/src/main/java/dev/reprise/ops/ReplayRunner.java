@@ -1,5 +1,7 @@
 package dev.reprise.ops;
 
+import dev.reprise.codec.HeaderNames;
+
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceBuilder;
 import dev.reprise.evidence.EvidenceCodec;
@@ -284,7 +286,7 @@ public final class ReplayRunner {
                 }
                 Observed seen = pollEvidence(evidence, plan);
                 if (seen.finalEvidence != null) {
-                    if (contract.processing().bounded() || seen.finalEvidence.getConfidenceReasons().stream().anyMatch(r -> r.startsWith("aborted"))) {
+                    if (contract.processing().bounded() || seen.finalEvidence.getAborted()) {
                         beforeClose.accept(streams);
                         return seen.finalEvidence;
                     }
@@ -313,9 +315,9 @@ public final class ReplayRunner {
                     tripSent = true;
                     abortReason = trip.reason();
                     LOG.warn("Run {} {}: {}; every instance is told through the control topic", plan.runId(),
-                            trip.action().equals("abort") ? "aborts by itself" : "pauses by itself", trip.reason());
-                    control.send(admin, new Control.Command(plan.runId(), trip.action(), null, trip.reason(), "reprise threshold", System.currentTimeMillis()));
-                    if (trip.action().equals("pause")) {
+                            trip.aborts() ? "aborts by itself" : "pauses by itself", trip.reason());
+                    control.send(admin, new Control.Command(plan.runId(), trip.aborts() ? Control.Action.ABORT : Control.Action.PAUSE, null, trip.reason(), "reprise threshold", System.currentTimeMillis()));
+                    if (!trip.aborts()) {
                         // Said in the evidence too: a PROGRESS record naming the threshold, for whoever watches the topic.
                         writeEvidence(plan, RecoveryEvidence.newBuilder(lastProgress != null ? lastProgress
                                         : EvidenceBuilder.progress(contract, plan, java.util.List.of(), System.currentTimeMillis()))
@@ -382,8 +384,8 @@ public final class ReplayRunner {
                 config, new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record = new org.apache.kafka.clients.producer.ProducerRecord<>(
                     contract.evidence().topic(), plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8), EvidenceCodec.encode(evidence));
-            record.headers().add("reprise.run_id", plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            record.headers().add("reprise.evidence_kind", evidence.getKind().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record.headers().add(HeaderNames.RUN_ID, plan.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record.headers().add(HeaderNames.EVIDENCE_KIND, evidence.getKind().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             producer.send(record);
             producer.flush();
         }
@@ -414,6 +416,7 @@ public final class ReplayRunner {
                 : EvidenceBuilder.progress(contract, plan, java.util.List.of(), System.currentTimeMillis());
         RecoveryEvidence aborted = RecoveryEvidence.newBuilder(base)
                 .setKind(EvidenceKind.FINAL)
+                .setAborted(true)
                 .setConfidenceStatus(ConfidenceStatus.untrusted)
                 .setConfidenceReasons(java.util.List.of("aborted: " + (reason == null || reason.isBlank() ? "the operator stopped the run" : reason)
                                 + "; the run stopped before it was complete and the projection is partial",

@@ -1,5 +1,7 @@
 package dev.reprise.ops;
 
+import dev.reprise.counts.Count;
+
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.pipeline.source.SourceStage;
@@ -65,11 +67,11 @@ final class RunPositions {
             for (RunPlan.PartitionRange r : plan.ranges()) {
                 Long c = committed.get(r.topicPartition());
                 Map<String, Long> stats = counters.getOrDefault(r.id(), Map.of());
-                if (c == null || !r.hasData() || stats.getOrDefault(SourceStage.ENDED, 0L) > 0) {
+                if (c == null || !r.hasData() || Count.ENDED.in(stats) > 0) {
                     continue;
                 }
-                boolean readAny = stats.getOrDefault(SourceStage.EVENTS_READ, 0L) > 0;
-                long next = readAny ? stats.get(SourceStage.LAST_OFFSET) + 1 : r.start();
+                boolean readAny = Count.EVENTS_READ.in(stats) > 0;
+                long next = readAny ? Count.LAST_OFFSET.in(stats) + 1 : r.start();
                 long firstUnread = readAny ? next : r.firstDataOffset();
                 if (c <= firstUnread || !hasRecords(consumer, r.topicPartition(), next, Math.min(c, r.end()))) {
                     continue;

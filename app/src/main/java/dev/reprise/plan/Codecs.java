@@ -28,6 +28,14 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
         contractInvariants = List.copyOf(contractInvariants);
     }
 
+    /** Every invariant a rebuilt state must satisfy: the projection's own, then the contract's CEL invariants. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <S extends org.apache.avro.specific.SpecificRecord> List<Invariant<S>> invariants() {
+        List<Invariant<S>> all = new java.util.ArrayList<>((List) projection.invariants());
+        contractInvariants.forEach(i -> all.add((Invariant<S>) i));
+        return List.copyOf(all);
+    }
+
     /**
      * Loads schemas, upcasters (ServiceLoader) and the named projection (ServiceLoader) for a contract, and
      * checks everything in the contract that needs them before anything starts: the fields it names exist

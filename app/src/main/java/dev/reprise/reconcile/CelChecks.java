@@ -31,8 +31,7 @@ import java.util.function.Predicate;
  */
 public final class CelChecks {
     /** The variables of a totals check. */
-    public static final List<String> TOTALS = List.of("events_read", "events_processed", "duplicates_skipped", "filtered",
-            "dead_lettered", "projection_keys", "out_of_range");
+    public static final List<String> TOTALS = dev.reprise.counts.Total.variables();
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
 
     private CelChecks() {

@@ -1,5 +1,7 @@
 package dev.reprise.verify;
 
+import dev.reprise.codec.HeaderNames;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,7 +54,7 @@ public final class TopicSnapshot {
                     if (r.value() == null) {
                         out.remove(key);
                     } else {
-                        Header run = r.headers().lastHeader("reprise.run_id");
+                        Header run = r.headers().lastHeader(HeaderNames.RUN_ID);
                         out.put(key, new Entry(r.value(), run == null ? null : new String(run.value(), StandardCharsets.UTF_8), r.timestamp()));
                     }
                 }

@@ -3,7 +3,7 @@ package dev.reprise.verify;
 import dev.reprise.codec.SingleObjectFormat;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.projection.Invariant;
+import dev.reprise.reconcile.Reconciliation;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.plan.Codecs;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,64 +39,53 @@ public final class Verifier {
                                       Map<String, TopicSnapshot.Entry> reference) {
         Projection projection = codecs.projection();
         StateCodec codec = new StateCodec(projection.stateClass());
-        List<Invariant> invariants = new ArrayList<>(projection.invariants());
-        invariants.addAll((List) codecs.contractInvariants());
-        Map<String, Long> failures = new LinkedHashMap<>();
-        Map<String, String> examples = new LinkedHashMap<>();
-        invariants.forEach(i -> failures.put(i.name(), 0L));
-        long keys = 0;
-        long checksum = 0;
+        // The same checks as the apply stage's when the run completed: one component for both.
+        Reconciliation checks = new Reconciliation(codecs.invariants(), reference != null);
         long unreadable = 0;
-        long changed = 0;
-        long unchanged = 0;
-        Map<String, SpecificRecord> states = new LinkedHashMap<>();
+        java.util.Set<String> rebuilt = new java.util.HashSet<>();
         for (Map.Entry<String, TopicSnapshot.Entry> e : shadow.entrySet()) {
             if (!evidence.getRunId().equals(e.getValue().runId())) {
                 continue;
             }
-            SpecificRecord state = (SpecificRecord) codec.fromSingleObject(e.getValue().value());
+            byte[] value = e.getValue().value();
+            SpecificRecord state = (SpecificRecord) codec.fromSingleObject(value);
             if (state == null) {
                 unreadable++;
                 continue;
             }
-            keys++;
-            byte[] value = e.getValue().value();
-            checksum += dev.reprise.reconcile.Checksum.keyHash(e.getKey().getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(value, SingleObjectFormat.HEADER_LENGTH, value.length));
-            states.put(e.getKey(), state);
-            for (Invariant i : invariants) {
-                if (!i.holds().test(state)) {
-                    failures.merge(i.name(), 1L, Long::sum);
-                    examples.putIfAbsent(i.name(), e.getKey() + ": " + state);
-                }
+            rebuilt.add(e.getKey());
+            Reconciliation.Reference<SpecificRecord> ref = Reconciliation.Reference.absent();
+            if (reference != null && reference.get(e.getKey()) != null) {
+                ref = Reconciliation.Reference.of((SpecificRecord) codec.fromSingleObject(reference.get(e.getKey()).value()));
             }
+            checks.rebuilt(e.getKey().getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(value, SingleObjectFormat.HEADER_LENGTH, value.length),
+                    state, ref);
+        }
+        if (reference != null) {
+            reference.forEach((key, live) -> {
+                if (!rebuilt.contains(key)) {
+                    checks.missing(key.getBytes(StandardCharsets.UTF_8), (SpecificRecord) codec.fromSingleObject(live.value()));
+                }
+            });
         }
         List<Result> out = new ArrayList<>();
-        out.add(new Result("keys_match_evidence", keys == evidence.getProjectionKeys() && unreadable == 0,
-                keys + " keys of run " + evidence.getRunId() + " on " + contract.projection().topic() + ", the evidence says "
+        out.add(new Result("keys_match_evidence", checks.keys() == evidence.getProjectionKeys() && unreadable == 0,
+                checks.keys() + " keys of run " + evidence.getRunId() + " on " + contract.projection().topic() + ", the evidence says "
                         + evidence.getProjectionKeys() + (unreadable > 0 ? "; " + unreadable + " unreadable values" : "")));
         out.add(otherWriters(evidence.getRunId(), evidence.getStartedAt().toEpochMilli(), contract.projection().topic(), shadow));
-        String sum = String.format("%016x", checksum);
+        String sum = String.format("%016x", checks.checksum());
         out.add(new Result("checksum_matches_evidence", sum.equals(evidence.getChecksum()),
                 "checksum " + sum + " of the projection topic, " + evidence.getChecksum() + " in the evidence"));
-        failures.forEach((name, n) -> out.add(new Result(name, n == 0, n == 0 ? "held on all " + states.size() + " keys"
+        Map<String, Long> failures = checks.invariantFailures();
+        Map<String, String> examples = checks.invariantSamples();
+        failures.forEach((name, n) -> out.add(new Result(name, n == 0, n == 0 ? "held on all " + checks.keys() + " keys"
                 : "failed on " + n + " keys, e.g. " + examples.get(name))));
         if (reference != null) {
-            long missing = reference.keySet().stream().filter(k -> !states.containsKey(k)).count();
-            long extra = 0;
-            for (Map.Entry<String, SpecificRecord> e : states.entrySet()) {
-                TopicSnapshot.Entry live = reference.get(e.getKey());
-                if (live == null) {
-                    extra++;
-                } else if (e.getValue().equals(codec.fromSingleObject(live.value()))) {
-                    unchanged++;
-                } else {
-                    changed++;
-                }
-            }
-            String detail = unchanged + " unchanged, " + changed + " changed, " + missing + " missing, " + extra + " extra compared with "
-                    + contract.reconciliation().referenceTopic();
+            long differences = checks.changed() + checks.missing() + checks.extra();
+            String detail = checks.unchanged() + " unchanged, " + checks.changed() + " changed, " + checks.missing() + " missing, "
+                    + checks.extra() + " extra compared with " + contract.reconciliation().referenceTopic();
             out.add(new Result(contract.reconciliation().referenceMustMatch() ? "matches_reference_projection" : "compared_with_live_projection",
-                    !contract.reconciliation().referenceMustMatch() || changed + missing + extra == 0, detail));
+                    !contract.reconciliation().referenceMustMatch() || differences == 0, detail));
         }
         return out;
     }

@@ -356,8 +356,9 @@ class RunIsolationIT {
 
         @Test
         void aFilterThatMatchesNothingIsUntrustedAndSaysWhy() throws Exception {
-            // Regression: a typo in scope.event_types filtered all 20,402 records and the run was trusted.
-            ReplayFixture f = new ReplayFixture(2, "scope:\n  event_types: [InvoiceIssued]\n");
+            // Regression: a typo in scope.event_types filtered all 20,402 records and the run was trusted. A name no
+            // event type has is now refused when the contract is loaded; a valid filter can still match nothing.
+            ReplayFixture f = new ReplayFixture(2, "scope:\n  keys: [SKU-NOT-IN-THIS-HISTORY]\n");
             f.generate(new InventoryGenerator.Options(500, 0, 0, 2, 20, 37L));
             OperatorWorkflowIT.Outcome o = run(f, f.contractFile(), clientProperties(f), "a");
 

@@ -1,5 +1,10 @@
 package dev.reprise.pipeline.apply;
 
+import dev.reprise.counts.Count;
+import dev.reprise.counts.CountFamily;
+
+import dev.reprise.codec.HeaderNames;
+
 import dev.reprise.compat.Partitions;
 
 import dev.reprise.pipeline.repartition.KeyOrBroadcast;
@@ -83,21 +88,9 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     public static final String COMMIT_HOOK = "reprise-apply-commit";
     public static final int MAX_SAMPLES = 20;
     /** Header on evidence parts: "progress" for a running count, absent for the task's final summary. */
-    public static final String PART_HEADER = "reprise.part";
+    public static final String PART_HEADER = HeaderNames.SUMMARY_PART;
     private static final Logger LOG = LoggerFactory.getLogger(ApplyStage.class);
     private static final int RECENT_STATES = 10_000;
-    private static final String PROCESSED = "processed";
-    private static final String DUPLICATES = "duplicates";
-    private static final String ORDERING_VIOLATIONS = "ordering_violations";
-    private static final String DEAD_LETTERED = "dead_lettered";
-    private static final String ENDS_RECEIVED = "ends_received";
-    private static final String SUMMARY_SENT = "summary_sent";
-    /** Records of another run (or in no format of this run) on the repartition topic: ignored and counted. */
-    public static final String STALE_RECORDS = "stale_records";
-    /** Repartition records at or below the last offset this task processed, delivered again after an offset reset: skipped. */
-    public static final String REDELIVERED = "redelivered";
-    /** The offset after the last repartition record this task processed (0: none yet). */
-    private static final String INPUT_NEXT_OFFSET = "input_next_offset";
     /** Scope of the events received from each source partition ("topic:partition" → count), behind a repartition. */
     private static final String RECEIVED_SCOPE = "received";
 
@@ -202,7 +195,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
             }
         };
         this.seen = loadSeen(taskPartition, ranges);
-        this.inputNextOffset = applyCounters.get(INPUT_NEXT_OFFSET);
+        this.inputNextOffset = applyCounters.get(Count.INPUT_NEXT_OFFSET);
         this.receivedByTopic.clear();
         if (viaRepartition) {
             Counters.Scope received = counters.scope(RECEIVED_SCOPE);
@@ -230,7 +223,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     /** Writes what is kept in fields (input offset, events received per source partition) to the counters, before each commit. */
     private void foldIntoCounters() {
         if (inputNextOffset > 0) {
-            applyCounters.set(INPUT_NEXT_OFFSET, inputNextOffset);
+            applyCounters.set(Count.INPUT_NEXT_OFFSET, inputNextOffset);
         }
         if (!receivedByTopic.isEmpty()) {
             Counters.Scope received = counters.scope(RECEIVED_SCOPE);
@@ -246,7 +239,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
 
     /** Hands the evidence stage this task's counters so far, for the run's PROGRESS records. */
     private void reportProgress() {
-        if (applyCounters.get(SUMMARY_SENT) > 0) {
+        if (applyCounters.get(Count.SUMMARY_SENT) > 0) {
             return;
         }
         Map<String, Long> now = applyCounters.snapshot();
@@ -319,7 +312,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
             return false;
         }
         if (offset < inputNextOffset) {
-            applyCounters.add(REDELIVERED, 1);
+            applyCounters.add(Count.REDELIVERED, 1);
             return true;
         }
         inputNextOffset = offset + 1;
@@ -327,7 +320,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     }
 
     private void stale(String reason) {
-        long n = applyCounters.add(STALE_RECORDS, 1);
+        long n = applyCounters.add(Count.STALE_RECORDS, 1);
         if (staleLogged++ < 5 || n % 10_000 == 0) {
             LOG.warn("Apply task {} ignored {} on the repartition topic (run {}); {} such records so far, none of them counted or applied",
                     context.taskId().partition(), reason, plan.runId(), n);
@@ -364,7 +357,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         }
         byte[] eventId = DedupSet.idOf(data.eventId);
         if (seen.contains(eventId)) {
-            applyCounters.add(DUPLICATES, 1);
+            applyCounters.add(Count.DUPLICATES, 1);
             return;
         }
         String key = new String(keyBytes, StandardCharsets.UTF_8);
@@ -411,7 +404,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
                             ? null : String.valueOf(payload.get(contract.scope().tenantField()));
                     Guardrails.Trip trip = guardrails.recordInvariantFailure(invariant.name(), key, tenant);
                     if (trip != null) {
-                        applyCounters.set(Guardrails.counterName(trip), 1);
+                        applyCounters.set(trip.counter(), 1);
                     }
                 }
             }
@@ -422,7 +415,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
             unwritten.add(Map.entry(stateKey, entry));
         }
         entry.unwritten = encoded;
-        applyCounters.add(PROCESSED, 1);
+        applyCounters.add(Count.PROCESSED, 1);
         if (!contract.processing().bounded()) {
             emitState(keyBytes, encoded);
         }
@@ -447,7 +440,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     private void checkSequence(Bytes stateKey, long sequence) {
         Long last = sequences.get(stateKey);
         if (last != null && sequence <= last) {
-            applyCounters.add(ORDERING_VIOLATIONS, 1);
+            applyCounters.add(Count.ORDERING_VIOLATIONS, 1);
             return;
         }
         sequences.put(stateKey, sequence);
@@ -479,8 +472,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         }
         DeadLetters.Letter letter = DeadLetters.letter(plan.runId(), "apply", e, data.sourceTopic, data.sourcePartition, data.sourceOffset,
                 keyBytes, value, DeadLetters.DEFAULT_MAX_ORIGINAL_BYTES);
-        applyCounters.add(DEAD_LETTERED, 1);
-        applyCounters.add("dlq:" + letter.reasonCode(), 1);
+        applyCounters.add(Count.DEAD_LETTERED, 1);
+        applyCounters.add(CountFamily.DEAD_LETTER_REASON.name(letter.reasonCode()), 1);
         LOG.warn("Event {} from {}-{} offset {} not applied to projection {} ({}): {}; sent to the dead-letter topic; the run continues",
                 data.eventId, data.sourceTopic, data.sourcePartition, data.sourceOffset, projection.name(), letter.reasonCode(), DeadLetters.brief(letter.reason()));
         context.forward(new Record<>(letter.key(), (Emitted) new Emitted.DeadLetter(letter.value(), letter.headers()), data.timestamp, letter.headers()));
@@ -500,8 +493,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
 
     private void emitState(byte[] keyBytes, byte[] encoded) {
         org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
-        headers.add("reprise.replay", "true".getBytes(StandardCharsets.UTF_8));
-        headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
+        headers.add(HeaderNames.REPLAY, "true".getBytes(StandardCharsets.UTF_8));
+        headers.add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(keyBytes, (Emitted) new Emitted.ProjectionRecord(codec.toSingleObject(encoded)),
                 context.currentSystemTimeMs(), headers));
     }
@@ -517,8 +510,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         endSeen.set("received", 1);
         Counters.Scope source = counters.scope("source:" + end.id());
         end.stats().forEach(source::set);
-        long received = applyCounters.add(ENDS_RECEIVED, 1);
-        if (received == expectedEnds.size() && applyCounters.get(SUMMARY_SENT) == 0) {
+        long received = applyCounters.add(Count.ENDS_RECEIVED, 1);
+        if (received == expectedEnds.size() && applyCounters.get(Count.SUMMARY_SENT) == 0) {
             complete();
         }
     }
@@ -602,7 +595,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
             Map<String, Long> stats = counters.scope("source:" + id).snapshot();
             sources.put(id, stats);
             if (viaRepartition) {
-                expected.put(id, stats.getOrDefault(SourceStage.SENT_PREFIX + partition, 0L));
+                expected.put(id, stats.getOrDefault(CountFamily.SENT_TO_PARTITION.name(Integer.toString(partition)), 0L));
             }
         }
         if (viaRepartition) {
@@ -612,8 +605,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         }
         TaskSummary summary = new TaskSummary(plan.runId(), partition, sources, applyCounters.snapshot(), keys, checksum,
                 invariantFailures, invariantSamples, comparison, expected, received);
-        applyCounters.set(SUMMARY_SENT, 1);
-        LOG.info("Apply task {} complete: {} keys, {} events applied", partition, keys, summary.counters().getOrDefault("processed", 0L));
+        applyCounters.set(Count.SUMMARY_SENT, 1);
+        LOG.info("Apply task {} complete: {} keys, {} events applied", partition, keys, Count.PROCESSED.in(summary.counters()));
         context.forward(new Record<>(Integer.toString(partition).getBytes(StandardCharsets.UTF_8),
                 (Emitted) new Emitted.Summary(summary.toJson()), context.currentSystemTimeMs(), NewHeaders.empty()));
         // The evidence task reads committed summaries only: commit now rather than at the next interval.

@@ -1,5 +1,7 @@
 package dev.reprise.pipeline.evidence;
 
+import dev.reprise.codec.HeaderNames;
+
 import dev.reprise.pipeline.apply.ApplyStage;
 
 import dev.reprise.contract.Contract;
@@ -61,8 +63,8 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
         progressChanged = false;
         RecoveryEvidence evidence = EvidenceBuilder.progress(contract, plan, progress.values(), context.currentSystemTimeMs());
         org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
-        headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
-        headers.add("reprise.evidence_kind", "PROGRESS".getBytes(StandardCharsets.UTF_8));
+        headers.add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
+        headers.add(HeaderNames.EVIDENCE_KIND, "PROGRESS".getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), EvidenceCodec.encode(evidence), context.currentSystemTimeMs(), headers));
     }
 
@@ -125,8 +127,8 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
         LOG.info("Run {} complete: {} events processed, {} duplicates skipped, {} dead-lettered; verdict {}",
                 plan.runId(), evidence.getEventsProcessed(), evidence.getDuplicatesSkipped(), evidence.getDeadLettered(), evidence.getConfidenceStatus());
         org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
-        headers.add("reprise.run_id", plan.runId().getBytes(StandardCharsets.UTF_8));
-        headers.add("reprise.evidence_kind", "FINAL".getBytes(StandardCharsets.UTF_8));
+        headers.add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
+        headers.add(HeaderNames.EVIDENCE_KIND, "FINAL".getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), encoded, context.currentSystemTimeMs(), headers));
         // Readers of the evidence topic see committed records only: commit now rather than at the next interval.
         context.commit();

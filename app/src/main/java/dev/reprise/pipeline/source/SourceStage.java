@@ -1,5 +1,8 @@
 package dev.reprise.pipeline.source;
 
+import dev.reprise.counts.Count;
+import dev.reprise.counts.CountFamily;
+
 import dev.reprise.compat.HookForwarding;
 import dev.reprise.compat.Partitions;
 
@@ -56,23 +59,6 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     /** Tells the stage that its task is about to commit: the counters are written then, once. */
     public static final String COMMIT_HOOK = "reprise-source-commit";
     private static final Logger LOG = LoggerFactory.getLogger(SourceStage.class);
-    public static final String EVENTS_READ = "events_read";
-    private static final String FILTERED = "filtered";
-    private static final String OUT_OF_RANGE = "out_of_range";
-    private static final String DEAD_LETTERED = "dead_lettered";
-    public static final String ENDED = "ended";
-    private static final String STARTED_AT = "started_at";
-    /** Offsets of the first and last record this run read inside the range: the coverage the evidence proves. */
-    public static final String FIRST_OFFSET = "first_offset";
-    public static final String LAST_OFFSET = "last_offset";
-    /** Records at or below the last offset read, delivered again after the group's offsets were moved back: skipped. */
-    public static final String REDELIVERED = "redelivered";
-    /** Events sent to each partition of the repartition topic ("sent:" + partition): what each apply task must receive. */
-    public static final String SENT_PREFIX = "sent:";
-    /** Events whose ordering key belongs to another partition than the one they were read from (keyed histories). */
-    public static final String MISPLACED = "misplaced";
-    /** A few misplaced events, one counter each: "misplaced_sample|key|topic-partition@offset|expected partition". */
-    public static final String MISPLACED_SAMPLE_PREFIX = "misplaced_sample|";
     private static final int MISPLACED_SAMPLES = 5;
 
     private final Contract contract;
@@ -122,16 +108,16 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         PartitionState(RunPlan.PartitionRange range, Counters counters, int repartitionPartitions, boolean viaRepartition) {
             this.range = range;
             this.counters = counters.scope(range.id());
-            this.read = this.counters.get(EVENTS_READ);
+            this.read = this.counters.get(Count.EVENTS_READ);
             if (read > 0) {
-                this.firstOffset = this.counters.get(FIRST_OFFSET);
-                this.lastOffset = this.counters.get(LAST_OFFSET);
+                this.firstOffset = this.counters.get(Count.FIRST_OFFSET);
+                this.lastOffset = this.counters.get(Count.LAST_OFFSET);
             }
-            this.misplaced = this.counters.get(MISPLACED);
+            this.misplaced = this.counters.get(Count.MISPLACED);
             this.sent = viaRepartition ? new long[repartitionPartitions] : null;
             if (sent != null) {
                 for (int p = 0; p < sent.length; p++) {
-                    sent[p] = this.counters.get(SENT_PREFIX + p);
+                    sent[p] = this.counters.get(CountFamily.SENT_TO_PARTITION.name(Integer.toString(p)));
                 }
             }
         }
@@ -140,16 +126,16 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             if (read == 0) {
                 return;
             }
-            counters.set(EVENTS_READ, read);
-            counters.set(FIRST_OFFSET, firstOffset);
-            counters.set(LAST_OFFSET, lastOffset);
+            counters.set(Count.EVENTS_READ, read);
+            counters.set(Count.FIRST_OFFSET, firstOffset);
+            counters.set(Count.LAST_OFFSET, lastOffset);
             if (misplaced > 0) {
-                counters.set(MISPLACED, misplaced);
+                counters.set(Count.MISPLACED, misplaced);
             }
             if (sent != null) {
                 for (int p = 0; p < sent.length; p++) {
                     if (sent[p] > 0) {
-                        counters.set(SENT_PREFIX + p, sent[p]);
+                        counters.set(CountFamily.SENT_TO_PARTITION.name(Integer.toString(p)), sent[p]);
                     }
                 }
             }
@@ -183,7 +169,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
                 continue;
             }
             PartitionState state = new PartitionState(range, counters, plan.repartitionPartitions(), viaRepartition);
-            state.isEnded = state.counters.get(ENDED) > 0;
+            state.isEnded = state.counters.get(Count.ENDED) > 0;
             partitions.computeIfAbsent(range.topic(), t -> new PartitionState[taskPartition + 1])[taskPartition] = state;
             taskPartitions.add(state);
         }
@@ -203,13 +189,13 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         }
         long offset = meta.offset();
         if (offset < ps.range.start()) {
-            ps.counters.add(OUT_OF_RANGE, 1);
+            ps.counters.add(Count.OUT_OF_RANGE, 1);
             return;
         }
         if (ps.read > 0 && offset <= ps.lastOffset) {
             // Read by this run already: the group's offsets were moved back inside the run (with Kafka's own tools,
             // or after an at-least-once crash). Its effects are in the state: skipped and counted, never applied twice.
-            ps.counters.add(REDELIVERED, 1);
+            ps.counters.add(Count.REDELIVERED, 1);
             return;
         }
         if (offset >= ps.range.end()) {
@@ -225,7 +211,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         throttle.acquire();
         if (ps.read++ == 0) {
             ps.firstOffset = offset;
-            ps.counters.set(STARTED_AT, context.currentSystemTimeMs());
+            ps.counters.set(Count.STARTED_AT, context.currentSystemTimeMs());
         }
         ps.lastOffset = offset;
         boolean dead = false;
@@ -246,7 +232,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         }
         Guardrails.Trip trip = guardrails.recordRead(dead);
         if (trip != null) {
-            ps.counters.set(Guardrails.counterName(trip), 1);
+            ps.counters.set(trip.counter(), 1);
         }
         if (offset == ps.range.lastDataOffset()) {
             endRange(ps);
@@ -258,19 +244,19 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
         GenericRecord payload = chain.apply(decoded.record());
         for (String counter : upcastCounters.computeIfAbsent(chain, c -> c.steps().stream()
-                .map(step -> "upcast:" + c.type() + ":" + step.fromVersion() + ":" + step.toVersion()).toArray(String[]::new))) {
+                .map(step -> new CountFamily.UpcastStep(c.type(), step.fromVersion(), step.toVersion()).counter()).toArray(String[]::new))) {
             ps.counters.add(counter, 1);
         }
         Set<String> types = contract.scope().eventTypes();
         if (!types.isEmpty() && !types.contains(decoded.type())) {
             // Out of scope by its type alone: filtered, even when it carries no ordering key or event id.
-            ps.counters.add(FILTERED, 1);
+            ps.counters.add(Count.FILTERED, 1);
             return;
         }
         String key = requiredText(payload, contract.ordering().keyField(), decoded);
         String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
         if (!inScope(decoded.type(), key, payload)) {
-            ps.counters.add(FILTERED, 1);
+            ps.counters.add(Count.FILTERED, 1);
             return;
         }
         Long sequence = null;
@@ -336,8 +322,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
      */
     private void misplaced(PartitionState ps, String key, RecordMetadata meta, int keyPartition) {
         if (ps.misplaced++ < MISPLACED_SAMPLES) {
-            ps.counters.set(MISPLACED_SAMPLE_PREFIX + key + "|" + meta.topic() + "-" + meta.partition() + "@" + meta.offset()
-                    + "|" + keyPartition, 1);
+            ps.counters.set(new CountFamily.Misplaced(key, meta.topic() + "-" + meta.partition() + "@" + meta.offset(), keyPartition).counter(), 1);
             LOG.warn("Event with ordering key '{}' at {}-{} offset {} belongs to partition {} by the default partitioner, but the contract "
                     + "says the history is keyed by the ordering key (history.keyed_by_ordering_key: true); the run will be untrusted",
                     key, meta.topic(), meta.partition(), meta.offset(), keyPartition);
@@ -365,8 +350,8 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private void deadLetter(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
         DeadLetters.Letter letter = DeadLetters.letter(plan.runId(), "decode", e, meta.topic(), meta.partition(), meta.offset(),
                 record.key(), record.value(), DeadLetters.DEFAULT_MAX_ORIGINAL_BYTES);
-        ps.counters.add(DEAD_LETTERED, 1);
-        ps.counters.add("dlq:" + letter.reasonCode(), 1);
+        ps.counters.add(Count.DEAD_LETTERED, 1);
+        ps.counters.add(CountFamily.DEAD_LETTER_REASON.name(letter.reasonCode()), 1);
         if (ps.dlqLogged++ < 10 || ps.dlqLogged % 1000 == 0) {
             LOG.warn("Poison record at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues",
                     meta.topic(), meta.partition(), meta.offset(), letter.reasonCode(), DeadLetters.brief(letter.reason()), contract.deadLetter().topic());
@@ -388,11 +373,11 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             return;
         }
         ps.isEnded = true;
-        ps.counters.set(ENDED, 1);
+        ps.counters.set(Count.ENDED, 1);
         ps.foldIntoCounters();
         Map<String, Long> stats = ps.counters.snapshot();
         LOG.info("Source partition {} reached the end of its range [{}, {}): {} records read",
-                ps.range.id(), ps.range.start(), ps.range.end(), stats.getOrDefault(EVENTS_READ, 0L));
+                ps.range.id(), ps.range.start(), ps.range.end(), Count.EVENTS_READ.in(stats));
         // The partition's events first: the end marker must follow them on every partition of the repartition topic.
         sendBatches();
         byte[] key = ("\u0000end " + ps.range.id()).getBytes(StandardCharsets.UTF_8);

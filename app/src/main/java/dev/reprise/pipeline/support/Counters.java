@@ -1,5 +1,7 @@
 package dev.reprise.pipeline.support;
 
+import dev.reprise.counts.Count;
+
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.ByteBuffer;
@@ -57,6 +59,18 @@ public final class Counters {
         private Scope(String storeKey, TreeMap<String, Cell> values) {
             this.storeKey = storeKey;
             this.values = values;
+        }
+
+        public long add(Count count, long delta) {
+            return add(count.key(), delta);
+        }
+
+        public void set(Count count, long value) {
+            set(count.key(), value);
+        }
+
+        public long get(Count count) {
+            return get(count.key());
         }
 
         public long add(String name, long delta) {

@@ -1,5 +1,7 @@
 package dev.reprise.pipeline.support;
 
+import dev.reprise.codec.HeaderNames;
+
 import dev.reprise.codec.PoisonRecordException;
 import org.apache.kafka.common.header.Headers;
 import dev.reprise.compat.NewHeaders;
@@ -29,7 +31,7 @@ public final class DeadLetters {
     public static final String TOPIC = "reprise.source.topic";
     public static final String PARTITION = "reprise.source.partition";
     public static final String OFFSET = "reprise.source.offset";
-    public static final String RUN_ID = "reprise.run_id";
+    public static final String RUN_ID = HeaderNames.RUN_ID;
     /** "true" when the key or the value of the dead letter is shorter than the original, else "false". */
     public static final String TRUNCATED = "reprise.dlq.truncated";
     /** The original value's size in bytes and its SHA-256 in hex; absent for a record without a value. */

@@ -1,5 +1,7 @@
 package dev.reprise.pipeline.support;
 
+import dev.reprise.counts.CountFamily;
+
 import dev.reprise.contract.Contract;
 
 import java.util.List;
@@ -16,6 +18,15 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Guardrails {
     /** Why and how the run must stop. */
     public record Trip(String action, String reason) {
+        /** The counter a stage sets when this trip happens: the evidence builder reads it, whatever the timing of the pause or abort. */
+        public String counter() {
+            return new CountFamily.Crossed(action, reason).counter();
+        }
+
+        /** True for an abort threshold, false for a pause threshold. */
+        public boolean aborts() {
+            return action.equals("abort");
+        }
     }
 
     private final List<Contract.Threshold> thresholds;
@@ -77,16 +88,7 @@ public final class Guardrails {
         return this.trip.compareAndSet(null, trip) ? trip : null;
     }
 
-    /**
-     * The counter a stage sets when a threshold trips, read by the evidence builder: "threshold|action|reason", bounded.
-     */
-    public static String counterName(Trip trip) {
-        String reason = trip.reason().length() > 300 ? trip.reason().substring(0, 300) + "…" : trip.reason();
-        return THRESHOLD_PREFIX + trip.action() + "|" + reason;
-    }
 
-    /** Prefix of the counters that record a crossed threshold. */
-    public static final String THRESHOLD_PREFIX = "threshold|";
 
     /** The first threshold exceeded, or null. */
     public Trip tripped() {
