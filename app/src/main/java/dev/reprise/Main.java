@@ -1,25 +1,23 @@
 package dev.reprise;
 
-import dev.reprise.cli.ExitCodes;
-
 import dev.reprise.bench.BenchCommand;
 import dev.reprise.cli.AclsCommand;
 import dev.reprise.cli.ControlCommands;
 import dev.reprise.cli.EvidenceCommand;
+import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.PlanCommand;
 import dev.reprise.cli.PromoteCommand;
 import dev.reprise.cli.ResetCommand;
 import dev.reprise.cli.RunCommand;
 import dev.reprise.cli.StatusCommand;
 import dev.reprise.cli.VerifyCommand;
+import dev.reprise.contract.ContractException;
 import dev.reprise.demo.DemoCommand;
 import dev.reprise.demo.GenerateCommand;
 import dev.reprise.embedded.BrokerCommand;
-
-import dev.reprise.contract.ContractException;
 import dev.reprise.ops.ClusterUnreachableException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code reprise} command line. Results go to stdout ({@code --json} for machines), diagnostics

@@ -1,14 +1,16 @@
 package dev.reprise.bench;
 
 import dev.reprise.codec.LocalIdMap;
+import dev.reprise.compat.CommitHook;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.dedup.DedupSet;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
-import dev.reprise.plan.Codecs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,15 +33,12 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import dev.reprise.compat.CommitHook;
-import dev.reprise.dedup.DedupSet;
-import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicLong;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +49,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Measures, on one embedded broker and with the same generated events, the Kafka Streams identity copy

@@ -1,9 +1,8 @@
 package dev.reprise.bench;
 
+import dev.reprise.bench.Bench;
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.Json;
-
-import dev.reprise.bench.Bench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,9 +1,9 @@
 package dev.reprise.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON for stdout: one object per result, snake_case field names as in the Avro schemas. */
 public final class Json {

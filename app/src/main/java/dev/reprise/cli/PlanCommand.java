@@ -1,11 +1,11 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
+import dev.reprise.plan.Codecs;
+import dev.reprise.plan.ContractFields;
 import dev.reprise.plan.PlanPreview;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
-import dev.reprise.plan.Codecs;
-import dev.reprise.plan.ContractFields;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,6 @@
 package dev.reprise.cli;
 
 import dev.reprise.codec.HeaderNames;
-
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;

@@ -1,7 +1,7 @@
 package dev.reprise.codec;
 
-import org.apache.avro.Schema;
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

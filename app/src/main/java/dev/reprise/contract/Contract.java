@@ -1,6 +1,5 @@
 package dev.reprise.contract;
 
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,6 @@ package dev.reprise.dedup;
 
 import dev.reprise.state.KeyPrefixes;
 import dev.reprise.state.SortedBatchStore;
-
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;

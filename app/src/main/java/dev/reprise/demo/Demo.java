@@ -1,18 +1,17 @@
 package dev.reprise.demo;
 
-import dev.reprise.embedded.EmbeddedKafka;
-
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
+import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.Progress;
 import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
-import dev.reprise.plan.Codecs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -1,13 +1,11 @@
 package dev.reprise.demo;
 
-import dev.reprise.cli.ExitCodes;
-
 import dev.reprise.cli.ClusterOptions;
-
+import dev.reprise.cli.ExitCodes;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
-import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.plan.Codecs;
+import dev.reprise.sample.inventory.InventoryGenerator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,9 +1,8 @@
 package dev.reprise.demo;
 
+import dev.reprise.projection.Event;
 import dev.reprise.sample.inventory.InventoryLevel;
 import dev.reprise.sample.inventory.InventoryProjection;
-
-import dev.reprise.projection.Event;
 
 /**
  * The inventory projection with a deliberate, silent bug, for showing that the evidence catches a

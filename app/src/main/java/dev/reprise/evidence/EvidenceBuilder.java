@@ -1,10 +1,9 @@
 package dev.reprise.evidence;
 
+import dev.reprise.contract.Contract;
 import dev.reprise.counts.Count;
 import dev.reprise.counts.CountFamily;
 import dev.reprise.counts.Total;
-
-import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.DifferenceSample;

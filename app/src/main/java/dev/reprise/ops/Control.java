@@ -1,7 +1,7 @@
 package dev.reprise.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.contract.Contract;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

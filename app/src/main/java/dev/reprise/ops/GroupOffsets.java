@@ -70,6 +70,17 @@ public final class GroupOffsets {
         return out;
     }
 
+    /** Sets the committed offsets of some partitions; the group must have no active members. */
+    public void alter(Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> request = new HashMap<>();
+        offsets.forEach((tp, o) -> request.put(tp, new OffsetAndMetadata(o)));
+        if (type().orElse(GroupType.CLASSIC) == GroupType.STREAMS) {
+            get(admin.alterStreamsGroupOffsets(groupId, request).all());
+        } else {
+            get(admin.alterConsumerGroupOffsets(groupId, request).all());
+        }
+    }
+
     /** Sets the committed offset of every source partition to the plan's start. */
     public void resetTo(RunPlan plan) {
         List<String> members = activeMembers();

@@ -1,16 +1,14 @@
 package dev.reprise.ops;
 
-import dev.reprise.counts.Count;
-
 import dev.reprise.contract.Contract;
-import dev.reprise.plan.RunPlan;
+import dev.reprise.counts.Count;
 import dev.reprise.pipeline.source.SourceStage;
 import dev.reprise.pipeline.support.Counters;
+import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Where an unfinished run stands in each source partition, read from what it committed, and the group's
@@ -61,7 +58,7 @@ final class RunPositions {
      */
     List<String> putBackForwardMoves(Admin admin, RunPlan plan, Map<TopicPartition, Long> committed) {
         Map<String, Map<String, Long>> counters = committedCounters(plan);
-        Map<TopicPartition, OffsetAndMetadata> back = new HashMap<>();
+        Map<TopicPartition, Long> back = new HashMap<>();
         List<String> lines = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             for (RunPlan.PartitionRange r : plan.ranges()) {
@@ -76,19 +73,16 @@ final class RunPositions {
                 if (c <= firstUnread || !hasRecords(consumer, r.topicPartition(), next, Math.min(c, r.end()))) {
                     continue;
                 }
-                back.put(r.topicPartition(), new OffsetAndMetadata(next));
+                back.put(r.topicPartition(), next);
                 lines.add(r.id() + ": committed offset " + c + " skipped unread records from " + next + "; put back at " + next);
             }
         }
         if (!back.isEmpty()) {
             try {
-                admin.alterConsumerGroupOffsets(contract.applicationId(), back).all().get();
-            } catch (ExecutionException e) {
+                new GroupOffsets(admin, contract.applicationId()).alter(back);
+            } catch (IllegalStateException e) {
                 throw new IllegalStateException("the offsets of group " + contract.applicationId() + " were moved forward past records run "
-                        + plan.runId() + " has not read (" + lines + "), and putting them back failed: " + e.getCause().getMessage(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+                        + plan.runId() + " has not read (" + lines + "), and putting them back failed: " + e.getMessage(), e);
             }
             lines.forEach(l -> LOG.warn("Run {}: the group's offsets were moved forward with other tools; {}. A run in force reads its whole "
                     + "range: to replay less, change the contract's scope and start a new run with 'reprise reset'", plan.runId(), l));

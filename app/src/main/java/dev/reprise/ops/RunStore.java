@@ -1,10 +1,10 @@
 package dev.reprise.ops;
 
+import dev.reprise.contract.Contract;
+import dev.reprise.plan.RunPlan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reprise.contract.Contract;
-import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

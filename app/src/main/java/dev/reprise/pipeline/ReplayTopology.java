@@ -1,28 +1,24 @@
 package dev.reprise.pipeline;
 
-import dev.reprise.pipeline.repartition.KeyOrBroadcast;
-
-import dev.reprise.pipeline.evidence.EvidenceStage;
-import dev.reprise.pipeline.source.SourceStage;
-
+import dev.reprise.compat.CommitHook;
+import dev.reprise.contract.Contract;
+import dev.reprise.dedup.DedupSet;
 import dev.reprise.pipeline.apply.ApplyStage;
+import dev.reprise.pipeline.apply.Emitted;
+import dev.reprise.pipeline.evidence.EvidenceStage;
+import dev.reprise.pipeline.repartition.KeyOrBroadcast;
+import dev.reprise.pipeline.repartition.Routed;
+import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.pipeline.source.SourceStage;
 import dev.reprise.pipeline.source.Throttle;
 import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.plan.Codecs;
-
-import dev.reprise.contract.Contract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
-import dev.reprise.compat.CommitHook;
-import dev.reprise.dedup.DedupSet;
-import dev.reprise.pipeline.apply.Emitted;
-import dev.reprise.pipeline.repartition.Routed;
-import dev.reprise.pipeline.repartition.RoutedSerde;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -30,17 +26,12 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-
-import java.util.HashSet;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * Builds the replay topology for a contract and a run plan. The application's {@code main} and the

@@ -7,11 +7,11 @@ import dev.reprise.codec.SchemaCatalog;
 import dev.reprise.codec.SchemaResolver;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
+import dev.reprise.projection.Invariant;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.ProjectionRegistry;
-import dev.reprise.projection.Invariant;
-import dev.reprise.upcast.UpcasterRegistry;
 import dev.reprise.reconcile.CelChecks;
+import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 

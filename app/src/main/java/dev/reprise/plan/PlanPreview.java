@@ -1,15 +1,11 @@
 package dev.reprise.plan;
 
-import dev.reprise.compat.Partitions;
-
-import dev.reprise.pipeline.repartition.KeyOrBroadcast;
-
 import dev.reprise.codec.EventDecoder;
 import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.compat.Partitions;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.Position;
 import dev.reprise.plan.Codecs;
-import dev.reprise.pipeline.ReplayTopology;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;

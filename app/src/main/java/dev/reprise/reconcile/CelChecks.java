@@ -1,5 +1,8 @@
 package dev.reprise.reconcile;
 
+import dev.reprise.contract.Contract;
+import dev.reprise.contract.ContractException;
+import dev.reprise.projection.Invariant;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.types.CelType;
@@ -10,9 +13,6 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
-import dev.reprise.contract.Contract;
-import dev.reprise.contract.ContractException;
-import dev.reprise.projection.Invariant;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
 

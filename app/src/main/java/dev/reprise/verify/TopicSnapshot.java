@@ -1,7 +1,6 @@
 package dev.reprise.verify;
 
 import dev.reprise.codec.HeaderNames;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -3,10 +3,10 @@ package dev.reprise.verify;
 import dev.reprise.codec.SingleObjectFormat;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.reconcile.Reconciliation;
+import dev.reprise.plan.Codecs;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
-import dev.reprise.plan.Codecs;
+import dev.reprise.reconcile.Reconciliation;
 import org.apache.avro.specific.SpecificRecord;
 
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,10 @@
 package dev.reprise.cli;
 
 import dev.reprise.Main;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.ops.Acls;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,6 @@
 package dev.reprise.cli;
 
 import dev.reprise.Main;
-
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -2,7 +2,6 @@ package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;

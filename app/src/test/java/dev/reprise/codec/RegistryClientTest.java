@@ -1,7 +1,7 @@
 package dev.reprise.codec;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.reprise.contract.Contract;
+import com.sun.net.httpserver.HttpServer;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,8 +1,8 @@
 package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.projection.Event;
 import dev.reprise.plan.Codecs;
+import dev.reprise.projection.Event;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;

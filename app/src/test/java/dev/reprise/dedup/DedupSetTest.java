@@ -1,7 +1,6 @@
 package dev.reprise.dedup;
 
 import dev.reprise.state.SortedBatchStoreTest;
-
 import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.reprise.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.reprise.sample.inventory.InventoryGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

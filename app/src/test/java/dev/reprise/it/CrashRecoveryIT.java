@@ -1,8 +1,8 @@
 package dev.reprise.it;
 
+import dev.reprise.sample.inventory.InventoryGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reprise.sample.inventory.InventoryGenerator;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,11 +1,11 @@
 package dev.reprise.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.PartitionRange;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,13 +1,9 @@
 package dev.reprise.it;
 
 import dev.reprise.compat.Partitions;
-
-import dev.reprise.pipeline.repartition.KeyOrBroadcast;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.reprise.plan.PlanPreview;
 import dev.reprise.sample.inventory.InventoryGenerator;
-import dev.reprise.pipeline.ReplayTopology;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -18,7 +14,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

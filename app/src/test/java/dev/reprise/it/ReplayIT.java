@@ -3,10 +3,10 @@ package dev.reprise.it;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.evidence.avro.UpcastCount;
+import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
 import dev.reprise.sample.inventory.InventoryProjection;
-import dev.reprise.pipeline.support.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,13 +15,12 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.concurrent.TimeUnit;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

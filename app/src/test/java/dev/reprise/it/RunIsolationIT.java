@@ -1,21 +1,16 @@
 package dev.reprise.it;
 
 import dev.reprise.compat.Partitions;
-
-import dev.reprise.pipeline.repartition.KeyOrBroadcast;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.evidence.TaskSummary;
-import dev.reprise.evidence.avro.ConfidenceStatus;
-import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.ops.RunStore;
-import dev.reprise.plan.RunPlan;
-import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.pipeline.ReplayTopology;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.sample.inventory.InventoryGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.OffsetSpec;

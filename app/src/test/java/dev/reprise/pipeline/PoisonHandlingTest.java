@@ -1,10 +1,5 @@
 package dev.reprise.pipeline;
 
-import dev.reprise.pipeline.support.DeadLetters;
-
-import dev.reprise.plan.Codecs;
-
-import dev.reprise.codec.ConfluentWireFormat;
 import dev.reprise.codec.FuzzedRecords;
 import dev.reprise.codec.HostileValues;
 import dev.reprise.codec.LocalIdMap;
@@ -12,6 +7,8 @@ import dev.reprise.codec.SourceOracle;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.pipeline.support.DeadLetters;
+import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
 import dev.reprise.projection.Invariant;

@@ -1,12 +1,5 @@
 package dev.reprise.pipeline;
 
-import dev.reprise.pipeline.apply.ApplyStage;
-import dev.reprise.pipeline.source.Throttle;
-import dev.reprise.pipeline.support.DeadLetters;
-import dev.reprise.pipeline.support.Guardrails;
-
-import dev.reprise.plan.Codecs;
-
 import dev.reprise.codec.ConfluentWireFormat;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
@@ -15,6 +8,11 @@ import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.pipeline.apply.ApplyStage;
+import dev.reprise.pipeline.source.Throttle;
+import dev.reprise.pipeline.support.DeadLetters;
+import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;

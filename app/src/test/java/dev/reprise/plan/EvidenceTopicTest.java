@@ -1,6 +1,5 @@
 package dev.reprise.plan;
 
-
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

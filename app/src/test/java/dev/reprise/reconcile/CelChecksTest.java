@@ -3,9 +3,9 @@ package dev.reprise.reconcile;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.plan.Codecs;
 import dev.reprise.projection.Invariant;
 import dev.reprise.sample.inventory.InventoryLevel;
-import dev.reprise.plan.Codecs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

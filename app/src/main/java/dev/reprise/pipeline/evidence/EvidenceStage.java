@@ -1,17 +1,15 @@
 package dev.reprise.pipeline.evidence;
 
 import dev.reprise.codec.HeaderNames;
-
-import dev.reprise.pipeline.apply.ApplyStage;
-
+import dev.reprise.compat.NewHeaders;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceBuilder;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.common.header.Header;
-import dev.reprise.compat.NewHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

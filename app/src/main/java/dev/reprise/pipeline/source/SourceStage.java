@@ -1,27 +1,21 @@
 package dev.reprise.pipeline.source;
 
-import dev.reprise.counts.Count;
-import dev.reprise.counts.CountFamily;
-
-import dev.reprise.compat.HookForwarding;
-import dev.reprise.compat.Partitions;
-
-
-import dev.reprise.pipeline.ReplayTopology;
-import dev.reprise.pipeline.support.DeadLetters;
-
-import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
-
 import dev.reprise.codec.EventDecoder;
 import dev.reprise.codec.PoisonRecordException;
-import dev.reprise.contract.Contract;
-import dev.reprise.plan.RunPlan;
-import dev.reprise.projection.Event;
 import dev.reprise.compat.CommitHook;
-import dev.reprise.pipeline.support.Counters;
+import dev.reprise.compat.HookForwarding;
+import dev.reprise.compat.Partitions;
+import dev.reprise.contract.Contract;
+import dev.reprise.counts.Count;
+import dev.reprise.counts.CountFamily;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.pipeline.support.Counters;
+import dev.reprise.pipeline.support.DeadLetters;
+import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.plan.Codecs;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Event;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;

@@ -1,7 +1,6 @@
 package dev.reprise.pipeline.support;
 
 import dev.reprise.counts.Count;
-
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.ByteBuffer;

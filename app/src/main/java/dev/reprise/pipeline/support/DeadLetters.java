@@ -1,10 +1,9 @@
 package dev.reprise.pipeline.support;
 
 import dev.reprise.codec.HeaderNames;
-
 import dev.reprise.codec.PoisonRecordException;
-import org.apache.kafka.common.header.Headers;
 import dev.reprise.compat.NewHeaders;
+import org.apache.kafka.common.header.Headers;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,8 +1,7 @@
 package dev.reprise.pipeline.support;
 
-import dev.reprise.counts.CountFamily;
-
 import dev.reprise.contract.Contract;
+import dev.reprise.counts.CountFamily;
 
 import java.util.List;
 import java.util.Set;

@@ -1,13 +1,10 @@
 package dev.reprise.sample.inventory;
 
-import dev.reprise.compat.Partitions;
-
-import dev.reprise.pipeline.repartition.KeyOrBroadcast;
-
 import dev.reprise.codec.ConfluentWireFormat;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.codec.SchemaCatalog;
-import dev.reprise.pipeline.ReplayTopology;
+import dev.reprise.compat.Partitions;
+import dev.reprise.pipeline.repartition.KeyOrBroadcast;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;

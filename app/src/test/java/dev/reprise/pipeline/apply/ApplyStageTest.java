@@ -1,10 +1,13 @@
 package dev.reprise.pipeline.apply;
 
-import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
-
+import dev.reprise.compat.CommitHook;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.dedup.DedupSet;
+import dev.reprise.pipeline.apply.Emitted;
+import dev.reprise.pipeline.repartition.Routed;
+import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
 import dev.reprise.projection.InvalidEventException;
@@ -12,10 +15,6 @@ import dev.reprise.projection.Invariant;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryLevel;
-import dev.reprise.compat.CommitHook;
-import dev.reprise.dedup.DedupSet;
-import dev.reprise.pipeline.apply.Emitted;
-import dev.reprise.pipeline.repartition.Routed;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;

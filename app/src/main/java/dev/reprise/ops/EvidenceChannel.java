@@ -1,0 +1,141 @@
+package dev.reprise.ops;
+
+import dev.reprise.codec.HeaderNames;
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceBuilder;
+import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.avro.ConfidenceStatus;
+import dev.reprise.evidence.avro.EvidenceKind;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.plan.RunPlan;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runner's side of the evidence topic: it follows the run's records (from a minute before the plan was made,
+ * so it cannot miss them) to see the run's end, and writes the records the topology cannot write itself: the
+ * untrusted FINAL record of an aborted run and the PROGRESS record that says a threshold paused it.
+ */
+final class EvidenceChannel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EvidenceChannel.class);
+    private final Contract contract;
+    private final Map<String, Object> clientConfig;
+    private final RunPlan plan;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    /** What one poll found of this run: its final evidence, its latest progress (either may be null). */
+    record Observed(RecoveryEvidence finalEvidence, RecoveryEvidence progress) {
+    }
+
+    EvidenceChannel(Contract contract, Map<String, Object> clientConfig, RunPlan plan) {
+        this.contract = contract;
+        this.clientConfig = clientConfig;
+        this.plan = plan;
+        Map<String, Object> p = new HashMap<>(clientConfig);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : consumer.partitionsFor(contract.evidence().topic(), Duration.ofSeconds(30))) {
+            partitions.add(new TopicPartition(info.topic(), info.partition()));
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> since = new HashMap<>();
+        partitions.forEach(tp -> since.put(tp, plan.createdAtMillis() - 60_000));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(since, Duration.ofSeconds(30));
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp o = offsets.get(tp);
+            if (o == null) {
+                consumer.seekToEnd(List.of(tp));
+            } else {
+                consumer.seek(tp, o.offset());
+            }
+        }
+    }
+
+    /** Reads what arrived (up to 250 ms); records of other runs and records that are not evidence are skipped. */
+    Observed poll() {
+        RecoveryEvidence progress = null;
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+            if (r.value() == null) {
+                continue;
+            }
+            try {
+                RecoveryEvidence e = EvidenceCodec.decode(r.value());
+                if (!e.getRunId().equals(plan.runId())) {
+                    continue;
+                }
+                if (e.getKind() == EvidenceKind.FINAL) {
+                    return new Observed(e, progress);
+                }
+                progress = e;
+            } catch (RuntimeException notEvidence) {
+                LOG.debug("skipping a record on the evidence topic that is not evidence: {}", notEvidence.getMessage());
+            }
+        }
+        return new Observed(null, progress);
+    }
+
+    /** Says in the evidence that a threshold paused the run: a PROGRESS record naming it. */
+    void writePaused(RecoveryEvidence lastProgress, String reason) {
+        write(RecoveryEvidence.newBuilder(lastProgress != null ? lastProgress : EvidenceBuilder.progress(contract, plan, List.of(), System.currentTimeMillis()))
+                .setConfidenceReasons(List.of("paused: " + reason + "; 'reprise resume' continues the run"))
+                .build());
+    }
+
+    /**
+     * Ends an aborted run with FINAL evidence: the counts of the last progress record, verdict untrusted, {@code aborted}
+     * set, reason given. Written by the one instance that hosts the evidence task.
+     */
+    void writeAborted(RecoveryEvidence lastProgress, String reason) {
+        RecoveryEvidence base = lastProgress != null ? lastProgress : EvidenceBuilder.progress(contract, plan, List.of(), System.currentTimeMillis());
+        write(RecoveryEvidence.newBuilder(base)
+                .setKind(EvidenceKind.FINAL)
+                .setAborted(true)
+                .setConfidenceStatus(ConfidenceStatus.untrusted)
+                .setConfidenceReasons(List.of("aborted: " + (reason == null || reason.isBlank() ? "the operator stopped the run" : reason)
+                                + "; the run stopped before it was complete and the projection is partial",
+                        "counts are those of the last progress record, before the abort"))
+                .setEndedAt(Instant.now())
+                .build());
+        LOG.warn("Run {} aborted: untrusted evidence written to {}", plan.runId(), contract.evidence().topic());
+    }
+
+    private void write(RecoveryEvidence evidence) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(contract.evidence().topic(), plan.runId().getBytes(StandardCharsets.UTF_8),
+                    EvidenceCodec.encode(evidence));
+            record.headers().add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
+            record.headers().add(HeaderNames.EVIDENCE_KIND, evidence.getKind().toString().getBytes(StandardCharsets.UTF_8));
+            producer.send(record);
+            producer.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

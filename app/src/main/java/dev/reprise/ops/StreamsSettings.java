@@ -1,0 +1,82 @@
+package dev.reprise.ops;
+
+import dev.reprise.contract.Contract;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/** The Kafka Streams settings of a replay: Reprise's defaults, each with the measurement or reason behind it. */
+public final class StreamsSettings {
+    /**
+     * The largest record Reprise writes to its internal topics (and so the largest event it carries through the
+     * repartition, with the rest of its batch): Kafka's default of 1 MiB would stop a replay at the first history
+     * record near that size. Larger events are dead-lettered by the source stage ({@code event-too-large}).
+     */
+    public static final int MAX_INTERNAL_RECORD_BYTES = 16 * 1024 * 1024;
+
+    /** Kafka Streams' switch for KIP-892 transactional state stores (4.4+). */
+    static final String TRANSACTIONAL_STATE_STORES = "enable.transactional.statestores";
+
+    private StreamsSettings() {
+    }
+
+    /**
+     * Kafka Streams settings Reprise chooses for a replay, each measured with {@code reprise bench};
+     * the client configuration and the caller's overrides win over them.
+     */
+    public static Map<String, Object> replayDefaults() {
+        Map<String, Object> d = new HashMap<>();
+        // 500 ms between commits instead of Kafka's exactly-once default of 100: fewer transactions and
+        // fewer flushes of the store caches. Measured with reprise bench (1,000,000 events, CPU seconds per
+        // million events, process and broker): keyed 13.4 at 100 ms, 11.6 at 500, 11.1 at 1000; with
+        // repartition 25.8, 24.3, 22.2, at equal throughput for 500 and 1000. Longer is not better: the
+        // apply stage reads repartitioned events only once the source stage's transaction commits.
+        d.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
+        // One stream thread per core: the source and apply stages run in parallel.
+        d.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        // Repartition and changelog records are small and many: batch and compress them.
+        d.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 20);
+        d.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+        d.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // A history event may be as large as its topic allows: its repartition batch must fit (see MAX_INTERNAL_RECORD_BYTES).
+        d.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_INTERNAL_RECORD_BYTES + 64 * 1024);
+        d.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(MAX_INTERNAL_RECORD_BYTES + 64 * 1024));
+        d.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+        // Store caches absorb the sequence updates of hot keys between commits (projection states and
+        // counters are kept by the stages themselves and written once per commit).
+        d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        // No waiting for empty input partitions to line records up by timestamp: Reprise orders events by
+        // key (and sequence field), not across partitions. With the default (0), each idle task formatted
+        // a log message on every loop of the stream thread (2% of its time with a repartition, in a profile).
+        d.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        // All RocksDB stores of the process share one memory budget (reprise.rocksdb.memory.bytes).
+        d.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+        // KIP-892 transactional state stores stay off: the dedup lookup store writes RocksDB batches through
+        // RocksDBStore.write (dev.reprise.compat.RocksDbBatches), which bypasses their buffer (checked in 4.4.0).
+        d.put(TRANSACTIONAL_STATE_STORES, false);
+        return d;
+    }
+
+    /** The properties of the replay's Kafka Streams instance. */
+    public static Properties properties(Contract contract, Map<String, Object> clientConfig, Path stateDir, Map<String, Object> overrides) {
+        Properties p = new Properties();
+        p.putAll(replayDefaults());
+        p.putAll(clientConfig);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, contract.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, contract.processing().guarantee());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.putAll(overrides);
+        if (Boolean.parseBoolean(String.valueOf(p.getOrDefault(TRANSACTIONAL_STATE_STORES, "false")))) {
+            throw new IllegalArgumentException(TRANSACTIONAL_STATE_STORES + "=true is not supported: Reprise writes RocksDB batches past "
+                    + "the transactional stores' buffer (KIP-892); remove it from --command-config");
+        }
+        return p;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.reprise.ops;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.pipeline.source.Throttle;
+import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.plan.RunPlan;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Watches one instance's Kafka Streams through a run and acts on what happens: the run's final evidence (the
+ * end of a bounded run, the catch-up of a continuous one), a threshold crossed, the operator's commands on the
+ * control topic (pause, resume, throttle, abort), a failure, records deleted before they were read. The run's
+ * progress is one explicit phase; {@link #step()} is one turn of the loop.
+ */
+final class Supervisor {
+    private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+
+    /** Where the run stands, as this instance sees it. */
+    enum Phase {
+        /** Kafka Streams is starting (assigning tasks, restoring state). */
+        STARTING,
+        /** Replaying the plan's ranges. */
+        REPLAYING,
+        /** A continuous run reached its plan's end (final evidence written) and follows new events until stopped. */
+        CAUGHT_UP,
+        /** The run was aborted; this instance waits for the aborted run's final evidence. */
+        ABORTING
+    }
+
+    /** What the runner hands over: the run, its parts, and the callbacks of the caller. */
+    record Parts(Contract contract, RunPlan plan, KafkaStreams streams, Throttle throttle, Guardrails guardrails, Admin admin, Control control,
+                 Control.Follower follower, EvidenceChannel evidence, int evidenceSubtopology, AtomicReference<Throwable> failure,
+                 Consumer<Progress> onProgress, Consumer<KafkaStreams> onRunning, Consumer<KafkaStreams> beforeClose) {
+    }
+
+    private final Parts p;
+    private final ReplayRunner.StopSignal stop;
+    private Phase phase = Phase.STARTING;
+    private Control.State applied;
+    private RecoveryEvidence lastProgress;
+    private RecoveryEvidence caughtUp;
+    /** The threshold this instance crossed (at most one acts: the first). */
+    private Guardrails.Trip trip;
+    private long lastTick;
+
+    Supervisor(Parts parts, ReplayRunner.StopSignal stop) {
+        this.p = parts;
+        this.stop = stop;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /** Starts Kafka Streams with the commands given before this instance started, and supervises it until the run's end. */
+    RecoveryEvidence supervise() {
+        // Commands given before this instance started (a throttle, a pause) apply from its first record.
+        applied = p.follower().catchUp();
+        p.throttle().setLimit(applied.maxEventsPerSecond());
+        if (applied.paused()) {
+            p.streams().pause();
+        }
+        p.streams().start();
+        while (true) {
+            Optional<RecoveryEvidence> done = step();
+            if (done.isPresent()) {
+                p.beforeClose().accept(p.streams());
+                return done.get();
+            }
+        }
+    }
+
+    /** One turn: the run's evidence, its health, thresholds, commands, and once a second the slower checks. */
+    Optional<RecoveryEvidence> step() {
+        if (phase == Phase.STARTING && p.streams().state() == KafkaStreams.State.RUNNING) {
+            phase = Phase.REPLAYING;
+            p.onRunning().accept(p.streams());
+        }
+        EvidenceChannel.Observed seen = p.evidence().poll();
+        if (seen.progress() != null) {
+            lastProgress = seen.progress();
+        }
+        if (seen.finalEvidence() != null) {
+            if (p.contract().processing().bounded() || seen.finalEvidence().getAborted()) {
+                return Optional.of(seen.finalEvidence());
+            }
+            if (phase != Phase.CAUGHT_UP) {
+                phase = Phase.CAUGHT_UP;
+                caughtUp = seen.finalEvidence();
+                LOG.warn("Run {} caught up with its plan ({} events, verdict {}); following new events until stopped",
+                        p.plan().runId(), caughtUp.getEventsProcessed(), caughtUp.getConfidenceStatus());
+            }
+        }
+        if (phase == Phase.CAUGHT_UP && stop.requested()) {
+            return Optional.of(caughtUp);
+        }
+        failIfStopped();
+        actOnThreshold();
+        actOnCommands();
+        if (System.currentTimeMillis() - lastTick >= 1000) {
+            lastTick = System.currentTimeMillis();
+            p.throttle().setLimit(localShare(applied.maxEventsPerSecond()));
+            RecordsExpiry.check(p.admin(), p.contract(), p.plan());
+            reportProgress();
+        }
+        return Optional.empty();
+    }
+
+    private void failIfStopped() {
+        KafkaStreams.State state = p.streams().state();
+        Throwable cause = p.failure().get();
+        if (cause != null || state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_ERROR) {
+            throw new IllegalStateException("the replay stopped before it was complete (Kafka Streams state " + state + ")"
+                    + (cause == null ? "" : ": " + rootMessage(cause)), cause);
+        }
+    }
+
+    /** The first threshold this instance crossed pauses or aborts the whole run, through the control topic. */
+    private void actOnThreshold() {
+        Guardrails.Trip crossed = p.guardrails().tripped();
+        if (crossed == null || trip != null) {
+            return;
+        }
+        trip = crossed;
+        LOG.warn("Run {} {}: {}; every instance is told through the control topic", p.plan().runId(),
+                trip.aborts() ? "aborts by itself" : "pauses by itself", trip.reason());
+        p.control().send(p.admin(), new Control.Command(p.plan().runId(), trip.aborts() ? Control.Action.ABORT : Control.Action.PAUSE, null,
+                trip.reason(), "reprise threshold", System.currentTimeMillis()));
+        if (!trip.aborts()) {
+            // Said in the evidence too: a PROGRESS record naming the threshold, for whoever watches the topic.
+            p.evidence().writePaused(lastProgress, trip.reason());
+        }
+    }
+
+    private void actOnCommands() {
+        Control.State wanted = p.follower().poll(Duration.ZERO);
+        if (wanted.maxEventsPerSecond() != applied.maxEventsPerSecond()) {
+            // At once, not at the next tick: a new limit also wakes threads waiting under the old one.
+            p.throttle().setLimit(localShare(wanted.maxEventsPerSecond()));
+        }
+        if (wanted.paused() != applied.paused()) {
+            if (wanted.paused()) {
+                p.streams().pause();
+                p.throttle().wakeUp();
+                LOG.warn("Run {} paused ({}); counts stay exact; 'reprise resume' continues it", p.plan().runId(),
+                        wanted.reason() == null ? "by the operator" : wanted.reason());
+            } else {
+                p.streams().resume();
+                LOG.warn("Run {} resumed by the operator", p.plan().runId());
+            }
+        }
+        if (wanted.aborted() && phase != Phase.ABORTING && hostsEvidenceTask()) {
+            phase = Phase.ABORTING;
+            p.evidence().writeAborted(lastProgress, trip != null && trip.aborts() ? trip.reason() : wanted.reason());
+        }
+        applied = wanted;
+    }
+
+    private void reportProgress() {
+        if (p.onProgress() == null) {
+            return;
+        }
+        try {
+            p.onProgress().accept(Progress.read(p.admin(), p.contract().applicationId(), p.plan()));
+        } catch (RuntimeException e) {
+            LOG.debug("progress not available yet: {}", e.getMessage());
+        }
+    }
+
+    /** This instance's part of the run's limit: the run's limit times its share of the source tasks. */
+    private double localShare(double runLimit) {
+        if (runLimit <= 0) {
+            return 0;
+        }
+        long total = p.plan().ranges().stream().mapToInt(RunPlan.PartitionRange::partition).distinct().count();
+        long local = p.streams().metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                .filter(t -> t.taskId().subtopology() == 0).count();
+        return local == 0 ? runLimit : runLimit * local / Math.max(1, total);
+    }
+
+    private boolean hostsEvidenceTask() {
+        return p.streams().metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                .anyMatch(t -> t.taskId().subtopology() == p.evidenceSubtopology());
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (cause: " + root + ")";
+    }
+}
