@@ -1,6 +1,7 @@
 package dev.reprise.ops;
 
 import dev.reprise.contract.Contract;
+import dev.reprise.pipeline.repartition.RoutedSerde;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -13,13 +14,6 @@ import java.util.Properties;
 
 /** The Kafka Streams settings of a replay: Reprise's defaults, each with the measurement or reason behind it. */
 public final class StreamsSettings {
-    /**
-     * The largest record Reprise writes to its internal topics (and so the largest event it carries through the
-     * repartition, with the rest of its batch): Kafka's default of 1 MiB would stop a replay at the first history
-     * record near that size. Larger events are dead-lettered by the source stage ({@code event-too-large}).
-     */
-    public static final int MAX_INTERNAL_RECORD_BYTES = 16 * 1024 * 1024;
-
     /** Kafka Streams' switch for KIP-892 transactional state stores (4.4+). */
     static final String TRANSACTIONAL_STATE_STORES = "enable.transactional.statestores";
 
@@ -44,9 +38,10 @@ public final class StreamsSettings {
         d.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 20);
         d.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         d.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        // A history event may be as large as its topic allows: its repartition batch must fit (see MAX_INTERNAL_RECORD_BYTES).
-        d.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_INTERNAL_RECORD_BYTES + 64 * 1024);
-        d.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(MAX_INTERNAL_RECORD_BYTES + 64 * 1024));
+        // A history event may be as large as its topic allows: its repartition batch must fit (RoutedSerde.MAX_RECORD_BYTES);
+        // larger events are dead-lettered by the source stage (event-too-large), never a failed send that stops the run.
+        d.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), RoutedSerde.MAX_RECORD_BYTES + 64 * 1024);
+        d.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(RoutedSerde.MAX_RECORD_BYTES + 64 * 1024));
         d.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
         // Store caches absorb the sequence updates of hot keys between commits (projection states and
         // counters are kept by the stages themselves and written once per commit).

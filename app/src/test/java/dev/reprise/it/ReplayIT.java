@@ -131,6 +131,32 @@ class ReplayIT {
         }
 
         @Test
+        void anEventLargerThanKafkasDefaultRecordLimitCrossesTheRepartition() throws Exception {
+            // Regression: a valid 1.1 MB event failed the repartition producer (RecordTooLargeException) and stopped every run.
+            ReplayFixture fixture = new ReplayFixture(2, "");
+            try (org.apache.kafka.clients.admin.Admin admin = fixture.kafka.admin()) {
+                var topic = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, fixture.source);
+                admin.incrementalAlterConfigs(Map.of(topic, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", Integer.toString(4 << 20)),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+            }
+            InventoryGenerator gen = fixture.generator();
+            String hugeLocation = "WH1/" + "A".repeat(2_500_000);
+            try (KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20))) {
+                send(producer, fixture.source, 0, "SKU-BIG", gen.encode(2, "big-1", "SKU-BIG", "RECEIVED", 7, hugeLocation, 1000));
+                for (int i = 0; i < 6; i++) {
+                    send(producer, fixture.source, i % 2, "SKU-" + i, gen.encode(3, "e" + i, "SKU-" + i, "RECEIVED", 2, "WH1/A-1", 1000 + i));
+                }
+            }
+            ReplayFixture.Run run = fixture.newRun();
+
+            assertThat(run.evidence().getEventsProcessed()).as("the 2.5 MB event applied with the others").isEqualTo(7);
+            assertThat(run.evidence().getDeadLettered()).isZero();
+            assertThat(run.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(fixture.readProjection().get("SKU-BIG").getReceived()).isEqualTo(7);
+        }
+
+        @Test
         void anEmptyPartitionDoesNotHoldUpCompletion() {
             ReplayFixture fixture = new ReplayFixture(3, "");
             InventoryGenerator gen = fixture.generator();

@@ -34,6 +34,14 @@ import java.util.Map;
  * need a schema per payload type.
  */
 public final class RoutedSerde implements Serde<Routed> {
+    /**
+     * The largest record written to the repartition topic (a batch ends as soon as it passes
+     * {@link Batches#MAX_BATCH_BYTES}, so this bounds the largest event it can carry). Kafka's default of 1 MiB would
+     * stop a replay at the first history record near that size; the topic and the producer are configured for this.
+     */
+    public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+    /** The largest event value the source stage hands to the repartition: a batch holding it stays below {@link #MAX_RECORD_BYTES}. */
+    public static final int MAX_EVENT_BYTES = 16 * 1024 * 1024 - Batches.MAX_BATCH_BYTES - 64 * 1024;
     private static final byte DATA = 'D';
     private static final byte SINGLE = 'S';
     private static final byte END = 'E';

@@ -234,6 +234,10 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     }
 
     private void toEvent(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta) {
+        if (batches != null && record.value() != null && record.value().length > RoutedSerde.MAX_EVENT_BYTES) {
+            throw new PoisonRecordException("event-too-large", "a value of " + record.value().length + " bytes; the repartition carries events of at "
+                    + "most " + RoutedSerde.MAX_EVENT_BYTES + " bytes");
+        }
         EventDecoder.Decoded decoded = decoder.decode(record.value());
         UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
         GenericRecord payload = chain.apply(decoded.record());
