@@ -7,8 +7,10 @@ import dev.reprise.ops.Progress;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.InventoryProjectionWithInjectedBug;
 import dev.reprise.sample.inventory.InventoryLevel;
 import dev.reprise.topology.Codecs;
 import org.apache.kafka.clients.admin.Admin;
@@ -68,11 +70,14 @@ public final class Demo {
         boolean live = options.tamperLive() > 0 && !options.injectBug();
         Contract contract = fileContract.withReconciliation(live ? fileContract.reconciliation().withReference(LIVE_TOPIC, false)
                 : fileContract.reconciliation().withReference(EXPECTED_TOPIC, true));
+        Codecs codecs = Codecs.forContract(contract);
         if (options.injectBug()) {
-            contract = contract.withProjectionName(dev.reprise.sample.inventory.InventoryProjectionWithInjectedBug.NAME);
+            // The wrong projection is the demo's own and not registered: no contract can name it, by mistake or not.
+            Projection<?> wrong = new InventoryProjectionWithInjectedBug();
+            contract = contract.withProjectionName(wrong.name());
+            codecs = new Codecs(codecs.encoding(), codecs.catalog(), codecs.resolver(), codecs.upcasters(), wrong, codecs.contractInvariants());
             err.println("▶ --inject-bug: the projection silently ignores about one event in 997; the evidence should catch it");
         }
-        Codecs codecs = Codecs.forContract(contract);
         Path stateDir = tempDir();
         long t0 = System.nanoTime();
         err.println("▶ Starting a one-node KRaft Kafka broker in this JVM…");
