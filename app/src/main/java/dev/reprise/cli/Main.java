@@ -73,7 +73,7 @@ public final class Main implements Runnable {
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
             return new String[]{"reprise " + (v == null ? "development build" : v) + " (Kafka Streams "
-                    + org.apache.kafka.common.utils.AppInfoParser.getVersion() + ")"};
+                    + org.apache.kafka.common.utils.internals.AppInfoParser.getVersion() + ")"};
         }
     }
 }

@@ -100,6 +100,9 @@ public final class ReplayRunner {
         d.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // All RocksDB stores of the process share one memory budget (reprise.rocksdb.memory.bytes).
         d.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+        // Transactional state stores (KIP-892, Kafka 4.4) stay off: SortedBatchStore hands its batches to
+        // RocksDBStore.write(WriteBatch), which writes to RocksDB directly, past their uncommitted-writes buffer.
+        d.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, false);
         return d;
     }
 
