@@ -20,7 +20,7 @@ import java.util.Map;
  * the task's stores ({@code ProcessorStateManager.flushCache()}, which calls
  * {@link CachedStateStore#flushCache()} on every store that implements it), then flushes the records
  * produced, then commits the offsets (in the transaction under exactly-once). This store implements
- * that internal interface (checked against Kafka Streams 4.3.1), so listeners run before the producer
+ * that internal interface (checked against Kafka Streams 4.3.1 and 4.4.0), so listeners run before the producer
  * flush: their writes and changelog records belong to the commit, exactly as the record cache's own.
  *
  * <p>A store written by a listener must have no record cache: the caches are flushed in store order,
