@@ -83,6 +83,15 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("broker.log"));
+            return "\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return " (unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     /** CPU seconds the broker process has used so far. */
     double cpuSeconds() {
         return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
@@ -90,6 +99,9 @@ final class BrokerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!process.isAlive()) {
+            LOG.warn("the benchmark's broker had stopped by itself (exit code {}); the end of its log:{}", process.exitValue(), logTail());
+        }
         process.destroy(); // SIGTERM: the broker's shutdown hook stops it
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
