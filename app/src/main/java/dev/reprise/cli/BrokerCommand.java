@@ -15,8 +15,9 @@ import java.util.concurrent.CountDownLatch;
         description = {"Starts a one-node KRaft Kafka broker (Apache Kafka's own server, combined broker and controller) on localhost "
                 + "and keeps it running until Ctrl-C or SIGTERM, for trying the operator workflow by hand. Not for production.",
                 "With --data-dir it keeps its data there: stopped, even killed, and started again on the same directory (and "
-                        + "--port), it has its topics, offsets and committed transactions. Without, its data lives in a temporary "
-                        + "directory deleted on exit."},
+                        + "--port), it has its topics, offsets and committed transactions (after a kill, one committed just before it "
+                        + "may stay unreadable to read_committed consumers until its producer starts again). Without, its data lives "
+                        + "in a temporary directory deleted on exit."},
         footer = {"", "Examples:", "  reprise broker --bootstrap-file /tmp/bootstrap &",
                 "  reprise plan --contract config/inventory.yaml --bootstrap-server $(cat /tmp/bootstrap)",
                 "  reprise broker --data-dir /var/tmp/reprise-kafka --port 9092"})

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
@@ -45,6 +46,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     /** Attempts at free ports: a port found free may be taken by another process before the server binds it. */
     private static final int PORT_ATTEMPTS = 3;
+    /**
+     * Ports are picked in this range, below the ports the OS hands out to outgoing connections (from 32768
+     * on Linux, 49152 on macOS and Windows): between the check and the server's bind only another listener
+     * could take one, not any client connection on the machine. That matters most for the controller's
+     * port: a server that cannot bind it stops the JVM (Kafka's fatal-fault handler).
+     */
+    private static final int PORT_RANGE_START = 10_000;
+    private static final int PORT_RANGE_END = 32_000;
 
     private final KafkaRaftServer server;
     private final Path dataDir;
@@ -84,8 +93,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             boolean formatted = isFormatted(dir);
             for (int attempt = 1; ; attempt++) {
-                int brokerPort = port != 0 ? port : freePort();
-                int controllerPort = freePort();
+                int brokerPort = port != 0 ? port : freePort(-1);
+                int controllerPort = freePort(brokerPort);
                 KafkaConfig config = new KafkaConfig(serverProperties(dir, brokerPort, controllerPort), false);
                 if (!formatted) {
                     format(config, dir);
@@ -242,12 +251,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on localhost", e);
+    private static int freePort(int except) {
+        for (int i = 0; i < 1_000; i++) {
+            int candidate = ThreadLocalRandom.current().nextInt(PORT_RANGE_START, PORT_RANGE_END);
+            if (candidate != except && isFree(candidate)) {
+                return candidate;
+            }
         }
+        throw new IllegalStateException("no free port on localhost between " + PORT_RANGE_START + " and " + PORT_RANGE_END);
     }
 
     private static boolean isFree(int port) {
