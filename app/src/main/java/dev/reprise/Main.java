@@ -40,8 +40,8 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Kafka's test-kit jar (for the embedded broker) ships a log4j2.yaml that would win over ours and
-     * flood stderr; name ours explicitly unless the operator chose a configuration.
+     * Ours is not named log4j2.xml, so a log4j2 configuration in any jar on the class path cannot win over
+     * it and flood stderr; name it explicitly unless the operator chose a configuration.
      */
     static void useOwnLogConfiguration() {
         if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {

@@ -4,8 +4,10 @@ import dev.reprise.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,9 +22,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The benchmark's broker: {@link EmbeddedKafka} started by {@code reprise broker} in a JVM of its own,
  * so that the benchmark process holds only what it measures (its memory is the pipeline's) and the
- * broker's CPU time is read from its own process.
+ * broker's CPU time is read from its own process. Its data, address file and log live in one temporary
+ * directory, deleted on {@link #close()} even when the broker had to be killed.
  */
 final class BrokerProcess implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerProcess.class);
     private final Process process;
     private final String bootstrap;
     private final Path dir;
@@ -40,7 +44,8 @@ final class BrokerProcess implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                    "dev.reprise.Main", "broker", "--bootstrap-file", bootstrapFile.toString()));
+                    "dev.reprise.Main", "broker", "--data-dir", dir.resolve("data").toString(),
+                    "--bootstrap-file", bootstrapFile.toString()));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("broker.log").toFile())
@@ -78,6 +83,15 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("broker.log"));
+            return "\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return " (unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     /** CPU seconds the broker process has used so far. */
     double cpuSeconds() {
         return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
@@ -85,21 +99,23 @@ final class BrokerProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy(); // SIGTERM: the broker's shutdown hook stops it and deletes its data
+        if (!process.isAlive()) {
+            LOG.warn("the benchmark's broker had stopped by itself (exit code {}); the end of its log:{}", process.exitValue(), logTail());
+        }
+        process.destroy(); // SIGTERM: the broker's shutdown hook stops it
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        File[] files = dir.toFile().listFiles();
-        if (files != null) {
-            for (File f : files) {
-                f.delete();
-            }
+        try {
+            Utils.delete(dir.toFile());
+        } catch (IOException e) {
+            LOG.warn("could not delete the benchmark broker's directory {}: {}", dir, e.getMessage());
         }
-        dir.toFile().delete();
     }
 }

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class KafkaInternals {
     /** Kafka Streams versions whose internals this package was checked against (their sources; Reprise ships the newest). */
-    public static final Set<String> VERIFIED_STREAMS_VERSIONS = Set.of("4.3.1", "4.4.0");
+    public static final Set<String> VERIFIED_STREAMS_VERSIONS = Set.of("4.4.0");
     /** The RocksDB versions those Kafka Streams releases bring, whose write-batch format {@link RocksDbBatches} writes. */
     public static final Set<String> VERIFIED_ROCKSDB_VERSIONS = Set.of("10.1.3");
 

@@ -9,6 +9,7 @@ import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
@@ -78,8 +79,12 @@ public final class Demo {
         boolean live = options.tamperLive() > 0 && !options.injectBug();
         Contract contract = fileContract.withReconciliation(live ? fileContract.reconciliation().withReference(LIVE_TOPIC, false)
                 : fileContract.reconciliation().withReference(EXPECTED_TOPIC, true));
+        Codecs codecs = Codecs.forContract(contract);
         if (options.injectBug()) {
-            contract = contract.withProjectionName(dev.reprise.demo.InventoryProjectionWithInjectedBug.NAME);
+            // The wrong projection is the demo's own and not registered: no contract can name it, by mistake or not.
+            Projection<?> wrong = new InventoryProjectionWithInjectedBug();
+            contract = contract.withProjectionName(wrong.name());
+            codecs = new Codecs(codecs.encoding(), codecs.catalog(), codecs.resolver(), codecs.upcasters(), wrong, codecs.contractInvariants());
             err.println("▶ --inject-bug: the projection silently ignores about one event in 997; the evidence should catch it");
         }
         if (options.keyed()) {
@@ -91,7 +96,6 @@ public final class Demo {
                         + " the evidence should catch it%n", options.scatterKeys());
             }
         }
-        Codecs codecs = Codecs.forContract(contract);
         Path stateDir = tempDir();
         long t0 = System.nanoTime();
         err.println("▶ Starting a one-node KRaft Kafka broker in this JVM…");

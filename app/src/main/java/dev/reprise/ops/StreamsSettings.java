@@ -15,7 +15,7 @@ import java.util.Properties;
 /** The Kafka Streams settings of a replay: Reprise's defaults, each with the measurement or reason behind it. */
 public final class StreamsSettings {
     /** Kafka Streams' switch for KIP-892 transactional state stores (4.4+). */
-    static final String TRANSACTIONAL_STATE_STORES = "enable.transactional.statestores";
+    static final String TRANSACTIONAL_STATE_STORES = StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG;
 
     private StreamsSettings() {
     }

@@ -6,7 +6,11 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** The projections registered through {@code META-INF/services/dev.reprise.projection.Projection}. */
+/**
+ * The projections registered through {@code META-INF/services/dev.reprise.projection.Projection}: the ones a
+ * contract may name. The demo's deliberately wrong projection ({@code reprise demo --inject-bug}) is not
+ * among them; the demo hands it to its run itself.
+ */
 public final class ProjectionRegistry {
     private ProjectionRegistry() {
     }

@@ -1,0 +1,60 @@
+package dev.reprise.projection;
+
+import dev.reprise.Main;
+import dev.reprise.contract.ContractException;
+import dev.reprise.demo.InventoryProjectionWithInjectedBug;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A contract can name the registered projections only: the demo's deliberately wrong one is not among them. */
+class ProjectionRegistryTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theSampleProjectionsAreRegisteredAndTheDemosWrongOneIsNot() {
+        assertThat(ProjectionRegistry.all()).containsKeys("inventory-levels", "invoice-summary").doesNotContainKey(InventoryProjectionWithInjectedBug.NAME);
+        assertThatThrownBy(() -> ProjectionRegistry.named(InventoryProjectionWithInjectedBug.NAME))
+                .isInstanceOf(ContractException.class)
+                .hasMessageContaining("no projection named 'inventory-levels-with-injected-bug' is registered");
+    }
+
+    @Test
+    void anOfflinePlanOfAContractNamingTheDemosWrongProjectionSaysItIsUnknown() throws IOException {
+        Path schemas = Path.of("../schemas").toAbsolutePath().normalize();
+        String contract = Files.readString(Path.of("../config/inventory.yaml"))
+                .replace("name: inventory-levels\n", "name: " + InventoryProjectionWithInjectedBug.NAME + "\n")
+                .replace("../schemas", schemas.toString());
+        assertThat(contract).contains("name: " + InventoryProjectionWithInjectedBug.NAME);
+        Path file = Files.writeString(tmp.resolve("inventory-with-bug.yaml"), contract);
+
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.execute("plan", "--offline", "--contract", file.toString());
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+
+        assertThat(code).as("invalid input").isEqualTo(2);
+        assertThat(stderr.toString(StandardCharsets.UTF_8))
+                .contains("projection.name")
+                .contains("no projection named 'inventory-levels-with-injected-bug' is registered");
+    }
+}
