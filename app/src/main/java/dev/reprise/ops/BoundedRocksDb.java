@@ -1,5 +1,6 @@
 package dev.reprise.ops;
 
+import dev.reprise.config.RepriseConfig;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
@@ -19,8 +20,7 @@ import java.util.Map;
  * may hold memtables. The first store opened in the process fixes it.
  */
 public final class BoundedRocksDb implements RocksDBConfigSetter {
-    public static final String MEMORY_CONFIG = "reprise.rocksdb.memory.bytes";
-    public static final long DEFAULT_MEMORY = 256L * 1024 * 1024;
+    public static final String MEMORY_CONFIG = RepriseConfig.ROCKSDB_MEMORY_BYTES;
     private static Cache cache;
     private static WriteBufferManager writeBuffers;
 
@@ -34,8 +34,7 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-        Object configured = configs.get(MEMORY_CONFIG);
-        create(configured == null ? DEFAULT_MEMORY : Long.parseLong(configured.toString()));
+        create(RepriseConfig.of(configs).rocksDbMemoryBytes());
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
         table.setBlockCache(cache);
         table.setCacheIndexAndFilterBlocks(true);

@@ -1,5 +1,6 @@
 package dev.reprise.ops;
 
+import dev.reprise.config.RepriseConfig;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
@@ -68,6 +69,8 @@ public final class ReplayRunner {
         this.clientConfig = Map.copyOf(clientConfig);
         this.stateDir = stateDir;
         this.streamsOverrides = Map.copyOf(streamsOverrides);
+        // Reprise's own properties are checked before anything starts.
+        RepriseConfig.of(streamsProperties());
     }
 
     /** Kafka Streams settings Reprise chooses for a replay ({@link StreamsSettings}). */
@@ -212,7 +215,7 @@ public final class ReplayRunner {
         dev.reprise.compat.KafkaInternals.check();
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
-        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails);
+        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()));
         int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));

@@ -55,6 +55,9 @@ public final class StreamsSettings {
         // KIP-892 transactional state stores stay off: the dedup lookup store writes RocksDB batches through
         // RocksDBStore.write (dev.reprise.compat.RocksDbBatches), which bypasses their buffer (checked in 4.4.0).
         d.put(TRANSACTIONAL_STATE_STORES, false);
+        // The reference projection is a global store: Kafka Streams 4.4 warns on every start unless the processing
+        // exception handler also covers the global thread, which becomes the default in Kafka 5.0.
+        d.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return d;
     }
 

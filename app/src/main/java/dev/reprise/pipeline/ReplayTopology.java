@@ -1,6 +1,7 @@
 package dev.reprise.pipeline;
 
 import dev.reprise.compat.CommitHook;
+import dev.reprise.config.RepriseConfig;
 import dev.reprise.contract.Contract;
 import dev.reprise.dedup.DedupSet;
 import dev.reprise.pipeline.apply.ApplyStage;
@@ -67,6 +68,11 @@ public final class ReplayTopology {
 
     /** @param guardrails the contract's thresholds, watched by this instance while it runs */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
+        return build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(java.util.Map.of()));
+    }
+
+    /** @param settings Reprise's own properties ({@code reprise.*}) */
+    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(counterStore(SourceStage.COUNTERS_STORE));
         builder.addStateStore(CommitHook.builder(SourceStage.COMMIT_HOOK));
@@ -104,7 +110,8 @@ public final class ReplayTopology {
                             .withLoggingDisabled(),
                     reference, Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("reprise-reference-source"), ReferenceLoader::new);
         }
-        KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition, guardrails),
+        KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition, guardrails,
+                        settings.applyRecentStates()),
                 Named.as("reprise-dedup-apply"),
                 applyStores(contract));
 
@@ -159,8 +166,9 @@ public final class ReplayTopology {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, Codecs codecs, String reference, boolean viaRepartition,
-                                               Guardrails guardrails) {
-        return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails);
+                                               Guardrails guardrails, int recentStates) {
+        return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails,
+                recentStates);
     }
 
     /** Keeps the global reference store equal to the reference topic. */

@@ -80,6 +80,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     private final String referenceStoreName;
     private final boolean viaRepartition;
     private final byte[] prefix;
+    private final int recentStates;
     private ProcessorContext<byte[], Emitted> context;
     private CommitHook commitHook;
     private KeyValueStore<Bytes, byte[]> dedup;
@@ -99,8 +100,10 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     private Map<String, Long> lastReported = Map.of();
     private boolean otherRunsGone;
 
+    /** @param recentStates projection states kept in memory ({@code reprise.apply.recent.states}) */
     public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
-                      Guardrails guardrails) {
+                      Guardrails guardrails, int recentStates) {
+        this.recentStates = recentStates;
         this.guardrails = guardrails;
         this.invariants = codecs.invariants();
         this.contract = contract;
@@ -121,7 +124,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         this.counters = new Counters(context.getStateStore(COUNTERS_STORE), plan.runId());
         this.applyCounters = counters.scope("apply");
         this.codec = new StateCodec<>(projection.stateClass());
-        this.recent = new RecentStates<>(states, codec, RecentStates.CAPACITY);
+        this.recent = new RecentStates<>(states, codec, recentStates);
         this.payloads = new Payloads(codecs.catalog());
         int taskPartition = context.taskId().partition();
         // After a repartition every source partition reaches every apply task; without one, a task

@@ -23,9 +23,6 @@ import java.util.function.Supplier;
  * @param <S> the projection's state
  */
 final class RecentStates<S extends SpecificRecord> {
-    /** Keys kept in memory per apply task; the rest are read from the store when their next event comes. */
-    static final int CAPACITY = 10_000;
-
     private final KeyValueStore<Bytes, byte[]> store;
     private final StateCodec<S> codec;
     private final Map<Bytes, Entry<S>> recent;

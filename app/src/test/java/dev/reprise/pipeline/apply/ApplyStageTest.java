@@ -90,7 +90,7 @@ class ApplyStageTest {
         add(context, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplyStage.COUNTERS_STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build());
         CommitHook hook = add(context, CommitHook.builder(ApplyStage.COMMIT_HOOK).build());
-        ApplyStage<InventoryLevel> stage = new ApplyStage<>(contract, plan, codecs, new Counting(), null, false, Guardrails.none());
+        ApplyStage<InventoryLevel> stage = new ApplyStage<>(contract, plan, codecs, new Counting(), null, false, Guardrails.none(), 10_000);
         stage.init(context);
         StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
         Bytes key = Bytes.wrap(concat(plan.statePrefix(), "SKU-A".getBytes(StandardCharsets.UTF_8)));

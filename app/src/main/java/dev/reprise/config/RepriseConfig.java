@@ -1,0 +1,74 @@
+package dev.reprise.config;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every {@code reprise.*} property, declared once with its type, default, validation and documentation, as Kafka's
+ * own configs are ({@link ConfigDef}). They are given like Kafka Streams properties (in the {@code --command-config}
+ * file); the README's reference table and {@code reprise reference} are generated from this declaration, and a wrong
+ * value is refused before anything starts with the property's name and what it accepts.
+ */
+public final class RepriseConfig extends AbstractConfig {
+    public static final String ROCKSDB_MEMORY_BYTES = "reprise.rocksdb.memory.bytes";
+    private static final String ROCKSDB_MEMORY_BYTES_DOC = "Memory of all RocksDB stores of the process together: one block cache with "
+            + "memtables, indexes and filters charged to it (half of it may hold memtables). Below 128 MiB RocksDB stalls writes on large runs.";
+    public static final String APPLY_RECENT_STATES = "reprise.apply.recent.states";
+    private static final String APPLY_RECENT_STATES_DOC = "Projection states each apply task keeps in memory (least recently used first "
+            + "evicted, written to its store once per commit); more keys than this are read back from RocksDB when their next event comes.";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
+                    ConfigDef.Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
+            .define(APPLY_RECENT_STATES, ConfigDef.Type.INT, 10_000, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, APPLY_RECENT_STATES_DOC);
+
+    private RepriseConfig(Map<String, Object> props) {
+        super(DEFINITION, props, false);
+    }
+
+    /**
+     * The {@code reprise.*} entries of {@code props} (other keys belong to Kafka's clients), checked.
+     *
+     * @throws IllegalArgumentException naming the property and what it accepts, for a wrong value or an unknown {@code reprise.*} key
+     */
+    public static RepriseConfig of(Map<?, ?> props) {
+        Map<String, Object> own = new HashMap<>();
+        props.forEach((k, v) -> {
+            String key = String.valueOf(k);
+            if (key.startsWith("reprise.")) {
+                if (!DEFINITION.names().contains(key)) {
+                    throw new IllegalArgumentException("unknown property '" + key + "'; Reprise's properties are " + new java.util.TreeSet<>(DEFINITION.names()));
+                }
+                own.put(key, v);
+            }
+        });
+        try {
+            return new RepriseConfig(own);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("property " + e.getMessage() + "; see the README's configuration reference (reprise reference)", e);
+        }
+    }
+
+    public long rocksDbMemoryBytes() {
+        return getLong(ROCKSDB_MEMORY_BYTES);
+    }
+
+    public int applyRecentStates() {
+        return getInt(APPLY_RECENT_STATES);
+    }
+
+    /** The properties as a Markdown table: name, type, default, accepted values, what it does. */
+    public static String markdownTable() {
+        StringBuilder out = new StringBuilder("| property | type | default | accepts | what it does |\n|---|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : DEFINITION.configKeys().values()) {
+            out.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
+                    .append(key.defaultValue).append(" | ").append(key.validator == null ? "" : key.validator.toString().replace("|", "\\|"))
+                    .append(" | ").append(key.documentation.replace("|", "\\|")).append(" |\n");
+        }
+        return out.toString();
+    }
+}
