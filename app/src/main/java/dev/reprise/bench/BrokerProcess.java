@@ -4,7 +4,6 @@ import dev.reprise.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +112,7 @@ final class BrokerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            Utils.delete(dir.toFile());
+            EmbeddedKafka.deleteTree(dir);
         } catch (IOException e) {
             LOG.warn("could not delete the benchmark broker's directory {}: {}", dir, e.getMessage());
         }

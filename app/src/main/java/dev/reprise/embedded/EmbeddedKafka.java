@@ -7,7 +7,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
@@ -304,9 +303,21 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static void deleteQuietly(Path dir) {
         try {
-            Utils.delete(dir.toFile());
+            deleteTree(dir);
         } catch (IOException e) {
             LOG.warn("could not delete the broker's temporary directory {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** Deletes a directory and everything under it (deepest first); nothing when it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
         }
     }
 }
