@@ -1,15 +1,12 @@
 package dev.reprise.cli;
 
-import dev.reprise.Main;
+import dev.reprise.Cli;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.ops.Acls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,31 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AclsCommandTest {
     private static final String CONTRACT = "../config/inventory.yaml";
 
-    record Outcome(int exitCode, String stdout, String stderr) {
-        List<String> lines() {
-            return stdout.lines().toList();
-        }
-    }
-
-    static Outcome reprise(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Outcome(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void printsOneKafkaAclsLinePerBindingAfterCommentLines() {
-        Outcome o = reprise("acls", "--contract", CONTRACT);
+        Cli.Outcome o = Cli.reprise("acls", "--contract", CONTRACT);
 
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
         assertThat(o.stderr()).isEmpty();
@@ -68,7 +43,7 @@ class AclsCommandTest {
 
     @Test
     void jsonIsOneArrayOfBindingsWithSnakeCaseFields() throws Exception {
-        Outcome o = reprise("acls", "--contract", CONTRACT, "--principal", "User:app", "--json");
+        Cli.Outcome o = Cli.reprise("acls", "--contract", CONTRACT, "--principal", "User:app", "--json");
 
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
         JsonNode array = new ObjectMapper().readTree(o.stdout());
@@ -89,7 +64,7 @@ class AclsCommandTest {
 
     @Test
     void helpShowsAnExample() {
-        Outcome o = reprise("acls", "--help");
+        Cli.Outcome o = Cli.reprise("acls", "--help");
 
         assertThat(o.exitCode()).isZero();
         assertThat(o.stdout()).contains("--principal", "--json", "Example", "reprise acls --contract config/inventory.yaml");
@@ -97,7 +72,7 @@ class AclsCommandTest {
 
     @Test
     void aPrincipalWithoutATypeIsInvalidInput() {
-        Outcome o = reprise("acls", "--contract", CONTRACT, "--principal", "reprise");
+        Cli.Outcome o = Cli.reprise("acls", "--contract", CONTRACT, "--principal", "reprise");
 
         assertThat(o.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(o.stdout()).isEmpty();

@@ -1,5 +1,6 @@
 package dev.reprise.cli;
 
+import dev.reprise.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,7 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static dev.reprise.cli.AclsCommandTest.reprise;
+import static dev.reprise.Cli.reprise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code reprise broker} refuses a data directory or port it cannot use before it starts anything (exit 2). */
@@ -19,7 +20,7 @@ class BrokerCommandTest {
 
     @Test
     void aPortOutOfRangeIsInvalidInput() {
-        AclsCommandTest.Outcome o = reprise("broker", "--port", "70000");
+        Cli.Outcome o = reprise("broker", "--port", "70000");
 
         assertThat(o.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(o.stderr()).contains("--port 70000: expected a TCP port from 1 to 65535").doesNotContain("Exception");
@@ -29,7 +30,7 @@ class BrokerCommandTest {
     @Test
     void aPortInUseIsInvalidInput() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            AclsCommandTest.Outcome o = reprise("broker", "--port", Integer.toString(taken.getLocalPort()), "--data-dir", tmp.resolve("kafka").toString());
+            Cli.Outcome o = reprise("broker", "--port", Integer.toString(taken.getLocalPort()), "--data-dir", tmp.resolve("kafka").toString());
 
             assertThat(o.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
             assertThat(o.stderr()).contains("--port: port " + taken.getLocalPort() + " on localhost is in use").doesNotContain("Exception");
@@ -42,7 +43,7 @@ class BrokerCommandTest {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Files.writeString(home.resolve("notes.txt"), "not Kafka's");
 
-        AclsCommandTest.Outcome o = reprise("broker", "--data-dir", home.toString());
+        Cli.Outcome o = reprise("broker", "--data-dir", home.toString());
 
         assertThat(o.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(o.stderr()).contains("--data-dir: data directory " + home + " is not empty and holds no Kafka data (meta.properties is missing)")
@@ -56,7 +57,7 @@ class BrokerCommandTest {
     void aFileIsNotADataDirectory() throws IOException {
         Path file = Files.writeString(tmp.resolve("file"), "x");
 
-        AclsCommandTest.Outcome o = reprise("broker", "--data-dir", file.toString());
+        Cli.Outcome o = reprise("broker", "--data-dir", file.toString());
 
         assertThat(o.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(o.stderr()).contains("--data-dir: data directory " + file + " is a file");

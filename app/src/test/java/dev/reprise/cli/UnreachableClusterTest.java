@@ -1,14 +1,12 @@
 package dev.reprise.cli;
 
-import dev.reprise.Main;
+import dev.reprise.Cli;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -33,22 +31,9 @@ class UnreachableClusterTest {
     }
 
     static Result reprise(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
-        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
         long started = System.nanoTime();
-        int code;
-        try {
-            code = Main.execute(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Result(code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8),
-                (System.nanoTime() - started) / 1_000_000);
+        Cli.Outcome o = Cli.reprise(args);
+        return new Result(o.exitCode(), o.stdout(), o.stderr(), (System.nanoTime() - started) / 1_000_000);
     }
 
     /** A port that was just free: bound, then closed, so nothing listens on it. */

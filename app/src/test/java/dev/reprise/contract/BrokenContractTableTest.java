@@ -1,14 +1,12 @@
 package dev.reprise.contract;
 
-import dev.reprise.Main;
+import dev.reprise.Cli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -411,23 +409,11 @@ class BrokenContractTableTest {
         assertThat(variants().stream().map(Variant::name).distinct().count()).isEqualTo(variants().size());
     }
 
-    record Result(int code, String out, String err) {
+    static Result plan(Path contract) {
+        Cli.Outcome o = Cli.reprise("plan", "--offline", "--contract", contract.toString());
+        return new Result(o.exitCode(), o.stdout(), o.stderr());
     }
 
-    static Result plan(Path contract) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
-        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.execute("plan", "--offline", "--contract", contract.toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Result(code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
+    record Result(int code, String out, String err) {
     }
 }

@@ -1,12 +1,10 @@
 package dev.reprise.contract;
 
-import dev.reprise.Main;
+import dev.reprise.Cli;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,21 +169,13 @@ class ContractLoaderTest {
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, VALID.replace("key_field: sku", "key_feld: sku")
                 .replace("../schemas", CONFIG.resolveSibling("schemas").toString()));
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.execute("plan", "--offline", "--contract", broken.toString());
-        } finally {
-            System.setErr(err);
-        }
-        assertThat(code).isEqualTo(2);
-        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("ordering.key_feld").contains("Nothing was started");
+        Cli.Outcome o = Cli.reprise("plan", "--offline", "--contract", broken.toString());
+        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.stderr()).contains("ordering.key_feld").contains("Nothing was started");
     }
 
     @Test
     void theOfflinePlanOfTheShippedContractPasses() {
-        assertThat(Main.execute("plan", "--offline", "--contract", CONFIG.resolve("inventory.yaml").toString())).isZero();
+        assertThat(Cli.reprise("plan", "--offline", "--contract", CONFIG.resolve("inventory.yaml").toString()).exitCode()).isZero();
     }
 }

@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class BenchIT {
 
     @Test
     void benchRunsOnASmallInputAndReportsEveryFigure() throws Exception {
-        DemoIT.Outcome o = DemoIT.reprise("bench", "--events", "3000", "--rounds", "1", "--partitions", "2",
+        Cli.Outcome o = Cli.reprise("bench", "--events", "3000", "--rounds", "1", "--partitions", "2",
                 "--contract", "../config/inventory.yaml", "--json");
 
         assertThat(o.exitCode()).as(o.stderr()).isZero();
@@ -46,7 +47,7 @@ class BenchIT {
 
     @Test
     void withoutFloorsItMeasuresTheCopyAndBothPipelinesOnlyAndPrintsATable() throws Exception {
-        DemoIT.Outcome o = DemoIT.reprise("bench", "--events", "2000", "--rounds", "1", "--partitions", "2",
+        Cli.Outcome o = Cli.reprise("bench", "--events", "2000", "--rounds", "1", "--partitions", "2",
                 "--contract", "../config/inventory.yaml", "--no-floors");
 
         assertThat(o.exitCode()).as(o.stderr()).isZero();

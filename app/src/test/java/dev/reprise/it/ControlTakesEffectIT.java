@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Cli.Outcome;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -9,9 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.reprise.it.OperatorWorkflowIT.Outcome;
+import static dev.reprise.Cli.reprise;
 import static dev.reprise.it.OperatorWorkflowIT.args;
-import static dev.reprise.it.OperatorWorkflowIT.reprise;
 import static dev.reprise.it.OperatorWorkflowIT.runInBackground;
 import static dev.reprise.it.OperatorWorkflowIT.status;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.reprise.Cli.reprise;
 import static dev.reprise.it.OperatorWorkflowIT.args;
-import static dev.reprise.it.OperatorWorkflowIT.reprise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,14 +1,11 @@
 package dev.reprise.it;
 
-import dev.reprise.Main;
+import dev.reprise.Cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,28 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class DemoIT {
 
-    record Outcome(int exitCode, String stdout, String stderr) {
-    }
-
-    static Outcome reprise(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Outcome(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void demoReportsExactCountsAsOneJsonObjectAndExitsZeroWhenTrusted() throws Exception {
-        Outcome o = reprise("demo", "--events", "6000", "--duplicates", "0.05", "--poison", "7", "--partitions", "3",
+        Cli.Outcome o = Cli.reprise("demo", "--events", "6000", "--duplicates", "0.05", "--poison", "7", "--partitions", "3",
                 "--contract", "../config/inventory.yaml", "--json");
 
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
@@ -54,7 +32,7 @@ class DemoIT {
 
     @Test
     void aDeliberatelyWrongProjectionIsCaughtAndTheDemoExitsUntrusted() throws Exception {
-        Outcome o = reprise("demo", "--events", "5000", "--partitions", "3", "--inject-bug", "--contract", "../config/inventory.yaml", "--json");
+        Cli.Outcome o = Cli.reprise("demo", "--events", "5000", "--partitions", "3", "--inject-bug", "--contract", "../config/inventory.yaml", "--json");
 
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isEqualTo(4);
         JsonNode evidence = new ObjectMapper().readTree(o.stdout());
@@ -72,7 +50,7 @@ class DemoIT {
 
     @Test
     void aTamperedLiveProjectionIsReportedKeyByKeyWhileTheRebuildIsTrusted() throws Exception {
-        Outcome o = reprise("demo", "--events", "5000", "--partitions", "3", "--tamper-live", "25", "--contract", "../config/inventory.yaml", "--json");
+        Cli.Outcome o = Cli.reprise("demo", "--events", "5000", "--partitions", "3", "--tamper-live", "25", "--contract", "../config/inventory.yaml", "--json");
 
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
         JsonNode evidence = new ObjectMapper().readTree(o.stdout());
@@ -85,7 +63,7 @@ class DemoIT {
 
     @Test
     void demoRejectsANegativeEventCountWithExitCodeTwo() {
-        Outcome o = reprise("demo", "--events", "-5");
+        Cli.Outcome o = Cli.reprise("demo", "--events", "-5");
 
         assertThat(o.exitCode()).isEqualTo(2);
         assertThat(o.stderr()).contains("--events");

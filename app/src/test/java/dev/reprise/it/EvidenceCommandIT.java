@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Cli;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
@@ -19,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.reprise.Cli.reprise;
 import static dev.reprise.it.OperatorWorkflowIT.args;
-import static dev.reprise.it.OperatorWorkflowIT.reprise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -89,7 +90,7 @@ class EvidenceCommandIT {
 
     @Test
     void aTrustedRunExitsZeroAndPrintsItsReport() {
-        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence", "--run-id", RUN_A));
+        Cli.Outcome o = reprise(args(f, contract, "evidence", "--run-id", RUN_A));
 
         assertThat(o.exitCode()).as("exit code of trusted run A; stderr:%n%s", o.stderr()).isZero();
         assertThat(o.stdout()).as("the report names the run and its verdict").contains("for run " + RUN_A).containsPattern("verdict +TRUSTED\n");
@@ -97,7 +98,7 @@ class EvidenceCommandIT {
 
     @Test
     void withoutARunIdTheLatestFinalEvidenceDecidesAndBIsUntrusted() {
-        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence"));
+        Cli.Outcome o = reprise(args(f, contract, "evidence"));
 
         assertThat(o.exitCode()).as("exit code of the latest final evidence (untrusted run B); stderr:%n%s", o.stderr()).isEqualTo(4);
         assertThat(o.stdout()).contains("for run " + RUN_B).containsPattern("verdict +UNTRUSTED\n").doesNotContain(RUN_A);
@@ -105,7 +106,7 @@ class EvidenceCommandIT {
 
     @Test
     void jsonIsOneObjectWithSnakeCaseFields() {
-        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence", "--run-id", RUN_A, "--json"));
+        Cli.Outcome o = reprise(args(f, contract, "evidence", "--run-id", RUN_A, "--json"));
 
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
         assertThat(o.stdout().strip().lines()).as("one line of JSON on stdout").hasSize(1);
@@ -119,7 +120,7 @@ class EvidenceCommandIT {
 
     @Test
     void anUnknownRunExitsOneAndNamesTheTopicAndTheRun() {
-        OperatorWorkflowIT.Outcome o = reprise(args(f, contract, "evidence", "--run-id", "no-such-run"));
+        Cli.Outcome o = reprise(args(f, contract, "evidence", "--run-id", "no-such-run"));
 
         assertThat(o.exitCode()).isEqualTo(1);
         assertThat(o.stdout()).isEmpty();
@@ -128,13 +129,13 @@ class EvidenceCommandIT {
 
     @Test
     void aRunWithOnlyProgressIsStillGoingAndShowsItsProgressOnRequest() {
-        OperatorWorkflowIT.Outcome plain = reprise(args(f, contract, "evidence", "--run-id", RUN_C));
+        Cli.Outcome plain = reprise(args(f, contract, "evidence", "--run-id", RUN_C));
 
         assertThat(plain.exitCode()).isEqualTo(1);
         assertThat(plain.stdout()).isEmpty();
         assertThat(plain.stderr()).contains("run " + RUN_C + " is still going (250 events read").contains("--include-progress");
 
-        OperatorWorkflowIT.Outcome shown = reprise(args(f, contract, "evidence", "--run-id", RUN_C, "--include-progress", "--json"));
+        Cli.Outcome shown = reprise(args(f, contract, "evidence", "--run-id", RUN_C, "--include-progress", "--json"));
 
         assertThat(shown.exitCode()).as("progress is not a verdict").isEqualTo(1);
         JsonNode progress = shown.json();

@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -7,7 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static dev.reprise.it.OperatorWorkflowIT.reprise;
+import static dev.reprise.Cli.reprise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The demo on a history keyed by the ordering key: kept as promised, and broken. Real command line, embedded broker. */
@@ -24,8 +25,8 @@ class KeyedDemoIT {
 
     @Test
     void aKeyedHistoryReplayedWithoutRepartitionIsTrustedWithTheSameCountsAsTheNormalDemo() {
-        OperatorWorkflowIT.Outcome normal = reprise(demo());
-        OperatorWorkflowIT.Outcome keyed = reprise(demo("--keyed"));
+        Cli.Outcome normal = reprise(demo());
+        Cli.Outcome keyed = reprise(demo("--keyed"));
 
         assertThat(normal.exitCode()).as(normal.stderr()).isZero();
         assertThat(keyed.exitCode()).as(keyed.stderr()).isZero();
@@ -48,7 +49,7 @@ class KeyedDemoIT {
      */
     @Test
     void aHistoryNotKeyedAsPromisedIsUntrustedAndTheReasonNamesTheMisplacedEvents() {
-        OperatorWorkflowIT.Outcome o = reprise(demo("--keyed", "--scatter-keys", "20"));
+        Cli.Outcome o = reprise(demo("--keyed", "--scatter-keys", "20"));
 
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isEqualTo(4);
         JsonNode evidence = o.json();
@@ -60,7 +61,7 @@ class KeyedDemoIT {
 
     @Test
     void scatterKeysWithoutKeyedIsInvalidInput() {
-        OperatorWorkflowIT.Outcome o = reprise("demo", "--scatter-keys", "5");
+        Cli.Outcome o = reprise("demo", "--scatter-keys", "5");
 
         assertThat(o.exitCode()).isEqualTo(2);
         assertThat(o.stderr()).contains("--scatter-keys needs --keyed");

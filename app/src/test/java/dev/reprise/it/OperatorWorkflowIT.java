@@ -1,9 +1,8 @@
 package dev.reprise.it;
 
-import dev.reprise.Main;
+import dev.reprise.Cli;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -11,10 +10,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,63 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class OperatorWorkflowIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Output of one command. Commands may run on several threads at once: output is captured per thread. */
-    record Outcome(int exitCode, String stdout, String stderr) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(stdout);
-            } catch (Exception e) {
-                throw new AssertionError("not JSON on stdout: " + stdout + "\nstderr: " + stderr, e);
-            }
-        }
-    }
-
-    private static final ThreadLocal<ByteArrayOutputStream> OUT = new ThreadLocal<>();
-    private static final ThreadLocal<ByteArrayOutputStream> ERR = new ThreadLocal<>();
-
-    static {
-        System.setOut(new PrintStream(perThread(OUT, System.out), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(perThread(ERR, System.err), true, StandardCharsets.UTF_8));
-    }
-
-    private static OutputStream perThread(ThreadLocal<ByteArrayOutputStream> local, PrintStream fallback) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) {
-                ByteArrayOutputStream b1 = local.get();
-                if (b1 != null) {
-                    b1.write(b);
-                } else {
-                    fallback.write(b);
-                }
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                ByteArrayOutputStream b1 = local.get();
-                if (b1 != null) {
-                    b1.write(b, off, len);
-                } else {
-                    fallback.write(b, off, len);
-                }
-            }
-        };
-    }
-
-    static Outcome reprise(String... args) {
-        OUT.set(new ByteArrayOutputStream());
-        ERR.set(new ByteArrayOutputStream());
-        try {
-            int code = Main.execute(args);
-            return new Outcome(code, OUT.get().toString(StandardCharsets.UTF_8), ERR.get().toString(StandardCharsets.UTF_8));
-        } finally {
-            OUT.remove();
-            ERR.remove();
-        }
-    }
-
     static String[] args(ReplayFixture f, Path contract, String... rest) {
         List<String> all = new ArrayList<>(List.of(rest));
         all.add("--contract");
@@ -98,12 +36,12 @@ class OperatorWorkflowIT {
         return all.toArray(String[]::new);
     }
 
-    static CompletableFuture<Outcome> runInBackground(ReplayFixture f, Path contract, Path stateDir) {
-        return CompletableFuture.supplyAsync(() -> reprise(args(f, contract, "run", "--json", "--state-dir", stateDir.toString())));
+    static CompletableFuture<Cli.Outcome> runInBackground(ReplayFixture f, Path contract, Path stateDir) {
+        return CompletableFuture.supplyAsync(() -> Cli.reprise(args(f, contract, "run", "--json", "--state-dir", stateDir.toString())));
     }
 
     static JsonNode status(ReplayFixture f, Path contract) {
-        Outcome o = reprise(args(f, contract, "status", "--json"));
+        Cli.Outcome o = Cli.reprise(args(f, contract, "status", "--json"));
         assertThat(o.exitCode()).as("status; stderr: %s", o.stderr()).isZero();
         return o.json();
     }
@@ -125,26 +63,26 @@ class OperatorWorkflowIT {
         InventoryGenerator.Generated generated = f.generate(new InventoryGenerator.Options(20_000, 0.05, 5, 3, 200, 21L));
         Path contract = f.contractFile();
 
-        Outcome plan = reprise(args(f, contract, "plan", "--json"));
+        Cli.Outcome plan = Cli.reprise(args(f, contract, "plan", "--json"));
         assertThat(plan.exitCode()).as(plan.stderr()).isZero();
         assertThat(plan.json().get("ranges")).hasSize(3);
 
-        Outcome dry = reprise(args(f, contract, "reset"));
+        Cli.Outcome dry = Cli.reprise(args(f, contract, "reset"));
         assertThat(dry.exitCode()).as(dry.stderr()).isZero();
         assertThat(dry.stdout()).contains("Dry run");
         try (Admin admin = f.kafka.admin()) {
             assertThat(admin.listConsumerGroupOffsets(f.contract.applicationId()).partitionsToOffsetAndMetadata().get())
                     .as("a dry run changes nothing").isEmpty();
         }
-        Outcome reset = reprise(args(f, contract, "reset", "--execute", "--json"));
+        Cli.Outcome reset = Cli.reprise(args(f, contract, "reset", "--execute", "--json"));
         assertThat(reset.exitCode()).as(reset.stderr()).isZero();
         String runId = reset.json().get("run_id").asText();
 
-        assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "2500")).exitCode()).isZero();
-        CompletableFuture<Outcome> run = runInBackground(f, contract, f.stateDir.resolve("a"));
+        assertThat(Cli.reprise(args(f, contract, "throttle", "--max-events-per-second", "2500")).exitCode()).isZero();
+        CompletableFuture<Cli.Outcome> run = runInBackground(f, contract, f.stateDir.resolve("a"));
         awaitProgress(f, contract, 5);
 
-        assertThat(reprise(args(f, contract, "pause", "--reason", "test")).exitCode()).isZero();
+        assertThat(Cli.reprise(args(f, contract, "pause", "--reason", "test")).exitCode()).isZero();
         Thread.sleep(3_000);
         JsonNode paused1 = status(f, contract);
         Thread.sleep(3_000);
@@ -153,9 +91,9 @@ class OperatorWorkflowIT {
         assertThat(paused2.get("offsets_done").asLong()).as("no progress while paused").isEqualTo(paused1.get("offsets_done").asLong());
         assertThat(paused2.get("percent").asDouble()).as("paused before the end").isLessThan(100);
 
-        assertThat(reprise(args(f, contract, "resume")).exitCode()).isZero();
-        assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "0")).exitCode()).isZero();
-        Outcome finished = run.get(180, TimeUnit.SECONDS);
+        assertThat(Cli.reprise(args(f, contract, "resume")).exitCode()).isZero();
+        assertThat(Cli.reprise(args(f, contract, "throttle", "--max-events-per-second", "0")).exitCode()).isZero();
+        Cli.Outcome finished = run.get(180, TimeUnit.SECONDS);
         assertThat(finished.exitCode()).as("run; stderr: %s", finished.stderr()).isZero();
         JsonNode evidence = finished.json();
         assertThat(evidence.get("run_id").asText()).isEqualTo(runId);
@@ -165,14 +103,14 @@ class OperatorWorkflowIT {
         assertThat(evidence.get("confidence_status").asText()).isEqualTo("trusted");
         assertThat(f.readProjection()).isEqualTo(generated.truth());
         assertThat(status(f, contract).get("state").asText()).isEqualTo("complete");
-        Outcome gate = reprise(args(f, contract, "evidence", "--json"));
+        Cli.Outcome gate = Cli.reprise(args(f, contract, "evidence", "--json"));
         assertThat(gate.exitCode()).as("evidence gate of a trusted run; %s", gate.stderr()).isZero();
         assertThat(gate.json().get("run_id").asText()).isEqualTo(runId);
-        assertThat(reprise(args(f, contract, "evidence", "--run-id", "no-such-run")).exitCode()).isEqualTo(1);
+        assertThat(Cli.reprise(args(f, contract, "evidence", "--run-id", "no-such-run")).exitCode()).isEqualTo(1);
 
         // The same history replayed without interruption gives the same projection, by checksum.
-        assertThat(reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
-        Outcome again = runInBackground(f, contract, f.stateDir.resolve("b")).get(180, TimeUnit.SECONDS);
+        assertThat(Cli.reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
+        Cli.Outcome again = runInBackground(f, contract, f.stateDir.resolve("b")).get(180, TimeUnit.SECONDS);
         assertThat(again.exitCode()).as(again.stderr()).isZero();
         assertThat(again.json().get("checksum").asText()).isEqualTo(evidence.get("checksum").asText());
         assertThat(again.json().get("events_processed").asLong()).isEqualTo(20_000);
@@ -183,19 +121,19 @@ class OperatorWorkflowIT {
         ReplayFixture f = new ReplayFixture(2, "");
         f.generate(new InventoryGenerator.Options(20_000, 0, 0, 2, 50, 4L));
         Path contract = f.contractFile();
-        assertThat(reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
-        assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "1000")).exitCode()).isZero();
-        CompletableFuture<Outcome> run = runInBackground(f, contract, f.stateDir.resolve("a"));
+        assertThat(Cli.reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
+        assertThat(Cli.reprise(args(f, contract, "throttle", "--max-events-per-second", "1000")).exitCode()).isZero();
+        CompletableFuture<Cli.Outcome> run = runInBackground(f, contract, f.stateDir.resolve("a"));
         awaitProgress(f, contract, 1);
 
-        Outcome abort = reprise(args(f, contract, "abort", "--reason", "wrong scope"));
-        Outcome finished = run.get(120, TimeUnit.SECONDS);
+        Cli.Outcome abort = Cli.reprise(args(f, contract, "abort", "--reason", "wrong scope"));
+        Cli.Outcome finished = run.get(120, TimeUnit.SECONDS);
 
         assertThat(abort.exitCode()).as("abort; %s%n%s", abort.stdout(), abort.stderr()).isEqualTo(4);
         assertThat(finished.exitCode()).as("the run exits untrusted").isEqualTo(4);
         assertThat(finished.json().get("confidence_status").asText()).isEqualTo("untrusted");
         assertThat(finished.json().get("confidence_reasons").get(0).asText()).startsWith("aborted");
-        assertThat(reprise(args(f, contract, "evidence")).exitCode()).as("the evidence gate refuses an aborted run").isEqualTo(4);
+        assertThat(Cli.reprise(args(f, contract, "evidence")).exitCode()).as("the evidence gate refuses an aborted run").isEqualTo(4);
     }
 
     @Test
@@ -203,12 +141,12 @@ class OperatorWorkflowIT {
         ReplayFixture f = new ReplayFixture(4, "");
         InventoryGenerator.Generated generated = f.generate(new InventoryGenerator.Options(8_000, 0.1, 2, 4, 100, 8L));
         Path contract = f.contractFile();
-        assertThat(reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
+        assertThat(Cli.reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
 
-        CompletableFuture<Outcome> one = runInBackground(f, contract, f.stateDir.resolve("one"));
-        CompletableFuture<Outcome> two = runInBackground(f, contract, f.stateDir.resolve("two"));
-        Outcome a = one.get(180, TimeUnit.SECONDS);
-        Outcome b = two.get(180, TimeUnit.SECONDS);
+        CompletableFuture<Cli.Outcome> one = runInBackground(f, contract, f.stateDir.resolve("one"));
+        CompletableFuture<Cli.Outcome> two = runInBackground(f, contract, f.stateDir.resolve("two"));
+        Cli.Outcome a = one.get(180, TimeUnit.SECONDS);
+        Cli.Outcome b = two.get(180, TimeUnit.SECONDS);
 
         assertThat(a.exitCode()).as("%s%n%s", a.stdout(), a.stderr()).isZero();
         assertThat(b.exitCode()).as("%s%n%s", b.stdout(), b.stderr()).isZero();
@@ -224,7 +162,7 @@ class OperatorWorkflowIT {
         ReplayFixture f = new ReplayFixture(2, "");
         f.generate(new InventoryGenerator.Options(3_000, 0.1, 0, 2, 40, 9L));
         Path contract = f.contractFile();
-        Outcome first = reprise(args(f, contract, "run", "--json", "--state-dir", f.stateDir.resolve("a").toString()));
+        Cli.Outcome first = Cli.reprise(args(f, contract, "run", "--json", "--state-dir", f.stateDir.resolve("a").toString()));
         assertThat(first.exitCode()).as(first.stderr()).isZero();
 
         try (Admin admin = f.kafka.admin()) {
@@ -236,7 +174,7 @@ class OperatorWorkflowIT {
             admin.listOffsets(earliest).all().get().forEach((tp, info) -> rewind.put(tp, new OffsetAndMetadata(info.offset())));
             admin.alterConsumerGroupOffsets(f.contract.applicationId(), rewind).all().get();
         }
-        Outcome second = reprise(args(f, contract, "run", "--json", "--state-dir", f.stateDir.resolve("a").toString()));
+        Cli.Outcome second = Cli.reprise(args(f, contract, "run", "--json", "--state-dir", f.stateDir.resolve("a").toString()));
 
         assertThat(second.exitCode()).as(second.stderr()).isZero();
         assertThat(second.stderr()).contains("moved with other tools");

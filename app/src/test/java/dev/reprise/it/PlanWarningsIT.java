@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Cli;
 import dev.reprise.compat.Partitions;
 import dev.reprise.plan.PlanPreview;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -20,22 +21,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.reprise.Cli.reprise;
 import static dev.reprise.it.OperatorWorkflowIT.args;
-import static dev.reprise.it.OperatorWorkflowIT.reprise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** reprise plan warns, before anything runs, about a run that would prove nothing. Real command line, real broker. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PlanWarningsIT {
 
-    static List<JsonNode> warnings(OperatorWorkflowIT.Outcome plan) {
+    static List<JsonNode> warnings(Cli.Outcome plan) {
         assertThat(plan.exitCode()).as("plan; %s", plan.stderr()).isZero();
         List<JsonNode> out = new ArrayList<>();
         plan.json().get("warnings").forEach(out::add);
         return out;
     }
 
-    static JsonNode warning(OperatorWorkflowIT.Outcome plan, String code) {
+    static JsonNode warning(Cli.Outcome plan, String code) {
         return warnings(plan).stream().filter(w -> w.get("code").asText().equals(code)).findFirst()
                 .orElseThrow(() -> new AssertionError("no warning " + code + " in " + plan.stdout()));
     }
@@ -51,7 +52,7 @@ class PlanWarningsIT {
         JsonNode w = warning(reprise(args(f, contract, "plan", "--json")), PlanPreview.EMPTY_SCOPE);
         assertThat(w.get("message").asText()).startsWith("the scope selects nothing: scope.from 2099-01-01T00:00:00Z is in the future");
 
-        OperatorWorkflowIT.Outcome text = reprise(args(f, contract, "plan"));
+        Cli.Outcome text = reprise(args(f, contract, "plan"));
         assertThat(text.stdout()).contains("WARNING  the scope selects nothing");
     }
 
@@ -62,7 +63,7 @@ class PlanWarningsIT {
         f.generate(new InventoryGenerator.Options(300, 0, 2, 2, 10, 42L));
         Path contract = f.contractFile();
 
-        OperatorWorkflowIT.Outcome plan = reprise(args(f, contract, "plan", "--json"));
+        Cli.Outcome plan = reprise(args(f, contract, "plan", "--json"));
         JsonNode w = warning(plan, PlanPreview.FILTERS_MATCH_NOTHING);
         assertThat(w.get("message").asText()).startsWith("none of the ").contains("tenants [acme-corp] (field tenant; the sample holds [acme])");
         assertThat(plan.json().get("sampled_in_scope").asLong()).isZero();

@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Cli;
 import dev.reprise.compat.Partitions;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.ops.ReplayRunner;
@@ -38,8 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static dev.reprise.Cli.reprise;
 import static dev.reprise.it.OperatorWorkflowIT.args;
-import static dev.reprise.it.OperatorWorkflowIT.reprise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -76,7 +77,7 @@ class RunIsolationIT {
         return file;
     }
 
-    static OperatorWorkflowIT.Outcome run(ReplayFixture f, Path contract, Path clientProps, String stateDir) {
+    static Cli.Outcome run(ReplayFixture f, Path contract, Path clientProps, String stateDir) {
         return reprise(args(f, contract, "run", "--json", "--state-dir", f.stateDir.resolve(stateDir).toString(),
                 "--command-config", clientProps.toString()));
     }
@@ -106,7 +107,7 @@ class RunIsolationIT {
             assertThat(rewound.keySet()).as("the reset rewinds the internal repartition topics too")
                     .anyMatch(tp -> tp.topic().endsWith("-repartition"));
 
-            OperatorWorkflowIT.Outcome second = run(f, contract, props, "a");
+            Cli.Outcome second = run(f, contract, props, "a");
             assertThat(second.exitCode()).as(second.stderr()).isZero();
             assertThat(second.stderr()).contains("moved with other tools");
             JsonNode e2 = second.json();
@@ -147,7 +148,7 @@ class RunIsolationIT {
                 admin.alterConsumerGroupOffsets(f.contract.applicationId(), moved).all().get();
             }
             // Half a history breaks the projection's invariants (stock below zero): both runs are untrusted, and identical.
-            OperatorWorkflowIT.Outcome middleRun = run(f, contract, props, "a");
+            Cli.Outcome middleRun = run(f, contract, props, "a");
             assertThat(middleRun.stderr()).contains("moved with other tools");
             JsonNode fromMiddle = middleRun.json();
             assertThat(fromMiddle.get("stale_records").asLong()).as("the first run's records after the middle of the internal topics").isPositive();
@@ -162,7 +163,7 @@ class RunIsolationIT {
             });
             ReplayFixture clean = new ReplayFixture(2, scope.toString());
             copyTopic(f, f.source, clean.source);
-            OperatorWorkflowIT.Outcome cleanRun = run(clean, clean.contractFile(), clientProperties(clean), "c");
+            Cli.Outcome cleanRun = run(clean, clean.contractFile(), clientProperties(clean), "c");
             JsonNode reference = cleanRun.json();
 
             assertThat(middleRun.exitCode()).isEqualTo(cleanRun.exitCode());
@@ -201,7 +202,7 @@ class RunIsolationIT {
                 admin.alterConsumerGroupOffsets(f.contract.applicationId(), moved).all().get();
             }
             assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "0")).exitCode()).isZero();
-            OperatorWorkflowIT.Outcome second = run(f, contract, props, "a");
+            Cli.Outcome second = run(f, contract, props, "a");
 
             assertThat(second.exitCode()).as(second.stderr()).isZero();
             assertThat(second.stderr()).contains("moved forward with other tools").contains("put back at");
@@ -226,7 +227,7 @@ class RunIsolationIT {
             Path contract = f.contractFile();
             Path props = clientProperties(f);
             JsonNode first = okRun(f, contract, props, "a");
-            OperatorWorkflowIT.Outcome reset = reprise(args(f, contract, "reset", "--execute", "--json"));
+            Cli.Outcome reset = reprise(args(f, contract, "reset", "--execute", "--json"));
             assertThat(reset.exitCode()).as(reset.stderr()).isZero();
 
             // Behind the group's offsets on the internal topics, where the next run reads: end markers, an event and a summary of
@@ -275,7 +276,7 @@ class RunIsolationIT {
             Path contract = f.contractFile();
             Path props = clientProperties(f);
             CountDownLatch go = new CountDownLatch(1);
-            List<CompletableFuture<OperatorWorkflowIT.Outcome>> runs = new ArrayList<>();
+            List<CompletableFuture<Cli.Outcome>> runs = new ArrayList<>();
             for (String dir : List.of("one", "two")) {
                 runs.add(CompletableFuture.supplyAsync(() -> {
                     await(go);
@@ -285,8 +286,8 @@ class RunIsolationIT {
             go.countDown();
             Set<String> runIds = new HashSet<>();
             int succeeded = 0;
-            for (CompletableFuture<OperatorWorkflowIT.Outcome> r : runs) {
-                OperatorWorkflowIT.Outcome o = r.get(240, TimeUnit.SECONDS);
+            for (CompletableFuture<Cli.Outcome> r : runs) {
+                Cli.Outcome o = r.get(240, TimeUnit.SECONDS);
                 if (o.exitCode() == 0) {
                     succeeded++;
                     runIds.add(o.json().get("run_id").asText());
@@ -355,7 +356,7 @@ class RunIsolationIT {
             // event type has is now refused when the contract is loaded; a valid filter can still match nothing.
             ReplayFixture f = new ReplayFixture(2, "scope:\n  keys: [SKU-NOT-IN-THIS-HISTORY]\n");
             f.generate(new InventoryGenerator.Options(500, 0, 0, 2, 20, 37L));
-            OperatorWorkflowIT.Outcome o = run(f, f.contractFile(), clientProperties(f), "a");
+            Cli.Outcome o = run(f, f.contractFile(), clientProperties(f), "a");
 
             assertThat(o.exitCode()).as(o.stderr()).isEqualTo(4);
             assertThat(o.json().get("filtered").asLong()).isEqualTo(500);
@@ -366,7 +367,7 @@ class RunIsolationIT {
         void aScopeInTheFutureIsUntrusted() throws Exception {
             ReplayFixture f = new ReplayFixture(2, "scope:\n  from: 2099-01-01T00:00:00Z\n");
             f.generate(new InventoryGenerator.Options(300, 0, 0, 2, 20, 38L));
-            OperatorWorkflowIT.Outcome o = run(f, f.contractFile(), clientProperties(f), "a");
+            Cli.Outcome o = run(f, f.contractFile(), clientProperties(f), "a");
 
             assertThat(o.exitCode()).as(o.stderr()).isEqualTo(4);
             assertThat(o.json().get("events_read").asLong()).isZero();
@@ -378,7 +379,7 @@ class RunIsolationIT {
             // Regression: 20,410 of 20,410 records dead-lettered (a key_field typo) gave only a degraded run.
             ReplayFixture f = new ReplayFixture(2, "");
             f.generate(new InventoryGenerator.Options(300, 0, 500, 2, 20, 39L));
-            OperatorWorkflowIT.Outcome o = run(f, f.contractFile(), clientProperties(f), "a");
+            Cli.Outcome o = run(f, f.contractFile(), clientProperties(f), "a");
 
             assertThat(o.exitCode()).as(o.stderr()).isEqualTo(4);
             assertThat(o.json().get("dead_lettered").asLong()).isEqualTo(500);
@@ -389,13 +390,13 @@ class RunIsolationIT {
         void aHistoryNotKeyedAsPromisedIsCaughtAndAKeyedOneIsTrusted() throws Exception {
             ReplayFixture keyed = new ReplayFixture(3, "", true);
             writeKeyed(keyed, 600, 0);
-            OperatorWorkflowIT.Outcome ok = run(keyed, keyed.contractFile(), clientProperties(keyed), "a");
+            Cli.Outcome ok = run(keyed, keyed.contractFile(), clientProperties(keyed), "a");
             assertThat(ok.exitCode()).as(ok.stderr()).isZero();
             assertThat(ok.json().get("misplaced_events").asLong()).isZero();
 
             ReplayFixture scattered = new ReplayFixture(3, "", true);
             writeKeyed(scattered, 600, 25);
-            OperatorWorkflowIT.Outcome caught = run(scattered, scattered.contractFile(), clientProperties(scattered), "a");
+            Cli.Outcome caught = run(scattered, scattered.contractFile(), clientProperties(scattered), "a");
             assertThat(caught.exitCode()).as(caught.stderr()).isEqualTo(4);
             assertThat(caught.json().get("misplaced_events").asLong()).isEqualTo(25);
             assertThat(caught.json().get("misplaced_samples")).isNotEmpty();
@@ -436,7 +437,7 @@ class RunIsolationIT {
     }
 
     static JsonNode okRun(ReplayFixture f, Path contract, Path props, String stateDir) {
-        OperatorWorkflowIT.Outcome o = run(f, contract, props, stateDir);
+        Cli.Outcome o = run(f, contract, props, stateDir);
         assertThat(o.exitCode()).as("run; stdout: %s%nstderr: %s", o.stdout(), o.stderr()).isZero();
         assertThat(o.json().get("confidence_status").asText()).isEqualTo("trusted");
         assertCoversThePlan(o.json());

@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Cli;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
@@ -14,8 +15,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.reprise.Cli.reprise;
 import static dev.reprise.it.OperatorWorkflowIT.args;
-import static dev.reprise.it.OperatorWorkflowIT.reprise;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** verify and promote on a finished run, through the real command line against a real broker. */
@@ -42,19 +43,19 @@ class VerifyPromoteIT {
         }
         ReplayFixture.Run run = f.newRun();
 
-        OperatorWorkflowIT.Outcome verified = reprise(args(f, contract, "verify", "--json"));
+        Cli.Outcome verified = reprise(args(f, contract, "verify", "--json"));
         assertThat(verified.exitCode()).as("%s%n%s", verified.stdout(), verified.stderr()).isZero();
         assertThat(verified.json().get("all_passed").asBoolean()).isTrue();
         assertThat(verified.json().get("checks").findValuesAsText("name")).contains("checksum_matches_evidence", "sellable_not_negative",
                 "every_sku_has_movements");
 
-        OperatorWorkflowIT.Outcome dry = reprise(args(f, contract, "promote", "--to", f.live, "--json"));
+        Cli.Outcome dry = reprise(args(f, contract, "promote", "--to", f.live, "--json"));
         assertThat(dry.exitCode()).as(dry.stderr()).isZero();
         assertThat(dry.json().get("executed").asBoolean()).isFalse();
         assertThat(dry.json().get("tombstones").asLong()).isEqualTo(1);
         assertThat(f.readLatest(f.live)).as("a dry run writes nothing").containsOnlyKeys("SKU-GONE");
 
-        OperatorWorkflowIT.Outcome promoted = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--json"));
+        Cli.Outcome promoted = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--json"));
         assertThat(promoted.exitCode()).as(promoted.stderr()).isZero();
         Map<String, byte[]> live = f.readLatest(f.live);
         assertThat(live).doesNotContainKey("SKU-GONE").hasSize(generated.truth().size());
@@ -67,7 +68,7 @@ class VerifyPromoteIT {
             tampered.headers().add("reprise.run_id", run.plan().runId().getBytes(StandardCharsets.UTF_8));
             producer.send(tampered);
         }
-        OperatorWorkflowIT.Outcome after = reprise(args(f, contract, "verify"));
+        Cli.Outcome after = reprise(args(f, contract, "verify"));
         assertThat(after.exitCode()).isEqualTo(4);
         assertThat(after.stdout()).contains("FAIL checksum_matches_evidence");
 
@@ -89,7 +90,7 @@ class VerifyPromoteIT {
         f.generate(new InventoryGenerator.Options(5_000, 0, 1_000, 2, 30, 13L));
         Path contract = f.contractFile();
 
-        OperatorWorkflowIT.Outcome run = reprise(args(f, contract, "run", "--json", "--state-dir", f.stateDir.resolve("a").toString()));
+        Cli.Outcome run = reprise(args(f, contract, "run", "--json", "--state-dir", f.stateDir.resolve("a").toString()));
 
         assertThat(run.exitCode()).as("%s%n%s", run.stdout(), run.stderr()).isEqualTo(4);
         assertThat(run.json().get("confidence_reasons").get(0).asText()).contains("threshold poison-flood").contains("dead-letter ratio");
@@ -118,14 +119,14 @@ class VerifyPromoteIT {
             state = OperatorWorkflowIT.status(f, contract).get("state").asText();
         }
         assertThat(state).as("the run paused by itself").isEqualTo("paused");
-        OperatorWorkflowIT.Outcome progress = reprise(args(f, contract, "evidence"));
+        Cli.Outcome progress = reprise(args(f, contract, "evidence"));
         assertThat(progress.exitCode()).as("no final evidence while paused").isEqualTo(1);
         assertThat(f.readAll(f.evidence).stream().map(r -> dev.reprise.evidence.EvidenceCodec.decode(r.value()))
                 .flatMap(e -> e.getConfidenceReasons().stream()))
                 .as("the evidence topic says why").anyMatch(r -> r.startsWith("paused: threshold poison-flood"));
 
         assertThat(reprise(args(f, contract, "resume")).exitCode()).isZero();
-        OperatorWorkflowIT.Outcome finished = run.get(120, TimeUnit.SECONDS);
+        Cli.Outcome finished = run.get(120, TimeUnit.SECONDS);
         assertThat(finished.exitCode()).as("degraded: far more dead letters than the contract allows; %s", finished.stderr()).isEqualTo(3);
         assertThat(finished.json().get("events_processed").asLong()).isEqualTo(5_000);
         assertThat(finished.json().get("dead_lettered").asLong()).isEqualTo(1_000);

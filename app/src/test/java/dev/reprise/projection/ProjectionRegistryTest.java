@@ -1,15 +1,12 @@
 package dev.reprise.projection;
 
-import dev.reprise.Main;
+import dev.reprise.Cli;
 import dev.reprise.contract.ContractException;
 import dev.reprise.demo.InventoryProjectionWithInjectedBug;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -38,22 +35,10 @@ class ProjectionRegistryTest {
         assertThat(contract).contains("name: " + InventoryProjectionWithInjectedBug.NAME);
         Path file = Files.writeString(tmp.resolve("inventory-with-bug.yaml"), contract);
 
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.execute("plan", "--offline", "--contract", file.toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        Cli.Outcome o = Cli.reprise("plan", "--offline", "--contract", file.toString());
 
-        assertThat(code).as("invalid input").isEqualTo(2);
-        assertThat(stderr.toString(StandardCharsets.UTF_8))
+        assertThat(o.exitCode()).as("invalid input").isEqualTo(2);
+        assertThat(o.stderr())
                 .contains("projection.name")
                 .contains("no projection named 'inventory-levels-with-injected-bug' is registered");
     }
