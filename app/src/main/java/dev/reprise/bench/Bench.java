@@ -11,6 +11,7 @@ import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.KeySpace;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -76,9 +77,17 @@ public final class Bench {
     /** CPU times taken when the measured run finished, before its Kafka Streams instance closed. */
     private CpuShare lastCpu;
     private final boolean floors;
+    /** The key space of the generated history. */
+    private KeySpace keys;
 
     public Bench(PrintStream err, long events, int rounds, int partitions, Path contractFile, Map<String, String> streamsProperties) {
         this(err, events, rounds, partitions, contractFile, streamsProperties, true);
+    }
+
+    /** Measures over another key space than the default ({@link KeySpace#forEvents}). */
+    public Bench withKeys(KeySpace keySpace) {
+        this.keys = keySpace;
+        return this;
     }
 
     /** @param floors whether to measure the dedup floors too (diagnostics; they take two fifths of the time) */
@@ -91,6 +100,7 @@ public final class Bench {
         this.rounds = rounds;
         this.partitions = partitions;
         this.contractFile = contractFile;
+        this.keys = KeySpace.forEvents(events);
     }
 
     public Map<String, Object> run() {
@@ -163,6 +173,8 @@ public final class Bench {
         out.put("events", events);
         out.put("rounds", rounds);
         out.put("partitions", partitions);
+        out.put("keys", keys.keys());
+        out.put("key_skew", keys.skew() == 0 ? "uniform" : "zipf:" + keys.skew());
         out.put("processors", Runtime.getRuntime().availableProcessors());
         out.put("streams_properties", streamsProperties);
         double copy = median(rates.get("identity_copy"));
@@ -203,7 +215,7 @@ public final class Bench {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             InventoryGenerator generator = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
-            InventoryGenerator.Options options = InventoryGenerator.Options.of(events, 0, 0, partitions);
+            InventoryGenerator.Options options = InventoryGenerator.Options.of(events, 0, 0, partitions).keys(keys);
             generator.write(producer, SOURCE, options);
             // The same events keyed by SKU with the default partitioner: a history already keyed by the ordering key.
             generator.write(producer, KEYED, options.keyed(0));
@@ -369,6 +381,11 @@ public final class Bench {
         });
         if (evidence.getEventsProcessed() != events) {
             throw new IllegalStateException("the " + suffix + " run processed " + evidence.getEventsProcessed() + " of " + events + " events");
+        }
+        if (evidence.getConfidenceStatus() != dev.reprise.evidence.avro.ConfidenceStatus.trusted) {
+            // A figure of a run that is not trusted measures something else than a replay: the bench refuses it.
+            throw new IllegalStateException("the " + suffix + " run was " + evidence.getConfidenceStatus() + ", not trusted: "
+                    + evidence.getConfidenceReasons() + "; the bench reports trusted runs only");
         }
         return events / ((finishedAt[0] - runningAt[0]) / 1e9);
     }

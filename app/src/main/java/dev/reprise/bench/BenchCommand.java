@@ -30,6 +30,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml", description = "The inventory contract (default ${DEFAULT-VALUE}).")
     Path contract;
 
+    @picocli.CommandLine.Mixin
+    dev.reprise.demo.KeyOptions keyOptions = new dev.reprise.demo.KeyOptions();
+
     @Option(names = "--json", description = "Print the figures as one JSON object on stdout.")
     boolean json;
 
@@ -46,11 +49,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (events < 100 || rounds < 1 || partitions < 1) {
             throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
         }
-        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors).run();
+        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors)
+                .withKeys(keyOptions.keySpace(events)).run();
         if (json) {
             System.out.println(Json.of(result));
         } else {
-            System.out.printf("Benchmark: %,d events, %d partitions, %d rounds, %d processors (medians)%n", events, partitions, rounds, result.get("processors"));
+            System.out.printf("Benchmark: %,d events over %s, %d partitions, %d rounds, %d processors (medians)%n", events,
+                    keyOptions.keySpace(events).describe(), partitions, rounds, result.get("processors"));
             @SuppressWarnings("unchecked")
             Map<String, Map<String, Double>> cpu = (Map<String, Map<String, Double>>) result.get("cpu_seconds_per_million_events");
             String[][] lines = {

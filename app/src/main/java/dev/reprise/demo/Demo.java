@@ -12,6 +12,7 @@ import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.KeySpace;
 import dev.reprise.sample.inventory.InventoryLevel;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,13 +53,13 @@ public final class Demo {
      * @param scatterKeys with {@code keyed}: write this many events outside their SKU's partition, breaking that promise
      */
     public record Options(long events, double duplicates, int poison, int partitions, Path contract, boolean injectBug, int tamperLive,
-                          boolean keyed, int scatterKeys) {
+                          boolean keyed, int scatterKeys, KeySpace keys) {
         public Options(long events, double duplicates, int poison, int partitions, Path contract) {
             this(events, duplicates, poison, partitions, contract, false, 0);
         }
 
         public Options(long events, double duplicates, int poison, int partitions, Path contract, boolean injectBug, int tamperLive) {
-            this(events, duplicates, poison, partitions, contract, injectBug, tamperLive, false, 0);
+            this(events, duplicates, poison, partitions, contract, injectBug, tamperLive, false, 0, KeySpace.forEvents(events));
         }
     }
 
@@ -106,7 +107,8 @@ public final class Demo {
             kafka.createTopic(EXPECTED_TOPIC, options.partitions(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             kafka.createTopic(LIVE_TOPIC, options.partitions(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
 
-            InventoryGenerator.Options gen = InventoryGenerator.Options.of(options.events(), options.duplicates(), options.poison(), options.partitions());
+            InventoryGenerator.Options gen = InventoryGenerator.Options.of(options.events(), options.duplicates(), options.poison(), options.partitions())
+                    .keys(options.keys());
             if (options.keyed()) {
                 gen = gen.keyed(options.scatterKeys());
             }

@@ -46,6 +46,9 @@ public final class DemoCommand implements Callable<Integer> {
             + "repartition (history.keyed_by_ordering_key: true).")
     boolean keyed;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions keyOptions = new KeyOptions();
+
     @Option(names = "--scatter-keys", defaultValue = "0", paramLabel = "N",
             description = "With --keyed: write N events to another partition than their SKU's, so the history is not keyed as promised: "
                     + "the evidence must not be trusted.")
@@ -58,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         GenerateCommand.checkScatter(keyed, scatterKeys, events, partitions);
         Demo.Result result = new Demo(System.err).run(new Demo.Options(events, duplicates, poison, partitions, contract, injectBug, tamperLive,
-                keyed, scatterKeys));
+                keyed, scatterKeys, keyOptions.keySpace(events)));
         if (json) {
             System.out.println(Json.of(result.evidence()));
         } else {

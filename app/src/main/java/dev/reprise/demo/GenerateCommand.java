@@ -47,6 +47,9 @@ public final class GenerateCommand implements Callable<Integer> {
             + "keyed by the ordering key (replay it with history.keyed_by_ordering_key: true).")
     boolean keyed;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions keyOptions = new KeyOptions();
+
     @Option(names = "--scatter-keys", defaultValue = "0", paramLabel = "N",
             description = "With --keyed: write N events to another partition than their SKU's, so the history is not keyed as promised.")
     int scatterKeys;
@@ -91,7 +94,8 @@ public final class GenerateCommand implements Callable<Integer> {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         InventoryGenerator.Generated g;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            InventoryGenerator.Options options = InventoryGenerator.Options.of(events, duplicates, poison, actualPartitions);
+            InventoryGenerator.Options options = InventoryGenerator.Options.of(events, duplicates, poison, actualPartitions)
+                    .keys(keyOptions.keySpace(events));
             g = new InventoryGenerator(codecs.catalog(), ids).write(producer, topic, keyed ? options.keyed(scatterKeys) : options);
         }
         System.out.printf("Wrote %,d unique events (by version %s), %,d duplicate copies and %,d poison records to %s (%d partitions); %,d SKUs%n",

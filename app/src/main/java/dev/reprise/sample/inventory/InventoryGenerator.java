@@ -52,7 +52,7 @@ public final class InventoryGenerator {
      *                     so the history is not keyed as promised (a copy of such an event follows it)
      */
     public record Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed, long startTimeMillis,
-                          boolean keyed, int scatterKeys) {
+                          boolean keyed, int scatterKeys, double keySkew) {
         public Options {
             if (events < 0 || duplicateRatio < 0 || poison < 0 || partitions < 1 || skus < 1) {
                 throw new IllegalArgumentException("events, duplicates and poison must be >= 0; partitions and skus >= 1");
@@ -66,17 +66,31 @@ public final class InventoryGenerator {
         }
 
         public Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed, long startTimeMillis) {
-            this(events, duplicateRatio, poison, partitions, skus, seed, startTimeMillis, false, 0);
+            this(events, duplicateRatio, poison, partitions, skus, seed, startTimeMillis, false, 0, 0);
+        }
+
+        public Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed, long startTimeMillis,
+                       boolean keyed, int scatterKeys) {
+            this(events, duplicateRatio, poison, partitions, skus, seed, startTimeMillis, keyed, scatterKeys, 0);
         }
 
         /** The same history written keyed by SKU with the default partitioner, {@code scatterKeys} events of it elsewhere. */
         public Options keyed(int scatterKeys) {
-            return new Options(events, duplicateRatio, poison, partitions, skus, seed, startTimeMillis, true, scatterKeys);
+            return new Options(events, duplicateRatio, poison, partitions, skus, seed, startTimeMillis, true, scatterKeys, keySkew);
         }
 
+        /** The same history over another key space. */
+        public Options keys(KeySpace space) {
+            return new Options(events, duplicateRatio, poison, partitions, space.keys(), seed, startTimeMillis, keyed, scatterKeys, space.skew());
+        }
+
+        public KeySpace keySpace() {
+            return new KeySpace(skus, keySkew);
+        }
+
+        /** The demo's and the bench's default history: its key space from {@link KeySpace#forEvents}. */
         public static Options of(long events, double duplicateRatio, int poison, int partitions) {
-            int skus = (int) Math.max(10, Math.min(20_000, events / 50));
-            return new Options(events, duplicateRatio, poison, partitions, skus, 42L, System.currentTimeMillis());
+            return new Options(events, duplicateRatio, poison, partitions, KeySpace.forEvents(events).keys(), 42L, System.currentTimeMillis());
         }
 
         public Options(long events, double duplicateRatio, int poison, int partitions, int skus, long seed) {
@@ -138,6 +152,7 @@ public final class InventoryGenerator {
 
     public Generated write(Producer<byte[], byte[]> producer, String topic, Options options) {
         Random random = new Random(options.seed());
+        KeySpace.Chooser keys = options.keySpace().chooser(random, options.seed());
         // Which unique events are scattered: drawn from a random of their own, so a keyed history with and
         // without scattering holds the same events.
         Random scatterRandom = new Random(options.seed() ^ 0x5CA77E5L);
@@ -180,7 +195,7 @@ public final class InventoryGenerator {
         for (char action : actions) {
             time += 7;
             if (action == 'E') {
-                String sku = String.format("SKU-%05d", random.nextInt(options.skus()));
+                String sku = String.format("SKU-%05d", keys.next());
                 InventoryLevel state = truth.computeIfAbsent(sku, projection::initial);
                 int version = 1 + random.nextInt(3);
                 Movement m = nextMovement(random, state, version == 1 ? 12 : 1);

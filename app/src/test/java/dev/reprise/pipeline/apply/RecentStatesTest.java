@@ -1,0 +1,62 @@
+package dev.reprise.pipeline.apply;
+
+import dev.reprise.projection.StateCodec;
+import dev.reprise.sample.inventory.InventoryLevel;
+import dev.reprise.sample.inventory.InventoryProjection;
+import dev.reprise.state.SortedBatchStoreTest;
+import org.apache.kafka.common.utils.Bytes;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** States kept in memory and written once per commit, with far more keys than fit: nothing changed is lost on eviction. */
+class RecentStatesTest {
+    final SortedBatchStoreTest.SortedMapStore store = new SortedBatchStoreTest.SortedMapStore();
+    final StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+    final InventoryProjection projection = new InventoryProjection();
+
+    static Bytes key(int i) {
+        return Bytes.wrap(("SKU-" + i).getBytes(StandardCharsets.UTF_8));
+    }
+
+    void receive(RecentStates<InventoryLevel> states, int i, long units) {
+        Bytes k = key(i);
+        RecentStates.Entry<InventoryLevel> entry = states.get(k, () -> projection.initial("SKU-" + i));
+        InventoryLevel next = InventoryLevel.newBuilder(entry.state()).setReceived(entry.state().getReceived() + units).build();
+        states.changed(k, entry, next, codec.encode(next));
+    }
+
+    @Test
+    void everyChangeReachesTheStoreWhenTheKeyIsEvictedOrAtTheCommit() {
+        RecentStates<InventoryLevel> states = new RecentStates<>(store, codec, 10);
+        for (int round = 1; round <= 3; round++) {
+            for (int i = 0; i < 1_000; i++) {
+                receive(states, i, 1);
+            }
+        }
+        assertThat(store.map).as("keys evicted were written as they left").hasSizeGreaterThanOrEqualTo(990);
+        states.writeAll();
+        assertThat(store.map).hasSize(1_000);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(codec.decode(store.map.get(key(i))).getReceived()).as("SKU-" + i + " got all three events, across evictions").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFailedEventLeavesTheLastGoodStateWhetherOrNotItWasWritten() {
+        RecentStates<InventoryLevel> states = new RecentStates<>(store, codec, 10);
+        receive(states, 1, 5);
+        RecentStates.Entry<InventoryLevel> entry = states.get(key(1), () -> projection.initial("SKU-1"));
+        entry.state().setReceived(-99);
+        states.rollBack(key(1), entry);
+        assertThat(states.get(key(1), () -> projection.initial("SKU-1")).state().getReceived()).as("unwritten: back to its encoding").isEqualTo(5);
+
+        states.writeAll();
+        RecentStates.Entry<InventoryLevel> written = states.get(key(1), () -> projection.initial("SKU-1"));
+        written.state().setReceived(-99);
+        states.rollBack(key(1), written);
+        assertThat(states.get(key(1), () -> projection.initial("SKU-1")).state().getReceived()).as("written: read again from the store").isEqualTo(5);
+    }
+}
