@@ -7,6 +7,7 @@ import dev.reprise.cli.EvidenceCommand;
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.PlanCommand;
 import dev.reprise.cli.PromoteCommand;
+import dev.reprise.cli.ReplayCommand;
 import dev.reprise.cli.ResetCommand;
 import dev.reprise.cli.RunCommand;
 import dev.reprise.cli.StatusCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine;
  */
 @Command(name = "reprise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Replays event history through Kafka Streams and proves the rebuilt projection with recovery evidence.",
-        subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, StatusCommand.class,
+        subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, ReplayCommand.class, StatusCommand.class,
                 ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Throttle.class, ControlCommands.Abort.class,
                 BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, BrokerCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted.",

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                         + "offsets were moved with Kafka's own tools, a new run starts from where they are. Bounded runs exit when the final "
                         + "evidence is written: 0 trusted, 3 degraded, 4 untrusted."},
         footer = {"", "Example:", "  reprise run --contract config/inventory.yaml --bootstrap-server localhost:9092 --state-dir /var/lib/reprise"})
-public final class RunCommand implements Callable<Integer> {
+public class RunCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
@@ -37,6 +37,15 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the final evidence record as one JSON object on stdout.")
     boolean json;
+
+    /** Which run this command runs ({@link ReplayRunner#prepare}); {@code replay} decides otherwise. */
+    ReplayRunner.Prepared prepare(ReplayRunner runner, Admin admin) {
+        return runner.prepare(admin);
+    }
+
+    String name() {
+        return "run";
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -58,9 +67,9 @@ public final class RunCommand implements Callable<Integer> {
             } else {
                 ReplayRunner.Prepared prepared;
                 try {
-                    prepared = runner.prepare(admin);
+                    prepared = prepare(runner, admin);
                 } catch (dev.reprise.ops.RunStore.ConcurrentRunException e) {
-                    System.err.println("reprise run: " + e.getMessage());
+                    System.err.println("reprise " + name() + ": " + e.getMessage());
                     return ExitCodes.FAILURE;
                 }
                 plan = prepared.plan();

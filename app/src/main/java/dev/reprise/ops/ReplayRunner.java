@@ -198,6 +198,25 @@ public final class ReplayRunner {
     }
 
     /**
+     * Decides which run {@code reprise replay} runs: the unfinished run in force when it was planned from this very
+     * contract (a restarted Job resumes it, see {@link #prepare}), otherwise a new run planned now, replacing the run in
+     * force (with the same compare-and-set as {@code reset --execute}). A complete run in force is replayed anew: replay
+     * means "a complete run of this contract, now".
+     */
+    public Prepared prepareReplay(Admin admin) {
+        Optional<RunStore.Current> current = new RunStore(contract, clientConfig).inForce(admin);
+        if (current.isPresent() && current.get().plan().contractHash().equals(contract.hash())) {
+            Prepared resumed = prepare(admin);
+            if (!resumed.how().equals("complete")) {
+                return resumed;
+            }
+        }
+        RunPlan next = new dev.reprise.plan.Planner(admin, clientConfig).plan(contract);
+        begin(admin, current.map(c -> c.plan().runId()), next);
+        return new Prepared(next, "new", null);
+    }
+
+    /**
      * Runs the replay until its final evidence is written (bounded mode) and returns that evidence.
      *
      * @param onProgress called about once a second with the run's progress, from a background thread

@@ -27,9 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashRecoveryIT {
 
     static Process start(ReplayFixture f, Path contract, Path commandConfig, Path stateDir, Path out) throws Exception {
+        return start("run", f, contract, commandConfig, stateDir, out);
+    }
+
+    /** {@code reprise COMMAND} (run or replay) in a JVM of its own, so that a kill is real. */
+    static Process start(String command, ReplayFixture f, Path contract, Path commandConfig, Path stateDir, Path out) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.reprise.Main"));
-        cmd.addAll(List.of(args(f, contract, "run", "--json", "--state-dir", stateDir.toString(), "--command-config", commandConfig.toString())));
+        cmd.addAll(List.of(args(f, contract, command, "--json", "--state-dir", stateDir.toString(), "--command-config", commandConfig.toString())));
         ProcessBuilder process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(new File(out + ".err"));
         process.environment().put("REPRISE_LOG_LEVEL", "info");
         return process.start();
