@@ -38,6 +38,12 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the final evidence record as one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:REPRISE_INSTANCE_ID}",
+            description = "A stable name for this instance (static group membership, group.instance.id): restarted with the same name, "
+                    + "it takes its tasks back without a rebalance. One per instance, e.g. the pod's name in a StatefulSet "
+                    + "(default: $REPRISE_INSTANCE_ID, else none).")
+    String instanceId;
+
     /** Which run this command runs ({@link ReplayRunner#prepare}); {@code replay} decides otherwise. */
     ReplayRunner.Prepared prepare(ReplayRunner runner, Admin admin) {
         return runner.prepare(admin);
@@ -54,7 +60,10 @@ public class RunCommand implements Callable<Integer> {
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         Map<String, Object> clientConfig = cluster.clientConfig();
         Files.createDirectories(stateDir);
-        ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, Map.of());
+        Map<String, Object> overrides = instanceId == null || instanceId.isBlank() ? Map.of()
+                : Map.of(org.apache.kafka.streams.StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                        instanceId.trim());
+        ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, overrides);
         RunPlan plan;
         try (Admin admin = runner.admin()) {
             if (planFile != null) {

@@ -58,7 +58,7 @@ public final class StatusCommand implements Callable<Integer> {
                     Thread.sleep(interval * 1000L);
                     Map<TopicPartition, Long> now = group.committed();
                     long nowAt = System.nanoTime();
-                    Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL);
+                    Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL, plan.createdAtMillis());
                     Control.State state = control.catchUp();
                     Map<String, Object> report = report(plan, before, now, (nowAt - beforeAt) / 1e9, state, done.orElse(null), group.activeMembers());
                     print(report);

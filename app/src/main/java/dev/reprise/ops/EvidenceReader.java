@@ -38,6 +38,15 @@ public final class EvidenceReader {
     }
 
     /**
+     * The last record of a kind of a run planned at {@code plannedAtMillis}: read from a minute before that time on,
+     * not from the topic's beginning (the evidence topic keeps every run's records forever).
+     */
+    public Optional<RecoveryEvidence> latest(String runId, EvidenceKind kind, long plannedAtMillis) {
+        Latest found = read(runId, plannedAtMillis - 60_000);
+        return Optional.ofNullable(kind == EvidenceKind.FINAL ? found.finalEvidence() : found.progress());
+    }
+
+    /**
      * The last final and the last progress record of a run, from one read of the topic.
      *
      * @param finalEvidence {@code null} when the run has no final evidence (yet)
@@ -53,6 +62,11 @@ public final class EvidenceReader {
      * @param runId the run, or {@code null} for any run (the final and the progress record may then be of different runs)
      */
     public Latest read(String runId) {
+        return read(runId, -1);
+    }
+
+    /** @param sinceMillis read from the first record at or after this time; -1: from the beginning */
+    private Latest read(String runId, long sinceMillis) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -67,6 +81,11 @@ public final class EvidenceReader {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            if (sinceMillis >= 0) {
+                Map<TopicPartition, Long> times = new HashMap<>();
+                partitions.forEach(tp -> times.put(tp, sinceMillis));
+                consumer.offsetsForTimes(times).forEach((tp, o) -> consumer.seek(tp, o == null ? ends.get(tp) : o.offset()));
+            }
             long deadline = System.currentTimeMillis() + 60_000;
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

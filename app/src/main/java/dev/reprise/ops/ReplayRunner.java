@@ -176,7 +176,7 @@ public final class ReplayRunner {
             return new Prepared(plan, "new", null);
         }
         Map<TopicPartition, Long> committed = group.committed();
-        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL);
+        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL, plan.createdAtMillis());
         boolean movedBack = plan.ranges().stream().anyMatch(r -> {
             Long c = committed.get(r.topicPartition());
             return c != null && (c < r.start() || done.isPresent() && r.hasData() && c <= r.lastDataOffset());

@@ -43,6 +43,11 @@ public final class StreamsSettings {
         d.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), RoutedSerde.MAX_RECORD_BYTES + 64 * 1024);
         d.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(RoutedSerde.MAX_RECORD_BYTES + 64 * 1024));
         d.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+        // A bounded replay is short, and its instances are few: a lost instance should be noticed in seconds, not after
+        // the consumer's default 45 s, so its tasks move to the survivors (or to it again, restarted) quickly. Classic
+        // groups only: a streams group's session timeout is the broker's group.streams.session.timeout.ms.
+        d.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        d.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
         // Store caches absorb the sequence updates of hot keys between commits (projection states and
         // counters are kept by the stages themselves and written once per commit).
         d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
