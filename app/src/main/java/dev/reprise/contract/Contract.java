@@ -18,6 +18,8 @@ import java.util.Set;
  * @param applicationId     Kafka Streams application id: consumer group, prefix of internal topics and transactional ids
  * @param hash              SHA-256 of the contract file, written into the evidence so a run names the exact contract
  * @param source            the file the contract was read from, or {@code null} when built in code
+ *
+ * <p>Over 300 lines: the contract is a handful of records, one per section, with their documentation.
  */
 public record Contract(
         String name,

@@ -29,6 +29,8 @@ import java.util.Set;
 /**
  * Reads a Recovery Contract from YAML and validates every field up front. Relative paths in the
  * contract are resolved against the directory of the contract file.
+ *
+ * <p>Over 300 lines: the loader reads every section of the contract, each with its own checks and messages; the contract's records are in Contract.
  */
 public final class ContractLoader {
     /** Strict about keys given twice: YAML parsers keep the last one without a word. */

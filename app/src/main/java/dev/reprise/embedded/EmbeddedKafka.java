@@ -38,6 +38,8 @@ import java.util.stream.Stream;
  * <p>Started on a data directory of its own, it can be stopped (even killed) and started again on the same
  * directory: it keeps its topics, offsets and committed transactions. Started without one, its data lives
  * in a temporary directory deleted on {@link #close()}.
+ *
+ * <p>Over 300 lines: formatting, configuring, starting and stopping Kafka's own server are one lifecycle.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);

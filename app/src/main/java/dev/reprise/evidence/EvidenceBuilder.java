@@ -19,7 +19,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Merges the summaries of all apply tasks into the run's {@link RecoveryEvidence} and decides the
@@ -99,100 +98,35 @@ public final class EvidenceBuilder {
      */
     public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long staleSummaries,
                                          long endedAtMillis) {
-        Map<String, Map<String, Long>> sources = new TreeMap<>();
-        Map<String, Long> apply = new TreeMap<>();
-        Map<String, Long> invariantFailures = new LinkedHashMap<>();
-        Map<String, String> invariantSamples = new LinkedHashMap<>();
-        long keys = 0;
-        long checksum = 0;
-        boolean hasReference = false;
-        long unchanged = 0;
-        long changed = 0;
-        long missing = 0;
-        long extra = 0;
-        List<DifferenceSample> samples = new ArrayList<>();
-        for (TaskSummary s : summaries) {
-            sources.putAll(s.sources());
-            s.counters().forEach((k, v) -> apply.merge(k, v, Long::sum));
-            s.invariantFailures().forEach((k, v) -> invariantFailures.merge(k, v, Long::sum));
-            s.invariantSamples().forEach(invariantSamples::putIfAbsent);
-            keys += s.projectionKeys();
-            checksum += s.checksum();
-            if (s.reference() != null) {
-                hasReference = true;
-                unchanged += s.reference().unchanged();
-                changed += s.reference().changed();
-                missing += s.reference().missing();
-                extra += s.reference().extra();
-                for (TaskSummary.Sample sample : s.reference().samples()) {
-                    if (samples.size() < 50) {
-                        samples.add(new DifferenceSample(sample.key(), sample.status(), sample.referenceValue(), sample.rebuiltValue()));
-                    }
-                }
-            }
-        }
-
-        long read = 0;
-        long filtered = 0;
-        long outOfRange = 0;
-        long deadSource = 0;
-        long startedAt = Long.MAX_VALUE;
-        Map<String, Long> deadReasons = new TreeMap<>();
-        Map<String, Long> upcasts = new TreeMap<>();
-        List<PartitionRange> ranges = new ArrayList<>();
-        long redelivered = 0;
-        long misplaced = 0;
-        List<String> misplacedSamples = new ArrayList<>();
-        List<String> coverageGaps = new ArrayList<>();
-        for (RunPlan.PartitionRange r : plan.ranges()) {
-            Map<String, Long> stats = sources.getOrDefault(r.id(), Map.of());
-            long partitionRead = Count.EVENTS_READ.in(stats);
-            Long firstRead = partitionRead > 0 ? (Long) stats.get(Count.FIRST_OFFSET.key()) : null;
-            Long lastRead = partitionRead > 0 ? (Long) stats.get(Count.LAST_OFFSET.key()) : null;
-            ranges.add(PartitionRange.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setStartOffset(r.start())
-                    .setEndOffset(r.end()).setEventsRead(partitionRead)
-                    .setFirstDataOffset(r.hasData() ? r.firstDataOffset() : null).setLastDataOffset(r.hasData() ? r.lastDataOffset() : null)
-                    .setFirstOffsetRead(firstRead).setLastOffsetRead(lastRead).build());
-            boolean ended = Count.ENDED.in(stats) > 0;
-            if (ended && r.hasData() && !(Long.valueOf(r.firstDataOffset()).equals(firstRead) && Long.valueOf(r.lastDataOffset()).equals(lastRead))) {
-                coverageGaps.add(r.id() + " was read " + (firstRead == null ? "not at all" : "from offset " + firstRead + " to " + lastRead)
-                        + ", but its records in the plan are at offsets " + r.firstDataOffset() + " to " + r.lastDataOffset());
-            } else if (ended && !r.hasData() && partitionRead > 0) {
-                coverageGaps.add(r.id() + " has no records in the plan, but " + partitionRead + " were read");
-            }
-            redelivered += Count.REDELIVERED.in(stats);
-            misplaced += Count.MISPLACED.in(stats);
-            read += partitionRead;
-            filtered += Count.FILTERED.in(stats);
-            outOfRange += Count.OUT_OF_RANGE.in(stats);
-            deadSource += Count.DEAD_LETTERED.in(stats);
-            if (Count.STARTED_AT.isIn(stats)) {
-                startedAt = Math.min(startedAt, Count.STARTED_AT.in(stats));
-            }
-            stats.forEach((name, value) -> {
-                CountFamily.DEAD_LETTER_REASON.valueIn(name).ifPresent(reason -> deadReasons.merge(reason, value, Long::sum));
-                CountFamily.UPCAST.valueIn(name).ifPresent(step -> upcasts.merge(step, value, Long::sum));
-                CountFamily.MISPLACED_SAMPLE.valueIn(name).filter(x -> misplacedSamples.size() < 20).ifPresent(sample ->
-                        misplacedSamples.add(CountFamily.Misplaced.parse(sample).map(Object::toString).orElse(sample)));
-            });
-        }
-        apply.forEach((name, value) -> CountFamily.DEAD_LETTER_REASON.valueIn(name).ifPresent(reason -> deadReasons.merge(reason, value, Long::sum)));
-        long stale = staleSummaries;
-        for (TaskSummary s : summaries) {
-            stale += Count.STALE_RECORDS.in(s.counters());
-            redelivered += Count.REDELIVERED.in(s.counters());
-        }
-        // Thresholds crossed while the run went (reconciliation.thresholds), recorded by the stage that saw them.
-        java.util.Set<CountFamily.Crossed> crossed = new java.util.TreeSet<>(java.util.Comparator.comparing(CountFamily.Crossed::action).thenComparing(CountFamily.Crossed::reason));
-        sources.values().forEach(stats -> stats.keySet().forEach(n -> CountFamily.THRESHOLD.valueIn(n).ifPresent(v -> crossed.add(CountFamily.Crossed.parse(v)))));
-        summaries.forEach(s -> s.counters().keySet().forEach(n -> CountFamily.THRESHOLD.valueIn(n).ifPresent(v -> crossed.add(CountFamily.Crossed.parse(v)))));
-        if (startedAt == Long.MAX_VALUE) {
-            startedAt = plan.createdAtMillis();
-        }
-        long processed = Count.PROCESSED.in(apply);
-        long duplicates = Count.DUPLICATES.in(apply);
-        long dead = deadSource + Count.DEAD_LETTERED.in(apply);
-        Long violations = contract.ordering().sequenceField() == null ? null : Count.ORDERING_VIOLATIONS.in(apply);
+        RunTotals run = new RunTotals(contract, plan, summaries, staleSummaries);
+        Map<String, Map<String, Long>> sources = run.sources;
+        Map<String, Long> invariantFailures = run.invariantFailures;
+        Map<String, String> invariantSamples = run.invariantSamples;
+        long keys = run.keys;
+        long checksum = run.checksum;
+        boolean hasReference = run.hasReference;
+        long unchanged = run.unchanged;
+        long changed = run.changed;
+        long missing = run.missing;
+        long extra = run.extra;
+        List<DifferenceSample> samples = run.samples;
+        long read = run.read;
+        long filtered = run.filtered;
+        long outOfRange = run.outOfRange;
+        long startedAt = run.startedAt;
+        Map<String, Long> deadReasons = run.deadReasons;
+        Map<String, Long> upcasts = run.upcasts;
+        List<PartitionRange> ranges = run.ranges;
+        long redelivered = run.redelivered;
+        long misplaced = run.misplaced;
+        List<String> misplacedSamples = run.misplacedSamples;
+        List<String> coverageGaps = run.coverageGaps;
+        long stale = run.stale;
+        java.util.Set<CountFamily.Crossed> crossed = run.crossed;
+        long processed = run.processed;
+        long duplicates = run.duplicates;
+        long dead = run.dead;
+        Long violations = run.violations;
 
         List<CheckResult> checks = new ArrayList<>();
         List<String> untrusted = new ArrayList<>();

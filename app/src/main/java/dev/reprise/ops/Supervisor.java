@@ -51,6 +51,9 @@ final class Supervisor {
     /** The threshold this instance crossed (at most one acts: the first). */
     private Guardrails.Trip trip;
     private long lastTick;
+    /** When this instance first saw the run aborted (0: not aborted). */
+    private long abortSeenAt;
+    private static final long ABORT_WRITER_GRACE_MILLIS = 5_000;
 
     Supervisor(Parts parts, ReplayRunner.StopSignal stop) {
         this.p = parts;
@@ -158,7 +161,14 @@ final class Supervisor {
                 LOG.warn("Run {} resumed by the operator", p.plan().runId());
             }
         }
-        if (wanted.aborted() && phase != Phase.ABORTING && hostsEvidenceTask()) {
+        if (wanted.aborted() && abortSeenAt == 0) {
+            abortSeenAt = System.currentTimeMillis();
+        }
+        // The instance hosting the evidence task writes the aborted run's final evidence. If none does within a few
+        // seconds (a run paused before its tasks were ever assigned and restored has no active evidence task anywhere),
+        // this instance writes it: a second aborted record of the same run says the same, and the run ends.
+        if (wanted.aborted() && phase != Phase.ABORTING
+                && (hostsEvidenceTask() || System.currentTimeMillis() - abortSeenAt > ABORT_WRITER_GRACE_MILLIS)) {
             phase = Phase.ABORTING;
             p.evidence().writeAborted(lastProgress, trip != null && trip.aborts() ? trip.reason() : wanted.reason());
         }

@@ -37,6 +37,8 @@ import java.util.concurrent.ExecutionException;
  * warnings about a run that would prove nothing: a scope that selects nothing, filters that no sampled
  * event passes, events outside their key's partition in a history declared keyed, an evidence topic
  * that deletes its records.
+ *
+ * <p>Over 300 lines: the preview reads one sample of the range and derives every warning from it.
  */
 public final class PlanPreview {
     private PlanPreview() {

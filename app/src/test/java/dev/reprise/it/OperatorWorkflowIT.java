@@ -137,6 +137,26 @@ class OperatorWorkflowIT {
     }
 
     @Test
+    void anAbortOfARunPausedBeforeItReadAnythingEndsTheRun() throws Exception {
+        // Regression: paused before its tasks were restored, no instance hosted an active evidence task, so none wrote
+        // the aborted run's final evidence and the run never ended.
+        ReplayFixture f = new ReplayFixture(2, "");
+        f.generate(new InventoryGenerator.Options(2_000, 0, 0, 2, 20, 6L));
+        Path contract = f.contractFile();
+        assertThat(Cli.reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
+        assertThat(Cli.reprise(args(f, contract, "pause", "--reason", "before it starts")).exitCode()).isZero();
+        CompletableFuture<Cli.Outcome> run = runInBackground(f, contract, f.stateDir.resolve("a"));
+        Thread.sleep(2_000);
+
+        Cli.Outcome abort = Cli.reprise(args(f, contract, "abort", "--reason", "changed our mind"));
+        Cli.Outcome finished = run.get(60, TimeUnit.SECONDS);
+
+        assertThat(finished.exitCode()).as("the run ends untrusted; %s", finished.stderr()).isEqualTo(4);
+        assertThat(finished.json().get("aborted").asBoolean()).isTrue();
+        assertThat(abort.exitCode()).as("abort; %s%n%s", abort.stdout(), abort.stderr()).isEqualTo(4);
+    }
+
+    @Test
     void twoInstancesShareOneRunAndAgreeOnItsEvidence() throws Exception {
         ReplayFixture f = new ReplayFixture(4, "");
         InventoryGenerator.Generated generated = f.generate(new InventoryGenerator.Options(8_000, 0.1, 2, 4, 100, 8L));

@@ -1,8 +1,8 @@
 package dev.reprise.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.reprise.Cli;
 import dev.reprise.sample.inventory.InventoryGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

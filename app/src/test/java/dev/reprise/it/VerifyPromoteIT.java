@@ -110,6 +110,8 @@ class VerifyPromoteIT {
         f.generate(new InventoryGenerator.Options(5_000, 0, 1_000, 2, 30, 14L));
         Path contract = f.contractFile();
         assertThat(reprise(args(f, contract, "reset", "--execute")).exitCode()).isZero();
+        // Slow enough that the run cannot end before the pause reaches it (unthrottled it took under a second).
+        assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "500")).exitCode()).isZero();
         var run = OperatorWorkflowIT.runInBackground(f, contract, f.stateDir.resolve("a"));
 
         long deadline = System.currentTimeMillis() + 90_000;
@@ -125,6 +127,7 @@ class VerifyPromoteIT {
                 .flatMap(e -> e.getConfidenceReasons().stream()))
                 .as("the evidence topic says why").anyMatch(r -> r.startsWith("paused: threshold poison-flood"));
 
+        assertThat(reprise(args(f, contract, "throttle", "--max-events-per-second", "0")).exitCode()).isZero();
         assertThat(reprise(args(f, contract, "resume")).exitCode()).isZero();
         Cli.Outcome finished = run.get(120, TimeUnit.SECONDS);
         assertThat(finished.exitCode()).as("degraded: far more dead letters than the contract allows; %s", finished.stderr()).isEqualTo(3);

@@ -52,6 +52,8 @@ import java.util.stream.Collectors;
  * <p>Every store key starts with the run's 8-byte state prefix (the dedup lookup store's with a
  * generation of its own, see {@link DedupSet}), so a new run (after an offset reset) starts from an
  * empty projection and an empty dedup set without deleting the old run's state first.
+ *
+ * <p>Over 300 lines: the apply stage is one Kafka Streams processor; what is not the per-event path (states in memory, transit, payloads, completion) lives in the classes beside it.
  */
 public final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Routed, byte[], Emitted> {
     /** run prefix + batch number → event ids: the event ids this run has applied ({@link DedupSet}), changelogged. Kept for the whole run: a duplicate can arrive at any offset. */

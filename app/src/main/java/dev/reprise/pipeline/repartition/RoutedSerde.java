@@ -32,6 +32,8 @@ import java.util.Map;
  * decoded into an event or a marker. Hand-written because the envelope is a handful of fields on the hot
  * path (8% of the stream threads with a repartition, when it went through Data streams) and Avro would
  * need a schema per payload type.
+ *
+ * <p>Over 300 lines: the repartition format is one format: its reader, its writer and its batches must agree byte for byte, so they stay in one file.
  */
 public final class RoutedSerde implements Serde<Routed> {
     /**

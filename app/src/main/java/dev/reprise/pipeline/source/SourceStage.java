@@ -63,10 +63,10 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private ProcessorContext<byte[], Routed> context;
     private Counters counters;
     private EventDecoder decoder;
-    private final Map<String, PartitionState[]> partitions = new HashMap<>();
+    private final Map<String, SourcePartition[]> partitions = new HashMap<>();
     /** Counter names of each upcaster chain, one per step ("upcast:type:from:to"), built once per chain. */
     private final Map<UpcasterRegistry.Chain, String[]> upcastCounters = new IdentityHashMap<>();
-    private final List<PartitionState> taskPartitions = new ArrayList<>();
+    private final List<SourcePartition> taskPartitions = new ArrayList<>();
     /** Events bound for the repartition topic, sent a batch per partition (null without a repartition). */
     private RoutedSerde.Batches batches;
     /** Kafka Streams' own context and this stage's node, to send the batches from the commit hook. */
@@ -79,61 +79,6 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         this.contract = contract;
         this.plan = plan;
         this.codecs = codecs;
-    }
-
-    /**
-     * A source partition of this task and its counters. What changes with every event (the last offset read,
-     * the events sent to each repartition partition) is kept in fields and written to the counters before
-     * each commit ({@link #foldIntoCounters}), so the hot path does no map lookups for it.
-     */
-    private static final class PartitionState {
-        final RunPlan.PartitionRange range;
-        final Counters.Scope counters;
-        boolean isEnded;
-        long dlqLogged;
-        /** Records read inside the range, and the first and last of their offsets (-1: none yet). */
-        long read;
-        long firstOffset = -1;
-        long lastOffset = -1;
-        /** Events sent to each repartition partition (null without a repartition). */
-        final long[] sent;
-        long misplaced;
-
-        PartitionState(RunPlan.PartitionRange range, Counters counters, int repartitionPartitions, boolean viaRepartition) {
-            this.range = range;
-            this.counters = counters.scope(range.id());
-            this.read = this.counters.get(Count.EVENTS_READ);
-            if (read > 0) {
-                this.firstOffset = this.counters.get(Count.FIRST_OFFSET);
-                this.lastOffset = this.counters.get(Count.LAST_OFFSET);
-            }
-            this.misplaced = this.counters.get(Count.MISPLACED);
-            this.sent = viaRepartition ? new long[repartitionPartitions] : null;
-            if (sent != null) {
-                for (int p = 0; p < sent.length; p++) {
-                    sent[p] = this.counters.get(CountFamily.SENT_TO_PARTITION.name(Integer.toString(p)));
-                }
-            }
-        }
-
-        void foldIntoCounters() {
-            if (read == 0) {
-                return;
-            }
-            counters.set(Count.EVENTS_READ, read);
-            counters.set(Count.FIRST_OFFSET, firstOffset);
-            counters.set(Count.LAST_OFFSET, lastOffset);
-            if (misplaced > 0) {
-                counters.set(Count.MISPLACED, misplaced);
-            }
-            if (sent != null) {
-                for (int p = 0; p < sent.length; p++) {
-                    if (sent[p] > 0) {
-                        counters.set(CountFamily.SENT_TO_PARTITION.name(Integer.toString(p)), sent[p]);
-                    }
-                }
-            }
-        }
     }
 
     @Override
@@ -153,7 +98,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             hook.beforeCommit(this::sendBatchesBeforeCommit);
         }
         hook.beforeCommit(() -> {
-            taskPartitions.forEach(PartitionState::foldIntoCounters);
+            taskPartitions.forEach(SourcePartition::foldIntoCounters);
             counters.persist();
         });
         this.decoder = codecs.newDecoder();
@@ -162,9 +107,9 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             if (range.partition() != taskPartition) {
                 continue;
             }
-            PartitionState state = new PartitionState(range, counters, plan.repartitionPartitions(), viaRepartition);
+            SourcePartition state = new SourcePartition(range, counters, plan.repartitionPartitions(), viaRepartition);
             state.isEnded = state.counters.get(Count.ENDED) > 0;
-            partitions.computeIfAbsent(range.topic(), t -> new PartitionState[taskPartition + 1])[taskPartition] = state;
+            partitions.computeIfAbsent(range.topic(), t -> new SourcePartition[taskPartition + 1])[taskPartition] = state;
             taskPartitions.add(state);
         }
         // A range without records is never announced by a record; end it from a punctuation.
@@ -175,8 +120,8 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     public void process(Record<byte[], byte[]> record) {
         commitHook.pending();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
-        PartitionState[] byPartition = partitions.get(meta.topic());
-        PartitionState ps = byPartition == null || meta.partition() >= byPartition.length ? null : byPartition[meta.partition()];
+        SourcePartition[] byPartition = partitions.get(meta.topic());
+        SourcePartition ps = byPartition == null || meta.partition() >= byPartition.length ? null : byPartition[meta.partition()];
         if (ps == null) {
             // A partition added after the run was planned: not part of this run.
             return;
@@ -233,7 +178,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         }
     }
 
-    private void toEvent(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta) {
+    private void toEvent(SourcePartition ps, Record<byte[], byte[]> record, RecordMetadata meta) {
         if (batches != null && record.value() != null && record.value().length > RoutedSerde.MAX_EVENT_BYTES) {
             throw new PoisonRecordException("event-too-large", "a value of " + record.value().length + " bytes; the repartition carries events of at "
                     + "most " + RoutedSerde.MAX_EVENT_BYTES + " bytes");
@@ -318,7 +263,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
      * its key's: its key's events may be split over tasks, applied twice or out of order. Counted with samples;
      * the evidence makes such a run untrusted. Applied all the same, so every count still balances.
      */
-    private void misplaced(PartitionState ps, String key, RecordMetadata meta, int keyPartition) {
+    private void misplaced(SourcePartition ps, String key, RecordMetadata meta, int keyPartition) {
         if (ps.misplaced++ < MISPLACED_SAMPLES) {
             ps.counters.set(new CountFamily.Misplaced(key, meta.topic() + "-" + meta.partition() + "@" + meta.offset(), keyPartition).counter(), 1);
             LOG.warn("Event with ordering key '{}' at {}-{} offset {} belongs to partition {} by the default partitioner, but the contract "
@@ -345,7 +290,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         return value.toString();
     }
 
-    private void deadLetter(PartitionState ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
+    private void deadLetter(SourcePartition ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
         DeadLetters.Letter letter = DeadLetters.letter(plan.runId(), "decode", e, meta.topic(), meta.partition(), meta.offset(),
                 record.key(), record.value(), DeadLetters.DEFAULT_MAX_ORIGINAL_BYTES);
         ps.counters.add(Count.DEAD_LETTERED, 1);
@@ -359,14 +304,14 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     }
 
     private void endEmptyRanges() {
-        for (PartitionState ps : taskPartitions) {
+        for (SourcePartition ps : taskPartitions) {
             if (!ps.range.hasData()) {
                 endRange(ps);
             }
         }
     }
 
-    private void endRange(PartitionState ps) {
+    private void endRange(SourcePartition ps) {
         if (ps.isEnded) {
             return;
         }

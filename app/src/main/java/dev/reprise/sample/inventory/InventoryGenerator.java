@@ -41,6 +41,8 @@ import java.util.zip.CRC32;
  * partitioner instead, copies and poison records included: a history a replay may read without a
  * repartition (the benchmark's pipeline without repartition and {@code reprise demo --keyed}); with
  * scattered keys, a history that breaks that promise.
+ *
+ * <p>Over 300 lines: the sample domain's generator keeps its ground truth, its schema versions, duplicates and every kind of poison record together, so that what it writes and what it expects cannot drift apart.
  */
 public final class InventoryGenerator {
     /**
