@@ -15,8 +15,8 @@ final class AnswersSection {
     static void write(Doc doc, Facts f, List<Gaps.Gap> gaps) {
         Contract c = f.contract();
         doc.section(0, "The contract's answers and the replay loop");
-        doc.para("Contract " + Doc.code(c.name()) + " answers the seven questions of a replay as follows. A question it leaves open is "
-                + "marked UNANSWERED here and explained, with its risk, in the section named.");
+        doc.para("Contract " + Doc.code(c.name()) + " answers the seven questions of a replay as follows." + (gaps.isEmpty() ? ""
+                : " A question it leaves open is marked UNANSWERED here and explained, with its risk, in the section named."));
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("H", "authoritative history", history(c), "`history`"));
         rows.add(List.of("O", "ordering boundary", "key " + Doc.code(c.ordering().keyField()) + "; "

@@ -52,8 +52,10 @@ final class CleanupSection {
         lessons.add("Dead letters by reason (`dead_letter_reasons`): expected? Each explained, or an issue filed for its producer.");
         lessons.add("Duplicates skipped: as many as the history is known to hold?");
         lessons.add("Thresholds crossed, pauses and their reasons; alerts that fired, and alerts that should have.");
-        lessons.add("The unanswered questions at the top: which can the contract now answer (a reference topic, invariants, a sequence field, "
-                + "thresholds)? Update " + Doc.code(c.name()) + "'s contract.");
+        if (!Gaps.of(f).isEmpty()) {
+            lessons.add("The unanswered questions at the top: which can the contract now answer (a reference topic, invariants, a sequence "
+                    + "field, thresholds)? Update " + Doc.code(c.name()) + "'s contract.");
+        }
         lessons.add("`evidence.min_events_processed` and `min_projection_keys`: set them near this run's counts, so an empty rebuild of the "
                 + "next run cannot pass.");
         lessons.add("Where this runbook and the replay parted ways: write it into the change ticket and regenerate the runbook from the contract.");
