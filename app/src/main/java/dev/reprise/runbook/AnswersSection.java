@@ -42,7 +42,7 @@ final class AnswersSection {
         doc.subsection("The replay loop, as this contract runs it");
         doc.para("Pseudocode of what `reprise run` does with every record, written from the stages in `pipeline/` with this contract's "
                 + "fields and topics. Counters are exact: they are committed in the same transaction as the offsets and outputs they count.");
-        doc.code("text", ReplayLoop.pseudocode(f));
+        doc.fenced("text", ReplayLoop.pseudocode(f));
         doc.subsection("The verdict");
         doc.bullets(ReplayLoop.verdictRules(f));
     }

@@ -68,7 +68,7 @@ final class Doc {
     }
 
     /** A fenced block that is not a step: pseudocode, a file's content. */
-    void code(String info, String text) {
+    void fenced(String info, String text) {
         String fence = text.contains("```") ? "~~~~" : "```";
         md.append(fence).append(info).append('\n').append(text.stripTrailing()).append('\n').append(fence).append("\n\n");
     }
@@ -79,11 +79,6 @@ final class Doc {
      */
     void loud(String label, String text) {
         md.append("> **").append(label).append(":** ").append(text.strip().replace("\n", " ")).append("\n\n");
-    }
-
-    /** A note that is not a warning. */
-    void note(String text) {
-        md.append("*Note:* ").append(text.strip()).append("\n\n");
     }
 
     /** A Kafka tool's command: not Reprise's, marked so, never mistaken for a step. */

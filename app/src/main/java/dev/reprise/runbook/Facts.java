@@ -26,12 +26,6 @@ public record Facts(Contract contract, Codecs codecs, Commands commands, Cluster
      *                    {@code reprise run} has no metrics endpoint
      */
     public record Options(double rate, String principal, String stateDir, Integer metricsPort) {
-        /**
-         * The rate of {@code reprise plan}'s estimate. The README's performance section measured 173,000 to 311,000
-         * events/s on 2 cores with the broker on the same machine; a production cluster with replication, network and
-         * other tenants is slower, and a replay shares it with live traffic: the runbook plans conservatively.
-         */
-        public static final double DEFAULT_RATE = 20_000;
         public static final String DEFAULT_PRINCIPAL = "User:reprise";
     }
 

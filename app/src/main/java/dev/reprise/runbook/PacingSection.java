@@ -52,6 +52,8 @@ final class PacingSection {
         doc.step("resume", "resume", cmd.cluster("resume"), 0, "Every instance reads again from where it paused.", Step.When.DURING_RUN);
         doc.step("unthrottle", "lift the throttle once the cluster has room", cmd.cluster("throttle", "--max-events-per-second", "0"), 0,
                 "`0` removes the limit; another number sets a new one, at once on every instance.", Step.When.DURING_RUN);
+        doc.para("To stop the run for good, `reprise abort` with a `--reason` (section 8): its evidence is untrusted, with the reason, so no "
+                + "gate can promote it.");
     }
 
     private static List<List<String>> settings(Facts f) {

@@ -73,6 +73,16 @@ class RunbookCommandTest {
     }
 
     @Test
+    void anUnreachableClusterIsNamedAndNoRunbookWritten(@TempDir Path dir) {
+        Path out = dir.resolve("runbook.md");
+        AclsCommandTest.Outcome o = AclsCommandTest.reprise("runbook", "--contract", INVENTORY, "--bootstrap-server", "127.0.0.1:1",
+                "--timeout", "2s", "-o", out.toString());
+        assertThat(o.exitCode()).isEqualTo(1);
+        assertThat(o.stderr()).contains("127.0.0.1:1").doesNotContain("Exception");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void withoutAClusterOrOfflineItAsksForOne() {
         AclsCommandTest.Outcome o = AclsCommandTest.reprise("runbook", "--contract", INVENTORY);
         assertThat(o.exitCode()).isEqualTo(2);
