@@ -1,0 +1,77 @@
+package dev.reprise.runbook;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.plan.Codecs;
+import dev.reprise.plan.PlanPreview;
+import dev.reprise.plan.Planner;
+import dev.reprise.plan.RunPlan;
+import org.apache.kafka.clients.admin.Admin;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * What the cluster showed when the runbook was written: a plan of the contract's scope (not recorded: {@code reprise
+ * reset --execute} plans again at the go point), its preview ({@link PlanPreview}: offsets, versions in a sample,
+ * warnings) and the topics that exist.
+ */
+public record ClusterFacts(RunPlan plan, Map<String, Object> preview, Set<String> existingTopics) {
+
+    public ClusterFacts {
+        preview = Map.copyOf(preview);
+        existingTopics = Set.copyOf(existingTopics);
+    }
+
+    /** Plans the contract's scope and previews it, as {@code reprise plan} does; writes nothing. */
+    public static ClusterFacts gather(Contract contract, Codecs codecs, Admin admin, Map<String, Object> clientConfig, double rate, int sample) {
+        RunPlan plan = new Planner(admin, clientConfig).plan(contract);
+        Map<String, Object> preview = PlanPreview.describe(contract, codecs, plan, admin, clientConfig, rate, sample);
+        try {
+            return new ClusterFacts(plan, preview, new TreeSet<>(admin.listTopics().names().get()));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<PlanPreview.Warning> warnings() {
+        return (List<PlanPreview.Warning>) preview.get("warnings");
+    }
+
+    /** "type vN" → events of that version in the sample. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Long> sampledVersions() {
+        return (Map<String, Long>) preview.get("sampled_versions");
+    }
+
+    /** Reason code → undecodable records in the sample. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Long> sampledUndecodable() {
+        return (Map<String, Long>) preview.get("sampled_undecodable");
+    }
+
+    /** "type vN" found in the sample → why no upcaster chain leads it to its latest version. */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> sampleGaps() {
+        return (Map<String, String>) preview.get("upcaster_gaps_in_sample");
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> creates() {
+        return (List<String>) preview.get("creates");
+    }
+
+    public long sampledEvents() {
+        return ((Number) preview.get("sampled_events")).longValue();
+    }
+
+    public long sampledInScope() {
+        return ((Number) preview.get("sampled_in_scope")).longValue();
+    }
+}
