@@ -1,6 +1,7 @@
 package dev.reprise.ops;
 
 import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.ReplayTopology;
@@ -173,7 +174,7 @@ public final class ReplayRunner {
             return new Prepared(plan, "new", null);
         }
         Map<TopicPartition, Long> committed = group.committed();
-        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL);
+        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig, codecs.resolver()).latest(plan.runId(), EvidenceKind.FINAL);
         boolean movedBack = plan.ranges().stream().anyMatch(r -> {
             Long c = committed.get(r.topicPartition());
             return c != null && (c < r.start() || done.isPresent() && r.hasData() && c <= r.lastDataOffset());
@@ -212,6 +213,10 @@ public final class ReplayRunner {
         dev.reprise.compat.KafkaInternals.check();
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
+        // A registry that refuses or cannot be reached stops the run here, before it has read anything.
+        EvidenceCodec evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
+        evidenceCodec.prepare();
+        codecs.projectionFormat().prepare();
         Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails);
         int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -225,7 +230,7 @@ public final class ReplayRunner {
         try (Admin admin = admin()) {
             control.ensureTopic(admin);
         }
-        try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan);
+        try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan, evidenceCodec);
              Control.Follower follower = control.follow(plan.runId())) {
             Supervisor.Parts parts = new Supervisor.Parts(contract, plan, streams, throttle, guardrails, admin, control, follower, evidence,
                     evidenceSubtopology, failure, onProgress, onRunning, beforeClose);
