@@ -17,16 +17,16 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code reprise acls} as an operator runs it: the real command line, stdout and the exit code. */
-class AclsCommandTest {
+public class AclsCommandTest {
     private static final String CONTRACT = "../config/inventory.yaml";
 
-    record Outcome(int exitCode, String stdout, String stderr) {
+    public record Outcome(int exitCode, String stdout, String stderr) {
         List<String> lines() {
             return stdout.lines().toList();
         }
     }
 
-    static Outcome reprise(String... args) {
+    public static Outcome reprise(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -105,7 +105,7 @@ class AclsCommandTest {
     }
 
     /** The expanded bindings of a KafkaUser as "TYPE name PATTERN OPERATION PERMISSION principal", in reprise acls --json's terms. */
-    static List<String> bindings(io.strimzi.api.kafka.model.user.KafkaUser user, String principal) {
+    public static List<String> bindings(io.strimzi.api.kafka.model.user.KafkaUser user, String principal) {
         List<String> out = new ArrayList<>();
         io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple simple =
                 (io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple) user.getSpec().getAuthorization();
@@ -137,7 +137,7 @@ class AclsCommandTest {
         return out;
     }
 
-    static io.strimzi.api.kafka.model.user.KafkaUser parseKafkaUser(String yaml) throws java.io.IOException {
+    public static io.strimzi.api.kafka.model.user.KafkaUser parseKafkaUser(String yaml) throws java.io.IOException {
         return new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(yaml, io.strimzi.api.kafka.model.user.KafkaUser.class);
     }
 
