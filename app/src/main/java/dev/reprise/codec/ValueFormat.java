@@ -6,8 +6,6 @@ import org.apache.avro.io.DecoderFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * How Reprise frames one of its own values (an evidence record, a projection state) for its topic, from the
@@ -108,13 +106,5 @@ public final class ValueFormat {
             return Contract.ValueEncoding.JSON;
         }
         return null;
-    }
-
-    /** For messages: which encodings a contract's outputs use. */
-    public static Map<String, String> describe(Contract contract) {
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put("projection", contract.projection().encoding().configName());
-        out.put("evidence", contract.evidence().encoding().configName());
-        return out;
     }
 }

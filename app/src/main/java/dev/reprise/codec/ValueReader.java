@@ -2,6 +2,7 @@ package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryDecoder;
@@ -85,7 +86,10 @@ public final class ValueReader {
 
     /** A generic reader whose maps keep the order of the binary, so that encoding what it read gives the same bytes. */
     static GenericDatumReader<Object> ordered(Schema writer, Schema reader) {
-        return new GenericDatumReader<>(writer, reader) {
+        // Avro's fast reader (on by default) builds its maps itself, as HashMaps; the classic reader asks newMap.
+        GenericData data = new GenericData();
+        data.setFastReaderEnabled(false);
+        return new GenericDatumReader<>(writer, reader, data) {
             @Override
             protected Object newMap(Object old, int size) {
                 return new LinkedHashMap<>(Math.max(16, size * 2));
