@@ -44,6 +44,8 @@ public final class ReplayRunner {
 
     private final Contract contract;
     private final Codecs codecs;
+    /** The evidence in the contract's evidence.encoding: written by the topology and by the runner, read by the runner. */
+    private final EvidenceCodec evidenceCodec;
     private final Map<String, Object> clientConfig;
     private final Path stateDir;
     private final Map<String, Object> streamsOverrides;
@@ -66,9 +68,20 @@ public final class ReplayRunner {
     public ReplayRunner(Contract contract, Codecs codecs, Map<String, Object> clientConfig, Path stateDir, Map<String, Object> streamsOverrides) {
         this.contract = contract;
         this.codecs = codecs;
+        this.evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
         this.clientConfig = Map.copyOf(clientConfig);
         this.stateDir = stateDir;
         this.streamsOverrides = Map.copyOf(streamsOverrides);
+    }
+
+    /**
+     * Registers the evidence and projection schemas when they are written Confluent-framed with a schema registry
+     * (once per process), so that a registry that refuses them or cannot be reached stops the command before it
+     * changes anything.
+     */
+    public void prepareOutputs() {
+        evidenceCodec.prepare();
+        codecs.projectionFormat().prepare();
     }
 
     /** Kafka Streams settings Reprise chooses for a replay ({@link StreamsSettings}). */
@@ -159,6 +172,7 @@ public final class ReplayRunner {
      * together one creates the run, the other fails with {@link RunStore.ConcurrentRunException}.
      */
     public Prepared prepare(Admin admin) {
+        prepareOutputs();
         RunStore store = new RunStore(contract, clientConfig);
         GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
         Optional<RunStore.Current> current = store.inForce(admin);
@@ -213,10 +227,7 @@ public final class ReplayRunner {
         dev.reprise.compat.KafkaInternals.check();
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
-        // A registry that refuses or cannot be reached stops the run here, before it has read anything.
-        EvidenceCodec evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
-        evidenceCodec.prepare();
-        codecs.projectionFormat().prepare();
+        prepareOutputs();
         Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails);
         int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
         AtomicReference<Throwable> failure = new AtomicReference<>();
