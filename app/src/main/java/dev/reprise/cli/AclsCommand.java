@@ -9,13 +9,16 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "acls", mixinStandardHelpOptions = true,
         description = {"Prints the least-privilege ACLs the contract's app needs: kafka-acls command lines, or JSON with --json.",
                 "Needs no cluster: the list follows from the contract alone. $BOOTSTRAP is left in the command lines for you (or your shell)."},
         footer = {"", "Examples:", "  reprise acls --contract config/inventory.yaml --principal User:reprise | BOOTSTRAP=kafka:9092 sh",
-                "  reprise acls --contract config/inventory.yaml --json"})
+                "  reprise acls --contract config/inventory.yaml --json",
+                "  reprise acls --contract config/inventory.yaml --format strimzi --principal User:reprise --strimzi-cluster my-cluster \\",
+                "      | kubectl apply -n kafka -f -"})
 public final class AclsCommand implements Callable<Integer> {
     @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML).")
     Path contract;
@@ -24,14 +27,34 @@ public final class AclsCommand implements Callable<Integer> {
     String principal;
 
     @Option(names = "--json", description = "Print a JSON array of ACL bindings "
-            + "{resource_type, resource_name, pattern_type, operation, permission, principal}.")
+            + "{resource_type, resource_name, pattern_type, operation, permission, principal} (the same as --format json).")
     boolean json;
+
+    /** The forms the ACLs are printed in. */
+    enum Format { lines, json, strimzi }
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "lines (kafka-acls command lines, the default), json, or strimzi: "
+            + "a Strimzi KafkaUser (kafka.strimzi.io/v1) with simple authorization and exactly these ACLs; its principal is "
+            + "User:NAME (SCRAM-SHA-512) or User:CN=NAME (TLS).")
+    Format format;
+
+    @Option(names = "--strimzi-cluster", defaultValue = "my-cluster", paramLabel = "NAME",
+            description = "With --format strimzi: the Kafka cluster's name, the KafkaUser's strimzi.io/cluster label (default ${DEFAULT-VALUE}).")
+    String strimziCluster;
 
     @Override
     public Integer call() {
+        if (json && format != null && format != Format.json) {
+            throw new IllegalArgumentException("--json and --format " + format + " ask for two forms; give one");
+        }
+        Format chosen = json ? Format.json : format == null ? Format.lines : format;
         Contract c = ContractLoader.load(contract);
+        if (chosen == Format.strimzi) {
+            System.out.print(strimzi(c));
+            return ExitCodes.OK;
+        }
         List<Acls.AclEntry> acls = Acls.forContract(c, principal);
-        if (json) {
+        if (chosen == Format.json) {
             System.out.println(Json.of(acls));
             return ExitCodes.OK;
         }
@@ -53,4 +76,24 @@ public final class AclsCommand implements Callable<Integer> {
         acls.forEach(a -> System.out.println(a.commandLine()));
         return ExitCodes.OK;
     }
+
+    private String strimzi(Contract c) {
+        Map<String, Object> user = Acls.strimziKafkaUser(c, principal, strimziCluster);
+        String header = "# Least-privilege ACLs for contract " + c.name() + " (application " + c.applicationId() + ", "
+                + c.processing().guarantee() + ") as a Strimzi KafkaUser: reprise acls --format strimzi --principal " + principal
+                + " --strimzi-cluster " + strimziCluster + "\n"
+                + "# Apply it in the namespace the User Operator watches; it creates the user's credentials Secret of the same name.\n";
+        try {
+            return header + YAML.writeValueAsString(user);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML = new com.fasterxml.jackson.databind.ObjectMapper(
+            com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
+                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                    .build());
 }

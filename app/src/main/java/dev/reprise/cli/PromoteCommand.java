@@ -84,8 +84,11 @@ public final class PromoteCommand implements Callable<Integer> {
         String referenceTopic = contract.reconciliation().referenceTopic();
         Map<String, TopicSnapshot.Entry> reference = referenceTopic == null ? null
                 : referenceTopic.equals(live) ? current : TopicSnapshot.read(config, referenceTopic);
-        List<Verifier.Result> verification = Verifier.verify(contract, Codecs.forContract(contract), e, shadow, reference);
-        Promotion p = Promotion.plan(e, shadow, current, verification, contract.promote().maxChangedRatio());
+        Codecs codecs = Codecs.forContract(contract);
+        List<Verifier.Result> verification = Verifier.verify(contract, codecs, e, shadow, reference);
+        // Compared by content: a live topic written in another encoding than projection.encoding is not "all changed".
+        dev.reprise.projection.StateCodec<?> states = new dev.reprise.projection.StateCodec<>(codecs.projection().stateClass(), codecs.resolver());
+        Promotion p = Promotion.plan(e, shadow, current, verification, contract.promote().maxChangedRatio(), states::datum);
         boolean refused = !p.refusals().isEmpty() && !force;
         if (execute && !refused) {
             write(contract, e, p);

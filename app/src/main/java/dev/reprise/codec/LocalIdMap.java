@@ -20,7 +20,7 @@ import java.util.Map;
  * 2: inventory/stock-movement-v2.avsc
  * </pre>
  */
-public final class LocalIdMap implements SchemaResolver {
+public final class LocalIdMap implements SchemaResolver, SchemaIds {
     private final Map<Integer, Schema> byId;
     private final Map<String, Integer> idByFullName = new HashMap<>();
 
@@ -70,6 +70,30 @@ public final class LocalIdMap implements SchemaResolver {
             throw new IllegalArgumentException("schema " + schema.getFullName() + " has no id in the id map");
         }
         return id;
+    }
+
+    /**
+     * The id the map gives this very schema (same full name and the same parsing fingerprint): the id a
+     * Confluent-framed value of Reprise's own outputs carries when the contract has no registry.
+     */
+    @Override
+    public int idFor(String subject, Schema schema) {
+        Integer id = idByFullName.get(schema.getFullName());
+        if (id == null) {
+            throw new IllegalArgumentException("the schema id map has no id for " + schema.getFullName() + " (subject " + subject
+                    + "); add a line 'ID: path/to/its.avsc' with the id your Schema Registry gives it under " + subject);
+        }
+        if (SingleObjectFormat.fingerprint(byId.get(id)) != SingleObjectFormat.fingerprint(schema)) {
+            throw new IllegalArgumentException("the schema id map gives id " + id + " to another version of " + schema.getFullName()
+                    + " than the one this build writes; map the .avsc file this build was made from, with the id your Schema Registry"
+                    + " gives it under " + subject);
+        }
+        return id;
+    }
+
+    @Override
+    public boolean isLocal() {
+        return true;
     }
 
     public Map<Integer, Schema> all() {

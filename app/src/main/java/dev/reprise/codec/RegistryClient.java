@@ -19,11 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * an id's schema never changes. Uses the JDK's HTTP client, since Confluent's client jar is not on
  * Maven Central and the two calls need nothing more.
  */
-public final class RegistryClient implements SchemaResolver {
+public final class RegistryClient implements SchemaResolver, SchemaIds {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI base;
     private final HttpClient http;
     private final Map<Integer, Schema> cache = new ConcurrentHashMap<>();
+    /** "subject|fingerprint" → id: registering the same schema again returns the same id, so once per process is enough. */
+    private final Map<String, Integer> registered = new ConcurrentHashMap<>();
 
     public RegistryClient(URI base) {
         this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
@@ -54,6 +56,17 @@ public final class RegistryClient implements SchemaResolver {
         }
     }
 
+    /** Registers the schema under the subject once per process (the registry answers the same id every time). */
+    @Override
+    public int idFor(String subject, Schema schema) {
+        return registered.computeIfAbsent(subject + "|" + SingleObjectFormat.fingerprint(schema), k -> register(subject, schema));
+    }
+
+    @Override
+    public boolean isLocal() {
+        return false;
+    }
+
     /** Registers a schema under a subject and returns its id. */
     public int register(String subject, Schema schema) {
         String body;
@@ -66,7 +79,11 @@ public final class RegistryClient implements SchemaResolver {
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("schema registry " + base + " refused to register " + subject + ": " + response.statusCode() + " " + response.body());
+            String why = response.statusCode() == 409 ? " (the subject's compatibility rule refuses this schema: let the subject accept it,"
+                    + " or write to another topic)" : response.statusCode() == 401 || response.statusCode() == 403
+                    ? " (Reprise may not register schemas there: grant it, or register the schema under this subject beforehand)" : "";
+            throw new IllegalStateException("schema registry " + base + " refused to register " + schema.getFullName() + " under " + subject
+                    + ": " + response.statusCode() + " " + response.body() + why);
         }
         try {
             int id = JSON.readTree(response.body()).get("id").asInt();

@@ -113,7 +113,8 @@ public record Contract(
 
     /** This contract running another registered projection into the same topic. */
     public Contract withProjectionName(String projectionName) {
-        return new Contract(name, applicationId, history, ordering, idempotency, new ProjectionSpec(projectionName, projection.topic()), scope,
+        return new Contract(name, applicationId, history, ordering, idempotency,
+                new ProjectionSpec(projectionName, projection.topic(), projection.encoding()), scope,
                 reconciliation, evidence, deadLetter, processing, promote, allowedWriteTopics, hash, source);
     }
 
@@ -158,6 +159,51 @@ public record Contract(
     }
 
     /**
+     * How Reprise writes the values it produces (evidence records, projection states) and what its readers
+     * ({@code evidence}, {@code verify}, {@code promote}, the runner) accept: all three, told apart by the
+     * first byte (0x00 Confluent, 0xC3 0x01 single-object, '{' JSON), so changing the setting never makes
+     * older records unreadable. The projection's checksum hashes the state's Avro binary whatever the encoding.
+     */
+    public enum ValueEncoding {
+        /** Confluent's wire format: 0x00, the 4-byte schema id under subject {@code <topic>-value}, Avro binary. */
+        CONFLUENT("confluent"),
+        /** Avro single-object encoding: C3 01, the schema's 8-byte fingerprint, Avro binary. */
+        SINGLE_OBJECT("single-object"),
+        /** One plain JSON object, field names as in the schema, times as ISO-8601 strings. */
+        JSON("json");
+
+        private final String configName;
+
+        ValueEncoding(String configName) {
+            this.configName = configName;
+        }
+
+        /** The name the contract uses. */
+        public String configName() {
+            return configName;
+        }
+
+        /** The default: the history's encoding, so a Confluent shop reads Reprise's outputs with the deserializers it has. */
+        public static ValueEncoding following(Encoding history) {
+            return history == Encoding.CONFLUENT ? CONFLUENT : SINGLE_OBJECT;
+        }
+
+        static ValueEncoding parse(Node parent, ValueEncoding defaultValue) {
+            String value = parent.text("encoding", null);
+            if (value == null) {
+                return defaultValue;
+            }
+            for (ValueEncoding e : values()) {
+                if (e.configName.equals(value)) {
+                    return e;
+                }
+            }
+            throw new ContractException(parent.get("encoding").path(), "expected confluent, single-object or json, got '" + value
+                    + "'; leave it out to follow history.encoding (" + defaultValue.configName + ")");
+        }
+    }
+
+    /**
      * Where writer schemas come from: the local schemas directory (with an id map for the Confluent
      * format) or a Confluent-compatible Schema Registry. The local directory is always needed: it holds
      * every version of every event type, which tells the upcasters what "latest" is.
@@ -174,8 +220,15 @@ public record Contract(
     public record Idempotency(String eventIdField) {
     }
 
-    /** Which registered projection to run and where its rebuilt state goes. */
-    public record ProjectionSpec(String name, String topic) {
+    /**
+     * Which registered projection to run and where its rebuilt state goes.
+     *
+     * @param encoding how states are written to {@code topic}
+     */
+    public record ProjectionSpec(String name, String topic, ValueEncoding encoding) {
+        public ProjectionSpec {
+            java.util.Objects.requireNonNull(encoding, "projection.encoding");
+        }
     }
 
     /**
@@ -268,9 +321,11 @@ public record Contract(
      * @param minEventsProcessed        fewer events applied than this makes the run untrusted: an empty rebuild (a
      *                                  filter that matched nothing, a scope in the future) is never trusted (default 1)
      * @param minProjectionKeys         fewer projection keys than this makes the run untrusted (default 1)
+     * @param encoding                  how evidence records are written to {@code topic}
      */
     public record EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations,
-                               double maxLiveDiffRatio, double untrustedDeadLetterRatio, long minEventsProcessed, long minProjectionKeys) {
+                               double maxLiveDiffRatio, double untrustedDeadLetterRatio, long minEventsProcessed, long minProjectionKeys,
+                               ValueEncoding encoding) {
         public static final double DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO = 0.5;
 
         public EvidenceSpec {
@@ -279,6 +334,7 @@ public record Contract(
                 throw new ContractException("evidence.progress_interval", "must be at least 1ms, got " + progressInterval
                         + "; use a duration such as 500ms, 5s or 1m");
             }
+            java.util.Objects.requireNonNull(encoding, "evidence.encoding");
         }
 
         public EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations) {
@@ -288,7 +344,7 @@ public record Contract(
         public EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations,
                             double maxLiveDiffRatio) {
             this(topic, progressInterval, maxDeadLetterRatio, maxOrderingViolations, maxLiveDiffRatio,
-                    Math.max(maxDeadLetterRatio, DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO), 1, 1);
+                    Math.max(maxDeadLetterRatio, DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO), 1, 1, ValueEncoding.SINGLE_OBJECT);
         }
     }
 

@@ -75,7 +75,11 @@ public final class ContractLoader {
         history.onlyFields(Set.of("topics", "encoding", "schemas", "keyed_by_ordering_key"));
         List<String> topics = history.textList("topics", true, "list the topics that hold the authoritative history, e.g. topics: [inventory-events]");
         Contract.Encoding encoding = Contract.Encoding.parse(history);
-        Contract.SchemaSource schemas = schemaSource(history.section("schemas"), baseDirectory, encoding);
+        // Read before the schema source: a Confluent-encoded output needs schema ids as much as a Confluent history does.
+        Contract.ValueEncoding outputDefault = Contract.ValueEncoding.following(encoding);
+        Contract.ValueEncoding projectionEncoding = Contract.ValueEncoding.parse(root.section("projection"), outputDefault);
+        Contract.ValueEncoding evidenceEncoding = Contract.ValueEncoding.parse(root.section("evidence"), outputDefault);
+        Contract.SchemaSource schemas = schemaSource(history.section("schemas"), baseDirectory, encoding, projectionEncoding, evidenceEncoding);
         boolean keyed = history.bool("keyed_by_ordering_key", false);
 
         Node ordering = root.section("ordering");
@@ -90,10 +94,11 @@ public final class ContractLoader {
                 idem.requiredText("event_id_field", "the event field that identifies an event across copies, e.g. event_id_field: event_id"));
 
         Node proj = root.section("projection");
-        proj.onlyFields(Set.of("name", "topic"));
+        proj.onlyFields(Set.of("name", "topic", "encoding"));
         Contract.ProjectionSpec projection = new Contract.ProjectionSpec(
                 proj.requiredText("name", "the name of a registered projection, e.g. name: inventory-levels"),
-                proj.requiredText("topic", "the compacted topic that receives the rebuilt projection"));
+                proj.requiredText("topic", "the compacted topic that receives the rebuilt projection"),
+                projectionEncoding);
 
         Node scope = root.optionalSection("scope");
         scope.onlyFields(Set.of("from", "to", "event_types", "tenant_field", "tenants", "keys"));
@@ -129,7 +134,7 @@ public final class ContractLoader {
 
         Node ev = root.section("evidence");
         ev.onlyFields(Set.of("topic", "progress_interval", "max_dead_letter_ratio", "max_ordering_violations", "max_live_diff_ratio",
-                "untrusted_dead_letter_ratio", "min_events_processed", "min_projection_keys"));
+                "untrusted_dead_letter_ratio", "min_events_processed", "min_projection_keys", "encoding"));
         double maxDeadLetterRatio = ratio(ev, "max_dead_letter_ratio", 0.01);
         Integer maxViolations = ev.optionalInt("max_ordering_violations", 0);
         Integer minProcessed = ev.optionalInt("min_events_processed", 0);
@@ -142,7 +147,8 @@ public final class ContractLoader {
                 ratio(ev, "max_live_diff_ratio", 1.0),
                 ratio(ev, "untrusted_dead_letter_ratio", Math.max(maxDeadLetterRatio, Contract.EvidenceSpec.DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO)),
                 minProcessed == null ? 1 : minProcessed,
-                minKeys == null ? 1 : minKeys);
+                minKeys == null ? 1 : minKeys,
+                evidenceEncoding);
 
         Node dl = root.section("dead_letter");
         dl.onlyFields(Set.of("topic"));
@@ -266,7 +272,8 @@ public final class ContractLoader {
         return out.toString();
     }
 
-    private static Contract.SchemaSource schemaSource(Node node, Path base, Contract.Encoding encoding) {
+    private static Contract.SchemaSource schemaSource(Node node, Path base, Contract.Encoding encoding,
+                                                      Contract.ValueEncoding projectionEncoding, Contract.ValueEncoding evidenceEncoding) {
         node.onlyFields(Set.of("source", "directory", "id_map", "registry_url"));
         String kind = node.text("source", "local");
         Path directory = base.resolve(node.requiredText("directory", "the directory with the .avsc files of every event version, e.g. directory: ../schemas")).normalize();
@@ -280,9 +287,15 @@ public final class ContractLoader {
                             + "to resolve schema ids there, or remove registry_url");
                 }
                 Path idMap = null;
-                if (encoding == Contract.Encoding.CONFLUENT) {
-                    idMap = base.resolve(node.requiredText("id_map",
-                            "with source: local and the confluent encoding, name the file that maps schema ids to .avsc files")).normalize();
+                String confluentOutput = projectionEncoding == Contract.ValueEncoding.CONFLUENT ? "projection.encoding"
+                        : evidenceEncoding == Contract.ValueEncoding.CONFLUENT ? "evidence.encoding" : null;
+                if (encoding == Contract.Encoding.CONFLUENT || confluentOutput != null) {
+                    String hint = encoding == Contract.Encoding.CONFLUENT
+                            ? "with source: local and the confluent encoding, name the file that maps schema ids to .avsc files"
+                            : "with source: local and " + confluentOutput + ": confluent, name the file that maps schema ids to .avsc files "
+                            + "(the ids your Schema Registry gives them), or set source: registry to register the schemas there, "
+                            + "or choose " + confluentOutput + ": single-object or json";
+                    idMap = base.resolve(node.requiredText("id_map", hint)).normalize();
                     if (!Files.isRegularFile(idMap)) {
                         throw new ContractException(node.get("id_map").path(), "file not found: " + idMap
                                 + "; point id_map at the file that maps schema ids to .avsc files (relative to the contract's directory)");

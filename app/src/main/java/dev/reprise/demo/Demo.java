@@ -85,7 +85,7 @@ public final class Demo {
             // The wrong projection is the demo's own and not registered: no contract can name it, by mistake or not.
             Projection<?> wrong = new InventoryProjectionWithInjectedBug();
             contract = contract.withProjectionName(wrong.name());
-            codecs = new Codecs(codecs.encoding(), codecs.catalog(), codecs.resolver(), codecs.upcasters(), wrong, codecs.contractInvariants());
+            codecs = codecs.withProjection(wrong, codecs.contractInvariants());
             err.println("▶ --inject-bug: the projection silently ignores about one event in 997; the evidence should catch it");
         }
         if (options.keyed()) {
@@ -176,7 +176,7 @@ public final class Demo {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());
         config.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, InventoryLevel> rebuilt = new java.util.TreeMap<>();
-        StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+        StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class, Codecs.schemaSources(contract).resolver());
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
                 config, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             List<org.apache.kafka.common.TopicPartition> parts = consumer.partitionsFor(contract.projection().topic()).stream()
@@ -186,7 +186,7 @@ public final class Demo {
             Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(parts);
             long deadline = System.currentTimeMillis() + 60_000;
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.currentTimeMillis() < deadline) {
-                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> rebuilt.put(new String(r.key(), StandardCharsets.UTF_8), codec.fromSingleObject(r.value())));
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> rebuilt.put(new String(r.key(), StandardCharsets.UTF_8), codec.fromTopic(r.value())));
             }
         }
         long wrong = generated.truth().entrySet().stream().filter(e -> !e.getValue().equals(rebuilt.get(e.getKey()))).count();

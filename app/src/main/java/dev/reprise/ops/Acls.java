@@ -2,8 +2,11 @@ package dev.reprise.ops;
 
 import dev.reprise.contract.Contract;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -75,6 +78,75 @@ public final class Acls {
         out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "WRITE", "ALLOW", principal));
         out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "DESCRIBE", "ALLOW", principal));
         return List.copyOf(out);
+    }
+
+    /** Strimzi's principal forms: {@code User:NAME} for a SCRAM user, {@code User:CN=NAME} for a TLS user named NAME. */
+    private static final Pattern STRIMZI_PRINCIPAL = Pattern.compile("User:(CN=)?([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)");
+
+    /**
+     * The same bindings as a Strimzi {@code KafkaUser} with simple authorization, one rule per resource with its
+     * operations: what the User Operator turns into exactly these ACLs. Strimzi names the principal after the
+     * resource: {@code User:NAME} with SCRAM-SHA-512 authentication, {@code User:CN=NAME} with TLS.
+     *
+     * @param cluster the Kafka cluster's name, the {@code strimzi.io/cluster} label the User Operator watches
+     * @return the resource as nested maps and lists, in the order of {@link #forContract}
+     * @throws IllegalArgumentException when the principal is not one Strimzi gives a KafkaUser
+     */
+    public static Map<String, Object> strimziKafkaUser(Contract c, String principal, String cluster) {
+        java.util.regex.Matcher m = principal == null ? null : STRIMZI_PRINCIPAL.matcher(principal);
+        if (m == null || !m.matches()) {
+            throw new IllegalArgumentException("principal: a Strimzi KafkaUser's principal is User:NAME (SCRAM-SHA-512) or User:CN=NAME (TLS), "
+                    + "NAME a Kubernetes name (lowercase letters, digits, '-' and '.'); got '" + principal + "'");
+        }
+        if (cluster == null || !cluster.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("--strimzi-cluster: expected the Kafka resource's name (lowercase letters, digits and '-'), got '"
+                    + cluster + "'");
+        }
+        Map<String, Map<String, Object>> rules = new LinkedHashMap<>();
+        for (AclEntry a : forContract(c, principal)) {
+            Map<String, Object> rule = rules.computeIfAbsent(a.resourceType() + "|" + a.resourceName() + "|" + a.patternType(), k -> {
+                Map<String, Object> resource = new LinkedHashMap<>();
+                resource.put("type", STRIMZI_RESOURCE.get(a.resourceType()));
+                resource.put("name", a.resourceName());
+                resource.put("patternType", a.patternType().equals("PREFIXED") ? "prefix" : "literal");
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("resource", resource);
+                r.put("type", a.permission().toLowerCase(java.util.Locale.ROOT));
+                r.put("host", "*");
+                r.put("operations", new ArrayList<String>());
+                return r;
+            });
+            @SuppressWarnings("unchecked")
+            List<String> operations = (List<String>) rule.get("operations");
+            operations.add(strimziOperation(a.operation()));
+        }
+        Map<String, Object> authorization = new LinkedHashMap<>();
+        authorization.put("type", "simple");
+        authorization.put("acls", new ArrayList<>(rules.values()));
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("authentication", Map.of("type", m.group(1) == null ? "scram-sha-512" : "tls"));
+        spec.put("authorization", authorization);
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("name", m.group(2));
+        metadata.put("labels", Map.of("strimzi.io/cluster", cluster));
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("apiVersion", "kafka.strimzi.io/v1");
+        user.put("kind", "KafkaUser");
+        user.put("metadata", metadata);
+        user.put("spec", spec);
+        return user;
+    }
+
+    private static final Map<String, String> STRIMZI_RESOURCE = Map.of("TOPIC", "topic", "GROUP", "group",
+            "TRANSACTIONAL_ID", "transactionalId", "CLUSTER", "cluster");
+
+    /** Kafka's operation name (DESCRIBE_CONFIGS) as Strimzi spells it (DescribeConfigs). */
+    static String strimziOperation(String kafkaOperation) {
+        StringBuilder out = new StringBuilder();
+        for (String part : kafkaOperation.split("_")) {
+            out.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return out.toString();
     }
 
     /** True when the app runs with exactly_once_v2 and so uses transactional ids. */

@@ -41,13 +41,15 @@ final class EvidenceChannel implements AutoCloseable {
     private final Map<String, Object> clientConfig;
     private final RunPlan plan;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final EvidenceCodec codec;
 
     /** What one poll found of this run: its final evidence, its latest progress (either may be null). */
     record Observed(RecoveryEvidence finalEvidence, RecoveryEvidence progress) {
     }
 
-    EvidenceChannel(Contract contract, Map<String, Object> clientConfig, RunPlan plan) {
+    EvidenceChannel(Contract contract, Map<String, Object> clientConfig, RunPlan plan, EvidenceCodec codec) {
         this.contract = contract;
+        this.codec = codec;
         this.clientConfig = clientConfig;
         this.plan = plan;
         Map<String, Object> p = new HashMap<>(clientConfig);
@@ -81,7 +83,7 @@ final class EvidenceChannel implements AutoCloseable {
                 continue;
             }
             try {
-                RecoveryEvidence e = EvidenceCodec.decode(r.value());
+                RecoveryEvidence e = codec.read(r.value());
                 if (!e.getRunId().equals(plan.runId())) {
                     continue;
                 }
@@ -89,8 +91,12 @@ final class EvidenceChannel implements AutoCloseable {
                     return new Observed(e, progress);
                 }
                 progress = e;
-            } catch (RuntimeException notEvidence) {
+            } catch (dev.reprise.codec.PoisonRecordException notEvidence) {
                 LOG.debug("skipping a record on the evidence topic that is not evidence: {}", notEvidence.getMessage());
+            } catch (RuntimeException unreadable) {
+                // A Confluent-framed record of another writer while the registry does not answer. This run's own records
+                // never get here: their schema id was registered by this process and is cached.
+                LOG.warn("skipping a record on the evidence topic that could not be read: {}", unreadable.getMessage());
             }
         }
         return new Observed(null, progress);
@@ -126,7 +132,7 @@ final class EvidenceChannel implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(contract.evidence().topic(), plan.runId().getBytes(StandardCharsets.UTF_8),
-                    EvidenceCodec.encode(evidence));
+                    codec.write(evidence));
             record.headers().add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
             record.headers().add(HeaderNames.EVIDENCE_KIND, evidence.getKind().toString().getBytes(StandardCharsets.UTF_8));
             producer.send(record);

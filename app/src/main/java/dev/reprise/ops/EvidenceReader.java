@@ -1,9 +1,12 @@
 package dev.reprise.ops;
 
+import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.codec.SchemaResolver;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.plan.Codecs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,10 +24,18 @@ import java.util.Optional;
 public final class EvidenceReader {
     private final Contract contract;
     private final Map<String, Object> clientConfig;
+    private final EvidenceCodec codec;
 
+    /** Reads evidence in any encoding; Confluent-framed evidence through the contract's registry or id map. */
     public EvidenceReader(Contract contract, Map<String, Object> clientConfig) {
+        this(contract, clientConfig, Codecs.schemaSources(contract).resolver());
+    }
+
+    /** @param resolver finds the writer schema of Confluent-framed evidence by its id */
+    public EvidenceReader(Contract contract, Map<String, Object> clientConfig, SchemaResolver resolver) {
         this.contract = contract;
         this.clientConfig = clientConfig;
+        this.codec = EvidenceCodec.reader(resolver);
     }
 
     /**
@@ -94,8 +105,8 @@ public final class EvidenceReader {
                     }
                     RecoveryEvidence e;
                     try {
-                        e = EvidenceCodec.decode(r.value());
-                    } catch (RuntimeException notEvidence) {
+                        e = codec.read(r.value());
+                    } catch (PoisonRecordException notEvidence) {
                         continue;
                     }
                     if ((runId == null || runId.equals(e.getRunId())) && r.timestamp() >= foundTime.getOrDefault(e.getKind(), Long.MIN_VALUE)) {

@@ -2,6 +2,7 @@ package dev.reprise.ops;
 
 import dev.reprise.config.RepriseConfig;
 import dev.reprise.contract.Contract;
+import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.ReplayTopology;
@@ -44,6 +45,8 @@ public final class ReplayRunner {
 
     private final Contract contract;
     private final Codecs codecs;
+    /** The evidence in the contract's evidence.encoding: written by the topology and by the runner, read by the runner. */
+    private final EvidenceCodec evidenceCodec;
     private final Map<String, Object> clientConfig;
     private final Path stateDir;
     private final Map<String, Object> streamsOverrides;
@@ -66,11 +69,22 @@ public final class ReplayRunner {
     public ReplayRunner(Contract contract, Codecs codecs, Map<String, Object> clientConfig, Path stateDir, Map<String, Object> streamsOverrides) {
         this.contract = contract;
         this.codecs = codecs;
+        this.evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
         this.clientConfig = Map.copyOf(clientConfig);
         this.stateDir = stateDir;
         this.streamsOverrides = Map.copyOf(streamsOverrides);
         // Reprise's own properties are checked before anything starts.
         RepriseConfig.of(streamsProperties());
+    }
+
+    /**
+     * Registers the evidence and projection schemas when they are written Confluent-framed with a schema registry
+     * (once per process), so that a registry that refuses them or cannot be reached stops the command before it
+     * changes anything.
+     */
+    public void prepareOutputs() {
+        evidenceCodec.prepare();
+        codecs.projectionFormat().prepare();
     }
 
     /** Kafka Streams settings Reprise chooses for a replay ({@link StreamsSettings}). */
@@ -161,6 +175,7 @@ public final class ReplayRunner {
      * together one creates the run, the other fails with {@link RunStore.ConcurrentRunException}.
      */
     public Prepared prepare(Admin admin) {
+        prepareOutputs();
         RunStore store = new RunStore(contract, clientConfig);
         GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
         Optional<RunStore.Current> current = store.inForce(admin);
@@ -176,7 +191,7 @@ public final class ReplayRunner {
             return new Prepared(plan, "new", null);
         }
         Map<TopicPartition, Long> committed = group.committed();
-        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL, plan.createdAtMillis());
+        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig, codecs.resolver()).latest(plan.runId(), EvidenceKind.FINAL, plan.createdAtMillis());
         boolean movedBack = plan.ranges().stream().anyMatch(r -> {
             Long c = committed.get(r.topicPartition());
             return c != null && (c < r.start() || done.isPresent() && r.hasData() && c <= r.lastDataOffset());
@@ -234,6 +249,7 @@ public final class ReplayRunner {
         dev.reprise.compat.KafkaInternals.check();
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
+        prepareOutputs();
         Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()));
         int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -247,7 +263,7 @@ public final class ReplayRunner {
         try (Admin admin = admin()) {
             control.ensureTopic(admin);
         }
-        try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan);
+        try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan, evidenceCodec);
              Control.Follower follower = control.follow(plan.runId())) {
             Supervisor.Parts parts = new Supervisor.Parts(contract, plan, streams, throttle, guardrails, admin, control, follower, evidence,
                     evidenceSubtopology, failure, onProgress, onRunning, beforeClose);

@@ -6,6 +6,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.dedup.DedupSet;
 import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.pipeline.apply.Emitted;
+import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.pipeline.evidence.EvidenceStage;
 import dev.reprise.pipeline.repartition.KeyOrBroadcast;
 import dev.reprise.pipeline.repartition.Routed;
@@ -73,6 +74,7 @@ public final class ReplayTopology {
 
     /** @param settings Reprise's own properties ({@code reprise.*}) */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings) {
+        EvidenceCodec evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(counterStore(SourceStage.COUNTERS_STORE));
         builder.addStateStore(CommitHook.builder(SourceStage.COMMIT_HOOK));
@@ -126,7 +128,7 @@ public final class ReplayTopology {
         applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
                 .mapValues(v -> ((Emitted.Summary) v).json(), Named.as("reprise-summary-json"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1))
-                .process(() -> new EvidenceStage(contract, plan), Named.as("reprise-evidence"), EvidenceStage.STORE)
+                .process(() -> new EvidenceStage(contract, plan, evidenceCodec), Named.as("reprise-evidence"), EvidenceStage.STORE)
                 .to(contract.evidence().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-evidence-sink"));
         return builder.build();
     }

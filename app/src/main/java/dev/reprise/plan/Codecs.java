@@ -4,7 +4,9 @@ import dev.reprise.codec.EventDecoder;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.codec.RegistryClient;
 import dev.reprise.codec.SchemaCatalog;
+import dev.reprise.codec.SchemaIds;
 import dev.reprise.codec.SchemaResolver;
+import dev.reprise.codec.ValueFormat;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
 import dev.reprise.projection.Invariant;
@@ -22,10 +24,67 @@ import java.util.List;
  * catalog, the writer-schema resolver, the upcaster chains and the projection.
  */
 public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaResolver resolver, UpcasterRegistry upcasters,
-                     Projection<?> projection, List<? extends Invariant<?>> contractInvariants) {
+                     Projection<?> projection, List<? extends Invariant<?>> contractInvariants, SchemaIds schemaIds,
+                     Contract.ValueEncoding projectionEncoding, String projectionTopic) {
 
     public Codecs {
         contractInvariants = List.copyOf(contractInvariants);
+    }
+
+    /** These codecs running another projection (with the state class the contract's checks were compiled for). */
+    public Codecs withProjection(Projection<?> other, List<? extends Invariant<?>> invariants) {
+        return new Codecs(encoding, catalog, resolver, upcasters, other, invariants, schemaIds, projectionEncoding, projectionTopic);
+    }
+
+    /**
+     * How states are written to the projection topic ({@code projection.encoding}). For the Confluent format with a
+     * registry, the schema is registered at the first value or at {@link ValueFormat#prepare()}.
+     */
+    public ValueFormat projectionFormat() {
+        return ValueFormat.of(projectionEncoding, SpecificData.get().getSchema(projection.stateClass()), projectionTopic, schemaIds);
+    }
+
+    /** Where writer schemas come from, and where the ids of Reprise's own Confluent-framed outputs come from. */
+    public record SchemaSources(SchemaCatalog catalog, SchemaResolver resolver, SchemaIds ids) {
+    }
+
+    /**
+     * The schema catalog, the resolver of schema ids and the source of ids for a contract, without loading its
+     * projection: what a reader of Reprise's outputs needs.
+     *
+     * @throws ContractException naming the field and the fix
+     */
+    public static SchemaSources schemaSources(Contract contract) {
+        Contract.SchemaSource source = contract.history().schemas();
+        SchemaCatalog catalog;
+        try {
+            catalog = SchemaCatalog.load(source.directory());
+        } catch (IllegalArgumentException e) {
+            throw new ContractException("history.schemas.directory", e.getMessage() + "; fix the schema or move it out of the directory");
+        } catch (java.io.UncheckedIOException e) {
+            throw new ContractException("history.schemas.directory", "cannot read the schemas in " + source.directory() + ": "
+                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
+        }
+        if (source.kind() == Contract.SchemaSource.Kind.REGISTRY) {
+            RegistryClient registry = new RegistryClient(source.registryUrl());
+            return new SchemaSources(catalog, registry, registry);
+        }
+        if (source.idMap() != null) {
+            try {
+                LocalIdMap ids = LocalIdMap.load(source.idMap(), catalog);
+                return new SchemaSources(catalog, ids, ids);
+            } catch (IllegalArgumentException e) {
+                throw new ContractException("history.schemas.id_map", e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                throw new ContractException("history.schemas.id_map", "cannot read " + source.idMap() + " as YAML ("
+                        + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
+                        + "); it maps each schema id to an .avsc file under the schemas directory, e.g. '1: inventory/stock-movement-v1.avsc'");
+            }
+        }
+        SchemaResolver none = id -> {
+            throw new dev.reprise.codec.PoisonRecordException("unknown-schema-id", "no id map is configured for schema id " + id);
+        };
+        return new SchemaSources(catalog, none, SchemaIds.NONE);
     }
 
     /** Every invariant a rebuilt state must satisfy: the projection's own, then the contract's CEL invariants. */
@@ -45,41 +104,23 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
      * @throws ContractException naming the field and the fix
      */
     public static Codecs forContract(Contract contract) {
-        Contract.SchemaSource source = contract.history().schemas();
-        SchemaCatalog catalog;
-        try {
-            catalog = SchemaCatalog.load(source.directory());
-        } catch (IllegalArgumentException e) {
-            throw new ContractException("history.schemas.directory", e.getMessage() + "; fix the schema or move it out of the directory");
-        } catch (java.io.UncheckedIOException e) {
-            throw new ContractException("history.schemas.directory", "cannot read the schemas in " + source.directory() + ": "
-                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
-        }
-        SchemaResolver resolver;
-        if (source.kind() == Contract.SchemaSource.Kind.REGISTRY) {
-            resolver = new RegistryClient(source.registryUrl());
-        } else if (source.idMap() != null) {
-            try {
-                resolver = LocalIdMap.load(source.idMap(), catalog);
-            } catch (IllegalArgumentException e) {
-                throw new ContractException("history.schemas.id_map", e.getMessage());
-            } catch (java.io.UncheckedIOException e) {
-                throw new ContractException("history.schemas.id_map", "cannot read " + source.idMap() + " as YAML ("
-                        + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
-                        + "); it maps each schema id to an .avsc file under the schemas directory, e.g. '1: inventory/stock-movement-v1.avsc'");
-            }
-        } else {
-            resolver = id -> {
-                throw new dev.reprise.codec.PoisonRecordException("unknown-schema-id", "no id map is configured for schema id " + id);
-            };
-        }
+        SchemaSources sources = schemaSources(contract);
+        SchemaCatalog catalog = sources.catalog();
         ContractFields.check(contract, catalog);
         Projection<?> projection = ProjectionRegistry.named(contract.projection().name());
         Schema stateSchema = SpecificData.get().getSchema(projection.stateClass());
         // Compiled here, not only when the evidence is built: a malformed total must stop the run before it starts.
         CelChecks.totals(contract);
-        return new Codecs(contract.history().encoding(), catalog, resolver, UpcasterRegistry.fromServiceLoader(catalog),
-                projection, CelChecks.invariants(contract, stateSchema));
+        Codecs codecs = new Codecs(contract.history().encoding(), catalog, sources.resolver(), UpcasterRegistry.fromServiceLoader(catalog),
+                projection, CelChecks.invariants(contract, stateSchema), sources.ids(), contract.projection().encoding(), contract.projection().topic());
+        try {
+            // A local id map is asked here, before anything starts; a registry when the run starts.
+            codecs.projectionFormat();
+        } catch (IllegalArgumentException e) {
+            throw new ContractException("projection.encoding", "confluent: " + e.getMessage() + ", or set history.schemas.source: registry "
+                    + "to register it there, or choose projection.encoding: single-object or json");
+        }
+        return codecs;
     }
 
     private static String firstLine(String text) {

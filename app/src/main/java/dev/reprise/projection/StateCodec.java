@@ -1,6 +1,9 @@
 package dev.reprise.projection;
 
+import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.codec.SchemaResolver;
 import dev.reprise.codec.SingleObjectFormat;
+import dev.reprise.codec.ValueReader;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -16,19 +19,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Encodes projection states: plain Avro binary in state stores, single-object encoding on the
- * projection topic so any client with the schema can read it. Not thread-safe: one per processor.
+ * Encodes projection states: plain Avro binary in state stores; on the projection topic in the contract's
+ * {@code projection.encoding} ({@link dev.reprise.codec.ValueFormat}), read back from any of the three encodings
+ * ({@link #fromTopic}). Not thread-safe: one per processor.
  */
 public final class StateCodec<S extends SpecificRecord> {
     private final Schema schema;
     private final long fingerprint;
     private final SpecificDatumWriter<S> writer;
     private final SpecificDatumReader<S> reader;
+    private final ValueReader values;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     private BinaryEncoder encoder;
     private BinaryDecoder decoder;
 
-    public StateCodec(Class<S> type) {
+    /** A codec that reads Confluent-framed states only when their schema id is one {@code resolver} knows. */
+    public StateCodec(Class<S> type, SchemaResolver resolver) {
         this.schema = SpecificData.get().getSchema(type);
         this.fingerprint = SingleObjectFormat.fingerprint(schema);
         // The code the Avro compiler generates for each state class (customEncode/customDecode) instead of
@@ -38,6 +44,14 @@ public final class StateCodec<S extends SpecificRecord> {
         data.setCustomCoders(true);
         this.writer = new SpecificDatumWriter<>(schema, data);
         this.reader = new SpecificDatumReader<>(schema, schema, data);
+        this.values = new ValueReader(schema, resolver);
+    }
+
+    /** A codec without schema ids: Confluent-framed states are not readable with it (single-object and JSON are). */
+    public StateCodec(Class<S> type) {
+        this(type, id -> {
+            throw new PoisonRecordException("unknown-schema-id", "schema id " + id + " cannot be resolved: no schema registry or id map given");
+        });
     }
 
     public Schema schema() {
@@ -74,15 +88,30 @@ public final class StateCodec<S extends SpecificRecord> {
         return SingleObjectFormat.frame(fingerprint, avroBinary);
     }
 
-    /** Reads a projection-topic value; {@code null} when the bytes are not this schema's single-object encoding. */
-    public S fromSingleObject(byte[] framed) {
+    /**
+     * A projection-topic value (Confluent, single-object or JSON) as this state's Avro binary: the bytes the checksum
+     * hashes, the same whatever the encoding; {@code null} when the value is not this state in any of them.
+     *
+     * @throws IllegalStateException when the schema registry is unreachable
+     */
+    public byte[] datum(byte[] value) {
         try {
-            if (SingleObjectFormat.fingerprint(framed) != fingerprint) {
-                return null;
-            }
-        } catch (dev.reprise.codec.PoisonRecordException e) {
+            return values.datum(value);
+        } catch (PoisonRecordException e) {
             return null;
         }
-        return decode(framed, SingleObjectFormat.HEADER_LENGTH);
+    }
+
+    /** Reads a projection-topic value in any of the three encodings; {@code null} when it is not this state. */
+    public S fromTopic(byte[] value) {
+        byte[] datum = datum(value);
+        if (datum == null) {
+            return null;
+        }
+        try {
+            return decode(datum);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What {@code reprise promote} would do to a live projection topic, and whether it may: the run's keys
@@ -59,6 +60,16 @@ public record Promotion(String runId, ConfidenceStatus status, Map<String, byte[
      */
     public static Promotion plan(RecoveryEvidence evidence, Map<String, TopicSnapshot.Entry> shadow, Map<String, TopicSnapshot.Entry> live,
                                  List<Verifier.Result> verification, double maxChangedRatio) {
+        return plan(evidence, shadow, live, verification, maxChangedRatio, value -> value);
+    }
+
+    /**
+     * @param content a value's content for the comparison, e.g. the state's Avro binary, so that a live value and a
+     *                shadow value that hold the same state in two encodings ({@code projection.encoding}) are
+     *                unchanged (and not rewritten); {@code null} when the value is unreadable, then its bytes count
+     */
+    public static Promotion plan(RecoveryEvidence evidence, Map<String, TopicSnapshot.Entry> shadow, Map<String, TopicSnapshot.Entry> live,
+                                 List<Verifier.Result> verification, double maxChangedRatio, Function<byte[], byte[]> content) {
         String runId = evidence.getRunId();
         Map<String, byte[]> upserts = new LinkedHashMap<>();
         long keysInRun = 0;
@@ -73,7 +84,7 @@ public record Promotion(String runId, ConfidenceStatus status, Map<String, byte[
             if (now == null) {
                 added++;
                 upserts.put(e.getKey(), e.getValue().value());
-            } else if (!Arrays.equals(now.value(), e.getValue().value())) {
+            } else if (!sameContent(now.value(), e.getValue().value(), content)) {
                 upserts.put(e.getKey(), e.getValue().value());
                 if (changedSamples.size() < SAMPLES) {
                     changedSamples.add(e.getKey());
@@ -109,6 +120,15 @@ public record Promotion(String runId, ConfidenceStatus status, Map<String, byte[
         }
         return new Promotion(runId, evidence.getConfidenceStatus(), upserts, keysInRun, added, live.size(), liveChanged, tombstones, ratio,
                 maxChangedRatio, verification, refusals);
+    }
+
+    private static boolean sameContent(byte[] live, byte[] shadow, Function<byte[], byte[]> content) {
+        if (Arrays.equals(live, shadow)) {
+            return true;
+        }
+        byte[] a = content.apply(live);
+        byte[] b = content.apply(shadow);
+        return a != null && b != null && Arrays.equals(a, b);
     }
 
     public long unchanged() {

@@ -1,6 +1,5 @@
 package dev.reprise.verify;
 
-import dev.reprise.codec.SingleObjectFormat;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.plan.Codecs;
@@ -12,7 +11,6 @@ import org.apache.avro.specific.SpecificRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,7 +36,7 @@ public final class Verifier {
     public static List<Result> verify(Contract contract, Codecs codecs, RecoveryEvidence evidence, Map<String, TopicSnapshot.Entry> shadow,
                                       Map<String, TopicSnapshot.Entry> reference) {
         Projection projection = codecs.projection();
-        StateCodec codec = new StateCodec(projection.stateClass());
+        StateCodec codec = new StateCodec(projection.stateClass(), codecs.resolver());
         // The same checks as the apply stage's when the run completed: one component for both.
         Reconciliation checks = new Reconciliation(codecs.invariants(), reference != null);
         long unreadable = 0;
@@ -47,8 +45,9 @@ public final class Verifier {
             if (!evidence.getRunId().equals(e.getValue().runId())) {
                 continue;
             }
-            byte[] value = e.getValue().value();
-            SpecificRecord state = (SpecificRecord) codec.fromSingleObject(value);
+            // The state's Avro binary whatever the encoding it was written in: what the checksum hashes.
+            byte[] datum = codec.datum(e.getValue().value());
+            SpecificRecord state = datum == null ? null : decode(codec, datum);
             if (state == null) {
                 unreadable++;
                 continue;
@@ -56,15 +55,14 @@ public final class Verifier {
             rebuilt.add(e.getKey());
             Reconciliation.Reference<SpecificRecord> ref = Reconciliation.Reference.absent();
             if (reference != null && reference.get(e.getKey()) != null) {
-                ref = Reconciliation.Reference.of((SpecificRecord) codec.fromSingleObject(reference.get(e.getKey()).value()));
+                ref = Reconciliation.Reference.of((SpecificRecord) codec.fromTopic(reference.get(e.getKey()).value()));
             }
-            checks.rebuilt(e.getKey().getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(value, SingleObjectFormat.HEADER_LENGTH, value.length),
-                    state, ref);
+            checks.rebuilt(e.getKey().getBytes(StandardCharsets.UTF_8), datum, state, ref);
         }
         if (reference != null) {
             reference.forEach((key, live) -> {
                 if (!rebuilt.contains(key)) {
-                    checks.missing(key.getBytes(StandardCharsets.UTF_8), (SpecificRecord) codec.fromSingleObject(live.value()));
+                    checks.missing(key.getBytes(StandardCharsets.UTF_8), (SpecificRecord) codec.fromTopic(live.value()));
                 }
             });
         }
@@ -88,6 +86,15 @@ public final class Verifier {
                     !contract.reconciliation().referenceMustMatch() || differences == 0, detail));
         }
         return out;
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static SpecificRecord decode(StateCodec codec, byte[] datum) {
+        try {
+            return (SpecificRecord) codec.decode(datum);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**

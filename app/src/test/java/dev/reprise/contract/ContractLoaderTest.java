@@ -106,7 +106,50 @@ class ContractLoaderTest {
     }
 
     @Nested
+    class OutputEncodings {
+        @Test
+        void outputsFollowTheHistorysEncodingUnlessTold() {
+            Contract confluent = parse(VALID);
+            assertThat(confluent.evidence().encoding()).isEqualTo(Contract.ValueEncoding.CONFLUENT);
+            assertThat(confluent.projection().encoding()).isEqualTo(Contract.ValueEncoding.CONFLUENT);
+
+            Contract singleObject = parse(VALID.replace("  topics: [events]\n", "  topics: [events]\n  encoding: single-object\n"));
+            assertThat(singleObject.evidence().encoding()).isEqualTo(Contract.ValueEncoding.SINGLE_OBJECT);
+            assertThat(singleObject.projection().encoding()).isEqualTo(Contract.ValueEncoding.SINGLE_OBJECT);
+        }
+
+        @Test
+        void eachOutputHasItsOwnEncoding() {
+            Contract c = parse(VALID.replace("  topic: evidence\n", "  topic: evidence\n  encoding: json\n")
+                    .replace("  topic: out\n", "  topic: out\n  encoding: single-object\n"));
+            assertThat(c.evidence().encoding()).isEqualTo(Contract.ValueEncoding.JSON);
+            assertThat(c.projection().encoding()).isEqualTo(Contract.ValueEncoding.SINGLE_OBJECT);
+            assertThat(c.withProjectionName("other").projection().encoding()).as("kept when the projection is swapped")
+                    .isEqualTo(Contract.ValueEncoding.SINGLE_OBJECT);
+        }
+    }
+
+    @Nested
     class BrokenContractsNameTheFieldAndTheFix {
+        @Test
+        void anUnknownOutputEncodingIsNamedWithTheChoices() {
+            assertRejected(VALID.replace("  topic: evidence\n", "  topic: evidence\n  encoding: avro\n"), "evidence.encoding",
+                    "expected confluent, single-object or json, got 'avro'; leave it out to follow history.encoding (confluent)");
+            assertRejected(VALID.replace("  topic: out\n", "  topic: out\n  encoding: protobuf\n"), "projection.encoding",
+                    "expected confluent, single-object or json");
+        }
+
+        @Test
+        void aConfluentOutputWithoutRegistryOrIdMapSaysWhereIdsComeFrom() {
+            String singleObjectHistory = VALID.replace("  topics: [events]\n", "  topics: [events]\n  encoding: single-object\n")
+                    .replace("    id_map: ../schemas/registry-ids.yaml\n", "");
+            assertThat(parse(singleObjectHistory).evidence().encoding()).isEqualTo(Contract.ValueEncoding.SINGLE_OBJECT);
+            assertRejected(singleObjectHistory.replace("  topic: evidence\n", "  topic: evidence\n  encoding: confluent\n"),
+                    "history.schemas.id_map", "evidence.encoding: confluent, name the file that maps schema ids");
+            assertRejected(singleObjectHistory.replace("  topic: out\n", "  topic: out\n  encoding: confluent\n"),
+                    "history.schemas.id_map", "or set source: registry to register the schemas there");
+        }
+
         void assertRejected(String yaml, String field, String messagePart) {
             assertThatThrownBy(() -> parse(yaml))
                     .isInstanceOf(ContractException.class)

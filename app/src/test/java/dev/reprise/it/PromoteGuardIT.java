@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class PromoteGuardIT {
-    static final StateCodec<InventoryLevel> CODEC = new StateCodec<>(InventoryLevel.class);
+    static final StateCodec<InventoryLevel> CODEC = new StateCodec<>(InventoryLevel.class, dev.reprise.codec.LocalIdMap.load(
+            java.nio.file.Path.of("..", "schemas", "registry-ids.yaml"), dev.reprise.codec.SchemaCatalog.load(java.nio.file.Path.of("..", "schemas"))));
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -107,7 +108,7 @@ class PromoteGuardIT {
         assertThat(forced.json().get("overridden").get(0).asText()).contains("max_changed_ratio");
         Map<String, byte[]> live = f.readLatest(f.live);
         assertThat(live).hasSize(30).doesNotContainKey("SKU-STALE-0");
-        generated.truth().forEach((sku, level) -> assertThat(CODEC.fromSingleObject(live.get(sku))).as(sku).isEqualTo(level));
+        generated.truth().forEach((sku, level) -> assertThat(CODEC.fromTopic(live.get(sku))).as(sku).isEqualTo(level));
         List<ConsumerRecord<byte[], byte[]>> promoted = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : f.readAll(f.live)) {
             if (r.headers().lastHeader("reprise.promoted_from_run") != null) {
@@ -147,7 +148,7 @@ class PromoteGuardIT {
         assertThat(refused.stdout()).contains("FAIL keys_match_evidence");
         Map<String, byte[]> live = f.readLatest(f.live);
         assertThat(live).as("the correct live value of SKU-00001 is still there").containsKey("SKU-00001").hasSize(20);
-        assertThat(CODEC.fromSingleObject(live.get("SKU-00001"))).isEqualTo(generated.truth().get("SKU-00001"));
+        assertThat(CODEC.fromTopic(live.get("SKU-00001"))).isEqualTo(generated.truth().get("SKU-00001"));
     }
 
     @Test

@@ -156,7 +156,7 @@ final class ReplayFixture {
     /** The latest value of every key on the projection topic, as a compacted topic's reader sees it. */
     Map<String, InventoryLevel> readProjection() {
         return readLatest(projection).entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                e -> new StateCodec<>(InventoryLevel.class).fromSingleObject(e.getValue()), (a, b) -> b, TreeMap::new));
+                e -> new StateCodec<>(InventoryLevel.class, codecs.resolver()).fromTopic(e.getValue()), (a, b) -> b, TreeMap::new));
     }
 
     List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {

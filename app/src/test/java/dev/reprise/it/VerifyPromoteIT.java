@@ -37,7 +37,7 @@ class VerifyPromoteIT {
         InventoryGenerator.Generated generated = f.generate(new InventoryGenerator.Options(2_000, 0.05, 0, 2, 30, 12L));
         Path contract = f.contractFile();
         f.kafka.createTopic(f.live, 2, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+        StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class, f.codecs.resolver());
         try (KafkaProducer<byte[], byte[]> producer = f.producer(Map.of())) {
             producer.send(new ProducerRecord<>(f.live, bytes("SKU-GONE"), codec.toSingleObject(codec.encode(new InventoryLevel("SKU-GONE", 1L, 0L, 0L, 0L, 1L, 1L, 1L)))));
         }
@@ -59,7 +59,7 @@ class VerifyPromoteIT {
         assertThat(promoted.exitCode()).as(promoted.stderr()).isZero();
         Map<String, byte[]> live = f.readLatest(f.live);
         assertThat(live).doesNotContainKey("SKU-GONE").hasSize(generated.truth().size());
-        generated.truth().forEach((sku, level) -> assertThat(codec.fromSingleObject(live.get(sku))).as(sku).isEqualTo(level));
+        generated.truth().forEach((sku, level) -> assertThat(codec.fromTopic(live.get(sku))).as(sku).isEqualTo(level));
 
         // Someone changes the shadow topic after the run: verify no longer agrees with the evidence.
         try (KafkaProducer<byte[], byte[]> producer = f.producer(Map.of())) {
@@ -123,7 +123,7 @@ class VerifyPromoteIT {
         assertThat(state).as("the run paused by itself").isEqualTo("paused");
         Cli.Outcome progress = reprise(args(f, contract, "evidence"));
         assertThat(progress.exitCode()).as("no final evidence while paused").isEqualTo(1);
-        assertThat(f.readAll(f.evidence).stream().map(r -> dev.reprise.evidence.EvidenceCodec.decode(r.value()))
+        assertThat(f.readAll(f.evidence).stream().map(r -> dev.reprise.evidence.EvidenceCodec.reader(f.codecs.resolver()).read(r.value()))
                 .flatMap(e -> e.getConfidenceReasons().stream()))
                 .as("the evidence topic says why").anyMatch(r -> r.startsWith("paused: threshold poison-flood"));
 

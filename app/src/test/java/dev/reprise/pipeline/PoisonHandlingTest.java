@@ -190,7 +190,7 @@ class PoisonHandlingTest {
 
     @Test
     void aProjectionThatThrowsAnythingInValidateOrApplyHasTheEventDeadLetteredAndTheRunCompletes() {
-        Codecs buggy = new Codecs(codecs.encoding(), codecs.catalog(), codecs.resolver(), codecs.upcasters(), new Buggy(), List.of());
+        Codecs buggy = codecs.withProjection(new Buggy(), List.of());
         List<byte[]> values = List.of(
                 gen.encode(3, "e1", "SKU-NPE", "RECEIVED", 5, "WH1/A-1", 1),
                 gen.encode(3, "e2", "SKU-VALIDATE", "RECEIVED", 5, "WH1/A-1", 2),

@@ -68,10 +68,14 @@ class ReplayTopologyTest {
                 List.of(new RunPlan.PartitionRange(topic, 0, 0, records, records - 1)), 1);
     }
 
+    /** The repository's schema ids: the contracts of these tests write Confluent-framed outputs with them. */
+    static final dev.reprise.codec.LocalIdMap IDS = dev.reprise.codec.LocalIdMap.load(java.nio.file.Path.of("..", "schemas", "registry-ids.yaml"),
+            dev.reprise.codec.SchemaCatalog.load(java.nio.file.Path.of("..", "schemas")));
+
     static RecoveryEvidence finalEvidence(TestOutputTopic<byte[], byte[]> out) {
         RecoveryEvidence last = null;
         for (byte[] v : out.readValuesToList()) {
-            RecoveryEvidence e = EvidenceCodec.decode(v);
+            RecoveryEvidence e = EvidenceCodec.reader(IDS).read(v);
             if (e.getKind() == EvidenceKind.FINAL) {
                 last = e;
             }
@@ -117,10 +121,10 @@ class ReplayTopologyTest {
                 assertThat(dead.get(0).value()).isEqualTo(values.get(4));
                 assertThat(new String(dead.get(0).headers().lastHeader(DeadLetters.OFFSET).value(), StandardCharsets.UTF_8)).isEqualTo("4");
 
-                StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+                StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class, IDS);
                 Map<String, InventoryLevel> rebuilt = new HashMap<>();
                 for (TestRecord<byte[], byte[]> r : projection.readRecordsToList()) {
-                    rebuilt.put(new String(r.key(), StandardCharsets.UTF_8), codec.fromSingleObject(r.value()));
+                    rebuilt.put(new String(r.key(), StandardCharsets.UTF_8), codec.fromTopic(r.value()));
                     assertThat(r.headers().lastHeader("reprise.run_id").value()).isEqualTo(plan.runId().getBytes(StandardCharsets.UTF_8));
                 }
                 assertThat(rebuilt.get("SKU-A")).isEqualTo(new InventoryLevel("SKU-A", 24L, 5L, 0L, 4L, 19L, 15L, 3L));
@@ -301,7 +305,7 @@ class ReplayTopologyTest {
                 RecoveryEvidence e = finalEvidence(evidence);
                 assertThat(e.getOrderingViolations()).as("seq 2 after seq 3").isEqualTo(1);
                 assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.degraded);
-                InvoiceSummary t1 = new StateCodec<>(InvoiceSummary.class).fromSingleObject(projection.readValuesToList().get(0));
+                InvoiceSummary t1 = new StateCodec<>(InvoiceSummary.class, IDS).fromTopic(projection.readValuesToList().get(0));
                 assertThat(t1).isEqualTo(new InvoiceSummary("t1", 2L, 1L, 1025L, 1025L, 0L));
                 assertThat(driver.producedTopicNames()).as("keyed history: no repartition topic")
                         .noneMatch(t -> t.contains(ReplayTopology.BY_KEY));

@@ -289,7 +289,7 @@ class RunbookTest {
 
         @SuppressWarnings({"unchecked", "rawtypes"})
         static Codecs withoutInvariants(Codecs c) {
-            return new Codecs(c.encoding(), c.catalog(), c.resolver(), c.upcasters(), new WithoutInvariants(c.projection()), List.of());
+            return c.withProjection(new WithoutInvariants(c.projection()), List.of());
         }
 
         @Test

@@ -33,6 +33,43 @@ class PromotionTest {
     }
 
     @Nested
+    class Encodings {
+        final dev.reprise.projection.StateCodec<dev.reprise.sample.inventory.InventoryLevel> codec =
+                new dev.reprise.projection.StateCodec<>(dev.reprise.sample.inventory.InventoryLevel.class);
+        final byte[] state = codec.encode(new dev.reprise.sample.inventory.InventoryLevel("SKU-1", 3L, 1L, 0L, 0L, 2L, 2L, 2L));
+
+        Map<String, TopicSnapshot.Entry> one(byte[] value, String runId) {
+            return new TreeMap<>(Map.of("SKU-1", new TopicSnapshot.Entry(value, runId, 1_000)));
+        }
+
+        @Test
+        void theSameStateInAnotherEncodingIsUnchanged() {
+            byte[] json = dev.reprise.codec.ValueFormat.of(dev.reprise.contract.Contract.ValueEncoding.JSON, codec.schema(), "t",
+                    dev.reprise.codec.SchemaIds.NONE).frame(state);
+            Map<String, TopicSnapshot.Entry> live = one(codec.toSingleObject(state), null);
+
+            Promotion p = Promotion.plan(evidence("run-1", ConfidenceStatus.trusted), one(json, "run-1"), live, VERIFIED, 0.1, codec::datum);
+
+            assertThat(p.unchanged()).as("single-object live, JSON shadow, one state").isEqualTo(1);
+            assertThat(p.upserts()).isEmpty();
+            assertThat(p.refusals()).isEmpty();
+        }
+
+        @Test
+        void anotherStateInAnotherEncodingIsChanged() {
+            byte[] other = codec.encode(new dev.reprise.sample.inventory.InventoryLevel("SKU-1", 4L, 1L, 0L, 0L, 3L, 3L, 3L));
+            byte[] json = dev.reprise.codec.ValueFormat.of(dev.reprise.contract.Contract.ValueEncoding.JSON, codec.schema(), "t",
+                    dev.reprise.codec.SchemaIds.NONE).frame(other);
+
+            Promotion p = Promotion.plan(evidence("run-1", ConfidenceStatus.trusted), one(json, "run-1"), one(codec.toSingleObject(state), null),
+                    VERIFIED, 1.0, codec::datum);
+
+            assertThat(p.liveChanged()).isEqualTo(1);
+            assertThat(p.upserts()).containsKey("SKU-1");
+        }
+    }
+
+    @Nested
     class TheChangedRatio {
         @Test
         void aRunThatTouchesFewLiveKeysIsPromotedWithoutForce() {

@@ -2,6 +2,7 @@ package dev.reprise.pipeline.apply;
 
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.codec.ValueFormat;
 import dev.reprise.compat.CommitHook;
 import dev.reprise.compat.NewHeaders;
 import dev.reprise.contract.Contract;
@@ -93,6 +94,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     /** Event ids this run has applied, as far as this task knows. */
     private DedupSet seen;
     private StateCodec<S> codec;
+    /** How states go to the projection topic: {@code projection.encoding}. */
+    private ValueFormat projectionFormat;
     private RecentStates<S> recent;
     private Payloads payloads;
     /** Behind a repartition: what crossed it into this task. */
@@ -125,7 +128,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         this.sequences = contract.ordering().sequenceField() == null ? null : context.getStateStore(SEQUENCE_STORE);
         this.counters = new Counters(context.getStateStore(COUNTERS_STORE), plan.runId());
         this.applyCounters = counters.scope("apply");
-        this.codec = new StateCodec<>(projection.stateClass());
+        this.codec = new StateCodec<>(projection.stateClass(), codecs.resolver());
+        this.projectionFormat = codecs.projectionFormat();
         this.recent = new RecentStates<>(states, codec, recentStates);
         this.payloads = new Payloads(codecs.catalog());
         int taskPartition = context.taskId().partition();
@@ -286,7 +290,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         Headers headers = NewHeaders.empty();
         headers.add(HeaderNames.REPLAY, "true".getBytes(StandardCharsets.UTF_8));
         headers.add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(keyBytes, (Emitted) new Emitted.ProjectionRecord(codec.toSingleObject(encoded)),
+        context.forward(new Record<>(keyBytes, (Emitted) new Emitted.ProjectionRecord(projectionFormat.frame(encoded)),
                 context.currentSystemTimeMs(), headers));
     }
 

@@ -66,7 +66,7 @@ final class TaskCompletion<S extends SpecificRecord> {
                 while (it.hasNext()) {
                     KeyValue<Bytes, byte[]> kv = it.next();
                     if (kv.value != null && Partitions.ofKey(kv.key.get(), partitions) == partition && states.get(prefixed(kv.key.get())) == null) {
-                        checks.missing(kv.key.get(), codec.fromSingleObject(kv.value));
+                        checks.missing(kv.key.get(), codec.fromTopic(kv.value));
                     }
                 }
             }
@@ -79,7 +79,7 @@ final class TaskCompletion<S extends SpecificRecord> {
             return Reconciliation.Reference.absent();
         }
         byte[] live = reference.get(Bytes.wrap(key));
-        return live == null ? Reconciliation.Reference.absent() : Reconciliation.Reference.of(codec.fromSingleObject(live));
+        return live == null ? Reconciliation.Reference.absent() : Reconciliation.Reference.of(codec.fromTopic(live));
     }
 
     private Bytes prefixed(byte[] key) {

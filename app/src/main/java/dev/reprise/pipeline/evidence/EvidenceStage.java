@@ -36,15 +36,18 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
 
     private final Contract contract;
     private final RunPlan plan;
+    private final EvidenceCodec codec;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> parts;
     /** Latest running counters per apply task; kept in memory, as PROGRESS records are a gauge, not proof. */
     private final Map<Integer, Map<String, Long>> progress = new TreeMap<>();
     private boolean progressChanged;
 
-    public EvidenceStage(Contract contract, RunPlan plan) {
+    /** @param codec writes the evidence in the contract's {@code evidence.encoding} */
+    public EvidenceStage(Contract contract, RunPlan plan, EvidenceCodec codec) {
         this.contract = contract;
         this.plan = plan;
+        this.codec = codec;
     }
 
     @Override
@@ -63,7 +66,7 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
         org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
         headers.add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
         headers.add(HeaderNames.EVIDENCE_KIND, "PROGRESS".getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), EvidenceCodec.encode(evidence), context.currentSystemTimeMs(), headers));
+        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), codec.write(evidence), context.currentSystemTimeMs(), headers));
     }
 
     private String staleKey() {
@@ -120,7 +123,7 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
         }
         RecoveryEvidence evidence = EvidenceBuilder.build(contract, plan, all, staleCount(), context.currentSystemTimeMs());
         progress.clear();
-        byte[] encoded = EvidenceCodec.encode(evidence);
+        byte[] encoded = codec.write(evidence);
         parts.put(finalKey, encoded);
         LOG.info("Run {} complete: {} events processed, {} duplicates skipped, {} dead-lettered; verdict {}",
                 plan.runId(), evidence.getEventsProcessed(), evidence.getDuplicatesSkipped(), evidence.getDeadLettered(), evidence.getConfidenceStatus());
