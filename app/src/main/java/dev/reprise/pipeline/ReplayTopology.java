@@ -11,6 +11,7 @@ import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
 import dev.reprise.pipeline.source.SourceStage;
 import dev.reprise.pipeline.source.Throttle;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
@@ -67,12 +68,17 @@ public final class ReplayTopology {
 
     /** @param guardrails the contract's thresholds, watched by this instance while it runs */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
+        return build(contract, plan, codecs, throttle, guardrails, CounterFeed.NONE);
+    }
+
+    /** @param feed this instance's metrics, told at each commit how much the stages' counters grew */
+    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(counterStore(SourceStage.COUNTERS_STORE));
         builder.addStateStore(CommitHook.builder(SourceStage.COMMIT_HOOK));
         KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
-        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails),
+        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails, feed),
                 Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE, SourceStage.COMMIT_HOOK);
 
         routed.filter((k, v) -> v instanceof Routed.Dead, Named.as(SourceStage.POISON_NODE))
@@ -104,7 +110,7 @@ public final class ReplayTopology {
                             .withLoggingDisabled(),
                     reference, Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("reprise-reference-source"), ReferenceLoader::new);
         }
-        KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition, guardrails),
+        KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition, guardrails, feed),
                 Named.as("reprise-dedup-apply"),
                 applyStores(contract));
 
@@ -119,7 +125,7 @@ public final class ReplayTopology {
         applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
                 .mapValues(v -> ((Emitted.Summary) v).json(), Named.as("reprise-summary-json"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1))
-                .process(() -> new EvidenceStage(contract, plan), Named.as("reprise-evidence"), EvidenceStage.STORE)
+                .process(() -> new EvidenceStage(contract, plan, feed), Named.as("reprise-evidence"), EvidenceStage.STORE)
                 .to(contract.evidence().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-evidence-sink"));
         return builder.build();
     }
@@ -159,8 +165,8 @@ public final class ReplayTopology {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, Codecs codecs, String reference, boolean viaRepartition,
-                                               Guardrails guardrails) {
-        return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails);
+                                               Guardrails guardrails, CounterFeed feed) {
+        return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails, feed);
     }
 
     /** Keeps the global reference store equal to the reference topic. */

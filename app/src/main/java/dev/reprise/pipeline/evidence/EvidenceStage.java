@@ -6,7 +6,9 @@ import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceBuilder;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.TaskSummary;
+import dev.reprise.counts.Count;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.common.header.Header;
@@ -36,6 +38,8 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
 
     private final Contract contract;
     private final RunPlan plan;
+    /** This instance's metrics: told of each stale record ignored here (rare: no commit-time batching needed). */
+    private final CounterFeed feed;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> parts;
     /** Latest running counters per apply task; kept in memory, as PROGRESS records are a gauge, not proof. */
@@ -43,8 +47,13 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
     private boolean progressChanged;
 
     public EvidenceStage(Contract contract, RunPlan plan) {
+        this(contract, plan, CounterFeed.NONE);
+    }
+
+    public EvidenceStage(Contract contract, RunPlan plan, CounterFeed feed) {
         this.contract = contract;
         this.plan = plan;
+        this.feed = feed;
     }
 
     @Override
@@ -99,6 +108,7 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
             // not a summary at all: it never completes this run. Counted, and said in the final evidence.
             long stale = staleCount() + 1;
             parts.put(staleKey(), Long.toString(stale).getBytes(StandardCharsets.UTF_8));
+            feed.grew(Count.STALE_RECORDS.key(), 1);
             LOG.warn("The evidence task ignored {} on its input topic; {} such records in run {}",
                     summary == null ? "a record that is not a task summary" : "a summary of run " + summary.runId(), stale, plan.runId());
             return;

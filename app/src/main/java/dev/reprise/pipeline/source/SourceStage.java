@@ -10,6 +10,7 @@ import dev.reprise.counts.Count;
 import dev.reprise.counts.CountFamily;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Counters;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Guardrails;
@@ -60,6 +61,8 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private final Codecs codecs;
     private final Throttle throttle;
     private final Guardrails guardrails;
+    /** This instance's metrics: told at each commit how much the partitions' counters grew. */
+    private final CounterFeed feed;
     private ProcessorContext<byte[], Routed> context;
     private Counters counters;
     private EventDecoder decoder;
@@ -74,6 +77,11 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private CommitHook commitHook;
 
     public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
+        this(contract, plan, codecs, throttle, guardrails, CounterFeed.NONE);
+    }
+
+    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed) {
+        this.feed = feed;
         this.throttle = throttle;
         this.guardrails = guardrails;
         this.contract = contract;
@@ -99,9 +107,9 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         final long[] sent;
         long misplaced;
 
-        PartitionState(RunPlan.PartitionRange range, Counters counters, int repartitionPartitions, boolean viaRepartition) {
+        PartitionState(RunPlan.PartitionRange range, Counters counters, CounterFeed feed, int repartitionPartitions, boolean viaRepartition) {
             this.range = range;
-            this.counters = counters.scope(range.id());
+            this.counters = counters.scope(range.id(), feed);
             this.read = this.counters.get(Count.EVENTS_READ);
             if (read > 0) {
                 this.firstOffset = this.counters.get(Count.FIRST_OFFSET);
@@ -162,7 +170,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             if (range.partition() != taskPartition) {
                 continue;
             }
-            PartitionState state = new PartitionState(range, counters, plan.repartitionPartitions(), viaRepartition);
+            PartitionState state = new PartitionState(range, counters, feed, plan.repartitionPartitions(), viaRepartition);
             state.isEnded = state.counters.get(Count.ENDED) > 0;
             partitions.computeIfAbsent(range.topic(), t -> new PartitionState[taskPartition + 1])[taskPartition] = state;
             taskPartitions.add(state);
