@@ -3,6 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceReport;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.metrics.MetricsServer;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
@@ -38,11 +39,23 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the final evidence record as one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics (/metrics), health (/health/live, /health/ready) and the run's status (/status) on this "
+                    + "port (default " + MetricsServer.DEFAULT_PORT + "; if that port is taken, the run goes on without them). 0: none.")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws IOException {
         Contract contract = cluster.loadContract();
         Codecs codecs = Codecs.forContract(contract);
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
+        try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort == null ? MetricsServer.DEFAULT_PORT : metricsPort,
+                metricsPort != null, System.err)) {
+            return run(contract, codecs, planned, watch);
+        }
+    }
+
+    private int run(Contract contract, Codecs codecs, RunPlan planned, RunWatch watch) throws IOException {
         Map<String, Object> clientConfig = cluster.clientConfig();
         Files.createDirectories(stateDir);
         ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, Map.of());
@@ -93,8 +106,12 @@ public final class RunCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }));
-        RecoveryEvidence evidence = runner.run(plan, p -> System.err.printf("  %5.1f%%  %,d / %,d offsets, %d/%d partitions done%n",
-                p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions()));
+        RecoveryEvidence evidence;
+        try {
+            evidence = runner.runObserved(plan, watch.observer());
+        } finally {
+            watch.endLine();
+        }
         System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
         System.out.flush();
         printed.countDown();

@@ -1,10 +1,10 @@
 package dev.reprise.demo;
 
+import dev.reprise.cli.RunWatch;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.Progress;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -67,9 +68,16 @@ public final class Demo {
     }
 
     private final PrintStream err;
+    private final int metricsPort;
 
     public Demo(PrintStream err) {
+        this(err, 0);
+    }
+
+    /** @param metricsPort where to serve the run's metrics, health and status while it runs; 0: nowhere */
+    public Demo(PrintStream err, int metricsPort) {
         this.err = err;
+        this.metricsPort = metricsPort;
     }
 
     public Result run(Options options) {
@@ -147,9 +155,20 @@ public final class Demo {
             err.printf("▶ Replaying run %s: %,d offsets in %d partitions, %s, %s%n", plan.runId(), plan.totalOffsets(), plan.ranges().size(),
                     contract.history().keyedByOrderingKey() ? "without repartition" : "repartitioned into " + plan.repartitionPartitions(),
                     contract.processing().guarantee());
-            ProgressLine line = new ProgressLine(err);
-            RecoveryEvidence evidence = runner.run(plan, line::update);
-            line.finish();
+            RecoveryEvidence evidence;
+            long replayStart = System.nanoTime();
+            try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort, metricsPort > 0, err)) {
+                try {
+                    evidence = runner.runObserved(plan, watch.observer());
+                } finally {
+                    watch.endLine();
+                }
+            }
+            // One run, one duration and one rate: the evidence's. The wall-clock time around it is said as what it is.
+            Duration measured = Duration.between(evidence.getStartedAt(), evidence.getEndedAt());
+            err.printf("  replay finished: %,d records read in %.1f s (%,.0f events/s), from the first record read to the final evidence"
+                            + " (the evidence's started_at and ended_at); %.1f s in all with Kafka Streams' start-up and shutdown%n",
+                    evidence.getEventsRead(), measured.toMillis() / 1000.0, evidence.getEventsPerSecond(), (System.nanoTime() - replayStart) / 1e9);
             List<String> mismatches = compare(evidence, generated);
             mismatches.addAll(compareProjection(kafka, contract, generated));
             return new Result(evidence, generated, plan, mismatches);
@@ -222,45 +241,6 @@ public final class Demo {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a leftover temporary directory is harmless
-        }
-    }
-
-    /** A live progress line on stderr: rewritten in place on a terminal, a line every few seconds otherwise. */
-    static final class ProgressLine {
-        private final PrintStream err;
-        private final boolean terminal = System.console() != null;
-        private final long start = System.nanoTime();
-        private long lastPrinted;
-        private boolean printed;
-
-        ProgressLine(PrintStream err) {
-            this.err = err;
-        }
-
-        void update(Progress p) {
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (!terminal && System.nanoTime() - lastPrinted < 5_000_000_000L) {
-                return;
-            }
-            lastPrinted = System.nanoTime();
-            double rate = seconds > 0 ? p.done() / seconds : 0;
-            String eta = rate > 0 && p.done() < p.total() ? String.format("ETA %ds", Math.round((p.total() - p.done()) / rate)) : "";
-            String phase = p.done() >= p.total() ? "source read; applying and checking the projection…" : eta;
-            String text = String.format("  %5.1f%%  %,d / %,d offsets  %d/%d partitions done  %,.0f offsets/s  %s",
-                    p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions(), rate, phase);
-            if (terminal) {
-                err.print("\r" + text + "\u001b[K");
-            } else {
-                err.println(text);
-            }
-            printed = true;
-        }
-
-        void finish() {
-            if (terminal && printed) {
-                err.println();
-            }
-            err.printf("  replay finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
         }
     }
 }
