@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
                 "Runs the run in force (recorded in Kafka by 'reprise reset --execute'); without one, plans a new run and sets the "
                         + "app's committed offsets to its start. A restarted or additional instance continues the same run. When the group's "
                         + "offsets were moved with Kafka's own tools, a new run starts from where they are. Bounded runs exit when the final "
-                        + "evidence is written: 0 trusted, 3 degraded, 4 untrusted."},
+                        + "evidence is written: 0 trusted, 3 degraded, 4 untrusted.",
+                "While it runs: a progress line on stderr (percent, rate, ETA), and Prometheus metrics, health and status on "
+                        + "--metrics-port."},
         footer = {"", "Example:", "  reprise run --contract config/inventory.yaml --bootstrap-server localhost:9092 --state-dir /var/lib/reprise"})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
