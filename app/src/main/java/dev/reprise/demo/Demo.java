@@ -106,8 +106,9 @@ public final class Demo {
         }
         Path stateDir = tempDir();
         long t0 = System.nanoTime();
-        err.println("▶ Starting a one-node KRaft Kafka broker in this JVM…");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        // The metrics port is taken first: a port in use fails the demo before it starts a broker and writes a history.
+        try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort, metricsPort > 0, err);
+             EmbeddedKafka kafka = startBroker()) {
             err.printf("  broker ready at %s in %.1f s%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             String source = contract.history().topics().get(0);
             kafka.createTopic(source, options.partitions(), Map.of());
@@ -157,12 +158,10 @@ public final class Demo {
                     contract.processing().guarantee());
             RecoveryEvidence evidence;
             long replayStart = System.nanoTime();
-            try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort, metricsPort > 0, err)) {
-                try {
-                    evidence = runner.runObserved(plan, watch.observer());
-                } finally {
-                    watch.endLine();
-                }
+            try {
+                evidence = runner.runObserved(plan, watch.observer());
+            } finally {
+                watch.endLine();
             }
             // One run, one duration and one rate: the evidence's. The wall-clock time around it is said as what it is.
             Duration measured = Duration.between(evidence.getStartedAt(), evidence.getEndedAt());
@@ -175,6 +174,11 @@ public final class Demo {
         } finally {
             deleteQuietly(stateDir);
         }
+    }
+
+    private EmbeddedKafka startBroker() {
+        err.println("▶ Starting a one-node KRaft Kafka broker in this JVM…");
+        return EmbeddedKafka.start();
     }
 
     /** The generator's account against the evidence: the demo's numbers must be exact. */
