@@ -6,7 +6,10 @@ import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.dedup.DedupSet;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.metrics.ReplayMetrics;
+import dev.reprise.metrics.RunStatus;
 import dev.reprise.ops.ReplayRunner;
+import dev.reprise.ops.RunObserver;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
@@ -51,6 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Measures, on one embedded broker and with the same generated events, the Kafka Streams identity copy
@@ -356,9 +360,7 @@ public final class Bench {
         // From the start if the runner never saw RUNNING (a small run can finish between two of its looks).
         long[] runningAt = {System.nanoTime()};
         long[] finishedAt = new long[1];
-        RecoveryEvidence evidence = runner.run(plan, null, streams -> {
-            runningAt[0] = System.nanoTime();
-        }, streams -> {
+        Consumer<KafkaStreams> atTheEnd = streams -> {
             // The final evidence has been read back: the run is done. Closing Kafka Streams is not part of it
             // (the copy's and the floors' clocks stop at their last commit too).
             finishedAt[0] = System.nanoTime();
@@ -380,7 +382,15 @@ public final class Bench {
             }
             long bytes = cache + tableReaders;
             rocksDb[0] = bytes;
-        });
+        };
+        // Watched as 'reprise run' watches it: the stages feed the metrics at each commit, Kafka Streams' metrics are
+        // bound, progress is read once a second. Only the HTTP server is left out (a scrape is not part of the work).
+        RunStatus status = new RunStatus(contract.applicationId());
+        RecoveryEvidence evidence;
+        try (ReplayMetrics metrics = new ReplayMetrics(status)) {
+            evidence = runner.runObserved(plan, RunObserver.all(List.of(status, metrics,
+                    clocked(streams -> runningAt[0] = System.nanoTime(), atTheEnd))));
+        }
         if (evidence.getEventsProcessed() != events) {
             throw new IllegalStateException("the " + suffix + " run processed " + evidence.getEventsProcessed() + " of " + events + " events");
         }
@@ -390,6 +400,21 @@ public final class Bench {
                     + evidence.getConfidenceReasons() + "; the bench reports trusted runs only");
         }
         return events / ((finishedAt[0] - runningAt[0]) / 1e9);
+    }
+
+    /** The measurement's clock: started when Kafka Streams is RUNNING, stopped when the final evidence is read back. */
+    private static RunObserver clocked(Consumer<KafkaStreams> onRunning, Consumer<KafkaStreams> beforeClose) {
+        return new RunObserver() {
+            @Override
+            public void running(KafkaStreams streams) {
+                onRunning.accept(streams);
+            }
+
+            @Override
+            public void closing(KafkaStreams streams) {
+                beforeClose.accept(streams);
+            }
+        };
     }
 
     private static void waitRunning(KafkaStreams streams) throws InterruptedException {

@@ -3,6 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceReport;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.metrics.MetricsServer;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
@@ -22,7 +23,9 @@ import java.util.concurrent.Callable;
                 "Runs the run in force (recorded in Kafka by 'reprise reset --execute'); without one, plans a new run and sets the "
                         + "app's committed offsets to its start. A restarted or additional instance continues the same run. When the group's "
                         + "offsets were moved with Kafka's own tools, a new run starts from where they are. Bounded runs exit when the final "
-                        + "evidence is written: 0 trusted, 3 degraded, 4 untrusted."},
+                        + "evidence is written: 0 trusted, 3 degraded, 4 untrusted.",
+                "While it runs: a progress line on stderr (percent, rate, ETA), and Prometheus metrics, health and status on "
+                        + "--metrics-port."},
         footer = {"", "Example:", "  reprise run --contract config/inventory.yaml --bootstrap-server localhost:9092 --state-dir /var/lib/reprise"})
 public class RunCommand implements Callable<Integer> {
     @Mixin
@@ -53,11 +56,23 @@ public class RunCommand implements Callable<Integer> {
         return "run";
     }
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics (/metrics), health (/health/live, /health/ready) and the run's status (/status) on this "
+                    + "port (default " + MetricsServer.DEFAULT_PORT + "; if that port is taken, the run goes on without them). 0: none.")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws IOException {
         Contract contract = cluster.loadContract();
         Codecs codecs = Codecs.forContract(contract);
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
+        try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort == null ? MetricsServer.DEFAULT_PORT : metricsPort,
+                metricsPort != null, System.err)) {
+            return run(contract, codecs, planned, watch);
+        }
+    }
+
+    private int run(Contract contract, Codecs codecs, RunPlan planned, RunWatch watch) throws IOException {
         Map<String, Object> clientConfig = cluster.clientConfig();
         Files.createDirectories(stateDir);
         Map<String, Object> overrides = instanceId == null || instanceId.isBlank() ? Map.of()
@@ -111,8 +126,12 @@ public class RunCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }));
-        RecoveryEvidence evidence = runner.run(plan, p -> System.err.printf("  %5.1f%%  %,d / %,d offsets, %d/%d partitions done%n",
-                p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions()));
+        RecoveryEvidence evidence;
+        try {
+            evidence = runner.runObserved(plan, watch.observer());
+        } finally {
+            watch.endLine();
+        }
         System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
         System.out.flush();
         printed.countDown();

@@ -6,12 +6,12 @@ import dev.reprise.runbook.ClusterFacts;
 import dev.reprise.runbook.Commands;
 import dev.reprise.runbook.Facts;
 import dev.reprise.runbook.Runbook;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.CommonClientConfigs;
-import picocli.CommandLine;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

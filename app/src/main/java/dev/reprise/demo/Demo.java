@@ -1,10 +1,10 @@
 package dev.reprise.demo;
 
+import dev.reprise.cli.RunWatch;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.Progress;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
@@ -27,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -68,9 +69,16 @@ public final class Demo {
     }
 
     private final PrintStream err;
+    private final int metricsPort;
 
     public Demo(PrintStream err) {
+        this(err, 0);
+    }
+
+    /** @param metricsPort where to serve the run's metrics, health and status while it runs; 0: nowhere */
+    public Demo(PrintStream err, int metricsPort) {
         this.err = err;
+        this.metricsPort = metricsPort;
     }
 
     public Result run(Options options) {
@@ -99,8 +107,9 @@ public final class Demo {
         }
         Path stateDir = tempDir();
         long t0 = System.nanoTime();
-        err.println("▶ Starting a one-node KRaft Kafka broker in this JVM…");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        // The metrics port is taken first: a port in use fails the demo before it starts a broker and writes a history.
+        try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort, metricsPort > 0, err);
+             EmbeddedKafka kafka = startBroker()) {
             err.printf("  broker ready at %s in %.1f s%n", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1e9);
             String source = contract.history().topics().get(0);
             kafka.createTopic(source, options.partitions(), Map.of());
@@ -149,15 +158,29 @@ public final class Demo {
             err.printf("▶ Replaying run %s: %,d offsets in %d partitions, %s, %s%n", plan.runId(), plan.totalOffsets(), plan.ranges().size(),
                     contract.history().keyedByOrderingKey() ? "without repartition" : "repartitioned into " + plan.repartitionPartitions(),
                     contract.processing().guarantee());
-            ProgressLine line = new ProgressLine(err);
-            RecoveryEvidence evidence = runner.run(plan, line::update);
-            line.finish();
+            RecoveryEvidence evidence;
+            long replayStart = System.nanoTime();
+            try {
+                evidence = runner.runObserved(plan, watch.observer());
+            } finally {
+                watch.endLine();
+            }
+            // One run, one duration and one rate: the evidence's. The wall-clock time around it is said as what it is.
+            Duration measured = Duration.between(evidence.getStartedAt(), evidence.getEndedAt());
+            err.printf("  replay finished: %,d records read in %.1f s (%,.0f events/s), from the first record read to the final evidence"
+                            + " (the evidence's started_at and ended_at); %.1f s in all with Kafka Streams' start-up and shutdown%n",
+                    evidence.getEventsRead(), measured.toMillis() / 1000.0, evidence.getEventsPerSecond(), (System.nanoTime() - replayStart) / 1e9);
             List<String> mismatches = compare(evidence, generated);
             mismatches.addAll(compareProjection(kafka, contract, generated));
             return new Result(evidence, generated, plan, mismatches);
         } finally {
             deleteQuietly(stateDir);
         }
+    }
+
+    private EmbeddedKafka startBroker() {
+        err.println("▶ Starting a one-node KRaft Kafka broker in this JVM…");
+        return EmbeddedKafka.start();
     }
 
     /** The generator's account against the evidence: the demo's numbers must be exact. */
@@ -224,45 +247,6 @@ public final class Demo {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a leftover temporary directory is harmless
-        }
-    }
-
-    /** A live progress line on stderr: rewritten in place on a terminal, a line every few seconds otherwise. */
-    static final class ProgressLine {
-        private final PrintStream err;
-        private final boolean terminal = System.console() != null;
-        private final long start = System.nanoTime();
-        private long lastPrinted;
-        private boolean printed;
-
-        ProgressLine(PrintStream err) {
-            this.err = err;
-        }
-
-        void update(Progress p) {
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (!terminal && System.nanoTime() - lastPrinted < 5_000_000_000L) {
-                return;
-            }
-            lastPrinted = System.nanoTime();
-            double rate = seconds > 0 ? p.done() / seconds : 0;
-            String eta = rate > 0 && p.done() < p.total() ? String.format("ETA %ds", Math.round((p.total() - p.done()) / rate)) : "";
-            String phase = p.done() >= p.total() ? "source read; applying and checking the projection…" : eta;
-            String text = String.format("  %5.1f%%  %,d / %,d offsets  %d/%d partitions done  %,.0f offsets/s  %s",
-                    p.fraction() * 100, p.done(), p.total(), p.finishedPartitions(), p.partitions(), rate, phase);
-            if (terminal) {
-                err.print("\r" + text + "\u001b[K");
-            } else {
-                err.println(text);
-            }
-            printed = true;
-        }
-
-        void finish() {
-            if (terminal && printed) {
-                err.println();
-            }
-            err.printf("  replay finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
         }
     }
 }

@@ -54,13 +54,18 @@ public final class DemoCommand implements Callable<Integer> {
                     + "the evidence must not be trusted.")
     int scatterKeys;
 
+    @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Serve the replay's Prometheus metrics (/metrics), health (/health/live, /health/ready) and status (/status) on this "
+                    + "port while it runs (default 0: not served).")
+    int metricsPort;
+
     @Override
     public Integer call() {
         if (events < 1 || duplicates < 0 || duplicates > 10 || poison < 0 || partitions < 1 || partitions > 64 || tamperLive < 0) {
             throw new IllegalArgumentException("expected --events >= 1, 0 <= --duplicates <= 10, --poison >= 0, 1 <= --partitions <= 64 and --tamper-live >= 0");
         }
         GenerateCommand.checkScatter(keyed, scatterKeys, events, partitions);
-        Demo.Result result = new Demo(System.err).run(new Demo.Options(events, duplicates, poison, partitions, contract, injectBug, tamperLive,
+        Demo.Result result = new Demo(System.err, metricsPort).run(new Demo.Options(events, duplicates, poison, partitions, contract, injectBug, tamperLive,
                 keyed, scatterKeys, keyOptions.keySpace(events)));
         if (json) {
             System.out.println(Json.of(result.evidence()));

@@ -4,6 +4,8 @@ import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,8 +15,17 @@ import java.util.Map;
  *
  * @param done offsets consumed and committed inside the ranges
  * @param total offsets inside the ranges
+ * @param left offsets left to each source partition's planned end, in plan order
  */
-public record Progress(long done, long total, long finishedPartitions, long partitions) {
+public record Progress(long done, long total, long finishedPartitions, long partitions, Map<TopicPartition, Long> left) {
+
+    public Progress(long done, long total, long finishedPartitions, long partitions) {
+        this(done, total, finishedPartitions, partitions, Map.of());
+    }
+
+    public Progress {
+        left = Collections.unmodifiableMap(new LinkedHashMap<>(left));
+    }
 
     public double fraction() {
         return total == 0 ? 1.0 : Math.min(1.0, (double) done / total);
@@ -23,15 +34,17 @@ public record Progress(long done, long total, long finishedPartitions, long part
     public static Progress of(RunPlan plan, Map<TopicPartition, Long> committed) {
         long done = 0;
         long finished = 0;
+        Map<TopicPartition, Long> left = new LinkedHashMap<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
             Long c = committed.get(r.topicPartition());
             long position = c == null ? r.start() : Math.max(r.start(), Math.min(r.end(), c));
             done += position - r.start();
+            left.put(r.topicPartition(), r.end() - position);
             if (position >= r.end() || !r.hasData() || c != null && c > r.lastDataOffset()) {
                 finished++;
             }
         }
-        return new Progress(done, plan.totalOffsets(), finished, plan.ranges().size());
+        return new Progress(done, plan.totalOffsets(), finished, plan.ranges().size(), left);
     }
 
     /** The progress of {@code plan} from the group's committed offsets, classic or streams group ({@link GroupOffsets}). */

@@ -245,12 +245,41 @@ public final class ReplayRunner {
      * @param beforeClose called with the finished Kafka Streams instance before it is closed (to read its metrics)
      */
     public RecoveryEvidence run(RunPlan plan, Consumer<Progress> onProgress, Consumer<KafkaStreams> onRunning, Consumer<KafkaStreams> beforeClose) {
+        RunObserver callbacks = new RunObserver() {
+            @Override
+            public void running(KafkaStreams streams) {
+                onRunning.accept(streams);
+            }
+
+            @Override
+            public void progress(Progress progress) {
+                onProgress.accept(progress);
+            }
+
+            @Override
+            public void closing(KafkaStreams streams) {
+                beforeClose.accept(streams);
+            }
+        };
+        return run(plan, callbacks, onProgress != null);
+    }
+
+    /**
+     * Runs the replay as {@link #run(RunPlan, Consumer)} does, telling {@code observer} what happens: state, progress
+     * (the group's committed offsets, read once a second), final evidence, a failure, and the stages' counts at each
+     * commit ({@link RunObserver#counterFeed()}).
+     */
+    public RecoveryEvidence runObserved(RunPlan plan, RunObserver observer) {
+        return run(plan, observer, true);
+    }
+
+    private RecoveryEvidence run(RunPlan plan, RunObserver observer, boolean readsProgress) {
         // Refuses to start on Kafka Streams or RocksDB versions whose internals Reprise was not verified with.
         dev.reprise.compat.KafkaInternals.check();
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
         prepareOutputs();
-        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()));
+        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()), observer.counterFeed());
         int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));
@@ -259,6 +288,7 @@ public final class ReplayRunner {
             LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        observer.created(plan, streams);
         Control control = new Control(contract, clientConfig);
         try (Admin admin = admin()) {
             control.ensureTopic(admin);
@@ -266,8 +296,11 @@ public final class ReplayRunner {
         try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan, evidenceCodec);
              Control.Follower follower = control.follow(plan.runId())) {
             Supervisor.Parts parts = new Supervisor.Parts(contract, plan, streams, throttle, guardrails, admin, control, follower, evidence,
-                    evidenceSubtopology, failure, onProgress, onRunning, beforeClose);
+                    evidenceSubtopology, failure, observer, readsProgress);
             return new Supervisor(parts, stop).supervise();
+        } catch (RuntimeException e) {
+            observer.failed(e.getMessage());
+            throw e;
         } finally {
             // A thread waiting under a tiny limit would hold up the close for as long as its wait.
             throttle.setLimit(0);

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * Watches one instance's Kafka Streams through a run and acts on what happens: the run's final evidence (the
@@ -36,10 +35,14 @@ final class Supervisor {
         ABORTING
     }
 
-    /** What the runner hands over: the run, its parts, and the callbacks of the caller. */
+    /**
+     * What the runner hands over: the run, its parts, and the caller's observer.
+     *
+     * @param readsProgress whether to read the group's committed offsets once a second for {@link RunObserver#progress}
+     */
     record Parts(Contract contract, RunPlan plan, KafkaStreams streams, Throttle throttle, Guardrails guardrails, Admin admin, Control control,
                  Control.Follower follower, EvidenceChannel evidence, int evidenceSubtopology, AtomicReference<Throwable> failure,
-                 Consumer<Progress> onProgress, Consumer<KafkaStreams> onRunning, Consumer<KafkaStreams> beforeClose) {
+                 RunObserver observer, boolean readsProgress) {
     }
 
     private final Parts p;
@@ -54,6 +57,9 @@ final class Supervisor {
     /** When this instance first saw the run aborted (0: not aborted). */
     private long abortSeenAt;
     private static final long ABORT_WRITER_GRACE_MILLIS = 5_000;
+    /** The state last told to the observer; the run's final evidence once it has ended. */
+    private RunObserver.State told;
+    private RecoveryEvidence ended;
 
     Supervisor(Parts parts, ReplayRunner.StopSignal stop) {
         this.p = parts;
@@ -72,13 +78,41 @@ final class Supervisor {
         if (applied.paused()) {
             p.streams().pause();
         }
+        tellState();
         p.streams().start();
         while (true) {
             Optional<RecoveryEvidence> done = step();
             if (done.isPresent()) {
-                p.beforeClose().accept(p.streams());
+                ended = done.get();
+                tellState();
+                p.observer().closing(p.streams());
                 return done.get();
             }
+        }
+    }
+
+    /** The run's state for observers: its end, an abort, the phase, a pause. */
+    RunObserver.State state() {
+        if (ended != null) {
+            return ended.getAborted() ? RunObserver.State.ABORTED : RunObserver.State.COMPLETED;
+        }
+        if (phase == Phase.ABORTING || applied != null && applied.aborted()) {
+            return RunObserver.State.ABORTED;
+        }
+        if (phase == Phase.STARTING) {
+            return RunObserver.State.STARTING;
+        }
+        if (applied != null && applied.paused()) {
+            return RunObserver.State.PAUSED;
+        }
+        return phase == Phase.CAUGHT_UP ? RunObserver.State.CAUGHT_UP : RunObserver.State.RUNNING;
+    }
+
+    private void tellState() {
+        RunObserver.State now = state();
+        if (now != told) {
+            told = now;
+            p.observer().state(now);
         }
     }
 
@@ -86,13 +120,14 @@ final class Supervisor {
     Optional<RecoveryEvidence> step() {
         if (phase == Phase.STARTING && p.streams().state() == KafkaStreams.State.RUNNING) {
             phase = Phase.REPLAYING;
-            p.onRunning().accept(p.streams());
+            p.observer().running(p.streams());
         }
         EvidenceChannel.Observed seen = p.evidence().poll();
         if (seen.progress() != null) {
             lastProgress = seen.progress();
         }
         if (seen.finalEvidence() != null) {
+            p.observer().finalEvidence(seen.finalEvidence());
             if (p.contract().processing().bounded() || seen.finalEvidence().getAborted()) {
                 return Optional.of(seen.finalEvidence());
             }
@@ -109,6 +144,7 @@ final class Supervisor {
         failIfStopped();
         actOnThreshold();
         actOnCommands();
+        tellState();
         if (System.currentTimeMillis() - lastTick >= 1000) {
             lastTick = System.currentTimeMillis();
             p.throttle().setLimit(localShare(applied.maxEventsPerSecond()));
@@ -176,11 +212,11 @@ final class Supervisor {
     }
 
     private void reportProgress() {
-        if (p.onProgress() == null) {
+        if (!p.readsProgress()) {
             return;
         }
         try {
-            p.onProgress().accept(Progress.read(p.admin(), p.contract().applicationId(), p.plan()));
+            p.observer().progress(Progress.read(p.admin(), p.contract().applicationId(), p.plan()));
         } catch (RuntimeException e) {
             LOG.debug("progress not available yet: {}", e.getMessage());
         }

@@ -4,15 +4,16 @@ import dev.reprise.compat.CommitHook;
 import dev.reprise.config.RepriseConfig;
 import dev.reprise.contract.Contract;
 import dev.reprise.dedup.DedupSet;
+import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.pipeline.apply.Emitted;
-import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.pipeline.evidence.EvidenceStage;
 import dev.reprise.pipeline.repartition.KeyOrBroadcast;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
 import dev.reprise.pipeline.source.SourceStage;
 import dev.reprise.pipeline.source.Throttle;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
@@ -69,18 +70,22 @@ public final class ReplayTopology {
 
     /** @param guardrails the contract's thresholds, watched by this instance while it runs */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
-        return build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(java.util.Map.of()));
+        return build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(java.util.Map.of()), CounterFeed.NONE);
     }
 
-    /** @param settings Reprise's own properties ({@code reprise.*}) */
-    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings) {
+    /**
+     * @param settings Reprise's own properties ({@code reprise.*})
+     * @param feed this instance's metrics, told at each commit how much the stages' counters grew
+     */
+    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
+                                 CounterFeed feed) {
         EvidenceCodec evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(counterStore(SourceStage.COUNTERS_STORE));
         builder.addStateStore(CommitHook.builder(SourceStage.COMMIT_HOOK));
         KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
-        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails),
+        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails, feed),
                 Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE, SourceStage.COMMIT_HOOK);
 
         routed.filter((k, v) -> v instanceof Routed.Dead, Named.as(SourceStage.POISON_NODE))
@@ -113,7 +118,7 @@ public final class ReplayTopology {
                     reference, Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("reprise-reference-source"), ReferenceLoader::new);
         }
         KStream<byte[], Emitted> applied = byKey.process(() -> newApplyStage(contract, plan, codecs, reference != null ? REFERENCE_STORE : null, viaRepartition, guardrails,
-                        settings.applyRecentStates()),
+                        settings.applyRecentStates(), feed),
                 Named.as("reprise-dedup-apply"),
                 applyStores(contract));
 
@@ -128,7 +133,7 @@ public final class ReplayTopology {
         applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
                 .mapValues(v -> ((Emitted.Summary) v).json(), Named.as("reprise-summary-json"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1))
-                .process(() -> new EvidenceStage(contract, plan, evidenceCodec), Named.as("reprise-evidence"), EvidenceStage.STORE)
+                .process(() -> new EvidenceStage(contract, plan, evidenceCodec, feed), Named.as("reprise-evidence"), EvidenceStage.STORE)
                 .to(contract.evidence().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-evidence-sink"));
         return builder.build();
     }
@@ -168,9 +173,9 @@ public final class ReplayTopology {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, Codecs codecs, String reference, boolean viaRepartition,
-                                               Guardrails guardrails, int recentStates) {
+                                               Guardrails guardrails, int recentStates, CounterFeed feed) {
         return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails,
-                recentStates);
+                recentStates, feed);
     }
 
     /** Keeps the global reference store equal to the reference topic. */

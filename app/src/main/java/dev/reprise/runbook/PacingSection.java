@@ -1,7 +1,7 @@
 package dev.reprise.runbook;
 
-import dev.reprise.contract.Contract;
 import dev.reprise.config.RepriseConfig;
+import dev.reprise.contract.Contract;
 import dev.reprise.ops.RunStore;
 import dev.reprise.ops.StreamsSettings;
 

@@ -1,8 +1,8 @@
 package dev.reprise.codec;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.contract.Contract;
 import dev.reprise.sample.inventory.InventoryLevel;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;

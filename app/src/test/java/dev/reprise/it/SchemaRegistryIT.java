@@ -1,7 +1,5 @@
 package dev.reprise.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.Cli;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.codec.RegistryClient;
@@ -9,6 +7,8 @@ import dev.reprise.codec.SchemaCatalog;
 import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;

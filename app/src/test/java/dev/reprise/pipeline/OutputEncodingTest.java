@@ -1,6 +1,5 @@
 package dev.reprise.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.cli.Json;
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.codec.LocalIdMap;
@@ -18,6 +17,7 @@ import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
 import dev.reprise.verify.TopicSnapshot;
 import dev.reprise.verify.Verifier;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;

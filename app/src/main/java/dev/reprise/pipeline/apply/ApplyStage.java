@@ -12,6 +12,7 @@ import dev.reprise.dedup.DedupSet;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Counters;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Guardrails;
@@ -80,6 +81,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     /** The projection's own invariants and the contract's CEL invariants. */
     private final List<Invariant<S>> invariants;
     private final Guardrails guardrails;
+    /** This instance's metrics: told at each commit how much the task's counters grew. */
+    private final CounterFeed feed;
     private final String referenceStoreName;
     private final boolean viaRepartition;
     private final byte[] prefix;
@@ -108,8 +111,14 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     /** @param recentStates projection states kept in memory ({@code reprise.apply.recent.states}) */
     public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
                       Guardrails guardrails, int recentStates) {
+        this(contract, plan, codecs, projection, referenceStoreName, viaRepartition, guardrails, recentStates, CounterFeed.NONE);
+    }
+
+    public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
+                      Guardrails guardrails, int recentStates, CounterFeed feed) {
         this.recentStates = recentStates;
         this.guardrails = guardrails;
+        this.feed = feed;
         this.invariants = codecs.invariants();
         this.contract = contract;
         this.plan = plan;
@@ -127,7 +136,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         this.states = context.getStateStore(PROJECTION_STORE);
         this.sequences = contract.ordering().sequenceField() == null ? null : context.getStateStore(SEQUENCE_STORE);
         this.counters = new Counters(context.getStateStore(COUNTERS_STORE), plan.runId());
-        this.applyCounters = counters.scope("apply");
+        this.applyCounters = counters.scope("apply", feed);
         this.codec = new StateCodec<>(projection.stateClass(), codecs.resolver());
         this.projectionFormat = codecs.projectionFormat();
         this.recent = new RecentStates<>(states, codec, recentStates);

@@ -3,11 +3,13 @@ package dev.reprise.pipeline.evidence;
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.compat.NewHeaders;
 import dev.reprise.contract.Contract;
+import dev.reprise.counts.Count;
 import dev.reprise.evidence.EvidenceBuilder;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.apply.ApplyStage;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -37,6 +39,8 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
     private final Contract contract;
     private final RunPlan plan;
     private final EvidenceCodec codec;
+    /** This instance's metrics: told of each stale record ignored here (rare: no commit-time batching needed). */
+    private final CounterFeed feed;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> parts;
     /** Latest running counters per apply task; kept in memory, as PROGRESS records are a gauge, not proof. */
@@ -45,9 +49,14 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
 
     /** @param codec writes the evidence in the contract's {@code evidence.encoding} */
     public EvidenceStage(Contract contract, RunPlan plan, EvidenceCodec codec) {
+        this(contract, plan, codec, CounterFeed.NONE);
+    }
+
+    public EvidenceStage(Contract contract, RunPlan plan, EvidenceCodec codec, CounterFeed feed) {
         this.contract = contract;
         this.plan = plan;
         this.codec = codec;
+        this.feed = feed;
     }
 
     @Override
@@ -102,6 +111,7 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
             // not a summary at all: it never completes this run. Counted, and said in the final evidence.
             long stale = staleCount() + 1;
             parts.put(staleKey(), Long.toString(stale).getBytes(StandardCharsets.UTF_8));
+            feed.grew(Count.STALE_RECORDS.key(), 1);
             LOG.warn("The evidence task ignored {} on its input topic; {} such records in run {}",
                     summary == null ? "a record that is not a task summary" : "a summary of run " + summary.runId(), stale, plan.runId());
             return;

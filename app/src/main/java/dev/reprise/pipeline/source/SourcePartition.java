@@ -2,6 +2,7 @@ package dev.reprise.pipeline.source;
 
 import dev.reprise.counts.Count;
 import dev.reprise.counts.CountFamily;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Counters;
 import dev.reprise.plan.RunPlan;
 
@@ -23,9 +24,9 @@ final class SourcePartition {
     final long[] sent;
     long misplaced;
 
-    SourcePartition(RunPlan.PartitionRange range, Counters counters, int repartitionPartitions, boolean viaRepartition) {
+    SourcePartition(RunPlan.PartitionRange range, Counters counters, CounterFeed feed, int repartitionPartitions, boolean viaRepartition) {
         this.range = range;
-        this.counters = counters.scope(range.id());
+        this.counters = counters.scope(range.id(), feed);
         this.read = this.counters.get(Count.EVENTS_READ);
         if (read > 0) {
             this.firstOffset = this.counters.get(Count.FIRST_OFFSET);

@@ -10,6 +10,7 @@ import dev.reprise.counts.Count;
 import dev.reprise.counts.CountFamily;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Counters;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Guardrails;
@@ -60,6 +61,8 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private final Codecs codecs;
     private final Throttle throttle;
     private final Guardrails guardrails;
+    /** This instance's metrics: told at each commit how much the partitions' counters grew. */
+    private final CounterFeed feed;
     private ProcessorContext<byte[], Routed> context;
     private Counters counters;
     private EventDecoder decoder;
@@ -74,6 +77,11 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private CommitHook commitHook;
 
     public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
+        this(contract, plan, codecs, throttle, guardrails, CounterFeed.NONE);
+    }
+
+    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed) {
+        this.feed = feed;
         this.throttle = throttle;
         this.guardrails = guardrails;
         this.contract = contract;
@@ -107,7 +115,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             if (range.partition() != taskPartition) {
                 continue;
             }
-            SourcePartition state = new SourcePartition(range, counters, plan.repartitionPartitions(), viaRepartition);
+            SourcePartition state = new SourcePartition(range, counters, feed, plan.repartitionPartitions(), viaRepartition);
             state.isEnded = state.counters.get(Count.ENDED) > 0;
             partitions.computeIfAbsent(range.topic(), t -> new SourcePartition[taskPartition + 1])[taskPartition] = state;
             taskPartitions.add(state);

@@ -39,12 +39,25 @@ public final class Counters {
         return scope;
     }
 
-    /** Writes every scope changed since the last call. */
+    /**
+     * The counters of a scope that also reports their growth to {@code feed} at each {@link #persist()}: what the
+     * scope held when it was read from the store was counted before this task ran here, and is not reported.
+     */
+    public Scope scope(String name, CounterFeed feed) {
+        Scope scope = scope(name);
+        scope.feed = feed;
+        return scope;
+    }
+
+    /** Writes every scope changed since the last call, and reports the growth of fed scopes. */
     public void persist() {
         for (Scope scope : scopes.values()) {
             if (scope.dirty) {
                 store.put(scope.storeKey, encode(scope.values));
                 scope.dirty = false;
+                if (scope.feed != null) {
+                    scope.reportGrowth();
+                }
             }
         }
     }
@@ -54,6 +67,7 @@ public final class Counters {
         private final String storeKey;
         private final TreeMap<String, Cell> values;
         private boolean dirty;
+        private CounterFeed feed;
 
         private Scope(String storeKey, TreeMap<String, Cell> values) {
             this.storeKey = storeKey;
@@ -94,12 +108,23 @@ public final class Counters {
             values.forEach((name, cell) -> out.put(name, cell.value));
             return out;
         }
+
+        private void reportGrowth() {
+            for (Map.Entry<String, Cell> e : values.entrySet()) {
+                Cell cell = e.getValue();
+                if (cell.value > cell.reported) {
+                    feed.grew(e.getKey(), cell.value - cell.reported);
+                }
+                cell.reported = cell.value;
+            }
+        }
     }
 
-    /** A counter, with its name's UTF-8 bytes kept for the next write. */
+    /** A counter, with its name's UTF-8 bytes kept for the next write, and its value when last reported to a feed. */
     private static final class Cell {
         final byte[] utf8;
         long value;
+        long reported;
 
         Cell(String name) {
             this.utf8 = name.getBytes(StandardCharsets.UTF_8);
@@ -145,6 +170,7 @@ public final class Counters {
             String name = new String(utf8, StandardCharsets.UTF_8);
             Cell cell = new Cell(name);
             cell.value = in.getLong();
+            cell.reported = cell.value;
             values.put(name, cell);
         }
         return values;

@@ -53,4 +53,40 @@ class CountersTest {
         Counters nextRun = new Counters(store, "run-2");
         assertThat(nextRun.scope("apply").snapshot()).isEmpty();
     }
+
+    @Test
+    void aFedScopeReportsHowMuchEachCounterGrewOncePerPersist() {
+        Map<String, Long> fed = new java.util.TreeMap<>();
+        Counters counters = new Counters(store, "run-1");
+        Counters.Scope scope = counters.scope("orders-0", (name, delta) -> fed.merge(name, delta, Long::sum));
+        Counters.Scope unfed = counters.scope("source:orders-0");
+        scope.add("events_read", 3);
+        scope.set("last_offset", 17);
+        unfed.add("events_read", 100);
+        assertThat(fed).as("nothing before the commit").isEmpty();
+
+        counters.persist();
+        assertThat(fed).isEqualTo(Map.of("events_read", 3L, "last_offset", 17L));
+        counters.persist();
+        assertThat(fed).as("a second persist with nothing new reports nothing").isEqualTo(Map.of("events_read", 3L, "last_offset", 17L));
+
+        scope.add("events_read", 2);
+        counters.persist();
+        assertThat(fed.get("events_read")).isEqualTo(5L);
+    }
+
+    @Test
+    void countsReadBackFromTheStoreWereCountedBeforeAndAreNotReportedAgain() {
+        Counters before = new Counters(store, "run-1");
+        before.scope("apply").add("processed", 40);
+        before.persist();
+
+        Map<String, Long> fed = new java.util.TreeMap<>();
+        Counters restarted = new Counters(store, "run-1");
+        Counters.Scope scope = restarted.scope("apply", (name, delta) -> fed.merge(name, delta, Long::sum));
+        scope.add("processed", 2);
+        restarted.persist();
+        assertThat(scope.get("processed")).isEqualTo(42);
+        assertThat(fed).as("only what this task counted since it read the store").isEqualTo(Map.of("processed", 2L));
+    }
 }
