@@ -216,9 +216,13 @@ public final class RunStatus implements RunObserver {
         ConfidenceStatus verdict = verdict();
         Double duration = done == null || done.getEndedAt() == null ? null
                 : (done.getEndedAt().toEpochMilli() - done.getStartedAt().toEpochMilli()) / 1000.0;
+        long total = p == null ? (current == null ? 0 : current.totalOffsets()) : p.total();
+        long partitions = p == null ? (current == null ? 0 : current.ranges().size()) : p.partitions();
+        // A run that ended with its final evidence read every range, whatever the last committed offsets said.
+        boolean complete = done != null && !done.getAborted();
         return new Snapshot(current == null ? null : current.runId(), applicationId, state.label(), s == null ? null : s.state().name(), ready(),
-                progressRatio(), p == null ? 0 : p.done(), p == null ? (current == null ? 0 : current.totalOffsets()) : p.total(),
-                p == null ? 0 : p.finishedPartitions(), p == null ? (current == null ? 0 : current.ranges().size()) : p.partitions(),
+                progressRatio(), complete ? total : p == null ? 0 : p.done(), total,
+                complete ? partitions : p == null ? 0 : p.finishedPartitions(), partitions,
                 eventsPerSecond(), etaSeconds(), verdict == null ? null : verdict.toString(),
                 done == null ? null : done.getReconciliationFailures(), done == null ? null : done.getStartedAt(),
                 done == null ? null : done.getEndedAt(), duration, error);

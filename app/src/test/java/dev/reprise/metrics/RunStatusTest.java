@@ -80,6 +80,8 @@ class RunStatusTest {
         assertThat(s.durationSeconds()).isEqualTo(4.0);
         assertThat(s.etaSeconds()).isZero();
         assertThat(s.ratio()).isEqualTo(1.0);
+        assertThat(s.offsetsDone()).as("every offset of the plan, whatever was committed last").isEqualTo(s.offsetsTotal()).isPositive();
+        assertThat(s.partitionsDone()).isEqualTo(s.partitions()).isPositive();
         assertThat(s.ready()).as("no Kafka Streams to be ready").isFalse();
         assertThat(s.toMap()).containsEntry("run_id", "run-42").containsEntry("verdict", "degraded").containsEntry("duration_seconds", 4.0);
     }
