@@ -186,22 +186,11 @@ class DeployManifestsTest {
         return found.get(0).substring(keyword.length() + 1).trim();
     }
 
-    /** The options `reprise run` gets: from the container's args, or from the shell script a container runs. */
-    static Map<String, String> runOptions(Container c) {
-        List<String> words = new ArrayList<>();
-        if (c.getCommand() != null && !c.getCommand().isEmpty()) {
-            assertThat(c.getCommand()).containsExactly("/bin/bash", "-c");
-            String script = String.join("\n", c.getArgs());
-            Matcher exec = Pattern.compile("exec /opt/reprise/reprise run((?:[^\\n]*\\\\\\n)*[^\\n]*)").matcher(script);
-            assertThat(exec.find()).as("the script ends by exec-ing the launcher's run:%n%s", script).isTrue();
-            words.add("run");
-            for (String w : exec.group(1).replace("\\\n", " ").trim().split("\\s+")) {
-                words.add(w.replace("\"", ""));
-            }
-        } else {
-            words.addAll(c.getArgs());
-        }
-        assertThat(words.get(0)).as("the command the image's launcher runs").isEqualTo("run");
+    /** The options of the Reprise command a container runs (its args: the image's entry point is the launcher). */
+    static Map<String, String> commandOptions(Container c, String command) {
+        assertThat(c.getCommand()).as("the image's entry point, the launcher, is kept").isNullOrEmpty();
+        List<String> words = c.getArgs();
+        assertThat(words.get(0)).as("the command the image's launcher runs").isEqualTo(command);
         Map<String, String> options = new LinkedHashMap<>();
         for (String w : words.subList(1, words.size())) {
             Matcher m = Pattern.compile("--([a-z-]+)=(.+)").matcher(w);
@@ -236,7 +225,7 @@ class DeployManifestsTest {
      * The checks every Reprise pod must pass, Job or StatefulSet: image, the options of `reprise run`, the volumes
      * they name, the metrics port and the probes on the health endpoints, resources, a non-root read-only container.
      */
-    static void checkPod(PodTemplateSpec template, List<HasMetadata> all, String stateVolumeName) throws IOException {
+    static void checkPod(PodTemplateSpec template, List<HasMetadata> all, String command, String stateVolumeName) throws IOException {
         PodSpec pod = template.getSpec();
         assertThat(pod.getContainers()).hasSize(1);
         Container c = pod.getContainers().get(0);
@@ -244,7 +233,7 @@ class DeployManifestsTest {
         assertThat(c.getImage()).as("the image built from deploy/container/Dockerfile, tagged with the project's version")
                 .isEqualTo("reprise:" + projectVersion());
 
-        Map<String, String> run = runOptions(c);
+        Map<String, String> run = commandOptions(c, command);
         assertThat(run).containsKeys("contract", "bootstrap-server", "command-config", "state-dir", "metrics-port");
         assertThat(Integer.parseInt(run.get("metrics-port"))).isEqualTo(METRICS_PORT);
 
@@ -261,18 +250,13 @@ class DeployManifestsTest {
         assertThat(contractMount.getMountPath()).as("beside the image's schemas, so the contract's ../schemas resolves")
                 .isEqualTo("/opt/reprise/contracts");
 
-        // Client credentials: the Secret's properties file, as --command-config or copied from it.
+        // Client credentials: the Secret's properties file is --command-config.
         Volume client = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst()
                 .orElseThrow(() -> new AssertionError("no Secret volume for the client properties"));
         assertThat(client.getSecret().getSecretName()).isEqualTo("reprise-client");
         VolumeMount clientMount = c.getVolumeMounts().stream().filter(m -> m.getName().equals(client.getName())).findFirst().orElseThrow();
         assertThat(clientMount.getReadOnly()).isTrue();
-        String commandConfig = run.get("command-config");
-        if (!commandConfig.startsWith(clientMount.getMountPath() + "/")) {
-            String script = String.join("\n", c.getArgs());
-            assertThat(script).as("the properties file is made from the Secret's").contains("cat " + clientMount.getMountPath() + "/client.properties",
-                    "> " + commandConfig);
-        }
+        assertThat(run.get("command-config")).isEqualTo(clientMount.getMountPath() + "/client.properties");
 
         // State: the image's volume, holding --state-dir.
         String volumeInImage = instruction("VOLUME").replaceAll("[\\[\\]\" ]", "");
@@ -328,7 +312,7 @@ class DeployManifestsTest {
         void theJobRunsABoundedReplayWithProbesMetricsAndItsOwnState() throws Exception {
             List<HasMetadata> all = resources("replay-job");
             Job job = one(all, Job.class);
-            checkPod(job.getSpec().getTemplate(), all, "state");
+            checkPod(job.getSpec().getTemplate(), all, "replay", "state");
             assertThat(job.getSpec().getTemplate().getSpec().getRestartPolicy()).as("podFailurePolicy needs Never").isEqualTo("Never");
         }
 
@@ -369,18 +353,17 @@ class DeployManifestsTest {
         void theStatefulSetKeepsStateOnAClaimAndUsesPodNamesAsGroupInstanceIds() throws Exception {
             List<HasMetadata> all = resources("continuous");
             StatefulSet set = one(all, StatefulSet.class);
-            checkPod(set.getSpec().getTemplate(), all, "state");
+            checkPod(set.getSpec().getTemplate(), all, "run", "state");
             assertThat(set.getSpec().getVolumeClaimTemplates()).singleElement()
                     .satisfies(claim -> assertThat(claim.getMetadata().getName()).isEqualTo("state"));
             assertThat(set.getSpec().getTemplate().getSpec().getVolumes()).noneSatisfy(v -> assertThat(v.getName()).isEqualTo("state"));
 
             Container c = set.getSpec().getTemplate().getSpec().getContainers().get(0);
-            assertThat(c.getEnv()).anySatisfy(e -> {
-                assertThat(e.getName()).isEqualTo("POD_NAME");
+            assertThat(c.getEnv()).as("the stable pod name is the instance's static membership id").anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("REPRISE_INSTANCE_ID");
                 assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
             });
-            assertThat(String.join("\n", c.getArgs())).as("the stable pod name is the consumers' static membership id")
-                    .contains("main.consumer.group.instance.id=${POD_NAME}");
+            assertThat(Cli.reprise("run", "--help").stdout()).as("reprise run reads it").contains("$REPRISE_INSTANCE_ID");
 
             Service governing = all(all, Service.class).stream().filter(s -> s.getMetadata().getName().equals(set.getSpec().getServiceName()))
                     .findFirst().orElseThrow(() -> new AssertionError("no governing Service " + set.getSpec().getServiceName()));
