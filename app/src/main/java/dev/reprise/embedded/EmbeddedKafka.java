@@ -202,7 +202,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot format " + dir + ": " + e.getMessage(), e);
         }
-        LOG.info("formatted {}: {}", dir, printed.toString(StandardCharsets.UTF_8).trim());
+        LOG.info("formatted {} for a new broker", dir);
+        LOG.debug("formatter output: {}", printed.toString(StandardCharsets.UTF_8).trim());
     }
 
     public String bootstrapServers() {
