@@ -4,6 +4,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceReport;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.metrics.MetricsServer;
+import dev.reprise.ops.Control;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
@@ -54,6 +55,23 @@ public class RunCommand implements Callable<Integer> {
 
     String name() {
         return "run";
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    Double startThrottle;
+
+    /** Checked while the command line is read, so a wrong limit is refused before anything connects. */
+    @Option(names = "--max-events-per-second", paramLabel = "N",
+            description = "Start the run throttled: once the run is chosen, send the same command as 'reprise throttle' (run-wide, shared by "
+                    + "all its instances; 'reprise throttle' changes it later, 0 removes it). Default: as the run's last throttle, none for a new run.")
+    void setStartThrottle(double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-events-per-second must be a number >= 0 "
+                    + "(0 removes the limit), got " + value);
+        }
+        startThrottle = value;
     }
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
@@ -111,6 +129,12 @@ public class RunCommand implements Callable<Integer> {
                         return ExitCodes.forVerdict(prepared.finalEvidence().getConfidenceStatus());
                     }
                 }
+            }
+            if (startThrottle != null) {
+                new Control(contract, clientConfig).send(admin, new Control.Command(plan.runId(), Control.Action.THROTTLE, startThrottle,
+                        "set at start by reprise " + name(), System.getProperty("user.name"), System.currentTimeMillis()));
+                System.err.println(startThrottle == 0 ? "Throttle of run " + plan.runId() + " removed"
+                        : String.format(java.util.Locale.ROOT, "Run %s throttled to %,.0f events/s ('reprise throttle' changes it)", plan.runId(), startThrottle));
             }
             dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                     .ifPresent(w -> System.err.println("warning: " + w));

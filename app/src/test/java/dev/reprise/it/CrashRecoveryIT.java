@@ -30,11 +30,12 @@ class CrashRecoveryIT {
         return start("run", f, contract, commandConfig, stateDir, out);
     }
 
-    /** {@code reprise COMMAND} (run or replay) in a JVM of its own, so that a kill is real. */
-    static Process start(String command, ReplayFixture f, Path contract, Path commandConfig, Path stateDir, Path out) throws Exception {
+    /** {@code reprise COMMAND} (run or replay) in a JVM of its own, so that a kill is real; {@code extra}: more options. */
+    static Process start(String command, ReplayFixture f, Path contract, Path commandConfig, Path stateDir, Path out, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.reprise.Main"));
         cmd.addAll(List.of(args(f, contract, command, "--json", "--state-dir", stateDir.toString(), "--command-config", commandConfig.toString())));
+        cmd.addAll(List.of(extra));
         ProcessBuilder process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(new File(out + ".err"));
         process.environment().put("REPRISE_LOG_LEVEL", "info");
         return process.start();
