@@ -1,5 +1,7 @@
 package dev.reprise.codec;
 
+import dev.reprise.drill.FuzzedRecords;
+import dev.reprise.drill.SourceOracle;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.plan.Codecs;

@@ -1,5 +1,6 @@
 package dev.reprise.codec;
 
+import dev.reprise.drill.FuzzedRecords;
 import dev.reprise.contract.Contract;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
