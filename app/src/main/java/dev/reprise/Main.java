@@ -13,6 +13,7 @@ import dev.reprise.cli.StatusCommand;
 import dev.reprise.cli.VerifyCommand;
 import dev.reprise.contract.ContractException;
 import dev.reprise.demo.DemoCommand;
+import dev.reprise.drill.DrillCommand;
 import dev.reprise.demo.GenerateCommand;
 import dev.reprise.embedded.BrokerCommand;
 import dev.reprise.ops.ClusterUnreachableException;
@@ -27,7 +28,7 @@ import picocli.CommandLine;
         description = "Replays event history through Kafka Streams and proves the rebuilt projection with recovery evidence.",
         subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, StatusCommand.class,
                 ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Throttle.class, ControlCommands.Abort.class,
-                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, BrokerCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class},
+                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, BrokerCommand.class, GenerateCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted.",
                 "Start with: reprise demo"})
 public final class Main implements Runnable {
