@@ -11,11 +11,14 @@ import dev.reprise.cli.ResetCommand;
 import dev.reprise.cli.RunCommand;
 import dev.reprise.cli.StatusCommand;
 import dev.reprise.cli.VerifyCommand;
+import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
+import dev.reprise.contract.ContractLoader;
 import dev.reprise.demo.DemoCommand;
 import dev.reprise.drill.DrillCommand;
 import dev.reprise.demo.GenerateCommand;
 import dev.reprise.embedded.BrokerCommand;
+import dev.reprise.ops.AuthorizationFailure;
 import dev.reprise.ops.ClusterUnreachableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -67,6 +70,11 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("reprise: " + ex.getMessage());
                 return ExitCodes.INVALID_INPUT;
             }
+            java.util.Optional<String> denied = AuthorizationFailure.describe(ex, contractOf(parseResult));
+            if (denied.isPresent()) {
+                commandLine.getErr().println("reprise: " + denied.get());
+                return ExitCodes.FAILURE;
+            }
             commandLine.getErr().println("reprise: " + ex.getMessage());
             if (System.getenv("REPRISE_DEBUG") != null) {
                 ex.printStackTrace(commandLine.getErr());
@@ -81,6 +89,20 @@ public final class Main implements Runnable {
             return ExitCodes.INVALID_INPUT;
         });
         return cli.execute(args);
+    }
+
+    /** The contract the failed command named, to say which permissions it needs; null when it named none or it cannot be read. */
+    private static Contract contractOf(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.subcommand() != null) {
+            last = last.subcommand();
+        }
+        java.nio.file.Path file = last.hasMatchedOption("--contract") ? last.matchedOptionValue("--contract", null) : null;
+        try {
+            return file == null ? null : ContractLoader.load(file);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

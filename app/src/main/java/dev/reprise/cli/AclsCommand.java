@@ -27,10 +27,14 @@ public final class AclsCommand implements Callable<Integer> {
             + "{resource_type, resource_name, pattern_type, operation, permission, principal}.")
     boolean json;
 
+    @Option(names = "--with-promote", description = "Add what 'reprise promote' needs too: READ, DESCRIBE and WRITE on the live "
+            + "projection (the topics of allowed_write_topics that only promote writes), for a principal that also promotes.")
+    boolean withPromote;
+
     @Override
     public Integer call() {
         Contract c = ContractLoader.load(contract);
-        List<Acls.AclEntry> acls = Acls.forContract(c, principal);
+        List<Acls.AclEntry> acls = withPromote ? Acls.forPromotion(c, principal) : Acls.forContract(c, principal);
         if (json) {
             System.out.println(Json.of(acls));
             return ExitCodes.OK;
@@ -46,9 +50,10 @@ public final class AclsCommand implements Callable<Integer> {
                 + " transactional id and an idempotent one by WRITE on a topic (checked against Kafka 4.3.1).");
         List<String> promotedOnly = new ArrayList<>(c.allowedWriteTopics());
         promotedOnly.removeAll(c.outputTopics());
-        if (!promotedOnly.isEmpty()) {
+        if (!promotedOnly.isEmpty() && !withPromote) {
             System.out.println("# allowed_write_topics also lists " + String.join(", ", promotedOnly) + ": only 'reprise promote' writes "
-                    + (promotedOnly.size() == 1 ? "it" : "them") + ", so grant WRITE to whoever promotes, not to the app.");
+                    + (promotedOnly.size() == 1 ? "it" : "them") + ", so grant WRITE to whoever promotes, not to the app"
+                    + " (--with-promote adds it for a principal that does both).");
         }
         acls.forEach(a -> System.out.println(a.commandLine()));
         return ExitCodes.OK;

@@ -158,7 +158,7 @@ final class EvidenceDrill {
         Mutants.UndeliveredTail.streamsSettings(range.topicPartition(), from).forEach((k, v) -> settings.put(k, String.valueOf(v)));
         AppProcess app = AppProcess.start(wb, b.bootstrap(), wb.contractFile(wb.yaml(wb.names(name), wb.history(), false, "", "")),
                 wb.dir.resolve(name), name, settings);
-        long waitSeconds = 60 + b.records() / 1_000;
+        long waitSeconds = 20 + b.records() / 1_000;
         Map<String, Object> result = new LinkedHashMap<>();
         boolean ended = app.waitFor(waitSeconds, false);
         boolean aborted = false;
@@ -169,14 +169,16 @@ final class EvidenceDrill {
                 control.send(admin, new Control.Command(plan.runId(), Control.Action.ABORT, null,
                         "reprise drill: no final evidence after " + waitSeconds + " s", "reprise drill", System.currentTimeMillis()));
             }
-            ended = app.waitFor(60, true);
+            ended = app.waitFor(30, true);
         }
         Optional<RecoveryEvidence> evidence = wb.finalEvidence(contract, plan.runId());
         evidence.ifPresent(e -> result.putAll(result(e)));
         if (aborted) {
             result.put("run_said", "nothing: after " + waitSeconds + " s the run was still waiting for the partition's last records; the "
                     + "drill aborted it as an operator would ('reprise abort')" + (ended ? ", and it ended with the aborted evidence"
-                    : ", and it did not end within 60 s of the abort either, so the drill killed it") + ". Its last lines: " + app.stderrTail());
+                    : ", and it did not end within 30 s of the abort either, so the drill killed it") + "; its last progress line: "
+                    + app.stderr().lines().filter(l -> l.contains("% ")).reduce((x, y) -> y).orElse("none") + "; what it said of the abort: "
+                    + app.stderr().lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("abort")).toList());
         } else {
             result.put("exit_code", app.exitCode());
         }

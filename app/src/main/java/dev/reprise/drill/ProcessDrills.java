@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcessDrills {
     /** Seconds of throttled reading between two blows. */
-    private static final double SECONDS_PER_STRETCH = 3;
+    private static final double SECONDS_PER_STRETCH = 2;
     /** How long the broker stays down. */
     static final int OUTAGE_SECONDS = 5;
 

@@ -64,6 +64,8 @@ public final class Acls {
             // The runner creates the outputs when they are missing.
             out.add(topic(t, "LITERAL", "CREATE", principal));
         }
+        // verify and promote read the rebuilt (shadow) projection back.
+        out.add(topic(c.projection().topic(), "LITERAL", "READ", principal));
         // plan and run check that the evidence topic does not delete evidence by retention (its configs).
         out.add(topic(c.evidence().topic(), "LITERAL", "DESCRIBE_CONFIGS", principal));
         for (String op : List.of("CREATE", "READ", "WRITE", "DESCRIBE", "DELETE", "DESCRIBE_CONFIGS")) {
@@ -74,6 +76,23 @@ public final class Acls {
         // guarantee the run store's writer (one transactional id per application fences concurrent commands) and promote's.
         out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "WRITE", "ALLOW", principal));
         out.add(new AclEntry("TRANSACTIONAL_ID", c.applicationId(), "PREFIXED", "DESCRIBE", "ALLOW", principal));
+        return List.copyOf(out);
+    }
+
+    /**
+     * What {@code reprise promote} needs besides the app's bindings: READ, DESCRIBE and WRITE on the topics of
+     * {@code allowed_write_topics} that only promote writes (the live projection: it reads the live keys to compare,
+     * then writes them in one transaction under a transactional id the app's bindings already cover).
+     */
+    public static List<AclEntry> forPromotion(Contract c, String principal) {
+        Set<AclEntry> out = new LinkedHashSet<>(forContract(c, principal));
+        for (String t : c.allowedWriteTopics()) {
+            if (!c.outputTopics().contains(t)) {
+                out.add(topic(t, "LITERAL", "READ", principal));
+                out.add(topic(t, "LITERAL", "DESCRIBE", principal));
+                out.add(topic(t, "LITERAL", "WRITE", principal));
+            }
+        }
         return List.copyOf(out);
     }
 

@@ -218,7 +218,12 @@ public final class ReplayRunner {
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));
         streams.setUncaughtExceptionHandler(e -> {
             failure.set(e);
-            LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
+            java.util.Optional<String> denied = AuthorizationFailure.describe(e, contract);
+            if (denied.isPresent()) {
+                LOG.error("The replay stopped: {}; then run again: the run resumes from its last commit", denied.get());
+            } else {
+                LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         Control control = new Control(contract, clientConfig);

@@ -46,6 +46,8 @@ class AclsTest {
                 "TOPIC inventory-levels-rebuilt LITERAL WRITE ALLOW",
                 "TOPIC inventory-levels-rebuilt LITERAL DESCRIBE ALLOW",
                 "TOPIC inventory-levels-rebuilt LITERAL CREATE ALLOW",
+                // and the projection read back by verify and promote (found missing on a broker that enforces ACLs)
+                "TOPIC inventory-levels-rebuilt LITERAL READ ALLOW",
                 "TOPIC inventory-events-dlq LITERAL WRITE ALLOW",
                 "TOPIC inventory-events-dlq LITERAL DESCRIBE ALLOW",
                 "TOPIC inventory-events-dlq LITERAL CREATE ALLOW",
@@ -59,6 +61,15 @@ class AclsTest {
                 "GROUP reprise-inventory LITERAL READ ALLOW",
                 "TRANSACTIONAL_ID reprise-inventory PREFIXED WRITE ALLOW",
                 "TRANSACTIONAL_ID reprise-inventory PREFIXED DESCRIBE ALLOW");
+    }
+
+    @Test
+    void withPromoteTheLiveProjectionIsReadDescribedAndWritten() {
+        Contract c = ContractLoader.load(INVENTORY);
+        List<String> promote = Acls.forPromotion(c, "User:reprise").stream()
+                .map(a -> a.resourceType() + " " + a.resourceName() + " " + a.patternType() + " " + a.operation() + " " + a.permission()).toList();
+        assertThat(promote).containsAll(bindings(c)).contains("TOPIC inventory-levels LITERAL READ ALLOW",
+                "TOPIC inventory-levels LITERAL DESCRIBE ALLOW", "TOPIC inventory-levels LITERAL WRITE ALLOW").hasSize(bindings(c).size() + 3);
     }
 
     @Test
