@@ -162,6 +162,9 @@ public final class Drill {
                     } catch (RuntimeException e) {
                         report.fail("the drill stopped: " + e.getMessage());
                     }
+                    if (broker != null && !broker.isAlive()) {
+                        report.fail("the drill's broker stopped by itself; the end of its log:" + broker.logTail());
+                    }
                     err.println("  " + s.label() + ": " + (report.held() ? "held" : "DID NOT HOLD") + " " + report.summary());
                     report.differences().forEach(d -> err.println("    " + d));
                     held &= report.held();

@@ -103,8 +103,21 @@ final class DrillBroker implements AutoCloseable {
         }
     }
 
+    /** True while the broker process runs; when it stopped by itself, the end of its log says why. */
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** The end of the current broker process's log. */
+    String logTail() {
+        return tail(dir.resolve("start-" + starts).resolve("broker.log"));
+    }
+
     @Override
     public void close() {
+        if (process != null && !process.isAlive()) {
+            LOG.warn("the drill's broker had stopped by itself (exit code {}); the end of its log:{}", process.exitValue(), logTail());
+        }
         if (process != null && process.isAlive()) {
             stop();
         }

@@ -57,7 +57,7 @@ final class ProcessDrills {
             double at = awaitPercent(app, target);
             if (at < 0) {
                 r.fail("instance " + (i + 1) + " did not reach " + Math.round(target) + "% to be killed there (" + (app.isAlive()
-                        ? "still below it after " + stretchTimeout(b) + " s" : "it exited " + app.exitCode()) + "): " + app.stderrTail());
+                        ? "still below it after " + stretchTimeout() + " s" : "it exited " + app.exitCode()) + "): " + app.stderrTail());
                 app.kill();
                 break;
             }
@@ -86,7 +86,7 @@ final class ProcessDrills {
         AppProcess one = d.start(b, b.wb().dir.resolve("instance-1"), "instance-1");
         AppProcess two = d.start(b, b.wb().dir.resolve("instance-2"), "instance-2");
         double target = 20 + 40 * b.random().nextDouble();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(stretchTimeout(b) * 3L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(stretchTimeout() * 3L);
         // Both instances up (each has printed progress) and the run past the target.
         while ((one.percent() < 0 || two.percent() < 0 || Math.max(one.percent(), two.percent()) < target)
                 && one.isAlive() && two.isAlive() && System.nanoTime() < deadline) {
@@ -194,7 +194,8 @@ final class ProcessDrills {
         return -1;
     }
 
-    private static long stretchTimeout(Drill.Base b) {
+    /** Seconds an instance may take to reach its kill point. */
+    private static long stretchTimeout() {
         return 120;
     }
 

@@ -28,13 +28,13 @@ public final class AuthorizationFailure {
     public static Optional<String> describe(Throwable error, Contract contract) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof AuthorizationException a) {
-                return Optional.of(describe(a, contract));
+                return Optional.of(sentence(a, contract));
             }
         }
         return Optional.empty();
     }
 
-    static String describe(AuthorizationException e, Contract contract) {
+    private static String sentence(AuthorizationException e, Contract contract) {
         List<String> resources = new ArrayList<>();
         if (e instanceof TopicAuthorizationException t && !t.unauthorizedTopics().isEmpty()) {
             for (String topic : t.unauthorizedTopics()) {
