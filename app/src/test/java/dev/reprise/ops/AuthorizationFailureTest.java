@@ -21,7 +21,7 @@ class AuthorizationFailureTest {
     void aTopicDeniedDeepInTheCausesIsNamedWithTheOperationsReprisesAclsGrantOnIt() {
         Throwable e = new IllegalStateException("the replay stopped", new StreamsException(new TopicAuthorizationException(Set.of("inventory-events"))));
         assertThat(AuthorizationFailure.describe(e, INVENTORY)).hasValue(
-                "not authorized to READ or DESCRIBE topic 'inventory-events': grant it with `reprise acls`");
+                "not authorized to READ topic 'inventory-events': grant it with `reprise acls`");
     }
 
     @Test
@@ -29,7 +29,7 @@ class AuthorizationFailureTest {
         assertThat(AuthorizationFailure.describe(new GroupAuthorizationException("denied", "reprise-inventory"), INVENTORY))
                 .hasValue("not authorized to READ group 'reprise-inventory': grant it with `reprise acls`");
         assertThat(AuthorizationFailure.describe(new TransactionalIdAuthorizationException("Transactional Id authorization failed."), INVENTORY))
-                .hasValue("not authorized to WRITE or DESCRIBE the transactional ids prefixed 'reprise-inventory': grant it with `reprise acls`");
+                .hasValue("not authorized to WRITE the transactional ids prefixed 'reprise-inventory': grant it with `reprise acls`");
         assertThat(AuthorizationFailure.describe(new ClusterAuthorizationException("Cluster authorization failed."), INVENTORY).orElseThrow())
                 .startsWith("not authorized to act on the cluster");
     }
