@@ -55,8 +55,8 @@ public final class Acls {
         // The runner reads the evidence topic to see the run's final record.
         reads.add(c.evidence().topic());
         // No DESCRIBE next to READ or WRITE: Kafka's authorizer lets READ, WRITE, DELETE and ALTER imply DESCRIBE on
-        // the same resource, so such a binding grants nothing (each was removed in turn on a broker that enforces ACLs,
-        // and nothing failed).
+        // the same resource, so such a binding grants nothing (SecuredBrokerIT runs the whole workflow without them on a
+        // broker that enforces ACLs).
         for (String t : reads) {
             out.add(topic(t, "LITERAL", "READ", principal));
         }

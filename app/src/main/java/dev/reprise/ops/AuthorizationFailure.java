@@ -40,6 +40,10 @@ public final class AuthorizationFailure {
             for (String topic : t.unauthorizedTopics()) {
                 resources.add(operations(contract, "TOPIC", topic) + "topic '" + topic + "'");
             }
+        } else if (e instanceof TopicAuthorizationException && contract != null) {
+            // Some answers (CreateTopics, ListOffsets) name no topic: list what the contract's topics need.
+            return "not authorized on a topic Kafka did not name (" + e.getMessage() + "); Reprise needs " + topicNeeds(contract)
+                    + ": grant it with `reprise acls`";
         } else if (e instanceof GroupAuthorizationException g && g.groupId() != null) {
             resources.add(operations(contract, "GROUP", g.groupId()) + "group '" + g.groupId() + "'");
         } else if (e instanceof TransactionalIdAuthorizationException) {
@@ -54,13 +58,27 @@ public final class AuthorizationFailure {
         return "not authorized to " + String.join(", nor to ", resources) + ": grant it with `reprise acls`";
     }
 
+    /** "READ on topic 'a', WRITE or CREATE on topic 'b', ... on the topics prefixed 'c'", from the contract's ACLs. */
+    private static String topicNeeds(Contract contract) {
+        java.util.Map<String, Set<String>> byTopic = new java.util.LinkedHashMap<>();
+        for (Acls.AclEntry a : Acls.forPromotion(contract, "User:reprise")) {
+            if (a.resourceType().equals("TOPIC")) {
+                String name = a.patternType().equals("PREFIXED") ? "the topics prefixed '" + a.resourceName() + "'" : "topic '" + a.resourceName() + "'";
+                byTopic.computeIfAbsent(name, n -> new LinkedHashSet<>()).add(a.operation());
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        byTopic.forEach((name, ops) -> parts.add(String.join(" or ", ops) + " on " + name));
+        return String.join(", ", parts);
+    }
+
     /** "READ or DESCRIBE " for a resource the contract's ACLs cover, "" when they do not (or there is no contract). */
     private static String operations(Contract contract, String type, String name) {
         if (contract == null || name == null) {
             return "access ";
         }
         Set<String> ops = new LinkedHashSet<>();
-        for (Acls.AclEntry a : Acls.forContract(contract, "User:reprise")) {
+        for (Acls.AclEntry a : Acls.forPromotion(contract, "User:reprise")) {
             boolean matches = a.resourceType().equals(type) && (a.patternType().equals("LITERAL") ? a.resourceName().equals(name)
                     : name.startsWith(a.resourceName()));
             if (matches) {

@@ -99,6 +99,11 @@ public final class ReplayRunner {
                 admin.createTopics(List.of(topic)).all().get();
                 LOG.info("Created topic {}", topic.name());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException denied) {
+                    // Kafka's answer to CreateTopics names no topic: name it, so the operator knows what to grant.
+                    throw new IllegalStateException("cannot create topic " + topic.name(), new org.apache.kafka.common.errors.TopicAuthorizationException(
+                            denied.getMessage(), java.util.Set.of(topic.name())));
+                }
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
                 }

@@ -8,7 +8,10 @@ import dev.reprise.contract.ContractLoader;
 import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.ops.Acls;
 import dev.reprise.plan.Codecs;
+import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.InventoryLevel;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -156,8 +159,13 @@ class SecuredBrokerIT {
             Codecs codecs = Codecs.forContract(contract);
             Map<String, Object> config = new HashMap<>(kafka.clientConfig());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-                new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver()).write(producer, source,
-                        new InventoryGenerator.Options(300, 0.05, 2, 2, 30, 5L));
+                InventoryGenerator.Generated generated = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver()).write(producer,
+                        source, new InventoryGenerator.Options(300, 0.05, 2, 2, 30, 5L));
+                // A live projection with a few keys, so that promote reads it and compares.
+                StateCodec<InventoryLevel> state = new StateCodec<>(InventoryLevel.class);
+                generated.truth().entrySet().stream().limit(5).forEach(e -> producer.send(new ProducerRecord<>(live,
+                        e.getKey().getBytes(StandardCharsets.UTF_8), state.toSingleObject(state.encode(e.getValue())))));
+                producer.flush();
             }
         }
 
@@ -262,28 +270,38 @@ class SecuredBrokerIT {
         String operation = missing.get("operation").asText();
         String resource = missing.get("resource_name").asText();
         System.out.println("SecuredBrokerIT: without " + missing);
-        boolean purgeOnly = operation.equals("DELETE") && missing.get("pattern_type").asText().equals("PREFIXED");
+        String pattern = missing.get("pattern_type").asText();
+        // Bindings the workflow runs without, kept for what they do beyond it (each outcome asserted below).
+        boolean evidenceConfigs = operation.equals("DESCRIBE_CONFIGS") && pattern.equals("LITERAL");
+        boolean internalHousekeeping = pattern.equals("PREFIXED") && missing.get("resource_type").asText().equals("TOPIC")
+                && (operation.equals("DELETE") || operation.equals("DESCRIBE_CONFIGS"));
         List<String> steps = new ArrayList<>();
+        StringBuilder warnings = new StringBuilder();
         for (String[] step : c.workflow()) {
-            OperatorWorkflowIT.Outcome o = step[0].equals("run") ? runInItsOwnProcess(step, 90) : OperatorWorkflowIT.reprise(step);
+            OperatorWorkflowIT.Outcome o = step[0].equals("run") ? runInItsOwnProcess(step, 120) : OperatorWorkflowIT.reprise(step);
             steps.add(step[0] + " -> " + o.exitCode());
-            if (o.exitCode() == HUNG && operation.equals("DESCRIBE_CONFIGS") && missing.get("pattern_type").asText().equals("PREFIXED")) {
-                // A known defect: without DESCRIBE_CONFIGS on its internal topics, Kafka Streams retries their validation
-                // without end and says nothing; the run neither starts nor fails. This assertion fails once that is fixed.
-                assertThat(o.stderr()).doesNotContain("not authorized");
-                return;
-            }
+            warnings.append(o.stderr());
+            assertThat(o.exitCode()).as("%s without %s neither ended nor failed within 120 s", step[0], description).isNotEqualTo(HUNG);
             if (o.exitCode() != 0) {
-                assertThat(purgeOnly).as("the workflow needs no DELETE on the internal topics, yet %s failed: %s", step[0], o.stderr()).isFalse();
-                assertThat(o.stderr()).as("%s fails without %s; it says:%n%s", step[0], description, o.stderr())
-                        .contains("not authorized to").contains(operation).contains(resource).contains("reprise acls")
+                assertThat(evidenceConfigs || internalHousekeeping).as("%s failed without %s, which the workflow runs without: %s",
+                        step[0], description, o.stderr()).isFalse();
+                // Reprise's own words (lines of its own, "reprise: ..."); Kafka's client logs of its errors may come before them.
+                String said = String.join("\n", o.stderr().lines().filter(l -> l.startsWith("reprise: ") || l.startsWith("reprise run: ")).toList());
+                assertThat(said).as("%s fails without %s; it says:%n%s", step[0], description, o.stderr())
+                        .contains("not authorized").contains(operation).contains(resource).contains("reprise acls")
                         .doesNotContain("Exception");
                 return;
             }
         }
-        // DELETE on the internal topics is for Kafka Streams' purge of committed repartition records, every
-        // repartition.purge.interval.ms (30 s by default), which a run this short never reaches: kept for that.
-        assertThat(purgeOnly).as("the whole workflow succeeded without " + description + " (" + steps + "): the binding is not needed").isTrue();
+        if (evidenceConfigs) {
+            // plan and run cannot check that the evidence topic keeps evidence, and say so.
+            assertThat(warnings.toString()).contains("cannot check the retention of the evidence topic " + resource).contains("DESCRIBE_CONFIGS");
+            return;
+        }
+        // DELETE: Kafka Streams purges committed repartition records every repartition.purge.interval.ms (30 s by default),
+        // which a run this short never reaches. DESCRIBE_CONFIGS: Kafka Streams 4.4 creates the internal topics of a new
+        // run without it; kept for its validation of internal topics that exist (not exercised here).
+        assertThat(internalHousekeeping).as("the whole workflow succeeded without " + description + " (" + steps + "): the binding is not needed").isTrue();
     }
 
     static final int HUNG = -1;

@@ -35,6 +35,14 @@ class AuthorizationFailureTest {
     }
 
     @Test
+    void aTopicKafkaDidNotNameIsAnsweredWithWhatTheContractsTopicsNeed() {
+        String said = AuthorizationFailure.describe(new TopicAuthorizationException("Authorization failed."), INVENTORY).orElseThrow();
+        assertThat(said).startsWith("not authorized on a topic Kafka did not name (Authorization failed.); Reprise needs READ on topic 'inventory-events'")
+                .contains("WRITE or CREATE or READ on topic 'inventory-levels-rebuilt'").contains("on the topics prefixed 'reprise-inventory'")
+                .endsWith(": grant it with `reprise acls`");
+    }
+
+    @Test
     void withoutAContractTheResourceIsStillNamedAndOtherErrorsAreLeftAlone() {
         assertThat(AuthorizationFailure.describe(new TopicAuthorizationException(Set.of("orders")), null))
                 .hasValue("not authorized to access topic 'orders': grant it with `reprise acls`");
