@@ -63,7 +63,7 @@ public final class DrillCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Drill.Scenario> scenarios = Drill.Scenario.parse(scenario);
-        long s = seed != null ? seed : System.nanoTime() % 1_000_000;
+        long s = seed != null ? seed : Math.floorMod(System.nanoTime(), 1_000_000L);
         Properties user = new Properties();
         Map<String, Object> clientConfig = null;
         if (commandConfig != null && bootstrapServer == null) {
