@@ -13,10 +13,14 @@ import dev.reprise.cli.RunCommand;
 import dev.reprise.cli.RunbookCommand;
 import dev.reprise.cli.StatusCommand;
 import dev.reprise.cli.VerifyCommand;
+import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
+import dev.reprise.contract.ContractLoader;
 import dev.reprise.demo.DemoCommand;
 import dev.reprise.demo.GenerateCommand;
+import dev.reprise.drill.DrillCommand;
 import dev.reprise.embedded.BrokerCommand;
+import dev.reprise.ops.AuthorizationFailure;
 import dev.reprise.ops.ClusterUnreachableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -29,7 +33,7 @@ import picocli.CommandLine;
         description = "Replays event history through Kafka Streams and proves the rebuilt projection with recovery evidence.",
         subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, ReplayCommand.class, StatusCommand.class,
                 ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Throttle.class, ControlCommands.Abort.class,
-                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, RunbookCommand.class, BrokerCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class},
+                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, RunbookCommand.class, BrokerCommand.class, GenerateCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted.",
                 "Start with: reprise demo"})
 public final class Main implements Runnable {
@@ -68,6 +72,11 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("reprise: " + ex.getMessage());
                 return ExitCodes.INVALID_INPUT;
             }
+            java.util.Optional<String> denied = AuthorizationFailure.describe(ex, contractOf(parseResult));
+            if (denied.isPresent()) {
+                commandLine.getErr().println("reprise: " + denied.get());
+                return ExitCodes.FAILURE;
+            }
             commandLine.getErr().println("reprise: " + ex.getMessage());
             if (System.getenv("REPRISE_DEBUG") != null) {
                 ex.printStackTrace(commandLine.getErr());
@@ -82,6 +91,20 @@ public final class Main implements Runnable {
             return ExitCodes.INVALID_INPUT;
         });
         return cli.execute(args);
+    }
+
+    /** The contract the failed command named, to say which permissions it needs; null when it named none or it cannot be read. */
+    private static Contract contractOf(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.subcommand() != null) {
+            last = last.subcommand();
+        }
+        java.nio.file.Path file = last.hasMatchedOption("--contract") ? last.matchedOptionValue("--contract", null) : null;
+        try {
+            return file == null ? null : ContractLoader.load(file);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

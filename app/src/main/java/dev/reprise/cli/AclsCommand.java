@@ -42,6 +42,10 @@ public final class AclsCommand implements Callable<Integer> {
             description = "With --format strimzi: the Kafka cluster's name, the KafkaUser's strimzi.io/cluster label (default ${DEFAULT-VALUE}).")
     String strimziCluster;
 
+    @Option(names = "--with-promote", description = "Add what 'reprise promote' needs too: READ, DESCRIBE and WRITE on the live "
+            + "projection (the topics of allowed_write_topics that only promote writes), for a principal that also promotes.")
+    boolean withPromote;
+
     @Override
     public Integer call() {
         if (json && format != null && format != Format.json) {
@@ -53,7 +57,7 @@ public final class AclsCommand implements Callable<Integer> {
             System.out.print(strimzi(c));
             return ExitCodes.OK;
         }
-        List<Acls.AclEntry> acls = Acls.forContract(c, principal);
+        List<Acls.AclEntry> acls = withPromote ? Acls.forPromotion(c, principal) : Acls.forContract(c, principal);
         if (chosen == Format.json) {
             System.out.println(Json.of(acls));
             return ExitCodes.OK;
@@ -69,19 +73,20 @@ public final class AclsCommand implements Callable<Integer> {
                 + " transactional id and an idempotent one by WRITE on a topic (checked against Kafka 4.3.1).");
         List<String> promotedOnly = new ArrayList<>(c.allowedWriteTopics());
         promotedOnly.removeAll(c.outputTopics());
-        if (!promotedOnly.isEmpty()) {
+        if (!promotedOnly.isEmpty() && !withPromote) {
             System.out.println("# allowed_write_topics also lists " + String.join(", ", promotedOnly) + ": only 'reprise promote' writes "
-                    + (promotedOnly.size() == 1 ? "it" : "them") + ", so grant WRITE to whoever promotes, not to the app.");
+                    + (promotedOnly.size() == 1 ? "it" : "them") + ", so grant WRITE to whoever promotes, not to the app"
+                    + " (--with-promote adds it for a principal that does both).");
         }
         acls.forEach(a -> System.out.println(a.commandLine()));
         return ExitCodes.OK;
     }
 
     private String strimzi(Contract c) {
-        Map<String, Object> user = Acls.strimziKafkaUser(c, principal, strimziCluster);
+        Map<String, Object> user = Acls.strimziKafkaUser(c, principal, strimziCluster, withPromote);
         String header = "# Least-privilege ACLs for contract " + c.name() + " (application " + c.applicationId() + ", "
                 + c.processing().guarantee() + ") as a Strimzi KafkaUser: reprise acls --format strimzi --principal " + principal
-                + " --strimzi-cluster " + strimziCluster + "\n"
+                + " --strimzi-cluster " + strimziCluster + (withPromote ? " --with-promote" : "") + "\n"
                 + "# Apply it in the namespace the User Operator watches; it creates the user's credentials Secret of the same name.\n";
         try {
             return header + YAML.writeValueAsString(user);

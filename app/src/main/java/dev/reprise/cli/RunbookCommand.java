@@ -1,7 +1,7 @@
 package dev.reprise.cli;
 
-import dev.reprise.metrics.MetricsServer;
 import dev.reprise.contract.Contract;
+import dev.reprise.metrics.MetricsServer;
 import dev.reprise.plan.Codecs;
 import dev.reprise.runbook.ClusterFacts;
 import dev.reprise.runbook.Commands;

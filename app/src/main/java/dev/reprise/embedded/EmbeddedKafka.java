@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * A real one-node Kafka cluster in this JVM for the demo, {@code reprise broker}, the benchmark and the
  * integration tests: Apache Kafka's own server ({@code KafkaRaftServer}, what {@code kafka-server-start.sh}
  * runs) as a combined KRaft broker and controller on localhost, its directory formatted as
- * {@code kafka-storage format} does. Not for production: one replica, no security, nothing expires.
+ * {@code kafka-storage format} does. Not for production: one replica, nothing expires, and no security unless a test asks for it ({@link Security}).
  *
  * <p>Started on a data directory of its own, it can be stopped (even killed) and started again on the same
  * directory: it keeps its topics, offsets and committed transactions. Started without one, its data lives
@@ -56,17 +56,35 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int PORT_RANGE_START = 10_000;
     private static final int PORT_RANGE_END = 32_000;
 
+    /** The listener of a secured broker (its clients' and, between broker and controller roles, its own). */
+    static final String SECURED_LISTENER = "SECURED";
+
+    /**
+     * How a secured broker (for tests of authentication and authorization) listens: its listeners' security
+     * protocol (e.g. SASL_PLAINTEXT, SASL_SSL) on the clients' and the controller's listener, server properties for
+     * SASL and the authorizer (the broker and its controller authenticate as a super user through them), and the
+     * client settings of that super user, which {@link #clientConfig()} then returns.
+     */
+    public record Security(String protocol, Map<String, String> serverProperties, Map<String, Object> superUserClientConfig) {
+        public Security {
+            serverProperties = Map.copyOf(serverProperties);
+            superUserClientConfig = Map.copyOf(superUserClientConfig);
+        }
+    }
+
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final boolean temporary;
     private final String bootstrapServers;
+    private final Map<String, Object> securityConfig;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean temporary, int port) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean temporary, int port, Map<String, Object> securityConfig) {
         this.server = server;
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.bootstrapServers = "localhost:" + port;
+        this.securityConfig = securityConfig;
     }
 
     /** Starts a broker on a free port with its data in a temporary directory, deleted on {@link #close()}. */
@@ -83,6 +101,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalArgumentException when the directory cannot hold the broker's data or the port is invalid
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
+        return start(dataDir, port, null);
+    }
+
+    /**
+     * Starts a broker whose listeners are secured as {@code security} says ({@code null}: plaintext, no authorizer).
+     *
+     * @see #start(Path, int)
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, Security security) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port " + port + " is not a TCP port (1-65535, or 0 for a free one)");
         }
@@ -96,7 +123,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 int brokerPort = port != 0 ? port : freePort(-1);
                 int controllerPort = freePort(brokerPort);
-                KafkaConfig config = new KafkaConfig(serverProperties(dir, brokerPort, controllerPort), false);
+                Map<String, Object> properties = serverProperties(dir, brokerPort, controllerPort);
+                if (security != null) {
+                    properties.put("listeners", SECURED_LISTENER + "://localhost:" + brokerPort + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+                    properties.put("advertised.listeners", SECURED_LISTENER + "://localhost:" + brokerPort);
+                    properties.put("listener.security.protocol.map", SECURED_LISTENER + ":" + security.protocol() + "," + CONTROLLER_LISTENER + ":" + security.protocol());
+                    properties.put("inter.broker.listener.name", SECURED_LISTENER);
+                    properties.putAll(security.serverProperties());
+                }
+                KafkaConfig config = new KafkaConfig(properties, false);
                 if (!formatted) {
                     format(config, dir);
                     formatted = true;
@@ -104,7 +139,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
                 try {
                     server.startup();
-                    return new EmbeddedKafka(server, dir, temporary, brokerPort);
+                    return new EmbeddedKafka(server, dir, temporary, brokerPort, security == null ? Map.of() : security.superUserClientConfig());
                 } catch (RuntimeException e) {
                     shutDownQuietly(server);
                     if (!isBindFailure(e) || attempt == PORT_ATTEMPTS) {
@@ -215,8 +250,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
+    /** Settings for a client of this broker: its address and, for a secured broker, the super user's credentials. */
     public Map<String, Object> clientConfig() {
-        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Map<String, Object> config = new LinkedHashMap<>(securityConfig);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Map.copyOf(config);
     }
 
     public Admin admin() {

@@ -116,6 +116,11 @@ public final class ReplayRunner {
                 admin.createTopics(List.of(topic)).all().get();
                 LOG.info("Created topic {}", topic.name());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException denied) {
+                    // Kafka's answer to CreateTopics names no topic: name it, so the operator knows what to grant.
+                    throw new IllegalStateException("cannot create topic " + topic.name(), new org.apache.kafka.common.errors.TopicAuthorizationException(
+                            denied.getMessage(), java.util.Set.of(topic.name())));
+                }
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
                 }
@@ -285,7 +290,12 @@ public final class ReplayRunner {
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));
         streams.setUncaughtExceptionHandler(e -> {
             failure.set(e);
-            LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
+            java.util.Optional<String> denied = AuthorizationFailure.describe(e, contract);
+            if (denied.isPresent()) {
+                LOG.error("The replay stopped: {}; then run again: the run resumes from its last commit", denied.get());
+            } else {
+                LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         observer.created(plan, streams);

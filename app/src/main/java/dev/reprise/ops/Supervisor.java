@@ -60,10 +60,20 @@ final class Supervisor {
     /** The state last told to the observer; the run's final evidence once it has ended. */
     private RunObserver.State told;
     private RecoveryEvidence ended;
+    /** Notices a bounded run with nothing left to read that has not ended; checked every few seconds. */
+    private final StallWatch stallWatch;
+    private long lastStallCheck;
+    private boolean stallReported;
+    private static final long STALL_CHECK_MILLIS = 5_000;
 
     Supervisor(Parts parts, ReplayRunner.StopSignal stop) {
+        this(parts, stop, StallWatch.DEFAULT_GRACE_MILLIS);
+    }
+
+    Supervisor(Parts parts, ReplayRunner.StopSignal stop, long stallGraceMillis) {
         this.p = parts;
         this.stop = stop;
+        this.stallWatch = new StallWatch(parts.admin(), parts.contract().applicationId(), parts.plan(), stallGraceMillis);
     }
 
     Phase phase() {
@@ -150,8 +160,38 @@ final class Supervisor {
             p.throttle().setLimit(localShare(applied.maxEventsPerSecond()));
             RecordsExpiry.check(p.admin(), p.contract(), p.plan());
             reportProgress();
+            watchForStall();
         }
         return Optional.empty();
+    }
+
+    /**
+     * A bounded run whose group has read everything there is to read and that still has not ended cannot end by
+     * waiting: the instance hosting the evidence task aborts it, with the reason, so the run ends untrusted.
+     */
+    private void watchForStall() {
+        if (!p.contract().processing().bounded() || phase != Phase.REPLAYING || applied.paused() || applied.aborted() || stallReported) {
+            stallWatch.reset();
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (now - lastStallCheck < STALL_CHECK_MILLIS || !hostsEvidenceTask()) {
+            return;
+        }
+        lastStallCheck = now;
+        String reason;
+        try {
+            reason = stallWatch.check(now);
+        } catch (RuntimeException e) {
+            LOG.debug("stall check not possible now: {}", e.getMessage());
+            return;
+        }
+        if (reason != null) {
+            stallReported = true;
+            LOG.warn("Run {} aborts by itself: {}", p.plan().runId(), reason);
+            p.control().send(p.admin(), new Control.Command(p.plan().runId(), Control.Action.ABORT, null, reason, "reprise stall watch",
+                    System.currentTimeMillis()));
+        }
     }
 
     private void failIfStopped() {

@@ -27,7 +27,7 @@ public class AclsCommandTest {
         List<String> expected = Acls.forContract(ContractLoader.load(Path.of(CONTRACT)), "User:reprise").stream()
                 .map(Acls.AclEntry::commandLine).toList();
         assertThat(commands).as("every line is a comment or a kafka-acls command").containsExactlyElementsOf(expected);
-        assertThat(commands).hasSize(22).allSatisfy(l -> assertThat(l)
+        assertThat(commands).hasSize(17).allSatisfy(l -> assertThat(l)
                 .matches("kafka-acls\\.sh --bootstrap-server \\$BOOTSTRAP --add --allow-principal User:reprise --operation [A-Z_]+"
                         + " --(topic|group|transactional-id) [A-Za-z0-9._-]+ --resource-pattern-type (literal|prefixed)"));
         assertThat(commands).contains(
@@ -48,7 +48,7 @@ public class AclsCommandTest {
         assertThat(o.exitCode()).as("exit code; stderr:%n%s", o.stderr()).isZero();
         JsonNode array = new ObjectMapper().readTree(o.stdout());
         assertThat(array.isArray()).as("one JSON array on stdout: %s", o.stdout()).isTrue();
-        assertThat(array).hasSize(22);
+        assertThat(array).hasSize(17);
         List<String> fields = new ArrayList<>();
         array.get(0).fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("resource_type", "resource_name", "pattern_type", "operation", "permission", "principal");

@@ -2,6 +2,8 @@ package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.drill.FuzzedRecords;
+import dev.reprise.drill.SourceOracle;
 import dev.reprise.plan.Codecs;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;

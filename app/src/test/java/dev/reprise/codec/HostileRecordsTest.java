@@ -1,6 +1,7 @@
 package dev.reprise.codec;
 
 import dev.reprise.contract.Contract;
+import dev.reprise.drill.FuzzedRecords;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;

@@ -1,10 +1,10 @@
 package dev.reprise.it;
 
-import dev.reprise.codec.FuzzedRecords;
 import dev.reprise.codec.HostileValues;
 import dev.reprise.codec.LocalIdMap;
-import dev.reprise.codec.SourceOracle;
 import dev.reprise.contract.Contract;
+import dev.reprise.drill.FuzzedRecords;
+import dev.reprise.drill.SourceOracle;
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.support.DeadLetters;

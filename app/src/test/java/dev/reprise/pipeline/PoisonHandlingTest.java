@@ -1,11 +1,11 @@
 package dev.reprise.pipeline;
 
-import dev.reprise.codec.FuzzedRecords;
 import dev.reprise.codec.HostileValues;
 import dev.reprise.codec.LocalIdMap;
-import dev.reprise.codec.SourceOracle;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.drill.FuzzedRecords;
+import dev.reprise.drill.SourceOracle;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.plan.Codecs;

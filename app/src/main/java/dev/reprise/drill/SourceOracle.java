@@ -1,5 +1,7 @@
-package dev.reprise.codec;
+package dev.reprise.drill;
 
+import dev.reprise.codec.EventDecoder;
+import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.Codecs;
 import dev.reprise.projection.Event;
@@ -10,7 +12,7 @@ import org.apache.avro.generic.GenericRecord;
 /**
  * What the source stage makes of one record's value, the way it does it (SourceStage.toEvent): decode,
  * upcast to the latest version, take the ordering key, the event id and the sequence, and let the
- * projection validate the event. Used as the oracle of the fuzz tests: a record either becomes an event
+ * projection validate the event. Used as the oracle of the fuzz tests and of {@code reprise drill poison}: a record either becomes an event
  * or is poison with a reason code; anything else thrown is an escape.
  */
 public final class SourceOracle {

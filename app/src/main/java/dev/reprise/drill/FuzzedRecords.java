@@ -1,5 +1,9 @@
-package dev.reprise.codec;
+package dev.reprise.drill;
 
+import dev.reprise.codec.ConfluentWireFormat;
+import dev.reprise.codec.LocalIdMap;
+import dev.reprise.codec.SchemaCatalog;
+import dev.reprise.codec.SingleObjectFormat;
 import dev.reprise.contract.Contract;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;

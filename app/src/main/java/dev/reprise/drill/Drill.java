@@ -1,0 +1,227 @@
+package dev.reprise.drill;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.contract.ContractLoader;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.ops.Control;
+import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.StateCodec;
+import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.sample.inventory.InventoryLevel;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+
+/**
+ * The drills: what production does to a replay (kills, lost state, a lost instance, a stopped broker, poison,
+ * duplicates, a broken pipeline), done on purpose to a run on the drill's own topics, each compared with a clean
+ * run of the same input. One base history is generated and replayed cleanly once; every scenario then disturbs a
+ * run of it (or of a copy with records added) and compares.
+ */
+public final class Drill {
+    /** The scenarios, by the name {@code reprise drill} takes. */
+    public enum Scenario {
+        CRASH, INSTANCE_LOSS, BROKER_RESTART, POISON, DUPLICATE_STORM, EVIDENCE;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The scenario of a name; {@code all} is every one. */
+        public static List<Scenario> parse(String name) {
+            if ("all".equals(name)) {
+                return List.of(values());
+            }
+            for (Scenario s : values()) {
+                if (s.label().equals(name)) {
+                    return List.of(s);
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (Scenario s : values()) {
+                names.add(s.label());
+            }
+            throw new IllegalArgumentException("SCENARIO: expected one of " + String.join(", ", names) + " or all, got '" + name + "'");
+        }
+    }
+
+    /**
+     * @param clientConfig the cluster to drill on (bootstrap.servers and security); {@code null} for the drill's own broker
+     * @param userProperties the --command-config properties handed to the app processes (empty for none)
+     * @param kills          SIGKILLs of the crash drill (at least 3)
+     */
+    public record Options(List<Scenario> scenarios, long events, int partitions, long seed, int kills, Path contract,
+                          Map<String, Object> clientConfig, Properties userProperties) {
+        public Options {
+            if (events < 100) {
+                throw new IllegalArgumentException("--events: at least 100, got " + events);
+            }
+            if (partitions < 2) {
+                throw new IllegalArgumentException("--partitions: at least 2 (the drills move partitions between instances), got " + partitions);
+            }
+            if (kills < 3) {
+                throw new IllegalArgumentException("--kills: at least 3, got " + kills);
+            }
+            if (clientConfig != null && scenarios.contains(Scenario.BROKER_RESTART)) {
+                throw new IllegalArgumentException("broker-restart stops and starts the broker: it runs on the drill's own broker only, "
+                        + "not with --bootstrap-server");
+            }
+        }
+    }
+
+    /** The drill's account: one entry per scenario, and whether every one held. */
+    public record Result(Map<String, Object> json, boolean held) {
+    }
+
+    /** What every scenario shares: the cluster, the base history and its clean run. */
+    record Base(Workbench wb, String bootstrap, DrillBroker broker, InventoryGenerator.Generated generated, Comparison.Outcome clean,
+                RecoveryEvidence cleanEvidence, Random random, Options options, PrintStream err) {
+
+        /** Sets a run's throttle (0 removes it) through the control topic, as 'reprise throttle' does. */
+        void throttle(Contract contract, String runId, double eventsPerSecond) {
+            Control control = new Control(contract, wb.clientConfig());
+            try (Admin admin = wb.admin()) {
+                control.ensureTopic(admin);
+                control.send(admin, new Control.Command(runId, Control.Action.THROTTLE, eventsPerSecond, "reprise drill",
+                        "reprise drill", System.currentTimeMillis()));
+            }
+        }
+
+        /** Records of the base history (unique events, copies and poison records). */
+        long records() {
+            return generated.events() + generated.duplicates() + generated.poison();
+        }
+
+        /** The final evidence and projection topic of a finished run. */
+        Comparison.Outcome outcome(Contract contract, String runId) {
+            RecoveryEvidence e = wb.finalEvidence(contract, runId)
+                    .orElseThrow(() -> new IllegalStateException("run " + runId + " wrote no final evidence to " + contract.evidence().topic()));
+            return new Comparison.Outcome(e, wb.readProjection(contract.projection().topic()));
+        }
+    }
+
+    private final PrintStream err;
+
+    public Drill(PrintStream err) {
+        this.err = err;
+    }
+
+    public Result run(Options options) {
+        long t0 = System.nanoTime();
+        Contract sample = ContractLoader.load(options.contract());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("started_at", Instant.now().toString());
+        json.put("cluster", options.clientConfig() == null ? "the drill's own broker (reprise broker, a process of its own)"
+                : String.valueOf(options.clientConfig().get("bootstrap.servers")));
+        json.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "os", System.getProperty("os.name") + " "
+                + System.getProperty("os.arch"), "java", System.getProperty("java.version")));
+        json.put("events", options.events());
+        json.put("partitions", options.partitions());
+        json.put("seed", options.seed());
+        List<Map<String, Object>> scenarios = new ArrayList<>();
+        boolean held = true;
+        DrillBroker broker = null;
+        try {
+            Map<String, Object> clientConfig = options.clientConfig();
+            if (clientConfig == null) {
+                err.println("▶ Starting the drill's broker (reprise broker in a process of its own)…");
+                broker = DrillBroker.start();
+                clientConfig = broker.clientConfig();
+            }
+            try (Workbench wb = new Workbench(sample, clientConfig, options.userProperties(), options.partitions())) {
+                json.put("prefix", wb.prefix);
+                Base base = setUp(wb, String.valueOf(clientConfig.get("bootstrap.servers")), broker, options);
+                json.put("clean_run", Map.of("run_id", base.cleanEvidence().getRunId().toString(), "confidence_status",
+                        base.cleanEvidence().getConfidenceStatus().toString(), "events_read", base.cleanEvidence().getEventsRead(),
+                        "checksum", base.cleanEvidence().getChecksum().toString()));
+                for (Scenario s : options.scenarios()) {
+                    ScenarioReport report = new ScenarioReport(s.label());
+                    err.println("▶ Drill " + s.label() + "…");
+                    try {
+                        switch (s) {
+                            case CRASH -> ProcessDrills.crash(base, report);
+                            case INSTANCE_LOSS -> ProcessDrills.instanceLoss(base, report);
+                            case BROKER_RESTART -> ProcessDrills.brokerRestart(base, report);
+                            case POISON -> InputDrills.poison(base, report);
+                            case DUPLICATE_STORM -> InputDrills.duplicateStorm(base, report);
+                            case EVIDENCE -> EvidenceDrill.run(base, report);
+                        }
+                    } catch (RuntimeException e) {
+                        report.fail("the drill stopped: " + e.getMessage());
+                    }
+                    if (broker != null && !broker.isAlive()) {
+                        report.fail("the drill's broker stopped by itself; the end of its log:" + broker.logTail());
+                    }
+                    err.println("  " + s.label() + ": " + (report.held() ? "held" : "DID NOT HOLD") + " " + report.summary());
+                    report.differences().forEach(d -> err.println("    " + d));
+                    held &= report.held();
+                    scenarios.add(report.toJson());
+                }
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+        json.put("scenarios", scenarios);
+        json.put("held", held);
+        json.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        return new Result(json, held);
+    }
+
+    /** Writes the base history and its ground truth, and replays it cleanly once: the run every scenario is compared with. */
+    private Base setUp(Workbench wb, String bootstrap, DrillBroker broker, Options options) {
+        wb.createTopic(wb.history(), options.partitions(), false);
+        wb.createTopic(wb.truth(), options.partitions(), true);
+        int skus = (int) Math.max(10, Math.min(2_000, options.events() / 20));
+        InventoryGenerator.Options gen = new InventoryGenerator.Options(options.events(), 0.02, (int) Math.max(5, options.events() / 2_000),
+                options.partitions(), skus, options.seed());
+        err.printf("▶ Writing %,d unique inventory events over %,d SKUs, %,d copies and %,d poison records to %s, and their ground truth to %s…%n",
+                gen.events(), skus, gen.duplicates(), gen.poison(), wb.history(), wb.truth());
+        InventoryGenerator.Generated generated;
+        try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
+            generated = wb.generator().write(producer, wb.history(), gen);
+            StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
+            generated.truth().forEach((sku, level) -> producer.send(new ProducerRecord<>(wb.truth(), sku.getBytes(StandardCharsets.UTF_8),
+                    codec.toSingleObject(codec.encode(level)))));
+            producer.flush();
+        }
+        Workbench.Names names = wb.names("clean");
+        Contract contract = wb.contract(wb.yaml(names, wb.history(), false, "", ""));
+        err.println("▶ The clean run, every scenario's reference…");
+        ReplayRunner runner = wb.runner(contract, wb.codecs, "clean", Map.of());
+        RunPlan plan = wb.begin(runner, contract);
+        runner.run(plan, null);
+        Base base = new Base(wb, bootstrap, broker, generated, null, null, new Random(options.seed()), options, err);
+        Comparison.Outcome clean = base.outcome(contract, plan.runId());
+        List<String> wrong = new ArrayList<>();
+        RecoveryEvidence e = clean.evidence();
+        if (e.getEventsProcessed() != generated.events() || e.getDuplicatesSkipped() != generated.duplicates()
+                || e.getDeadLettered() != generated.poison() || e.getProjectionKeys() != generated.truth().size()
+                || !"trusted".equals(e.getConfidenceStatus().toString())) {
+            wrong.add("the clean run does not match the generator's account: " + e.getEventsProcessed() + " processed (" + generated.events()
+                    + " written), " + e.getDuplicatesSkipped() + " duplicates (" + generated.duplicates() + "), " + e.getDeadLettered()
+                    + " dead letters (" + generated.poison() + "), " + e.getProjectionKeys() + " keys (" + generated.truth().size() + "), "
+                    + e.getConfidenceStatus() + " " + e.getConfidenceReasons());
+        }
+        if (!wrong.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", wrong) + ": nothing to compare the drills with");
+        }
+        err.printf("  clean run %s: %,d events processed, %,d duplicates, %,d dead letters, %,d keys, checksum %s, %s%n", plan.runId(),
+                e.getEventsProcessed(), e.getDuplicatesSkipped(), e.getDeadLettered(), e.getProjectionKeys(), e.getChecksum(), e.getConfidenceStatus());
+        return new Base(wb, bootstrap, broker, generated, clean, e, base.random(), options, err);
+    }
+}

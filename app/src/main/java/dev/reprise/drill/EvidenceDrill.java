@@ -1,0 +1,317 @@
+package dev.reprise.drill;
+
+import dev.reprise.contract.Contract;
+import dev.reprise.evidence.TaskSummary;
+import dev.reprise.evidence.avro.CheckResult;
+import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.ops.Control;
+import dev.reprise.ops.ReplayRunner;
+import dev.reprise.pipeline.ReplayTopology;
+import dev.reprise.pipeline.repartition.Routed;
+import dev.reprise.pipeline.repartition.RoutedSerde;
+import dev.reprise.plan.Codecs;
+import dev.reprise.plan.RunPlan;
+import dev.reprise.projection.Projection;
+import dev.reprise.sample.inventory.InventoryGenerator;
+import dev.reprise.upcast.Upcaster;
+import dev.reprise.upcast.UpcasterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Mutants of the pipeline, each run on the base history: the evidence must not call a broken rebuild
+ * {@code trusted}, and must name the check that failed. Where Reprise repairs or ignores the fault by design
+ * (offsets moved past a partition's end are put back, records of another run on the internal topics are
+ * ignored and counted), the mutant is caught when the run is identical to the clean run and says what it did.
+ */
+final class EvidenceDrill {
+    private static final String REFERENCE = "matches_reference_projection";
+    private static final String COVERAGE = "every_partition_read_from_its_first_to_its_last_record";
+    private static final String TO_THE_END = "every_partition_replayed_to_its_end";
+
+    private EvidenceDrill() {
+    }
+
+    /** One mutant's outcome. */
+    private record Mutant(String name, String fault, String expected, Map<String, Object> result, boolean caught) {
+        Map<String, Object> toJson() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("mutant", name);
+            out.put("fault", fault);
+            out.put("expected", expected);
+            out.put("caught", caught);
+            out.putAll(result);
+            return out;
+        }
+    }
+
+    static void run(Drill.Base b, ScenarioReport r) {
+        Map<String, java.util.function.Supplier<Mutant>> drills = new LinkedHashMap<>();
+        drills.put("drop-events", () -> wrongRebuild(b, "drop-events", "the projection ignores one event in " + Mutants.ONE_IN
+                + " and counts it as processed", new Mutants.DroppingProjection(), null));
+        drills.put("apply-twice", () -> wrongRebuild(b, "apply-twice", "the projection applies one event in " + Mutants.ONE_IN + " twice",
+                new Mutants.TwiceApplyingProjection(), null));
+        drills.put("wrong-upcast", () -> wrongRebuild(b, "wrong-upcast", "StockMovement v1 -> v2 forgets that v1 counts cases of 12", null,
+                new Mutants.CasesAsUnits()));
+        drills.put("skip-partition-end-by-offsets", () -> offsetsPastTheEnd(b));
+        drills.put("skip-partition-end-undelivered", () -> undeliveredTail(b));
+        drills.put("stale-records", () -> staleRecords(b));
+        drills.put("mis-keyed-history", () -> misKeyed(b));
+        drills.put("empty-scope", () -> emptyScope(b));
+        List<Mutant> mutants = new ArrayList<>();
+        drills.forEach((name, drill) -> {
+            try {
+                mutants.add(drill.get());
+            } catch (RuntimeException e) {
+                mutants.add(new Mutant(name, "(see the error)", "an outcome", Map.of("error", "the drill could not finish this mutant: "
+                        + e.getMessage()), false));
+            }
+        });
+        long caught = mutants.stream().filter(Mutant::caught).count();
+        r.fact("mutants", mutants.size());
+        r.fact("caught", caught);
+        r.fact("outcomes", mutants.stream().map(Mutant::toJson).toList());
+        for (Mutant m : mutants) {
+            b.err().println("    " + m.name() + ": " + (m.caught() ? "caught" : "NOT CAUGHT") + " — " + m.result().getOrDefault("confidence_status", "")
+                    + " " + m.result().getOrDefault("failed_checks", ""));
+            if (!m.caught()) {
+                r.fail("mutant " + m.name() + " (" + m.fault() + ") was not caught: expected " + m.expected() + "; got " + m.result());
+            }
+        }
+    }
+
+    /** A projection or upcaster that rebuilds the wrong state: the comparison with the ground truth must fail. */
+    private static Mutant wrongRebuild(Drill.Base b, String name, String fault, Projection<?> projection, Upcaster upcaster) {
+        Workbench wb = b.wb();
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Codecs codecs = wb.codecs;
+        if (projection != null) {
+            contract = contract.withProjectionName(projection.name());
+            codecs = codecs.withProjection(projection, codecs.contractInvariants());
+        }
+        if (upcaster != null) {
+            List<Upcaster> steps = new ArrayList<>();
+            for (Upcaster u : ServiceLoader.load(Upcaster.class)) {
+                steps.add(u.eventType().equals(upcaster.eventType()) && u.fromVersion() == upcaster.fromVersion() ? upcaster : u);
+            }
+            codecs = new Codecs(codecs.encoding(), codecs.catalog(), codecs.resolver(), new UpcasterRegistry(codecs.catalog(), steps),
+                    codecs.projection(), codecs.contractInvariants(), codecs.schemaIds(), codecs.projectionEncoding(), codecs.projectionTopic());
+        }
+        RecoveryEvidence e = replay(b, contract, codecs, name, Map.of());
+        return verdictMutant(name, fault, e, REFERENCE);
+    }
+
+    /**
+     * The group's offsets of one partition moved to its end after the run was planned (kafka-consumer-groups
+     * --reset-offsets --to-latest on one partition): a run that started there would skip the partition's records.
+     */
+    private static Mutant offsetsPastTheEnd(Drill.Base b) {
+        String name = "skip-partition-end-by-offsets";
+        String fault = "the group's offsets of partition 0 moved to its end after the run was planned (as kafka-consumer-groups "
+                + "--reset-offsets --to-latest would), before the run read it";
+        Workbench wb = b.wb();
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
+        RunPlan plan = wb.begin(runner, contract);
+        RunPlan.PartitionRange range = plan.ranges().get(0);
+        ReplayRunner.Prepared prepared;
+        try (Admin admin = wb.admin()) {
+            admin.alterConsumerGroupOffsets(contract.applicationId(), Map.of(range.topicPartition(), new OffsetAndMetadata(range.end())))
+                    .all().get(60, TimeUnit.SECONDS);
+            // What 'reprise run' does first.
+            prepared = runner.prepare(admin);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not move the group's offsets: " + e.getMessage(), e);
+        }
+        RecoveryEvidence e = runUntilDone(b, contract, runner, prepared.plan());
+        Map<String, Object> result = result(e);
+        result.put("run_said", prepared.repaired());
+        Comparison c = Comparison.of(b.clean(), b.outcome(contract, prepared.plan().runId()), Map.of());
+        result.put("identical_to_clean_run", c.identical());
+        boolean untrusted = !"trusted".equals(e.getConfidenceStatus().toString()) && failed(e).stream().anyMatch(f -> f.equals(COVERAGE) || f.equals(TO_THE_END));
+        boolean repaired = !prepared.repaired().isEmpty() && c.identical();
+        return new Mutant(name, fault, "the run puts the offsets back (and is identical to the clean run), or untrusted with " + COVERAGE,
+                result, untrusted || repaired);
+    }
+
+    /** Records of one partition never delivered from some offset on: the run must not finish trusted without them. */
+    private static Mutant undeliveredTail(Drill.Base b) {
+        String name = "skip-partition-end-undelivered";
+        Workbench wb = b.wb();
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        RunPlan probe;
+        try (Admin admin = wb.admin()) {
+            probe = new dev.reprise.plan.Planner(admin, wb.clientConfig()).plan(contract);
+        }
+        RunPlan.PartitionRange range = probe.ranges().stream().filter(p -> p.size() > 4).findFirst().orElseThrow();
+        long from = range.start() + range.size() * 3 / 4;
+        String fault = "the records of " + range.topicPartition() + " from offset " + from + " on (of " + range.start() + ".." + range.end()
+                + ") are never delivered to the application (a consumer interceptor drops them)";
+        ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
+        RunPlan plan = wb.begin(runner, contract);
+        // In a process of its own: a run that never ends can be killed there.
+        Map<String, String> settings = new java.util.HashMap<>();
+        Mutants.UndeliveredTail.streamsSettings(range.topicPartition(), from).forEach((k, v) -> settings.put(k, String.valueOf(v)));
+        AppProcess app = AppProcess.start(wb, b.bootstrap(), wb.contractFile(wb.yaml(wb.names(name), wb.history(), false, "", "")),
+                wb.dir.resolve(name), name, settings);
+        // The run notices by itself that it has nothing left to read (30 s without anything to read, checked every 5 s).
+        long waitSeconds = 60 + b.records() / 1_000;
+        Map<String, Object> result = new LinkedHashMap<>();
+        boolean ended = app.waitFor(waitSeconds, false);
+        boolean aborted = false;
+        if (!ended) {
+            aborted = true;
+            Control control = new Control(contract, wb.clientConfig());
+            try (Admin admin = wb.admin()) {
+                control.send(admin, new Control.Command(plan.runId(), Control.Action.ABORT, null,
+                        "reprise drill: no final evidence after " + waitSeconds + " s", "reprise drill", System.currentTimeMillis()));
+            }
+            ended = app.waitFor(20, true);
+        }
+        Optional<RecoveryEvidence> evidence = wb.finalEvidence(contract, plan.runId());
+        evidence.ifPresent(e -> result.putAll(result(e)));
+        if (aborted) {
+            result.put("run_said", "nothing: after " + waitSeconds + " s the run was still waiting for the partition's last records; the "
+                    + "drill aborted it as an operator would ('reprise abort')" + (ended ? ", and it ended with the aborted evidence"
+                    : ", and it did not end within 20 s of the abort either, so the drill killed it") + "; its last progress line: "
+                    + app.stderr().lines().filter(l -> l.contains("% ")).reduce((x, y) -> y).orElse("none") + "; what it said of the abort: "
+                    + app.stderr().lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("abort")).toList());
+        } else {
+            result.put("exit_code", app.exitCode());
+            if (app.exitCode() != 3 && app.exitCode() != 4) {
+                // Neither a verdict nor a refusal of the mutant: what the app said, to tell why.
+                result.put("app_said", app.stderr().lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse(""));
+            }
+        }
+        boolean caught = !aborted && evidence.isPresent() && !"trusted".equals(evidence.get().getConfidenceStatus().toString())
+                && (failed(evidence.get()).stream().anyMatch(f -> f.equals(COVERAGE) || f.equals(TO_THE_END))
+                || evidence.get().getAborted() && evidence.get().getConfidenceReasons().stream().anyMatch(r -> r.toString().contains("stalled")));
+        return new Mutant(name, fault, "untrusted with " + COVERAGE + " or " + TO_THE_END + ", or the run aborts by itself as stalled "
+                + "(nothing left to read and no end)", result, caught);
+    }
+
+    /** Records of another run on the internal topics, where the next run reads: ignored and counted, the rebuild unchanged. */
+    private static Mutant staleRecords(Drill.Base b) {
+        String name = "stale-records";
+        Workbench wb = b.wb();
+        Workbench.Names clean = wb.names("clean");
+        Workbench.Names own = wb.names(name);
+        // The clean run's application, so its internal topics (and the clean run's records on them) are there.
+        Workbench.Names names = new Workbench.Names(name, clean.applicationId(), own.projection(), own.evidence(), own.deadLetters());
+        Contract contract = wb.contract(wb.yaml(names, wb.history(), false, "", ""));
+        ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
+        RunPlan plan = wb.begin(runner, contract, Optional.of(b.cleanEvidence().getRunId().toString()));
+        String repartition = contract.applicationId() + "-" + ReplayTopology.BY_KEY + "-repartition";
+        String parts = contract.applicationId() + "-" + ReplayTopology.EVIDENCE_PARTS + "-repartition";
+        byte[] otherRun = new RunPlan("an-earlier-run", "x", "x", "x", 0, List.of(), 1).statePrefix();
+        var foreign = new RoutedSerde(otherRun).serializer();
+        int injected = 0;
+        try (KafkaProducer<byte[], byte[]> producer = wb.producer(); Admin admin = wb.admin()) {
+            int repartitions = admin.describeTopics(List.of(repartition)).allTopicNames().get(60, TimeUnit.SECONDS).get(repartition).partitions().size();
+            for (int p = 0; p < repartitions; p++) {
+                for (RunPlan.PartitionRange source : plan.ranges()) {
+                    // End markers of another run claiming every source partition ended: a run that took them would finish early.
+                    producer.send(new ProducerRecord<>(repartition, p, new byte[]{0}, foreign.serialize(repartition,
+                            new Routed.End(source.topic(), source.partition(), Map.of("events_read", 1L, "ended", 1L)))));
+                    injected++;
+                }
+                producer.send(new ProducerRecord<>(repartition, p, new byte[]{1}, "not a record of any run".getBytes(StandardCharsets.UTF_8)));
+                injected++;
+            }
+            TaskSummary summary = new TaskSummary("an-earlier-run", 0, Map.of(), Map.of("processed", 1L), 1, 1, Map.of(), Map.of(), null);
+            producer.send(new ProducerRecord<>(parts, 0, new byte[]{2}, summary.toJson()));
+            injected++;
+            producer.flush();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write records of another run to the internal topics: " + e.getMessage(), e);
+        }
+        RecoveryEvidence e = runUntilDone(b, contract, runner, plan);
+        Map<String, Object> result = result(e);
+        result.put("injected", injected);
+        result.put("stale_records", e.getStaleRecords());
+        Comparison c = Comparison.of(b.clean(), b.outcome(contract, plan.runId()), Map.of());
+        result.put("identical_to_clean_run", c.identical());
+        result.put("differences", c.differences());
+        return new Mutant(name, "end markers, a task summary and unreadable bytes of an earlier run written to the internal topics where "
+                + "the next run reads", "ignored and counted (stale_records = " + injected + "), the rebuild identical to the clean run",
+                result, c.identical() && e.getStaleRecords() == injected);
+    }
+
+    /** A history declared keyed by the ordering key that is not: a replay without repartition would split keys between tasks. */
+    private static Mutant misKeyed(Drill.Base b) {
+        String name = "mis-keyed-history";
+        Workbench wb = b.wb();
+        String source = wb.prefix + "keyed";
+        wb.createTopic(source, wb.partitions, false);
+        int scatter = (int) Math.max(3, b.options().events() / 500);
+        int skus = (int) Math.max(10, Math.min(2_000, b.options().events() / 20));
+        InventoryGenerator.Options gen = new InventoryGenerator.Options(b.options().events(), 0.02, (int) Math.max(5, b.options().events() / 2_000),
+                wb.partitions, skus, b.options().seed()).keyed(scatter);
+        try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
+            wb.generator().write(producer, source, gen);
+        }
+        Contract contract = wb.contract(wb.yaml(wb.names(name), source, true, "", ""));
+        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+        return verdictMutant(name, "the history is declared keyed by the ordering key (no repartition) but " + scatter
+                + " events sit in another partition than their SKU's", e, "history_keyed_by_ordering_key");
+    }
+
+    /** A scope that selects nothing: a rebuild of nothing must not pass for a rebuild. */
+    private static Mutant emptyScope(Drill.Base b) {
+        String name = "empty-scope";
+        Workbench wb = b.wb();
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "",
+                "scope:\n  from: earliest\n  to: latest-at-start\n  keys: [drill-no-such-sku]\n"));
+        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+        return verdictMutant(name, "scope.keys names a SKU that no event has", e, "rebuild_is_not_empty");
+    }
+
+    private static Mutant verdictMutant(String name, String fault, RecoveryEvidence e, String check) {
+        boolean caught = "untrusted".equals(e.getConfidenceStatus().toString()) && failed(e).contains(check);
+        return new Mutant(name, fault, "untrusted with " + check + " failed", result(e), caught);
+    }
+
+    private static RecoveryEvidence replay(Drill.Base b, Contract contract, Codecs codecs, String label, Map<String, Object> streams) {
+        ReplayRunner runner = b.wb().runner(contract, codecs, label, streams);
+        return runUntilDone(b, contract, runner, b.wb().begin(runner, contract));
+    }
+
+    /** Runs to the final evidence, in this process. */
+    private static RecoveryEvidence runUntilDone(Drill.Base b, Contract contract, ReplayRunner runner, RunPlan plan) {
+        try {
+            return runner.run(plan, null);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("run " + plan.runId() + " of " + contract.name() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> failed(RecoveryEvidence e) {
+        List<String> out = new ArrayList<>();
+        for (CheckResult c : e.getReconciliationChecks()) {
+            if (!c.getPassed()) {
+                out.add(c.getName().toString());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> result(RecoveryEvidence e) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("confidence_status", e.getConfidenceStatus().toString());
+        out.put("failed_checks", failed(e));
+        out.put("confidence_reasons", e.getConfidenceReasons().stream().map(Object::toString).toList());
+        return out;
+    }
+}
