@@ -1,5 +1,6 @@
 package dev.reprise.cli;
 
+import dev.reprise.metrics.MetricsServer;
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.Codecs;
 import dev.reprise.runbook.ClusterFacts;
@@ -37,8 +38,6 @@ public final class RunbookCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--offline", description = "Write the runbook from the contract alone; no cluster is contacted and the commands use \"$BOOTSTRAP\".")
     boolean offline;
@@ -111,17 +110,8 @@ public final class RunbookCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The default of {@code reprise run --metrics-port} when this build's run command has one, else null. */
-    private Integer metricsPort() {
-        CommandLine run = spec.root().subcommands().get("run");
-        CommandLine.Model.OptionSpec option = run == null ? null : run.getCommandSpec().findOption("--metrics-port");
-        if (option == null || option.defaultValue() == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(option.defaultValue().trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    /** The port {@code reprise run} serves metrics on by default. */
+    private static Integer metricsPort() {
+        return MetricsServer.DEFAULT_PORT;
     }
 }

@@ -36,12 +36,38 @@ final class MonitoringSection {
         doc.table(List.of("signal", "where", "normal", "alert when"), signals(f).stream()
                 .map(s -> List.of(s.what(), s.where(), s.normal(), s.alert())).toList());
         if (f.options().metricsPort() != null) {
-            doc.para("`reprise run` also serves metrics over HTTP on `--metrics-port` (default " + f.options().metricsPort() + "); the "
-                    + "README lists their names and the alert rules that go with them.");
+            int port = f.options().metricsPort();
+            doc.para("Each `reprise run` also serves, on `--metrics-port` (default " + port + "), `/metrics` for Prometheus, `/health/live`, "
+                    + "`/health/ready` (503 with the reason once the run has failed or stopped) and `/status` (the run's id, state, progress, "
+                    + "rate, ETA and, at the end, the verdict, as JSON). The gauges are run-wide (every instance reports the same value: "
+                    + "aggregate with `max`); the counters are each instance's own (aggregate with `sum`).");
+            doc.table(List.of("metric", "normal", "alert when"), metrics(f));
+            doc.para("Import `deploy/grafana/reprise-dashboard.json` into Grafana for these panels, and load "
+                    + "`deploy/prometheus/reprise-alerts.yaml` into Prometheus: it alerts on the dead-letter ratio at 1 % and 50 % (the "
+                    + "contract's defaults; this contract's limits are " + ReplayLoop.percent(f.contract().evidence().maxDeadLetterRatio()) + " and "
+                    + ReplayLoop.percent(f.contract().evidence().untrustedDeadLetterRatio()) + ": edit the rule file to match), on progress "
+                    + "stalled while running, and on degraded or untrusted evidence.");
         }
         doc.para("Kafka Streams' and the Kafka clients' own metrics are registered in JMX in every `reprise run` (e.g. "
                 + "`kafka.streams:type=stream-thread-metrics` `process-rate`, `kafka.consumer:type=consumer-fetch-manager-metrics` "
                 + "`records-lag-max`); to read them remotely, add the JVM's JMX options to `REPRISE_JAVA_OPTS`.");
+    }
+
+    /** The Prometheus series of a run (names as {@code ReplayMetrics} registers them) with their normal and alarming values. */
+    static List<List<String>> metrics(Facts f) {
+        Contract c = f.contract();
+        String rate = String.format(Locale.ROOT, "%,.0f", f.options().rate());
+        return List.of(
+                List.of("`reprise_run_state{state}`", "`running` at 1 (`paused` while paused on purpose)", "`starting` for more than 5 minutes, or "
+                        + "`paused` that nobody asked for: section 8"),
+                List.of("`reprise_progress_ratio`", "rising from 0 to 1", "flat for 10 minutes while `running` (alert `RepriseProgressStalled`)"),
+                List.of("`reprise_events_per_second`", "near " + rate + " while throttled to it", "below half of that for 5 minutes"),
+                List.of("`reprise_eta_seconds`", "falling", "rising for 10 minutes: throttle less, or add instances"),
+                List.of("`rate(reprise_dead_letters_total[5m])` ÷ `rate(reprise_events_total{outcome=\"read\"}[5m])`",
+                        "at most " + ReplayLoop.percent(c.evidence().maxDeadLetterRatio()), "above it: pause, read the `reason` label (section 8)"),
+                List.of("`reprise_stale_records_total`", "0 (records of an earlier run, ignored)", "rising: someone reset offsets with another tool "
+                        + "mid-run; the evidence will say whether the run stays trusted"),
+                List.of("`reprise_verdict{verdict}`", "`trusted` at 1 once the run ends", "`degraded` or `untrusted` at 1: sections 6 and 8"));
     }
 
     static List<Signal> signals(Facts f) {

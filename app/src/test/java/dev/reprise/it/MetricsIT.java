@@ -48,11 +48,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Prometheus alert rules query is in a scrape of a real run, so the two files cannot drift from the code.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class MetricsIT {
+public class MetricsIT {
     static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "reprise-dashboard.json");
     static final Path ALERTS = Path.of("..", "deploy", "prometheus", "reprise-alerts.yaml");
     /** Every metric of Reprise's own, by the names the runbook and the manifests use. */
-    static final List<String> REPRISE_METRICS = List.of("reprise_events_total", "reprise_dead_letters_total", "reprise_upcasts_total",
+    /** Every metric of Reprise's own; the runbook's monitoring section names only these. */
+    public static final List<String> REPRISE_METRICS = List.of("reprise_events_total", "reprise_dead_letters_total", "reprise_upcasts_total",
             "reprise_stale_records_total", "reprise_progress_ratio", "reprise_eta_seconds", "reprise_events_per_second", "reprise_lag_offsets",
             "reprise_reconciliation_failures", "reprise_run_state", "reprise_verdict", "reprise_build_info");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

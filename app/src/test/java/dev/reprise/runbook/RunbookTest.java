@@ -3,6 +3,8 @@ package dev.reprise.runbook;
 import dev.reprise.Main;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.it.MetricsIT;
+import dev.reprise.metrics.MetricsServer;
 import dev.reprise.plan.Codecs;
 import dev.reprise.projection.Event;
 import dev.reprise.projection.Invariant;
@@ -31,7 +33,7 @@ class RunbookTest {
 
     static Runbook offline(Contract contract, Codecs codecs, String contractArg) {
         return Runbook.write(new Facts(contract, codecs, new Commands(contractArg, null, null), null,
-                new Facts.Options(20_000, "User:reprise", "/var/lib/reprise", null), Instant.parse("2026-11-30T08:00:00Z")));
+                new Facts.Options(20_000, "User:reprise", "/var/lib/reprise", MetricsServer.DEFAULT_PORT), Instant.parse("2026-11-30T08:00:00Z")));
     }
 
     static Runbook sample(String name) {
@@ -131,6 +133,21 @@ class RunbookTest {
                     assertThat(sections.get(i)).as("heading of section %d", i).startsWith("## " + i + ". " + SECTIONS.get(i) + "\n");
                 }
             }
+        }
+
+        @Test
+        void monitoringNamesOnlyMetricsARunServesAndTheDashboardAndAlertsThatQueryThem() {
+            String monitoring = RunbookText.sections(inventory.markdown()).get(7);
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\breprise_[a-z_]+").matcher(monitoring);
+            while (m.find()) {
+                named.add(m.group());
+            }
+            // MetricsIT checks each of these names against a scrape of a real run.
+            assertThat(named).as("metrics the runbook tells the operator to watch").hasSizeGreaterThanOrEqualTo(6)
+                    .isSubsetOf(MetricsIT.REPRISE_METRICS);
+            assertThat(monitoring).contains("--metrics-port` (default 9464)", "/health/ready", "deploy/grafana/reprise-dashboard.json",
+                    "deploy/prometheus/reprise-alerts.yaml", "this contract's limits are 1% and 50%");
         }
 
         @Test
