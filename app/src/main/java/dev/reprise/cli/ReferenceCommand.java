@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 /**
  * Prints the reference of every Recovery Contract key and every {@code reprise.*} property, rendered from their one
  * declaration each ({@link ContractKeys}, {@link RepriseConfig#DEFINITION}); the README's "Configuration reference" holds
- * exactly this output.
+ * exactly what {@code reprise reference --format markdown} prints (a test compares them).
  */
 @Command(name = "reference", mixinStandardHelpOptions = true,
         description = {"Prints every key of the Recovery Contract and every reprise.* property (given in the --command-config file): "
@@ -46,8 +46,8 @@ public final class ReferenceCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         boolean markdown = format == Format.markdown;
-        System.out.print((markdown ? "## Recovery Contract\n\n" : "RECOVERY CONTRACT\n\n") + render(Part.contract, format)
-                + (markdown ? "\n## `reprise.*` properties\n\n" : "REPRISE.* PROPERTIES (in the --command-config file)\n\n")
+        System.out.print((markdown ? "### Recovery Contract\n\n" : "RECOVERY CONTRACT\n\n") + render(Part.contract, format)
+                + (markdown ? "\n### `reprise.*` properties (in the `--command-config` file)\n\n" : "REPRISE.* PROPERTIES (in the --command-config file)\n\n")
                 + render(Part.properties, format));
         return ExitCodes.OK;
     }

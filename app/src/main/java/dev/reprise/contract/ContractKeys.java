@@ -336,8 +336,13 @@ public final class ContractKeys {
     public static String text(int width) {
         StringBuilder out = new StringBuilder();
         for (Key k : KEYS.values()) {
-            out.append(k.path()).append("  (").append(k.typeText())
-                    .append(k.required() ? "; required" : k.defaultShown().isEmpty() ? "" : "; default " + k.defaultShown()).append(")\n");
+            String header = k.path() + "  (" + k.typeText();
+            String status = k.required() ? "; required" : k.defaultShown().isEmpty() ? "" : "; default " + k.defaultShown();
+            boolean defaultBelow = header.length() + status.length() + 1 > width && !k.required();
+            out.append(header).append(defaultBelow ? "" : status).append(")\n");
+            if (defaultBelow) {
+                wrap(out, "Default: " + k.defaultShown() + ".", "    ", width);
+            }
             wrap(out, k.doc(), "    ", width);
             if (k.example() != null) {
                 out.append("    e.g. ").append(k.name()).append(": ").append(k.example()).append('\n');

@@ -265,14 +265,62 @@ class ContractKeysTest {
         assertThat(ContractKeys.PROJECTION_ENCODING.defaultShown()).isEqualTo("as history.encoding");
     }
 
-    @Test
-    void theSampleContractsUseDeclaredKeysOnly() throws Exception {
-        for (String sample : List.of("inventory.yaml", "invoice.yaml")) {
-            List<String> undeclared = new ArrayList<>();
-            collectPaths(YAML.readTree(CONFIG.resolve(sample).toFile()), "", undeclared);
-            assertThat(undeclared).as("keys of %s that ContractKeys does not declare", sample).isEmpty();
-            assertThat(ContractLoader.load(CONFIG.resolve(sample)).name()).isNotBlank();
+    /** Every contract shipped with Reprise: the examples of config/ and the contracts of the Kubernetes manifests. */
+    static Stream<Path> shippedContracts() throws Exception {
+        List<Path> contracts = new ArrayList<>();
+        for (Path dir : List.of(CONFIG, CONFIG.resolveSibling("deploy"))) {
+            try (Stream<Path> files = java.nio.file.Files.walk(dir)) {
+                files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> {
+                    try {
+                        if (YAML.readTree(f.toFile()).has("application_id")) {
+                            contracts.add(f);
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e); // a manifest with several documents is not a contract
+                    }
+                });
+            }
         }
+        return contracts.stream();
+    }
+
+    @Test
+    void theShippedContractsAreFoundAndTheExamplesOfConfigAmongThem() throws Exception {
+        assertThat(shippedContracts().map(f -> CONFIG.getParent().relativize(f).toString()))
+                .contains("config/inventory.yaml", "config/invoice.yaml", "deploy/kubernetes/base/contract.yaml");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shippedContracts")
+    void everyKeyOfAShippedContractIsDeclaredAndTheContractLoads(Path contract) throws Exception {
+        List<String> undeclared = new ArrayList<>();
+        collectPaths(YAML.readTree(contract.toFile()), "", undeclared);
+        assertThat(undeclared).as("keys of %s that ContractKeys does not declare", contract).isEmpty();
+        if (contract.startsWith(CONFIG)) {
+            assertThat(ContractLoader.load(contract).name()).isNotBlank();
+        }
+    }
+
+    /** A misspelt key is refused, not ignored, at any depth: the command names the field, the closest key and the reference. */
+    @ParameterizedTest(name = "{0} for {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "max_dead_leter_ratio, max_dead_letter_ratio, evidence",
+            "application_idd, application_id, ''",
+            "keyed_by_ordering, keyed_by_ordering_key, history",
+            "expresion, expression, reconciliation.invariants[0]"})
+    void anUndeclaredKeyIsRefusedWithTheClosestDeclaredOne(String typo, String meant, String section) throws Exception {
+        String yaml = java.nio.file.Files.readString(CONFIG.resolve("inventory.yaml"));
+        String line = yaml.lines().filter(l -> l.trim().startsWith(meant + ":")).findFirst().orElseThrow();
+        Path broken = java.nio.file.Files.createTempDirectory("reprise-typo").resolve("inventory.yaml");
+        java.nio.file.Files.writeString(broken, yaml.replace(line, line.replace(meant + ":", typo + ":"))
+                .replace("../schemas", CONFIG.resolveSibling("schemas").toString()));
+
+        dev.reprise.Cli.Outcome o = dev.reprise.Cli.reprise("plan", "--offline", "--contract", broken.toString());
+
+        assertThat(o.exitCode()).as(o.stderr()).isEqualTo(2);
+        assertThat(o.stderr()).contains((section.isEmpty() ? "" : section + ".") + typo + ": unknown field; expected one of [")
+                .contains("(did you mean '" + meant + "'?)").contains("'reprise reference contract' lists every key")
+                .doesNotContain("Exception");
     }
 
     @Test
