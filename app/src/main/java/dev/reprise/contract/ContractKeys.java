@@ -235,7 +235,7 @@ public final class ContractKeys {
             .doc("A CEL expression that is true when the check holds, over the state's fields").example("stock_on_hand >= reserved").declare();
     public static final Key TOTALS = items("reconciliation.totals").byDefault(List.of(), "none")
             .doc("CEL checks over the run's counts: events_read, events_processed, duplicates_skipped, filtered, dead_lettered, "
-                    + "projection_keys").declare();
+                    + "projection_keys, out_of_range").declare();
     public static final Key TOTAL_NAME = text("reconciliation.totals[].name").required()
             .doc("Name the check (each name once in its list)").example("keys_come_from_events").declare();
     public static final Key TOTAL_EXPRESSION = text("reconciliation.totals[].expression").required()

@@ -323,6 +323,12 @@ class ContractKeysTest {
                 .doesNotContain("Exception");
     }
 
+    /** The counts are declared in counts.Total, which the contract cannot see: the documentation names each of them. */
+    @Test
+    void theTotalsDocumentationNamesEveryCountACheckCanUse() {
+        assertThat(ContractKeys.TOTALS.doc()).endsWith(": " + String.join(", ", dev.reprise.counts.Total.variables()));
+    }
+
     @Test
     void theChoicesOfTheOutputEncodingsAreTheEncodings() {
         assertThat(ContractKeys.PROJECTION_ENCODING.choices()).containsExactly("confluent", "single-object", "json");
