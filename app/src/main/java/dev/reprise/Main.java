@@ -7,6 +7,7 @@ import dev.reprise.cli.EvidenceCommand;
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.PlanCommand;
 import dev.reprise.cli.PromoteCommand;
+import dev.reprise.cli.ReferenceCommand;
 import dev.reprise.cli.ReplayCommand;
 import dev.reprise.cli.ResetCommand;
 import dev.reprise.cli.RunCommand;
@@ -33,7 +34,7 @@ import picocli.CommandLine;
         description = "Replays event history through Kafka Streams and proves the rebuilt projection with recovery evidence.",
         subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, ReplayCommand.class, StatusCommand.class,
                 ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Throttle.class, ControlCommands.Abort.class,
-                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, RunbookCommand.class, BrokerCommand.class, GenerateCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
+                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, RunbookCommand.class, ReferenceCommand.class, BrokerCommand.class, GenerateCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted.",
                 "Start with: reprise demo"})
 public final class Main implements Runnable {

@@ -27,7 +27,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Source partitions (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml", description = "The inventory contract (default ${DEFAULT-VALUE}).")
+    @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml", description = "The inventory contract (default ${DEFAULT-VALUE}). Every key: reprise reference contract.")
     Path contract;
 
     @picocli.CommandLine.Mixin

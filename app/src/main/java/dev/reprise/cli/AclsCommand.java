@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
                 "  reprise acls --contract config/inventory.yaml --format strimzi --principal User:reprise --strimzi-cluster my-cluster \\",
                 "      | kubectl apply -n kafka -f -"})
 public final class AclsCommand implements Callable<Integer> {
-    @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML).")
+    @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML). Every key: reprise reference contract.")
     Path contract;
 
     @Option(names = "--principal", defaultValue = "User:reprise", description = "The app's principal, TYPE:NAME (default ${DEFAULT-VALUE}).")

@@ -17,13 +17,14 @@ import java.util.Properties;
 
 /** The options every cluster command takes, like Kafka's own tools. */
 public final class ClusterOptions {
-    @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML), e.g. config/inventory.yaml.")
+    @Option(names = "--contract", required = true, description = "The Recovery Contract (YAML), e.g. config/inventory.yaml. Every key: reprise reference contract.")
     Path contract;
 
     @Option(names = "--bootstrap-server", description = "Kafka bootstrap servers, HOST:PORT[,HOST:PORT].")
     String bootstrapServer;
 
-    @Option(names = "--command-config", description = "Client properties file (security.protocol, sasl.*, ssl.*, timeouts).")
+    @Option(names = "--command-config", description = "Client properties file (security.protocol, sasl.*, ssl.*, timeouts); run and replay also take Kafka "
+            + "Streams' properties and Reprise's reprise.* properties from it (every one: reprise reference properties).")
     Path commandConfig;
 
     @Option(names = "--timeout", defaultValue = "15s", converter = TimeoutConverter.class, paramLabel = "DURATION",

@@ -1,5 +1,6 @@
 package dev.reprise.cli;
 
+import dev.reprise.metrics.MetricsServer;
 import dev.reprise.contract.Contract;
 import dev.reprise.metrics.MetricsServer;
 import dev.reprise.plan.Codecs;

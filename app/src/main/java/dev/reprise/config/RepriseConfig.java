@@ -1,5 +1,6 @@
 package dev.reprise.config;
 
+import dev.reprise.contract.DidYouMean;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -14,6 +15,8 @@ import java.util.Map;
  * value is refused before anything starts with the property's name and what it accepts.
  */
 public final class RepriseConfig extends AbstractConfig {
+    /** The command that prints every property; error messages point to it. */
+    public static final String REFERENCE_COMMAND = "reprise reference properties";
     public static final String ROCKSDB_MEMORY_BYTES = "reprise.rocksdb.memory.bytes";
     private static final String ROCKSDB_MEMORY_BYTES_DOC = "Memory of all RocksDB stores of the process together: one block cache with "
             + "memtables, indexes and filters charged to it (half of it may hold memtables). Below 128 MiB RocksDB stalls writes on large runs.";
@@ -41,7 +44,8 @@ public final class RepriseConfig extends AbstractConfig {
             String key = String.valueOf(k);
             if (key.startsWith("reprise.")) {
                 if (!DEFINITION.names().contains(key)) {
-                    throw new IllegalArgumentException("unknown property '" + key + "'; Reprise's properties are " + new java.util.TreeSet<>(DEFINITION.names()));
+                    throw new IllegalArgumentException("unknown property '" + key + "'; Reprise's properties are " + new java.util.TreeSet<>(DEFINITION.names())
+                            + DidYouMean.suggest(key, DEFINITION.names()) + " ('" + REFERENCE_COMMAND + "' says what each one does)");
                 }
                 own.put(key, v);
             }
@@ -49,7 +53,7 @@ public final class RepriseConfig extends AbstractConfig {
         try {
             return new RepriseConfig(own);
         } catch (ConfigException e) {
-            throw new IllegalArgumentException("property " + e.getMessage() + "; see the README's configuration reference (reprise reference)", e);
+            throw new IllegalArgumentException("property " + e.getMessage() + "; '" + REFERENCE_COMMAND + "' lists what each property accepts", e);
         }
     }
 

@@ -147,13 +147,11 @@ public record Contract(
         /** Avro single-object encoding: C3 01, 8-byte little-endian CRC-64-AVRO fingerprint, Avro binary. */
         SINGLE_OBJECT;
 
-        static Encoding parse(Node parent) {
-            String value = parent.text("encoding", "confluent");
-            return switch (value) {
-                case "confluent", "confluent-avro" -> CONFLUENT;
-                case "single-object", "avro-single-object" -> SINGLE_OBJECT;
-                default -> throw new ContractException(parent.get("encoding").path(),
-                        "expected confluent or single-object, got '" + value + "'");
+        static Encoding parse(Node history) {
+            return switch (history.choice(ContractKeys.HISTORY_ENCODING)) {
+                case "confluent" -> CONFLUENT;
+                case "single-object" -> SINGLE_OBJECT;
+                default -> throw new IllegalStateException("history.encoding declares a choice without an encoding");
             };
         }
     }
@@ -188,18 +186,23 @@ public record Contract(
             return history == Encoding.CONFLUENT ? CONFLUENT : SINGLE_OBJECT;
         }
 
-        static ValueEncoding parse(Node parent, ValueEncoding defaultValue) {
-            String value = parent.text("encoding", null);
-            if (value == null) {
+        /** The names the contract uses, in declaration order: the choices of projection.encoding and evidence.encoding. */
+        static List<String> configNames() {
+            return java.util.Arrays.stream(values()).map(ValueEncoding::configName).toList();
+        }
+
+        /** The encoding {@code key} of {@code section}; left out, {@code defaultValue} (the history's, see {@link #following}). */
+        static ValueEncoding parse(Node section, ContractKeys.Key key, ValueEncoding defaultValue) {
+            if (section.get(key).isMissing()) {
                 return defaultValue;
             }
+            String value = section.choice(key, "; leave it out to follow history.encoding (" + defaultValue.configName + ")");
             for (ValueEncoding e : values()) {
                 if (e.configName.equals(value)) {
                     return e;
                 }
             }
-            throw new ContractException(parent.get("encoding").path(), "expected confluent, single-object or json, got '" + value
-                    + "'; leave it out to follow history.encoding (" + defaultValue.configName + ")");
+            throw new IllegalStateException(key.path() + " declares a choice without an encoding");
         }
     }
 
@@ -326,7 +329,7 @@ public record Contract(
     public record EvidenceSpec(String topic, Duration progressInterval, double maxDeadLetterRatio, long maxOrderingViolations,
                                double maxLiveDiffRatio, double untrustedDeadLetterRatio, long minEventsProcessed, long minProjectionKeys,
                                ValueEncoding encoding) {
-        public static final double DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO = 0.5;
+        public static final double DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO = (Double) ContractKeys.UNTRUSTED_DEAD_LETTER_RATIO.defaultValue();
 
         public EvidenceSpec {
             // Kafka Streams refuses a punctuation interval below 1 ms, and only once the run is under way.
@@ -355,7 +358,7 @@ public record Contract(
      *                        which it is refused (default 0.1); a live topic with no keys accepts any promotion
      */
     public record PromoteSpec(double maxChangedRatio) {
-        public static final PromoteSpec DEFAULTS = new PromoteSpec(0.1);
+        public static final PromoteSpec DEFAULTS = new PromoteSpec((Double) ContractKeys.MAX_CHANGED_RATIO.defaultValue());
     }
 
     public record DeadLetter(String topic) {

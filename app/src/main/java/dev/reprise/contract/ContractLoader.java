@@ -20,7 +20,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,49 +60,43 @@ public final class ContractLoader {
             throw new ContractException("contract", "the file is empty; start from config/inventory.yaml");
         }
         if (!tree.isObject()) {
-            throw new ContractException("contract", "expected a YAML mapping with name, application_id, history, ordering, idempotency, "
-                    + "projection, evidence, dead_letter and allowed_write_topics, got " + Node.describe(tree));
+            throw new ContractException("contract", "expected a YAML mapping with " + ContractKeys.oneOf(ContractKeys.fieldsOf("").stream()
+                    .filter(ContractKeys.Key::required).map(ContractKeys.Key::name).toList()).replace(" or ", " and ")
+                    + ", got " + Node.describe(tree));
         }
-        Node root = new Node(tree, "");
-        root.onlyFields(Set.of("name", "application_id", "history", "ordering", "idempotency", "projection", "scope",
-                "reconciliation", "evidence", "dead_letter", "processing", "promote", "allowed_write_topics", "description"));
+        Node root = Node.root(tree);
 
-        String name = root.requiredText("name", "give the contract a short name, e.g. name: inventory");
-        String applicationId = root.requiredText("application_id", "the Kafka Streams application id, e.g. application_id: reprise-inventory");
+        String name = root.text(ContractKeys.NAME);
+        root.text(ContractKeys.DESCRIPTION);
+        String applicationId = root.text(ContractKeys.APPLICATION_ID);
 
-        Node history = root.section("history");
-        history.onlyFields(Set.of("topics", "encoding", "schemas", "keyed_by_ordering_key"));
-        List<String> topics = history.textList("topics", true, "list the topics that hold the authoritative history, e.g. topics: [inventory-events]");
+        Node history = root.section(ContractKeys.HISTORY);
+        List<String> topics = history.names(ContractKeys.HISTORY_TOPICS);
         Contract.Encoding encoding = Contract.Encoding.parse(history);
         // Read before the schema source: a Confluent-encoded output needs schema ids as much as a Confluent history does.
         Contract.ValueEncoding outputDefault = Contract.ValueEncoding.following(encoding);
-        Contract.ValueEncoding projectionEncoding = Contract.ValueEncoding.parse(root.section("projection"), outputDefault);
-        Contract.ValueEncoding evidenceEncoding = Contract.ValueEncoding.parse(root.section("evidence"), outputDefault);
-        Contract.SchemaSource schemas = schemaSource(history.section("schemas"), baseDirectory, encoding, projectionEncoding, evidenceEncoding);
-        boolean keyed = history.bool("keyed_by_ordering_key", false);
+        Contract.ValueEncoding projectionEncoding = Contract.ValueEncoding.parse(root.section(ContractKeys.PROJECTION),
+                ContractKeys.PROJECTION_ENCODING, outputDefault);
+        Contract.ValueEncoding evidenceEncoding = Contract.ValueEncoding.parse(root.section(ContractKeys.EVIDENCE),
+                ContractKeys.EVIDENCE_ENCODING, outputDefault);
+        Contract.SchemaSource schemas = schemaSource(history.section(ContractKeys.HISTORY_SCHEMAS), baseDirectory, encoding,
+                projectionEncoding, evidenceEncoding);
+        boolean keyed = history.bool(ContractKeys.HISTORY_KEYED);
 
-        Node ordering = root.section("ordering");
-        ordering.onlyFields(Set.of("key_field", "sequence_field"));
-        Contract.Ordering ord = new Contract.Ordering(
-                ordering.requiredText("key_field", "the event field whose value orders events, e.g. key_field: sku"),
-                ordering.text("sequence_field", null));
+        Node ordering = root.section(ContractKeys.ORDERING);
+        Contract.Ordering ord = new Contract.Ordering(ordering.text(ContractKeys.ORDERING_KEY_FIELD),
+                ordering.text(ContractKeys.ORDERING_SEQUENCE_FIELD));
 
-        Node idem = root.section("idempotency");
-        idem.onlyFields(Set.of("event_id_field"));
-        Contract.Idempotency idempotency = new Contract.Idempotency(
-                idem.requiredText("event_id_field", "the event field that identifies an event across copies, e.g. event_id_field: event_id"));
+        Node idem = root.section(ContractKeys.IDEMPOTENCY);
+        Contract.Idempotency idempotency = new Contract.Idempotency(idem.text(ContractKeys.EVENT_ID_FIELD));
 
-        Node proj = root.section("projection");
-        proj.onlyFields(Set.of("name", "topic", "encoding"));
-        Contract.ProjectionSpec projection = new Contract.ProjectionSpec(
-                proj.requiredText("name", "the name of a registered projection, e.g. name: inventory-levels"),
-                proj.requiredText("topic", "the compacted topic that receives the rebuilt projection"),
-                projectionEncoding);
+        Node proj = root.section(ContractKeys.PROJECTION);
+        Contract.ProjectionSpec projection = new Contract.ProjectionSpec(proj.text(ContractKeys.PROJECTION_NAME),
+                proj.text(ContractKeys.PROJECTION_TOPIC), projectionEncoding);
 
-        Node scope = root.optionalSection("scope");
-        scope.onlyFields(Set.of("from", "to", "event_types", "tenant_field", "tenants", "keys"));
-        Position from = Position.parse(scope.get("from"), true, topics);
-        Position to = Position.parse(scope.get("to"), false, topics);
+        Node scope = root.section(ContractKeys.SCOPE);
+        Position from = Position.parse(scope.get(ContractKeys.SCOPE_FROM), ContractKeys.SCOPE_FROM, topics);
+        Position to = Position.parse(scope.get(ContractKeys.SCOPE_TO), ContractKeys.SCOPE_TO, topics);
         if (from instanceof Position.AtTime f && to instanceof Position.AtTime t && !f.time().isBefore(t.time())) {
             throw new ContractException("scope.to", "must be after scope.from (" + f.time() + "), got " + t.time());
         }
@@ -117,67 +110,55 @@ public final class ContractLoader {
                 }
             });
         }
-        String tenantField = scope.text("tenant_field", null);
-        List<String> tenants = scope.textList("tenants", false, "");
+        String tenantField = scope.text(ContractKeys.SCOPE_TENANT_FIELD);
+        List<String> tenants = scope.names(ContractKeys.SCOPE_TENANTS);
         if (!tenants.isEmpty() && tenantField == null) {
             throw new ContractException("scope.tenant_field", "required when scope.tenants is set; name the event field that holds the tenant");
         }
         Contract.Scope sc = new Contract.Scope(from, to,
-                new LinkedHashSet<>(scope.textList("event_types", false, "")), tenantField,
-                new LinkedHashSet<>(tenants), new LinkedHashSet<>(scope.textList("keys", false, "")));
+                new LinkedHashSet<>(scope.names(ContractKeys.SCOPE_EVENT_TYPES)), tenantField,
+                new LinkedHashSet<>(tenants), new LinkedHashSet<>(scope.names(ContractKeys.SCOPE_KEYS)));
 
-        Node rec = root.optionalSection("reconciliation");
-        rec.onlyFields(Set.of("reference_topic", "reference_must_match", "invariants", "totals", "thresholds"));
+        Node rec = root.section(ContractKeys.RECONCILIATION);
         Contract.Reconciliation reconciliation = new Contract.Reconciliation(
-                rec.text("reference_topic", null), rec.bool("reference_must_match", false),
-                checks(rec.get("invariants")), checks(rec.get("totals")), thresholds(rec.get("thresholds"), tenantField));
+                rec.text(ContractKeys.REFERENCE_TOPIC), rec.bool(ContractKeys.REFERENCE_MUST_MATCH),
+                checks(rec.items(ContractKeys.INVARIANTS), ContractKeys.INVARIANT_NAME, ContractKeys.INVARIANT_EXPRESSION),
+                checks(rec.items(ContractKeys.TOTALS), ContractKeys.TOTAL_NAME, ContractKeys.TOTAL_EXPRESSION),
+                thresholds(rec.items(ContractKeys.THRESHOLDS), tenantField));
 
-        Node ev = root.section("evidence");
-        ev.onlyFields(Set.of("topic", "progress_interval", "max_dead_letter_ratio", "max_ordering_violations", "max_live_diff_ratio",
-                "untrusted_dead_letter_ratio", "min_events_processed", "min_projection_keys", "encoding"));
-        double maxDeadLetterRatio = ratio(ev, "max_dead_letter_ratio", 0.01);
-        Integer maxViolations = ev.optionalInt("max_ordering_violations", 0);
-        Integer minProcessed = ev.optionalInt("min_events_processed", 0);
-        Integer minKeys = ev.optionalInt("min_projection_keys", 0);
+        Node ev = root.section(ContractKeys.EVIDENCE);
+        double maxDeadLetterRatio = ev.ratio(ContractKeys.MAX_DEAD_LETTER_RATIO);
+        // Left out, the untrusted limit is its default or the degraded limit, whichever is higher (ContractKeys says so).
+        double untrustedDeadLetterRatio = ev.get(ContractKeys.UNTRUSTED_DEAD_LETTER_RATIO).isMissing()
+                ? Math.max(maxDeadLetterRatio, Contract.EvidenceSpec.DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO)
+                : ev.ratio(ContractKeys.UNTRUSTED_DEAD_LETTER_RATIO);
         Contract.EvidenceSpec evidence = new Contract.EvidenceSpec(
-                ev.requiredText("topic", "the topic that receives the recovery evidence, e.g. topic: reprise-evidence"),
-                duration(ev, "progress_interval", Duration.ofSeconds(5)),
+                ev.text(ContractKeys.EVIDENCE_TOPIC),
+                ev.duration(ContractKeys.PROGRESS_INTERVAL),
                 maxDeadLetterRatio,
-                maxViolations == null ? 0 : maxViolations,
-                ratio(ev, "max_live_diff_ratio", 1.0),
-                ratio(ev, "untrusted_dead_letter_ratio", Math.max(maxDeadLetterRatio, Contract.EvidenceSpec.DEFAULT_UNTRUSTED_DEAD_LETTER_RATIO)),
-                minProcessed == null ? 1 : minProcessed,
-                minKeys == null ? 1 : minKeys,
+                ev.whole(ContractKeys.MAX_ORDERING_VIOLATIONS),
+                ev.ratio(ContractKeys.MAX_LIVE_DIFF_RATIO),
+                untrustedDeadLetterRatio,
+                ev.whole(ContractKeys.MIN_EVENTS_PROCESSED),
+                ev.whole(ContractKeys.MIN_PROJECTION_KEYS),
                 evidenceEncoding);
 
-        Node dl = root.section("dead_letter");
-        dl.onlyFields(Set.of("topic"));
-        Contract.DeadLetter deadLetter = new Contract.DeadLetter(
-                dl.requiredText("topic", "the topic that receives poison records with their reason, e.g. topic: inventory-events-dlq"));
+        Node dl = root.section(ContractKeys.DEAD_LETTER);
+        Contract.DeadLetter deadLetter = new Contract.DeadLetter(dl.text(ContractKeys.DEAD_LETTER_TOPIC));
 
-        Node processing = root.optionalSection("processing");
-        processing.onlyFields(Set.of("mode", "guarantee", "repartition_partitions"));
-        String mode = processing.text("mode", "bounded");
-        if (!mode.equals("bounded") && !mode.equals("continuous")) {
-            throw new ContractException("processing.mode", "expected bounded or continuous, got '" + mode + "'");
-        }
-        String guarantee = processing.text("guarantee", "exactly_once_v2");
-        if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
-            throw new ContractException("processing.guarantee", "expected exactly_once_v2 or at_least_once, got '" + guarantee + "'");
-        }
-        Integer repartitionPartitions = processing.optionalInt("repartition_partitions", 1);
+        Node processing = root.section(ContractKeys.PROCESSING);
+        String mode = processing.choice(ContractKeys.MODE);
+        String guarantee = processing.choice(ContractKeys.GUARANTEE);
+        Integer repartitionPartitions = processing.whole(ContractKeys.REPARTITION_PARTITIONS);
         if (repartitionPartitions != null && keyed) {
             throw new ContractException("processing.repartition_partitions", "has no effect with history.keyed_by_ordering_key: true "
                     + "(nothing is repartitioned); remove it, or set keyed_by_ordering_key: false");
         }
         Contract.Processing proc = new Contract.Processing(mode.equals("bounded"), guarantee, repartitionPartitions);
 
-        Node promoteNode = root.optionalSection("promote");
-        promoteNode.onlyFields(Set.of("max_changed_ratio"));
-        Contract.PromoteSpec promote = new Contract.PromoteSpec(ratio(promoteNode, "max_changed_ratio", Contract.PromoteSpec.DEFAULTS.maxChangedRatio()));
+        Contract.PromoteSpec promote = new Contract.PromoteSpec(root.section(ContractKeys.PROMOTE).ratio(ContractKeys.MAX_CHANGED_RATIO));
 
-        List<String> allowed = root.textList("allowed_write_topics", true,
-                "list every topic the app may write: the projection, evidence and dead-letter topics");
+        List<String> allowed = root.names(ContractKeys.ALLOWED_WRITE_TOPICS);
 
         return new Contract(name, applicationId, new Contract.History(topics, encoding, schemas, keyed), ord, idempotency,
                 projection, sc, reconciliation, evidence, deadLetter, proc, promote, allowed, sha256(yaml), source);
@@ -274,166 +255,101 @@ public final class ContractLoader {
 
     private static Contract.SchemaSource schemaSource(Node node, Path base, Contract.Encoding encoding,
                                                       Contract.ValueEncoding projectionEncoding, Contract.ValueEncoding evidenceEncoding) {
-        node.onlyFields(Set.of("source", "directory", "id_map", "registry_url"));
-        String kind = node.text("source", "local");
-        Path directory = base.resolve(node.requiredText("directory", "the directory with the .avsc files of every event version, e.g. directory: ../schemas")).normalize();
+        String kind = node.choice(ContractKeys.SCHEMAS_SOURCE);
+        Node directoryNode = node.get(ContractKeys.SCHEMAS_DIRECTORY);
+        Path directory = base.resolve(node.text(ContractKeys.SCHEMAS_DIRECTORY)).normalize();
         if (!Files.isDirectory(directory)) {
-            throw new ContractException(node.get("directory").path(), "not a directory: " + directory + "; point it at the schemas/ directory");
+            throw new ContractException(directoryNode.path(), "not a directory: " + directory + "; point it at the schemas/ directory");
         }
-        switch (kind) {
-            case "local" -> {
-                if (!node.get("registry_url").isMissing()) {
-                    throw new ContractException(node.get("registry_url").path(), "is read only with source: registry; add source: registry "
-                            + "to resolve schema ids there, or remove registry_url");
-                }
-                Path idMap = null;
-                String confluentOutput = projectionEncoding == Contract.ValueEncoding.CONFLUENT ? "projection.encoding"
-                        : evidenceEncoding == Contract.ValueEncoding.CONFLUENT ? "evidence.encoding" : null;
-                if (encoding == Contract.Encoding.CONFLUENT || confluentOutput != null) {
-                    String hint = encoding == Contract.Encoding.CONFLUENT
-                            ? "with source: local and the confluent encoding, name the file that maps schema ids to .avsc files"
-                            : "with source: local and " + confluentOutput + ": confluent, name the file that maps schema ids to .avsc files "
-                            + "(the ids your Schema Registry gives them), or set source: registry to register the schemas there, "
-                            + "or choose " + confluentOutput + ": single-object or json";
-                    idMap = base.resolve(node.requiredText("id_map", hint)).normalize();
-                    if (!Files.isRegularFile(idMap)) {
-                        throw new ContractException(node.get("id_map").path(), "file not found: " + idMap
-                                + "; point id_map at the file that maps schema ids to .avsc files (relative to the contract's directory)");
-                    }
-                }
-                return new Contract.SchemaSource(Contract.SchemaSource.Kind.LOCAL, directory, idMap, null);
+        Node idMapNode = node.get(ContractKeys.SCHEMAS_ID_MAP);
+        Node registryNode = node.get(ContractKeys.SCHEMAS_REGISTRY_URL);
+        if (kind.equals("local")) {
+            if (!registryNode.isMissing()) {
+                throw new ContractException(registryNode.path(), "is read only with source: registry; add source: registry "
+                        + "to resolve schema ids there, or remove registry_url");
             }
-            case "registry" -> {
-                if (!node.get("id_map").isMissing()) {
-                    throw new ContractException(node.get("id_map").path(), "is read only with source: local; remove it, or set source: local");
+            Path idMap = null;
+            String confluentOutput = projectionEncoding == Contract.ValueEncoding.CONFLUENT ? "projection.encoding"
+                    : evidenceEncoding == Contract.ValueEncoding.CONFLUENT ? "evidence.encoding" : null;
+            if (encoding == Contract.Encoding.CONFLUENT || confluentOutput != null) {
+                String hint = encoding == Contract.Encoding.CONFLUENT
+                        ? "with source: local and the confluent encoding, name the file that maps schema ids to .avsc files"
+                        : "with source: local and " + confluentOutput + ": confluent, name the file that maps schema ids to .avsc files "
+                        + "(the ids your Schema Registry gives them), or set source: registry to register the schemas there, "
+                        + "or choose " + confluentOutput + ": single-object or json";
+                idMap = base.resolve(node.require(ContractKeys.SCHEMAS_ID_MAP, hint)).normalize();
+                if (!Files.isRegularFile(idMap)) {
+                    throw new ContractException(idMapNode.path(), "file not found: " + idMap
+                            + "; point id_map at the file that maps schema ids to .avsc files (relative to the contract's directory)");
                 }
-                String url = node.requiredText("registry_url", "the Schema Registry URL, e.g. registry_url: http://schema-registry:8081");
-                URI uri;
-                try {
-                    uri = URI.create(url);
-                } catch (IllegalArgumentException e) {
-                    throw new ContractException(node.get("registry_url").path(), "not a URL: '" + url + "'");
-                }
-                if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-                    throw new ContractException(node.get("registry_url").path(), "expected an http:// or https:// URL, got '" + url + "'");
-                }
-                return new Contract.SchemaSource(Contract.SchemaSource.Kind.REGISTRY, directory, null, uri);
+            } else {
+                node.text(ContractKeys.SCHEMAS_ID_MAP);
             }
-            default -> throw new ContractException(node.get("source").path(), "expected local or registry, got '" + kind + "'");
+            return new Contract.SchemaSource(Contract.SchemaSource.Kind.LOCAL, directory, idMap, null);
         }
-    }
-
-    private static Duration duration(Node parent, String name, Duration defaultValue) {
-        String text = parent.text(name, null);
-        if (text == null) {
-            return defaultValue;
+        if (!idMapNode.isMissing()) {
+            throw new ContractException(idMapNode.path(), "is read only with source: local; remove it, or set source: local");
         }
-        Duration value = null;
+        String url = node.require(ContractKeys.SCHEMAS_REGISTRY_URL);
+        URI uri;
         try {
-            if (text.endsWith("ms")) {
-                value = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
-            } else if (text.endsWith("s")) {
-                value = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1).trim()));
-            } else if (text.endsWith("m")) {
-                value = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1).trim()));
-            }
-        } catch (NumberFormatException | ArithmeticException ignored) {
-            // falls through to the error below
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new ContractException(registryNode.path(), "not a URL: '" + url + "'");
         }
-        if (value == null) {
-            throw new ContractException(parent.get(name).path(), "expected a duration such as 500ms, 5s or 1m, got '" + text + "'");
+        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            throw new ContractException(registryNode.path(), "expected an http:// or https:// URL, got '" + url + "'");
         }
-        if (value.isNegative() || value.isZero()) {
-            throw new ContractException(parent.get(name).path(), "must be positive, got '" + text + "'; use a duration such as 500ms, 5s or 1m");
-        }
-        return value;
+        return new Contract.SchemaSource(Contract.SchemaSource.Kind.REGISTRY, directory, null, uri);
     }
 
-    private static List<Contract.Threshold> thresholds(Node list, String tenantField) {
-        if (list.isMissing()) {
-            return List.of();
-        }
-        if (!list.raw().isArray()) {
-            throw new ContractException(list.path(), "expected a list of {name, metric, above, window, action}, got " + Node.describe(list.raw()));
-        }
+    private static List<Contract.Threshold> thresholds(List<Node> items, String tenantField) {
         List<Contract.Threshold> out = new java.util.ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
-        for (int i = 0; i < list.raw().size(); i++) {
-            Node item = new Node(list.raw().get(i), list.path() + "[" + i + "]");
-            if (item.isMissing() || !item.raw().isObject()) {
-                throw new ContractException(item.path(), "expected {name: ..., metric: ..., action: ...}, got " + Node.describe(item.raw()));
-            }
-            item.onlyFields(Set.of("name", "metric", "above", "window", "action", "tenants"));
-            String metric = item.requiredText("metric", "dead_letter_ratio or invariant_failures");
-            if (!metric.equals("dead_letter_ratio") && !metric.equals("invariant_failures")) {
-                throw new ContractException(item.get("metric").path(), "expected dead_letter_ratio or invariant_failures, got '" + metric + "'");
-            }
-            String action = item.text("action", "pause");
-            if (!action.equals("pause") && !action.equals("abort")) {
-                throw new ContractException(item.get("action").path(), "expected pause or abort, got '" + action + "'");
-            }
+        for (Node item : items) {
+            String metric = item.choice(ContractKeys.THRESHOLD_METRIC);
+            String action = item.choice(ContractKeys.THRESHOLD_ACTION);
             if (metric.equals("invariant_failures")) {
-                for (String onlyForRatios : List.of("above", "window")) {
+                for (ContractKeys.Key onlyForRatios : List.of(ContractKeys.THRESHOLD_ABOVE, ContractKeys.THRESHOLD_WINDOW)) {
                     if (!item.get(onlyForRatios).isMissing()) {
                         throw new ContractException(item.get(onlyForRatios).path(), "applies to metric dead_letter_ratio only; "
                                 + "invariant_failures acts on the first failure. Remove it");
                     }
                 }
-            } else if (!item.get("tenants").isMissing()) {
-                throw new ContractException(item.get("tenants").path(), "applies to metric invariant_failures only; remove it");
+            } else if (!item.get(ContractKeys.THRESHOLD_TENANTS).isMissing()) {
+                throw new ContractException(item.get(ContractKeys.THRESHOLD_TENANTS).path(), "applies to metric invariant_failures only; remove it");
             }
-            double above = metric.equals("dead_letter_ratio") ? ratio(item, "above", 0.01) : 0;
-            Integer window = item.optionalInt("window", 1);
-            List<String> tenants = item.textList("tenants", false, "");
+            double above = metric.equals("dead_letter_ratio") ? item.ratio(ContractKeys.THRESHOLD_ABOVE) : 0;
+            int window = item.whole(ContractKeys.THRESHOLD_WINDOW);
+            List<String> tenants = item.names(ContractKeys.THRESHOLD_TENANTS);
             if (!tenants.isEmpty() && tenantField == null) {
-                throw new ContractException(item.get("tenants").path(), "needs scope.tenant_field to know an event's tenant");
+                throw new ContractException(item.get(ContractKeys.THRESHOLD_TENANTS).path(), "needs scope.tenant_field to know an event's tenant");
             }
-            String thresholdName = item.text("name", metric + "-" + action);
+            // The default name (ContractKeys: metric-action) follows the threshold's own metric and action.
+            Node nameNode = item.get(ContractKeys.THRESHOLD_NAME);
+            String thresholdName = nameNode.isMissing() ? metric + "-" + action : item.text(ContractKeys.THRESHOLD_NAME);
             if (!names.add(thresholdName)) {
-                throw new ContractException(item.get("name").isMissing() ? item.path() : item.get("name").path(),
+                throw new ContractException(nameNode.isMissing() ? item.path() : nameNode.path(),
                         "two thresholds are named '" + thresholdName + "'; give each its own name");
             }
-            out.add(new Contract.Threshold(thresholdName, metric, above, window == null ? 10_000 : window,
-                    action, new java.util.LinkedHashSet<>(tenants)));
+            out.add(new Contract.Threshold(thresholdName, metric, above, window, action, new java.util.LinkedHashSet<>(tenants)));
         }
         return out;
     }
 
-    /** A list of {name, expression} maps; the expressions are compiled once the projection's schema is known. */
-    private static List<Contract.Check> checks(Node list) {
-        if (list.isMissing()) {
-            return List.of();
-        }
-        if (!list.raw().isArray()) {
-            throw new ContractException(list.path(), "expected a list of {name: ..., expression: ...}, got " + Node.describe(list.raw()));
-        }
+    /** Named CEL expressions; they are compiled once the projection's schema is known. */
+    private static List<Contract.Check> checks(List<Node> items, ContractKeys.Key nameKey, ContractKeys.Key expressionKey) {
         List<Contract.Check> out = new java.util.ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
-        for (int i = 0; i < list.raw().size(); i++) {
-            Node item = new Node(list.raw().get(i), list.path() + "[" + i + "]");
-            if (item.isMissing() || !item.raw().isObject()) {
-                throw new ContractException(item.path(), "expected {name: ..., expression: ...}, got " + Node.describe(item.raw()));
-            }
-            item.onlyFields(Set.of("name", "expression"));
-            String name = item.requiredText("name", "name the check, e.g. name: sellable_not_negative");
-            String expression = item.requiredText("expression", "a CEL expression that is true when the check holds, e.g. expression: sellable >= 0");
+        for (Node item : items) {
+            String name = item.text(nameKey);
+            String expression = item.text(expressionKey);
             if (!names.add(name)) {
-                throw new ContractException(item.get("name").path(), "two checks are named '" + name + "'; give each its own name");
+                throw new ContractException(item.get(nameKey).path(), "two checks are named '" + name + "'; give each its own name");
             }
-            out.add(new Contract.Check(name, expression, item.get("expression").path()));
+            out.add(new Contract.Check(name, expression, item.get(expressionKey).path()));
         }
         return out;
-    }
-
-    private static double ratio(Node parent, String name, double defaultValue) {
-        Node child = parent.get(name);
-        if (child.isMissing()) {
-            return defaultValue;
-        }
-        if (!child.raw().isNumber() || child.raw().doubleValue() < 0 || child.raw().doubleValue() > 1) {
-            throw new ContractException(child.path(), "expected a ratio between 0 and 1 (0.01 is 1%), got " + Node.describe(child.raw()));
-        }
-        return child.raw().doubleValue();
     }
 
     static String sha256(byte[] bytes) {

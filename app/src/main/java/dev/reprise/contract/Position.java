@@ -46,12 +46,16 @@ public sealed interface Position {
         }
     }
 
-    static Position parse(Node node, boolean isFrom, java.util.List<String> topics) {
-        String expected = isFrom
-                ? "expected earliest, an ISO-8601 time (2026-01-31T00:00:00Z) or offsets ({topic: {partition: offset}})"
-                : "expected latest-at-start, an ISO-8601 time (2026-01-31T00:00:00Z) or offsets ({topic: {partition: offset}})";
+    /**
+     * The position at {@code node}, declared by {@code key}: its symbolic position (earliest for scope.from,
+     * latest-at-start for scope.to, also its default), an ISO-8601 time or explicit offsets of {@code topics}.
+     */
+    static Position parse(Node node, ContractKeys.Key key, java.util.List<String> topics) {
+        String symbolic = key.choices().get(0);
+        boolean isFrom = symbolic.equals("earliest");
+        String expected = "expected " + symbolic + ", an ISO-8601 time (2026-01-31T00:00:00Z) or offsets ({topic: {partition: offset}})";
         if (node.isMissing()) {
-            return isFrom ? new Earliest() : new LatestAtStart();
+            return symbolic((String) key.defaultValue());
         }
         if (node.raw().isObject()) {
             Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
@@ -88,16 +92,21 @@ public sealed interface Position {
             throw new ContractException(node.path(), expected + ", got " + Node.describe(node.raw()));
         }
         String text = node.raw().asText().trim();
-        if (isFrom && text.equals("earliest")) {
-            return new Earliest();
-        }
-        if (!isFrom && text.equals("latest-at-start")) {
-            return new LatestAtStart();
+        if (text.equals(symbolic)) {
+            return symbolic(symbolic);
         }
         try {
             return new AtTime(Instant.parse(text));
         } catch (DateTimeParseException e) {
             throw new ContractException(node.path(), expected + ", got '" + text + "'");
         }
+    }
+
+    private static Position symbolic(String name) {
+        return switch (name) {
+            case "earliest" -> new Earliest();
+            case "latest-at-start" -> new LatestAtStart();
+            default -> throw new IllegalStateException("no position is named " + name);
+        };
     }
 }

@@ -29,7 +29,7 @@ public final class DemoCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml",
-            description = "The inventory contract (default ${DEFAULT-VALUE}).")
+            description = "The inventory contract (default ${DEFAULT-VALUE}). Every key: reprise reference contract.")
     Path contract;
 
     @Option(names = "--json", description = "Print the final evidence record as one JSON object on stdout.")

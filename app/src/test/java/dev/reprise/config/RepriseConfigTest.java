@@ -29,6 +29,8 @@ class RepriseConfigTest {
         assertThatThrownBy(() -> RepriseConfig.of(Map.of("reprise.rocksdb.memory", "1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown property 'reprise.rocksdb.memory'")
                 .hasMessageContaining(RepriseConfig.ROCKSDB_MEMORY_BYTES);
+        assertThatThrownBy(() -> RepriseConfig.of(Map.of("reprise.apply.recent.state", "1")))
+                .hasMessageContaining("(did you mean 'reprise.apply.recent.states'?)").hasMessageContaining("'reprise reference properties'");
     }
 
     @Test
