@@ -24,10 +24,16 @@ public final class RepriseConfig extends AbstractConfig {
     private static final String APPLY_RECENT_STATES_DOC = "Projection states each apply task keeps in memory (least recently used first "
             + "evicted, written to its store once per commit); more keys than this are read back from RocksDB when their next event comes.";
 
+    public static final String STALL_TIMEOUT_MS = "reprise.stall.timeout.ms";
+    private static final String STALL_TIMEOUT_MS_DOC = "How long a bounded run may have nothing left to read (every source partition "
+            + "consumed to its planned end, every internal topic read to its end) without ending before it aborts itself as stalled, "
+            + "untrusted: the last records of a partition never reached it.";
+
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
                     ConfigDef.Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
-            .define(APPLY_RECENT_STATES, ConfigDef.Type.INT, 10_000, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, APPLY_RECENT_STATES_DOC);
+            .define(APPLY_RECENT_STATES, ConfigDef.Type.INT, 10_000, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, APPLY_RECENT_STATES_DOC)
+            .define(STALL_TIMEOUT_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.atLeast(1_000L), ConfigDef.Importance.LOW, STALL_TIMEOUT_MS_DOC);
 
     private RepriseConfig(Map<String, Object> props) {
         super(DEFINITION, props, false);
@@ -63,6 +69,10 @@ public final class RepriseConfig extends AbstractConfig {
 
     public int applyRecentStates() {
         return getInt(APPLY_RECENT_STATES);
+    }
+
+    public long stallTimeoutMs() {
+        return getLong(STALL_TIMEOUT_MS);
     }
 
     /** The properties as a Markdown table: name, type, default, accepted values, what it does. */

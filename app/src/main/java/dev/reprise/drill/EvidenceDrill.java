@@ -164,10 +164,11 @@ final class EvidenceDrill {
         // In a process of its own: a run that never ends can be killed there.
         Map<String, String> settings = new java.util.HashMap<>();
         Mutants.UndeliveredTail.streamsSettings(range.topicPartition(), from).forEach((k, v) -> settings.put(k, String.valueOf(v)));
+        settings.put(dev.reprise.config.RepriseConfig.STALL_TIMEOUT_MS, "5000");
         AppProcess app = AppProcess.start(wb, b.bootstrap(), wb.contractFile(wb.yaml(wb.names(name), wb.history(), false, "", "")),
                 wb.dir.resolve(name), name, settings);
-        // The run notices by itself that it has nothing left to read (30 s without anything to read, checked every 5 s).
-        long waitSeconds = 60 + b.records() / 1_000;
+        // The run notices by itself that it has nothing left to read (here after 5 s of it, checked every 5 s).
+        long waitSeconds = 90 + b.records() / 1_000;
         Map<String, Object> result = new LinkedHashMap<>();
         boolean ended = app.waitFor(waitSeconds, false);
         boolean aborted = false;

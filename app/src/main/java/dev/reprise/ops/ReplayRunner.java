@@ -285,7 +285,12 @@ public final class ReplayRunner {
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
         prepareOutputs();
         Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()), observer.counterFeed());
-        int evidenceSubtopology = topology.describe().subtopologies().size() - 1;
+        // The subtopology that holds the evidence stage, by its node's name: subtopology ids also count global stores
+        // (a reference topic), so the last index is not always the evidence's.
+        int evidenceSubtopology = topology.describe().subtopologies().stream()
+                .filter(s -> s.nodes().stream().anyMatch(n -> n.name().equals(ReplayTopology.EVIDENCE_NODE)))
+                .mapToInt(org.apache.kafka.streams.TopologyDescription.Subtopology::id).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the topology has no evidence stage"));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(), WriteGuard.clientSupplier(contract));
         streams.setUncaughtExceptionHandler(e -> {
@@ -307,7 +312,7 @@ public final class ReplayRunner {
              Control.Follower follower = control.follow(plan.runId())) {
             Supervisor.Parts parts = new Supervisor.Parts(contract, plan, streams, throttle, guardrails, admin, control, follower, evidence,
                     evidenceSubtopology, failure, observer, readsProgress);
-            return new Supervisor(parts, stop).supervise();
+            return new Supervisor(parts, stop, RepriseConfig.of(streamsProperties()).stallTimeoutMs()).supervise();
         } catch (RuntimeException e) {
             observer.failed(e.getMessage());
             throw e;

@@ -6,6 +6,8 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -22,18 +24,23 @@ import java.util.concurrent.TimeoutException;
  * longer cannot finish such a run; the supervisor aborts it with this reason instead of waiting without end.
  */
 final class StallWatch {
-    /** How long a run may sit with nothing left to read before it counts as stalled. */
-    static final long DEFAULT_GRACE_MILLIS = 30_000;
-
+    private static final Logger LOG = LoggerFactory.getLogger(StallWatch.class);
     private final Admin admin;
     private final String groupId;
     private final String internalPrefix;
     private final RunPlan plan;
     private final long graceMillis;
+    /**
+     * How far below an internal partition's end its committed offset may be and still count as read: under exactly-once
+     * the last offset of a partition is the marker that committed its last transaction, which the group's committed
+     * offset (the last processed record's offset + 1) never passes.
+     */
+    private final long markerSlack;
     /** When the run was first seen with nothing left to read (0: it has records to read). */
     private long idleSince;
 
-    StallWatch(Admin admin, String applicationId, RunPlan plan, long graceMillis) {
+    StallWatch(Admin admin, String applicationId, RunPlan plan, boolean exactlyOnce, long graceMillis) {
+        this.markerSlack = exactlyOnce ? 1 : 0;
         this.admin = admin;
         this.groupId = applicationId;
         this.internalPrefix = applicationId + "-";
@@ -58,6 +65,8 @@ final class StallWatch {
         }
         if (idleSince == 0) {
             idleSince = now;
+            LOG.info("Every source partition is consumed to its planned end and every internal topic to its end, but the run has not "
+                    + "ended; it aborts itself as stalled in {} s unless it ends", graceMillis / 1000);
             return null;
         }
         if (now - idleSince < graceMillis) {
@@ -90,6 +99,6 @@ final class StallWatch {
             Thread.currentThread().interrupt();
             return false;
         }
-        return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+        return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue() - markerSlack);
     }
 }

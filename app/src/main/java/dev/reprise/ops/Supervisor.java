@@ -66,14 +66,11 @@ final class Supervisor {
     private boolean stallReported;
     private static final long STALL_CHECK_MILLIS = 5_000;
 
-    Supervisor(Parts parts, ReplayRunner.StopSignal stop) {
-        this(parts, stop, StallWatch.DEFAULT_GRACE_MILLIS);
-    }
-
     Supervisor(Parts parts, ReplayRunner.StopSignal stop, long stallGraceMillis) {
         this.p = parts;
         this.stop = stop;
-        this.stallWatch = new StallWatch(parts.admin(), parts.contract().applicationId(), parts.plan(), stallGraceMillis);
+        this.stallWatch = new StallWatch(parts.admin(), parts.contract().applicationId(), parts.plan(),
+                "exactly_once_v2".equals(parts.contract().processing().guarantee()), stallGraceMillis);
     }
 
     Phase phase() {

@@ -54,6 +54,8 @@ public final class ReplayTopology {
     public static final String BY_KEY = "reprise-by-key";
     /** Name of the step that gathers apply-task summaries; topic {@code <application.id>-reprise-evidence-parts-repartition}. */
     public static final String EVIDENCE_PARTS = "reprise-evidence-parts";
+    /** The evidence stage's node: the one task that writes a run's final evidence. */
+    public static final String EVIDENCE_NODE = "reprise-evidence";
     static final String REFERENCE_STORE = "reprise-reference";
 
     private ReplayTopology() {
@@ -133,7 +135,7 @@ public final class ReplayTopology {
         applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
                 .mapValues(v -> ((Emitted.Summary) v).json(), Named.as("reprise-summary-json"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1))
-                .process(() -> new EvidenceStage(contract, plan, evidenceCodec, feed), Named.as("reprise-evidence"), EvidenceStage.STORE)
+                .process(() -> new EvidenceStage(contract, plan, evidenceCodec, feed), Named.as(EVIDENCE_NODE), EvidenceStage.STORE)
                 .to(contract.evidence().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-evidence-sink"));
         return builder.build();
     }
