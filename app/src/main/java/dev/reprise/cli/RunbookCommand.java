@@ -1,6 +1,5 @@
 package dev.reprise.cli;
 
-import dev.reprise.metrics.MetricsServer;
 import dev.reprise.contract.Contract;
 import dev.reprise.metrics.MetricsServer;
 import dev.reprise.plan.Codecs;

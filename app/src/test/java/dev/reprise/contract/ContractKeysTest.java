@@ -1,12 +1,12 @@
 package dev.reprise.contract;
 
+import dev.reprise.contract.ContractKeys.Key;
+import dev.reprise.contract.ContractKeys.Type;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.reprise.contract.ContractKeys.Key;
-import dev.reprise.contract.ContractKeys.Type;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
