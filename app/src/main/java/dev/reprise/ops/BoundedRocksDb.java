@@ -42,6 +42,11 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
         table.setPinTopLevelIndexAndFilter(true);
         options.setWriteBufferManager(writeBuffers);
         options.setTableFormatConfig(table);
+        // A Bloom filter over the whole keys of each memtable: the apply stage looks up the state of every key it no
+        // longer holds in memory, and with a million keys most lookups are for keys the memtable does not have; without
+        // the filter each one searched the memtable's skip list (a tenth of the stream threads' CPU in the profile).
+        options.setMemtablePrefixBloomSizeRatio(0.05);
+        options.setMemtableWholeKeyFiltering(true);
     }
 
     @Override
