@@ -5,7 +5,9 @@ import dev.reprise.demo.KeyOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +61,19 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every run's figures to FILE as JSON.")
     Path json;
 
+    @Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new CompareCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its failures said in one line (a missing build, a broker that did not start), exit 1. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new CompareCommand()).setExecutionExceptionHandler((e, cl, parsed) -> {
+            cl.getErr().println("compare: " + e.getMessage());
+            return 1;
+        });
     }
 
     @Override
@@ -68,11 +81,17 @@ public final class CompareCommand implements Callable<Integer> {
         if (events < 1 || rounds < 1 || partitions < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "expected --events, --rounds and --partitions of at least 1");
         }
-        List<Contender> contenders = only.stream().map(Contender::byId).toList();
+        List<Contender> contenders;
+        try {
+            contenders = only.stream().map(Contender::byId).toList();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Comparison.Settings settings = new Comparison.Settings(events, keys.keySpace(events), duplicates, poison, partitions, rounds, contenders,
                 work.toAbsolutePath(), brokerPort, flinkCheckpointInterval, timeoutMinutes * 60_000);
         Comparison.Outcome outcome = new Comparison(Layout.find(), settings, System.err).run();
-        System.out.print(Report.table(outcome));
+        spec.commandLine().getOut().print(Report.table(outcome));
+        spec.commandLine().getOut().flush();
         if (json != null) {
             Files.writeString(json, Json.of(Report.json(outcome)));
         }

@@ -16,23 +16,26 @@ public final class Report {
         StringBuilder s = new StringBuilder();
         Comparison.Settings set = o.settings();
         s.append(String.format(Locale.ROOT, "%,d records (%,d unique events over %s, %,d duplicate copies, %,d poison), %d partitions, "
-                        + "%d round(s), %d processors; medians over the correct runs, [min–max]%n%n",
+                        + "%d round(s), %d processors; medians over the correct runs, [min–max]; "
+                        + "× Reprise replay: its time over that of reprise replay (2.00: twice as long)%n%n",
                 o.records(), o.generated().events(), set.keys().describe(), o.generated().duplicates(), o.generated().poison(), set.partitions(),
                 set.rounds(), Runtime.getRuntime().availableProcessors()));
-        s.append("| rebuild | wall time, command → verdict (s) | records/s | peak RSS (MiB) | CPU (s) | correct |\n");
-        s.append("|---|---|---|---|---|---|\n");
+        s.append("| rebuild | command → verdict (s) | records/s | × Reprise replay | peak RSS (MiB) | CPU (s) | output identical to the truth |\n");
+        s.append("|---|---|---|---|---|---|---|\n");
+        double reprise = medianWall(o, Contender.REPRISE_REPLAY);
         for (Contender c : set.contenders()) {
             List<Result> all = o.results().stream().filter(r -> r.contender() == c).toList();
             List<Result> ok = all.stream().filter(Result::ok).toList();
             String correct = ok.size() == all.size() ? "yes (" + all.size() + "/" + all.size() + ")"
                     : "NO: " + (all.size() - ok.size()) + " of " + all.size() + " wrong or failed";
             if (ok.isEmpty()) {
-                s.append(String.format("| %s | — | — | — | — | %s |%n", c.label(), correct));
+                s.append(String.format("| %s | — | — | — | — | — | %s |%n", c.label(), correct));
                 continue;
             }
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", c.label(),
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", c.label(),
                     stat(ok, r -> r.wallMillis() / 1000.0, "%.1f"),
                     stat(ok, r -> r.eventsPerSecond(o.records()), "%,.0f"),
+                    Double.isNaN(reprise) ? "—" : String.format(Locale.ROOT, "%.2f", medianWall(o, c) / reprise),
                     stat(ok, r -> r.peakRssBytes() / 1048576.0, "%.0f"),
                     stat(ok, Result::cpuSeconds, "%.1f"), correct));
         }
@@ -56,10 +59,17 @@ public final class Report {
         return s.toString();
     }
 
+    /** The median time of a rebuild's correct runs in milliseconds, NaN when it has none. */
+    static double medianWall(Comparison.Outcome o, Contender c) {
+        double[] v = o.results().stream().filter(r -> r.contender() == c && r.ok()).mapToDouble(Result::wallMillis).sorted().toArray();
+        return v.length == 0 ? Double.NaN : median(v);
+    }
+
     /** Every run as plain values, for JSON. */
     public static Map<String, Object> json(Comparison.Outcome o) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("records", o.records());
+        out.put("truth_keys", o.generated().truth().size());
         out.put("events", o.generated().events());
         out.put("duplicates", o.generated().duplicates());
         out.put("poison", o.generated().poison());
@@ -76,6 +86,8 @@ public final class Report {
             m.put("failure", r.failure());
             m.put("wall_ms", r.wallMillis());
             m.put("records_per_second", Math.round(r.eventsPerSecond(o.records())));
+            double reprise = medianWall(o, Contender.REPRISE_REPLAY);
+            m.put("ratio_to_reprise_replay", Double.isNaN(reprise) ? null : Math.round(r.wallMillis() / reprise * 100) / 100.0);
             m.put("peak_rss_bytes", r.peakRssBytes());
             m.put("cpu_seconds", Math.round(r.cpuSeconds() * 100) / 100.0);
             m.put("correct", r.check() != null && r.check().correct());
