@@ -41,6 +41,8 @@ final class BrokerProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("MALLOC_ARENA_MAX", Layout.MALLOC_ARENA_MAX);
             Process process = builder.start();
+            // Ctrl-C on the comparison stops its broker too.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop-broker"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (!Files.exists(bootstrapFile) || Files.readString(bootstrapFile).isBlank()) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {

@@ -65,6 +65,8 @@ public final class Comparison {
     private final PrintStream err;
     private final SchemaCatalog catalog;
     private final LocalIdMap ids;
+    /** The latest {@link #jvmStart}, the floor of the Reprise runs' breakdown in its round. */
+    private long lastJvmStart;
 
     public Comparison(Layout layout, Settings settings, PrintStream err) {
         this.layout = layout;
@@ -94,8 +96,9 @@ public final class Comparison {
                 for (Contender c : order) {
                     err.printf("▶ Round %d/%d: %s…%n", round, settings.rounds(), c.label());
                     Result r = run(c, round, broker, generated.truth());
-                    err.printf("  %s in %.1f s, peak RSS %d MiB, CPU %.1f s; %s%n", r.ok() ? "ok" : "NOT OK (" + r.failure() + ")",
-                            r.wallMillis() / 1000.0, r.peakRssBytes() >> 20, r.cpuSeconds(), r.check() == null ? "output not read" : r.check().describe());
+                    err.printf("  %s in %.1f s, peak RSS %d MiB, CPU %.1f s (the broker's %.1f s); %s%n", r.ok() ? "ok" : "NOT OK (" + r.failure() + ")",
+                            r.wallMillis() / 1000.0, r.peakRssBytes() >> 20, r.cpuSeconds(), r.brokerCpuSeconds(),
+                            r.check() == null ? "output not read" : r.check().describe());
                     results.add(r);
                 }
             }
@@ -144,6 +147,7 @@ public final class Comparison {
         String output = name + "-out";
         try {
             Files.createDirectories(state);
+            double brokerCpuBefore = broker.cpuSeconds();
             Result result = switch (c) {
                 case REPRISE_REPLAY -> replay(c, round, name, state, logs, broker);
                 case REPRISE_STEPS -> steps(c, round, name, state, logs, broker);
@@ -168,9 +172,10 @@ public final class Comparison {
                     yield single(c, round, m, Contender.phaseBreakdown(m, List.of("jvm-start", "main", "running", "input-committed", "caught-up", "closed")));
                 }
             };
+            double brokerCpu = broker.cpuSeconds() - brokerCpuBefore;
             OutputCheck check = OutputCheck.compare(truth, OutputCheck.read(broker.clientConfig(), output, catalog, ids));
             String failure = result.failure() != null ? result.failure() : check.correct() ? null : "output differs from the ground truth: " + check.describe();
-            return new Result(c, round, result.wallMillis(), result.peakRssBytes(), result.cpuSeconds(), check, result.processes(), result.breakdown(), failure);
+            return new Result(c, round, result.wallMillis(), result.peakRssBytes(), result.cpuSeconds(), check, result.processes(), result.breakdown(), failure, brokerCpu);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -185,7 +190,7 @@ public final class Comparison {
 
     private Result single(Contender c, int round, Measured m, Map<String, Long> breakdown) {
         String failure = m.exitCode() == 0 ? null : "exit code " + m.exitCode() + ", see " + m.log();
-        return new Result(c, round, m.wallMillis(), m.peakRssBytes(), m.cpuSeconds(), null, List.of(m), breakdown, failure);
+        return new Result(c, round, m.wallMillis(), m.peakRssBytes(), m.cpuSeconds(), null, List.of(m), breakdown, failure, 0);
     }
 
     private Result replay(Contender c, int round, String name, Path state, Path logs, BrokerProcess broker) throws IOException {
@@ -218,7 +223,7 @@ public final class Comparison {
                 : run.exitCode() != 0 ? "run exit code " + run.exitCode() + ", see " + run.log() : null;
         Result r = new Result(c, round, plan.wallMillis() + reset.wallMillis() + run.wallMillis(),
                 Math.max(plan.peakRssBytes(), Math.max(reset.peakRssBytes(), run.peakRssBytes())),
-                plan.cpuSeconds() + reset.cpuSeconds() + run.cpuSeconds(), null, List.of(plan, reset, run), breakdown, failure);
+                plan.cpuSeconds() + reset.cpuSeconds() + run.cpuSeconds(), null, List.of(plan, reset, run), breakdown, failure, 0);
         return verdictChecked(r, run);
     }
 
@@ -227,12 +232,10 @@ public final class Comparison {
         String verdict = Contender.verdict(run);
         if (r.ok() && !"trusted".equals(verdict)) {
             return new Result(r.contender(), r.round(), r.wallMillis(), r.peakRssBytes(), r.cpuSeconds(), r.check(), r.processes(), r.breakdown(),
-                    "verdict " + verdict + ", see " + run.log());
+                    "verdict " + verdict + ", see " + run.log(), 0);
         }
         return r;
     }
-
-    private long lastJvmStart;
 
     private List<String> reprise(String command, Path contract, BrokerProcess broker, String... more) {
         List<String> c = Layout.jvm(layout.repriseClassPath(), List.of(), "dev.reprise.Main");

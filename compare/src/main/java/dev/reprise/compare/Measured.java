@@ -44,6 +44,9 @@ public record Measured(String name, List<String> command, int exitCode, long wal
             long start = System.nanoTime();
             Process process = builder.start();
             long pid = process.pid();
+            // Ctrl-C on the comparison ends the rebuild it runs, rather than leaving it behind.
+            Thread stop = new Thread(process::destroy, "stop-" + name);
+            Runtime.getRuntime().addShutdownHook(stop);
             Thread stderr = daemon(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null; ) {
@@ -89,6 +92,11 @@ public record Measured(String name, List<String> command, int exitCode, long wal
                 process.waitFor(30, TimeUnit.SECONDS);
             }
             sampler.interrupt();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
             stderr.join(5_000);
             stdout.join(5_000);
             List<Line> copy;

@@ -20,8 +20,8 @@ public final class Report {
                         + "× Reprise replay: its time over that of reprise replay (2.00: twice as long)%n%n",
                 o.records(), o.generated().events(), set.keys().describe(), o.generated().duplicates(), o.generated().poison(), set.partitions(),
                 set.rounds(), Runtime.getRuntime().availableProcessors()));
-        s.append("| rebuild | command → verdict (s) | records/s | × Reprise replay | peak RSS (MiB) | CPU (s) | output identical to the truth |\n");
-        s.append("|---|---|---|---|---|---|---|\n");
+        s.append("| rebuild | command → verdict (s) | records/s | × Reprise replay | peak RSS (MiB) | CPU (s) | broker CPU (s) | output identical to the truth |\n");
+        s.append("|---|---|---|---|---|---|---|---|\n");
         double reprise = medianWall(o, Contender.REPRISE_REPLAY);
         for (Contender c : set.contenders()) {
             List<Result> all = o.results().stream().filter(r -> r.contender() == c).toList();
@@ -29,15 +29,15 @@ public final class Report {
             String correct = ok.size() == all.size() ? "yes (" + all.size() + "/" + all.size() + ")"
                     : "NO: " + (all.size() - ok.size()) + " of " + all.size() + " wrong or failed";
             if (ok.isEmpty()) {
-                s.append(String.format("| %s | — | — | — | — | — | %s |%n", c.label(), correct));
+                s.append(String.format("| %s | — | — | — | — | — | — | %s |%n", c.label(), correct));
                 continue;
             }
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", c.label(),
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", c.label(),
                     stat(ok, r -> r.wallMillis() / 1000.0, "%.1f"),
                     stat(ok, r -> r.eventsPerSecond(o.records()), "%,.0f"),
                     Double.isNaN(reprise) ? "—" : String.format(Locale.ROOT, "%.2f", medianWall(o, c) / reprise),
                     stat(ok, r -> r.peakRssBytes() / 1048576.0, "%.0f"),
-                    stat(ok, Result::cpuSeconds, "%.1f"), correct));
+                    stat(ok, Result::cpuSeconds, "%.1f"), stat(ok, Result::brokerCpuSeconds, "%.1f"), correct));
         }
         s.append(String.format(Locale.ROOT, "%nJVM start and exit (reprise --version): %s ms%n", statLongs(o.jvmStartMillis())));
         for (Contender c : set.contenders()) {
@@ -90,6 +90,7 @@ public final class Report {
             m.put("ratio_to_reprise_replay", Double.isNaN(reprise) ? null : Math.round(r.wallMillis() / reprise * 100) / 100.0);
             m.put("peak_rss_bytes", r.peakRssBytes());
             m.put("cpu_seconds", Math.round(r.cpuSeconds() * 100) / 100.0);
+            m.put("broker_cpu_seconds", Math.round(r.brokerCpuSeconds() * 100) / 100.0);
             m.put("correct", r.check() != null && r.check().correct());
             m.put("output_keys", r.check() == null ? null : r.check().keys());
             m.put("breakdown_ms", r.breakdown());

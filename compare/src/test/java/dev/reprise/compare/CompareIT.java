@@ -49,7 +49,7 @@ class CompareIT {
             assertThat(run.get("ok").asBoolean()).as("%s ok; failure: %s", name, run.get("failure")).isTrue();
             assertThat(run.get("correct").asBoolean()).as("%s output equals the truth", name).isTrue();
             assertThat(run.get("output_keys").asInt()).as("%s keys on its output topic", name).isEqualTo(truthKeys);
-            for (String figure : new String[]{"wall_ms", "records_per_second", "peak_rss_bytes", "cpu_seconds", "ratio_to_reprise_replay"}) {
+            for (String figure : new String[]{"wall_ms", "records_per_second", "peak_rss_bytes", "cpu_seconds", "broker_cpu_seconds", "ratio_to_reprise_replay"}) {
                 assertThat(run.get(figure).asDouble()).as("%s %s", name, figure).isPositive();
             }
             JsonNode breakdown = run.get("breakdown_ms");

@@ -19,7 +19,7 @@ class ReportTest {
         parts.put("first", wallMillis / 2);
         parts.put("second", wallMillis - wallMillis / 2);
         return new Result(c, 1, wallMillis, 300L << 20, 12.5, failure == null ? CORRECT : new OutputCheck(10, 1, 0, 0, List.of("k: expected 1 got 2")),
-                List.of(), parts, failure);
+                List.of(), parts, failure, 4.0);
     }
 
     private static Comparison.Outcome outcome(List<Result> results) {
@@ -34,9 +34,9 @@ class ReportTest {
         String table = Report.table(outcome(List.of(run(Contender.REPRISE_REPLAY, 20_000, null), run(Contender.FLINK, 50_000, null),
                 run(Contender.KAFKA_STREAMS, 30_000, null))));
         assertThat(table)
-                .contains("| Reprise: reprise replay | 20.0 | 51,001 | 1.00 | 300 | 12.5 | yes (1/1) |")
-                .contains("| Flink 2.2 job (MiniCluster) | 50.0 | 20,400 | 2.50 | 300 | 12.5 | yes (1/1) |")
-                .contains("| Kafka Streams DSL app | 30.0 | 34,000 | 1.50 | 300 | 12.5 | yes (1/1) |");
+                .contains("| Reprise: reprise replay | 20.0 | 51,001 | 1.00 | 300 | 12.5 | 4.0 | yes (1/1) |")
+                .contains("| Flink 2.2 job (MiniCluster) | 50.0 | 20,400 | 2.50 | 300 | 12.5 | 4.0 | yes (1/1) |")
+                .contains("| Kafka Streams DSL app | 30.0 | 34,000 | 1.50 | 300 | 12.5 | 4.0 | yes (1/1) |");
     }
 
     @Test
@@ -44,7 +44,7 @@ class ReportTest {
         String table = Report.table(outcome(List.of(run(Contender.REPRISE_REPLAY, 20_000, null),
                 run(Contender.FLINK, 10_000, "output differs from the ground truth: 1 keys wrong"), run(Contender.KAFKA_STREAMS, 30_000, null))));
         assertThat(table)
-                .contains("| Flink 2.2 job (MiniCluster) | — | — | — | — | — | NO: 1 of 1 wrong or failed |")
+                .contains("| Flink 2.2 job (MiniCluster) | — | — | — | — | — | — | NO: 1 of 1 wrong or failed |")
                 .contains("round 1, Flink 2.2 job (MiniCluster): output differs from the ground truth");
         Map<String, Object> json = Report.json(outcome(List.of(run(Contender.REPRISE_REPLAY, 20_000, null),
                 run(Contender.FLINK, 10_000, "output differs"))));
