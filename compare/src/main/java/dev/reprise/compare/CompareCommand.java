@@ -23,39 +23,39 @@ import java.util.concurrent.Callable;
                 + "Rounds alternate the order; the table gives medians and ranges."},
         footer = {"", "Example:", "  compare/compare --events 2000000 --rounds 3"})
 public final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--events", defaultValue = "2000000", description = "Unique events (default ${DEFAULT-VALUE}).")
+    @Option(names = "--events", paramLabel = "N", defaultValue = "2000000", description = "Unique events (default ${DEFAULT-VALUE}).")
     long events;
 
     @Mixin
     KeyOptions keys = new KeyOptions();
 
-    @Option(names = "--duplicates", defaultValue = "0.02", description = "Extra copies per unique event (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duplicates", paramLabel = "RATIO", defaultValue = "0.02", description = "Extra copies per unique event (default ${DEFAULT-VALUE}).")
     double duplicates;
 
-    @Option(names = "--poison", defaultValue = "10", description = "Poison records (default ${DEFAULT-VALUE}).")
+    @Option(names = "--poison", paramLabel = "N", defaultValue = "10", description = "Poison records (default ${DEFAULT-VALUE}).")
     int poison;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the history (default ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "6", description = "Partitions of the history (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Rounds; the order of the rebuilds rotates (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds; the order of the rebuilds rotates (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--only", split = ",", paramLabel = "replay,steps,flink,streams",
             description = "Which rebuilds, in this order (default: all four).")
     List<String> only = new ArrayList<>(List.of("replay", "steps", "flink", "streams"));
 
-    @Option(names = "--work-dir", defaultValue = "${java.io.tmpdir}/reprise-compare",
+    @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}/reprise-compare",
             description = "Broker data, contracts, state and logs; emptied first (default ${DEFAULT-VALUE}).")
     Path work;
 
-    @Option(names = "--broker-port", defaultValue = "0", description = "The broker's port on localhost (default: a free one).")
+    @Option(names = "--broker-port", paramLabel = "PORT", defaultValue = "0", description = "The broker's port on localhost (default: a free one).")
     int brokerPort;
 
-    @Option(names = "--flink-checkpoint-interval", defaultValue = "2 s", description = "Flink's checkpoint interval (default ${DEFAULT-VALUE}).")
+    @Option(names = "--flink-checkpoint-interval", paramLabel = "DURATION", defaultValue = "2 s", description = "Flink's checkpoint interval (default ${DEFAULT-VALUE}).")
     String flinkCheckpointInterval;
 
-    @Option(names = "--timeout-minutes", defaultValue = "30", description = "Longest a run may take before it is killed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout-minutes", paramLabel = "N", defaultValue = "30", description = "Longest a run may take before it is killed (default ${DEFAULT-VALUE}).")
     long timeoutMinutes;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every run's figures to FILE as JSON.")
@@ -68,12 +68,17 @@ public final class CompareCommand implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with its failures said in one line (a missing build, a broker that did not start), exit 1. */
+    /** The command line with its failures said in one line: invalid options exit 2, a missing build or a broker that did not start 1. */
     public static CommandLine commandLine() {
-        return new CommandLine(new CompareCommand()).setExecutionExceptionHandler((e, cl, parsed) -> {
-            cl.getErr().println("compare: " + e.getMessage());
-            return 1;
-        });
+        return new CommandLine(new CompareCommand())
+                .setParameterExceptionHandler((e, args) -> {
+                    e.getCommandLine().getErr().println("compare: " + e.getMessage() + "; see compare --help");
+                    return 2;
+                })
+                .setExecutionExceptionHandler((e, cl, parsed) -> {
+                    cl.getErr().println("compare: " + e.getMessage());
+                    return 1;
+                });
     }
 
     @Override
