@@ -1,0 +1,100 @@
+package dev.reprise.compare;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the three class paths and the sample's files are, found from where this class was loaded
+ * ({@code compare/target/classes} or {@code compare/target/reprise-compare.jar}) in a built source tree.
+ *
+ * @param home    the repository: the launcher, {@code config/} and {@code schemas/}
+ * @param compare this module's classes (a directory or its jar)
+ */
+public record Layout(Path home, Path compare) {
+    /** The JVM options of the launcher ({@code ./reprise}) for a replay; the hand-written rebuilds get the same. */
+    public static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseParallelGC");
+    /** The launcher's environment: two malloc arenas keep RocksDB's memory from fragmenting. */
+    public static final String MALLOC_ARENA_MAX = "2";
+
+    public static Layout find() {
+        Path here;
+        try {
+            here = Path.of(Layout.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        // compare/target/classes or compare/target/reprise-compare.jar → the repository two levels above target/.
+        Path target = here.getParent();
+        Path home = target.getParent().getParent();
+        Layout layout = new Layout(home, here);
+        layout.check();
+        return layout;
+    }
+
+    private void check() {
+        for (Path p : List.of(appJar(), appLib(), flinkLib(), contract(), schemas())) {
+            if (!Files.exists(p)) {
+                throw new IllegalStateException(p + " is missing: build first with 'mvn -B -DskipTests package' in " + home);
+            }
+        }
+    }
+
+    public Path appJar() {
+        return home.resolve("app/target/reprise-app.jar");
+    }
+
+    public Path appLib() {
+        return home.resolve("app/target/lib");
+    }
+
+    public Path flinkLib() {
+        return compare.getParent().resolve("flink-lib");
+    }
+
+    public Path contract() {
+        return home.resolve("config/inventory.yaml");
+    }
+
+    public Path schemas() {
+        return home.resolve("schemas");
+    }
+
+    public Path idMap() {
+        return schemas().resolve("registry-ids.yaml");
+    }
+
+    /** Reprise's class path, as the launcher builds it. */
+    public String repriseClassPath() {
+        return String.join(File.pathSeparator, appJar().toString(), appLib().resolve("*").toString());
+    }
+
+    /** The Kafka Streams app: this module on Reprise's class path (Kafka Streams 4.4, its RocksDB). */
+    public String streamsClassPath() {
+        return String.join(File.pathSeparator, compare.toString(), repriseClassPath());
+    }
+
+    /** The Flink job: this module, reprise-app for the sample's logic, and Flink's jars (no Kafka Streams, no broker). */
+    public String flinkClassPath() {
+        return String.join(File.pathSeparator, compare.toString(), appJar().toString(), flinkLib().resolve("*").toString());
+    }
+
+    public static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** A JVM command line with the launcher's options. */
+    public static List<String> jvm(String classPath, List<String> extraOptions, String mainClass) {
+        List<String> c = new ArrayList<>();
+        c.add(java().toString());
+        c.addAll(JVM_OPTIONS);
+        c.addAll(extraOptions);
+        c.add("-cp");
+        c.add(classPath);
+        c.add(mainClass);
+        return c;
+    }
+}
