@@ -94,11 +94,18 @@ public final class Planner {
                 bounds.put(tp, new long[]{start, end});
             }
             Map<TopicPartition, Long> firsts = firstDataOffsets(consumer, bounds);
+            Map<TopicPartition, long[]> withData = new HashMap<>();
+            firsts.forEach((tp, first) -> {
+                if (first >= 0) {
+                    withData.put(tp, new long[]{first, bounds.get(tp)[1]});
+                }
+            });
+            Map<TopicPartition, Long> lasts = lastDataOffsets(consumer, withData);
             for (TopicPartition tp : partitions) {
                 long start = bounds.get(tp)[0];
                 long end = bounds.get(tp)[1];
                 long first = firsts.get(tp);
-                long last = first < 0 ? -1 : lastDataOffset(consumer, tp, first, end);
+                long last = first < 0 ? -1 : lasts.get(tp);
                 ranges.add(new RunPlan.PartitionRange(tp.topic(), tp.partition(), start, end, first, last));
             }
         }
@@ -194,6 +201,9 @@ public final class Planner {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        // The planner reads up to the end of each range, where a fetch with nothing more to return waits for
+        // fetch.max.wait.ms (500 ms by default) before it answers: that wait was most of a plan's time.
+        props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
@@ -244,40 +254,71 @@ public final class Planner {
     }
 
     /**
-     * The offset of the last record a read_committed consumer sees in [start, end), found by reading
-     * backwards in growing windows from the end; -1 when there is none.
+     * The offset of the last record a read_committed consumer sees in each range [start, end), found by reading
+     * backwards in growing windows from the end, for all partitions at once; -1 when there is none.
      */
-    static long lastDataOffset(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long start, long end) {
-        if (start >= end) {
-            return -1;
+    static Map<TopicPartition, Long> lastDataOffsets(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, long[]> bounds) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        Map<TopicPartition, Window> pending = new HashMap<>();
+        bounds.forEach((tp, b) -> {
+            if (b[0] >= b[1]) {
+                out.put(tp, -1L);
+            } else {
+                pending.put(tp, new Window(b[0], b[1]));
+            }
+        });
+        if (pending.isEmpty()) {
+            return out;
         }
-        consumer.assign(List.of(tp));
-        long window = 16;
-        long windowEnd = end;
-        while (true) {
-            long from = Math.max(start, windowEnd - window);
-            consumer.seek(tp, from);
-            long last = -1;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (consumer.position(tp) < windowEnd) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        consumer.assign(pending.keySet());
+        pending.forEach((tp, w) -> consumer.seek(tp, w.from()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!pending.isEmpty()) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+            for (TopicPartition tp : List.copyOf(pending.keySet())) {
+                Window w = pending.get(tp);
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                    if (r.offset() < windowEnd) {
-                        last = Math.max(last, r.offset());
+                    if (r.offset() >= w.from() && r.offset() < w.end) {
+                        w.last = Math.max(w.last, r.offset());
                     }
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + tp + " up to offset " + windowEnd + " within 60 s while planning");
+                if (consumer.position(tp) < w.end) {
+                    continue;
+                }
+                if (w.last >= 0 || w.from() == w.start) {
+                    out.put(tp, w.last);
+                    pending.remove(tp);
+                } else {
+                    // Nothing a read_committed consumer sees in this window (aborted records, markers): look further back.
+                    w.end = w.from();
+                    w.size *= 4;
+                    consumer.seek(tp, w.from());
                 }
             }
-            if (last >= 0) {
-                return last;
+            if (!pending.isEmpty()) {
+                consumer.assign(pending.keySet());
             }
-            if (from == start) {
-                return -1;
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read the last records of " + pending.keySet() + " within 60 s while planning");
             }
-            windowEnd = from;
-            window *= 4;
+        }
+        return out;
+    }
+
+    /** A window [from, end) at the end of a partition's range [start, ...), and the last record seen in it. */
+    private static final class Window {
+        final long start;
+        long end;
+        long size = 16;
+        long last = -1;
+
+        Window(long start, long end) {
+            this.start = start;
+            this.end = end;
+        }
+
+        long from() {
+            return Math.max(start, end - size);
         }
     }
 }

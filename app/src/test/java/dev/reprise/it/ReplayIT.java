@@ -173,6 +173,42 @@ class ReplayIT {
         }
 
         @Test
+        void theLastRecordOfEachPartitionIsFoundBehindALongAbortedTail() {
+            // Partition 0 ends with 100 aborted records after 5 committed ones: the planner looks back in growing
+            // windows (16, 64, 256 offsets) until it finds data; partition 1 ends with data; partition 2 holds only
+            // aborted records and has none. All three are planned at once.
+            ReplayFixture fixture = new ReplayFixture(3, "");
+            InventoryGenerator gen = fixture.generator();
+            try (KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-tail-" + fixture.suffix))) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                for (int i = 0; i < 5; i++) {
+                    send(producer, fixture.source, 0, "SKU-0", gen.encode(2, "c0-" + i, "SKU-0", "RECEIVED", 1, "WH1/A-1", 1000 + i));
+                }
+                for (int i = 0; i < 7; i++) {
+                    send(producer, fixture.source, 1, "SKU-1", gen.encode(2, "c1-" + i, "SKU-1", "RECEIVED", 1, "WH1/A-1", 1000 + i));
+                }
+                producer.commitTransaction();
+                producer.beginTransaction();
+                for (int i = 0; i < 100; i++) {
+                    send(producer, fixture.source, 0, "SKU-0", gen.encode(2, "a0-" + i, "SKU-0", "RECEIVED", 1, "WH1/A-1", 2000 + i));
+                    send(producer, fixture.source, 2, "SKU-2", gen.encode(2, "a2-" + i, "SKU-2", "RECEIVED", 1, "WH1/A-1", 2000 + i));
+                }
+                // On the broker before the abort: an abort drops the batches the producer has not sent yet.
+                producer.flush();
+                producer.abortTransaction();
+            }
+            ReplayFixture.Run run = fixture.newRun();
+
+            assertThat(run.plan().range(fixture.source, 0).orElseThrow().lastDataOffset()).as("partition 0's last committed record").isEqualTo(4);
+            assertThat(run.plan().range(fixture.source, 0).orElseThrow().end()).as("the aborted tail and its marker").isEqualTo(107);
+            assertThat(run.plan().range(fixture.source, 1).orElseThrow().lastDataOffset()).isEqualTo(6);
+            assertThat(run.plan().range(fixture.source, 2).orElseThrow().hasData()).as("only aborted records").isFalse();
+            assertThat(run.evidence().getEventsProcessed()).isEqualTo(12);
+            assertThat(run.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+        }
+
+        @Test
         void aTransactionalSourceWithMarkersAtTheEndAndAnAbortedTransactionCompletesExactly() {
             ReplayFixture fixture = new ReplayFixture(2, "");
             InventoryGenerator gen = fixture.generator();
