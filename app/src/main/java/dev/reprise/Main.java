@@ -91,7 +91,13 @@ public final class Main implements Runnable {
             ex.getCommandLine().usage(ex.getCommandLine().getErr());
             return ExitCodes.INVALID_INPUT;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("reprise: out of memory (" + e.getMessage() + ", maximum heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                    + " MiB); give the JVM more with REPRISE_JAVA_OPTS, e.g. REPRISE_JAVA_OPTS='-Xmx2g -XX:+UseParallelGC'");
+            return ExitCodes.FAILURE;
+        }
     }
 
     /** The contract the failed command named, to say which permissions it needs; null when it named none or it cannot be read. */

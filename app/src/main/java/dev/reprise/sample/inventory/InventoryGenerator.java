@@ -128,6 +128,9 @@ public final class InventoryGenerator {
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     private BinaryEncoder encoder;
 
+    /** How many of the last events written a duplicate may copy. */
+    static final int DUPLICATE_WINDOW = 1 << 17;
+
     public InventoryGenerator(SchemaCatalog catalog, LocalIdMap ids) {
         this.v1 = catalog.event("StockMovement", 1).orElseThrow();
         this.v2 = catalog.event("StockMovement", 2).orElseThrow();
@@ -188,9 +191,12 @@ public final class InventoryGenerator {
         Map<String, InventoryLevel> truth = new TreeMap<>();
         Map<Integer, Long> byVersion = new TreeMap<>();
         Map<String, Long> poisonReasons = new TreeMap<>();
-        // Kept only to copy them as duplicates: ten million events would otherwise hold gigabytes.
-        List<byte[]> written = new ArrayList<>();
-        List<String> writtenKeys = new ArrayList<>();
+        // The last events written, to copy as duplicates (a retry comes soon after its original): holding every
+        // event would take gigabytes at ten million. While fewer than the window were written, a copy may be of any.
+        int window = (int) Math.max(1, Math.min(DUPLICATE_WINDOW, options.events()));
+        byte[][] written = new byte[duplicates > 0 ? window : 0][];
+        String[] writtenKeys = new String[written.length];
+        long writtenCount = 0;
         // Recent event times: a broker deletes records older than its retention (7 days by default).
         long time = options.startTimeMillis() - 7L * actions.length;
         int poisonIndex = 0;
@@ -207,20 +213,25 @@ public final class InventoryGenerator {
                 byVersion.merge(version, 1L, Long::sum);
                 int home = home(sku, options);
                 int partition = home;
+                int slot = (int) (writtenCount % window);
+                if (duplicates > 0) {
+                    scatteredTo.remove(slot);
+                }
                 if (scatter.contains(unique++)) {
                     partition = (home + 1 + scatterRandom.nextInt(options.partitions() - 1)) % options.partitions();
                     if (duplicates > 0) {
-                        scatteredTo.put(written.size(), partition);
+                        scatteredTo.put(slot, partition);
                     }
                 }
                 if (duplicates > 0) {
-                    written.add(value);
-                    writtenKeys.add(sku);
+                    written[slot] = value;
+                    writtenKeys[slot] = sku;
+                    writtenCount++;
                 }
                 send(producer, topic, partition, sku, value, time, options);
             } else if (action == 'D') {
-                int pick = random.nextInt(written.size());
-                String sku = writtenKeys.get(pick);
+                int pick = random.nextInt((int) Math.min(writtenCount, window));
+                String sku = writtenKeys[pick];
                 int home = home(sku, options);
                 // Unkeyed: half the copies in another partition (a retry through another producer). Keyed: a copy
                 // goes where the producer sent the original, as a retry of that producer would.
@@ -228,7 +239,7 @@ public final class InventoryGenerator {
                 int unkeyed = random.nextBoolean() || options.partitions() == 1 ? home
                         : (home + 1 + random.nextInt(options.partitions() - 1)) % options.partitions();
                 int partition = options.keyed() ? scatteredTo.getOrDefault(pick, home) : unkeyed;
-                send(producer, topic, partition, sku, written.get(pick), time, options);
+                send(producer, topic, partition, sku, written[pick], time, options);
             } else {
                 String sku = String.format("SKU-%05d", random.nextInt(options.skus()));
                 Poison p = poison(poisonIndex++, sku, time);
