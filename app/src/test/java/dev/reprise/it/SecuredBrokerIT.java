@@ -219,7 +219,10 @@ class SecuredBrokerIT {
     static Stream<Object[]> bindings() {
         Contract c = ContractLoader.load(CONFIG.resolve("inventory.yaml"));
         List<Acls.AclEntry> all = Acls.forPromotion(c, PRINCIPAL);
-        return IntStream.range(0, all.size()).mapToObj(i -> new Object[]{i, all.get(i).operation() + " " + all.get(i).resourceType() + " "
+        // Every binding takes about 8 minutes: CI's second command runs them all (-Dreprise.it.all-bindings=true);
+        // the build's own verify takes every fourth, a different operation and resource each.
+        boolean every = Boolean.getBoolean("reprise.it.all-bindings");
+        return IntStream.range(0, all.size()).filter(i -> every || i % 4 == 0).mapToObj(i -> new Object[]{i, all.get(i).operation() + " " + all.get(i).resourceType() + " "
                 + all.get(i).patternType() + " " + all.get(i).resourceName().replace("reprise-inventory", "<application_id>")});
     }
 
