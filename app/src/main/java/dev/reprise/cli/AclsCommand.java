@@ -70,7 +70,7 @@ public final class AclsCommand implements Callable<Integer> {
         System.out.println("# CREATE on " + String.join(", ", c.outputTopics()) + ": the runner creates them when they are missing."
                 + " DESCRIBE_CONFIGS on " + c.evidence().topic() + " only: plan and run check that its retention keeps evidence.");
         System.out.println("# No IdempotentWrite on the cluster: Kafka 3.0+ (KIP-679) authorizes a transactional producer by WRITE on its"
-                + " transactional id and an idempotent one by WRITE on a topic (checked against Kafka 4.3.1).");
+                + " transactional id and an idempotent one by WRITE on a topic (SecuredBrokerIT, Kafka 4.4.0 with StandardAuthorizer).");
         List<String> promotedOnly = new ArrayList<>(c.allowedWriteTopics());
         promotedOnly.removeAll(c.outputTopics());
         if (!promotedOnly.isEmpty() && !withPromote) {
