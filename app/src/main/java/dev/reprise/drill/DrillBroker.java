@@ -1,7 +1,7 @@
 package dev.reprise.drill;
 
+import dev.reprise.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +122,7 @@ final class DrillBroker implements AutoCloseable {
             stop();
         }
         try {
-            Utils.delete(dir.toFile());
+            EmbeddedKafka.deleteTree(dir);
         } catch (IOException e) {
             LOG.warn("could not delete the drill broker's directory {}: {}", dir, e.getMessage());
         }

@@ -1,9 +1,9 @@
 package dev.reprise.drill;
 
 import dev.reprise.contract.Contract;
+import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.RunPlan;
-import org.apache.kafka.common.utils.Utils;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -215,7 +215,7 @@ final class ProcessDrills {
 
     private static void deleteQuietly(Path dir) {
         try {
-            Utils.delete(dir.toFile());
+            EmbeddedKafka.deleteTree(dir);
         } catch (IOException e) {
             // The next instance then starts on what is left; the comparison tells whether that mattered.
         }

@@ -3,6 +3,7 @@ package dev.reprise.drill;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
+import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
@@ -23,7 +24,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -319,7 +319,7 @@ final class Workbench implements AutoCloseable {
             LOG.warn("could not delete every topic and group of prefix {}: {}; delete them by hand", prefix, e.getMessage());
         }
         try {
-            Utils.delete(dir.toFile());
+            EmbeddedKafka.deleteTree(dir);
         } catch (IOException e) {
             LOG.warn("could not delete the drill's directory {}: {}", dir, e.getMessage());
         }
