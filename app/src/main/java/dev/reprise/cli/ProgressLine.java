@@ -17,8 +17,11 @@ import java.util.function.LongSupplier;
  * each other. Not at a terminal, a plain line every {@link #PLAIN_INTERVAL_MILLIS}.
  */
 public final class ProgressLine implements RunObserver, AutoCloseable {
-    /** How often a plain (not terminal) progress line is printed. */
-    public static final long PLAIN_INTERVAL_MILLIS = 10_000;
+    /**
+     * How often a plain (not terminal) progress line is printed: 10 s, or the JVM's {@code reprise.progress.interval.ms}
+     * (the drills start their instances with 500 ms, to kill them at a point of their progress).
+     */
+    public static final long PLAIN_INTERVAL_MILLIS = Long.getLong("reprise.progress.interval.ms", 10_000);
     private static final String CLEAR = "\r\u001b[K";
 
     private final PrintStream out;

@@ -38,7 +38,7 @@ final class AppProcess {
     static AppProcess start(Workbench wb, String bootstrapServers, Path contractFile, Path stateDir, String name,
                             java.util.Map<String, String> extraProperties) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), "dev.reprise.Main", "run",
+                "-Xmx384m", "-XX:+UseParallelGC", "-Dreprise.progress.interval.ms=500", "-cp", System.getProperty("java.class.path"), "dev.reprise.Main", "run",
                 "--contract", contractFile.toString(), "--bootstrap-server", bootstrapServers, "--command-config", wb.appProperties(extraProperties).toString(),
                 "--state-dir", stateDir.toString(), "--json"));
         Path out = wb.dir.resolve(name + ".out");
