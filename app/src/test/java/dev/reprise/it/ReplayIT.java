@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -198,6 +199,10 @@ class ReplayIT {
                 producer.flush();
                 producer.abortTransaction();
             }
+            // The abort markers are written after abortTransaction returns; until then the open transaction bounds what a
+            // plan may read (its last stable offset), so wait for them.
+            awaitLastStableOffset(new TopicPartition(fixture.source, 0), 107);
+            awaitLastStableOffset(new TopicPartition(fixture.source, 2), 101);
             ReplayFixture.Run run = fixture.newRun();
 
             assertThat(run.plan().range(fixture.source, 0).orElseThrow().lastDataOffset()).as("partition 0's last committed record").isEqualTo(4);
@@ -260,6 +265,28 @@ class ReplayIT {
             assertThat(second.evidence().getChecksum()).as("the same projection, by one value").isEqualTo(first.evidence().getChecksum());
             assertThat(second.evidence().getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
             assertThat(fixture.readProjection()).isEqualTo(generated.truth());
+        }
+    }
+
+    static void awaitLastStableOffset(TopicPartition tp, long offset) {
+        try (org.apache.kafka.clients.admin.Admin admin = SharedKafka.get().admin()) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            long stable = -1;
+            while (System.nanoTime() < deadline) {
+                stable = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()),
+                        new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+                        .partitionResult(tp).get().offset();
+                if (stable >= offset) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("the last stable offset of " + tp + " stayed at " + stable + ", below " + offset);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e.getCause());
         }
     }
 
