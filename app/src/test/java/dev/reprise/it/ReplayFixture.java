@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -118,14 +117,7 @@ final class ReplayFixture {
     }
 
     KafkaProducer<byte[], byte[]> producer(Map<String, Object> extra) {
-        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        // A shared 2-core machine can stall the broker for seconds; give writes time rather than lose them.
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
-        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        config.putAll(extra);
-        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(TestProducers.config(kafka, extra), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     InventoryGenerator.Generated generate(InventoryGenerator.Options options) {

@@ -17,10 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,10 +111,7 @@ class SchemaRegistryIT {
         }
         assertThat(ids).as("three versions, three ids").hasSize(3);
         kafka.createTopic(source, 3, Map.of());
-        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = TestProducers.bytes(kafka)) {
             return new InventoryGenerator(catalog, new LocalIdMap(ids)).write(producer, source, InventoryGenerator.Options.of(events, 0.05, poison, 3));
         }
     }

@@ -1,5 +1,6 @@
 package dev.reprise.it;
 
+import dev.reprise.Await;
 import dev.reprise.Cli;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
@@ -33,7 +34,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,8 +158,8 @@ class SecuredBrokerIT {
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(60, TimeUnit.SECONDS);
             }
             Codecs codecs = Codecs.forContract(contract);
-            Map<String, Object> config = new HashMap<>(kafka.clientConfig());
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            TestProducers.awaitLeaders(kafka, List.of(source, live));
+            try (KafkaProducer<byte[], byte[]> producer = TestProducers.bytes(kafka)) {
                 InventoryGenerator.Generated generated = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver()).write(producer,
                         source, new InventoryGenerator.Options(300, 0.05, 2, 2, 30, 5L));
                 // A live projection with a few keys, so that promote reads it and compares.
@@ -189,13 +189,9 @@ class SecuredBrokerIT {
             try (Admin admin = kafka.admin()) {
                 admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
                 // The authorizer applies bindings from the metadata log: wait until they are all visible.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (admin.describeAcls(AclBindingFilter.ANY).values().get().stream().filter(a -> acls.contains(a)).count() < acls.size()
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                Await.until(Duration.ofSeconds(30), "the " + acls.size() + " bindings are visible", () ->
+                        admin.describeAcls(AclBindingFilter.ANY).values().get().stream().filter(acls::contains).count() == acls.size());
             }
-            Thread.sleep(500);
             return bindings;
         }
 
