@@ -21,10 +21,11 @@ import java.util.concurrent.Callable;
                 + "and the properties' checks use. Markdown tables by default."},
         footer = {"", "Examples:", "  reprise reference                      # both, as Markdown tables",
                 "  reprise reference contract --format text",
-                "  reprise reference properties"})
+                "  reprise reference properties",
+                "  reprise reference verdict              # the verdict's rules"})
 public final class ReferenceCommand implements Callable<Integer> {
     /** The two parts of the reference. */
-    public enum Part { contract, properties }
+    public enum Part { contract, properties, verdict }
 
     /** The forms the reference is printed in. */
     public enum Format { markdown, text }
@@ -32,7 +33,8 @@ public final class ReferenceCommand implements Callable<Integer> {
     /** Where the text form wraps its descriptions: a terminal's usual width. */
     private static final int TEXT_WIDTH = 100;
 
-    @Parameters(arity = "0..1", paramLabel = "PART", description = "contract or properties: print only that part (default: both).")
+    @Parameters(arity = "0..1", paramLabel = "PART", description = "contract or properties: print only that part (default: both); "
+            + "verdict: the rules of the verdict, each with the outcome when its claim is not proven.")
     Part part;
 
     @Option(names = "--format", defaultValue = "markdown", paramLabel = "markdown|text",
@@ -57,7 +59,18 @@ public final class ReferenceCommand implements Callable<Integer> {
         return switch (part) {
             case contract -> format == Format.markdown ? ContractKeys.markdownTable() : ContractKeys.text(TEXT_WIDTH);
             case properties -> format == Format.markdown ? RepriseConfig.markdownTable() : propertiesText();
+            case verdict -> format == Format.markdown ? dev.reprise.evidence.VerdictRules.markdownTable() : verdictText();
         };
+    }
+
+    private static String verdictText() {
+        StringBuilder out = new StringBuilder("A run is trusted only when every rule that applies to it held.\n\n");
+        for (dev.reprise.evidence.VerdictRule r : dev.reprise.evidence.VerdictRules.ALL) {
+            out.append(r.name()).append("  (").append(r.whenBroken()).append(" when not proven)\n");
+            ContractKeys.wrap(out, r.claim() + ". Reads: " + r.reads() + ".", "    ", TEXT_WIDTH);
+            out.append('\n');
+        }
+        return out.toString();
     }
 
     private static String propertiesText() {

@@ -19,6 +19,8 @@ public enum Count {
     LAST_OFFSET("last_offset", "offset of the last record read inside the range"),
     REDELIVERED("redelivered", "records read again after the group's offsets were moved back inside the run: skipped"),
     MISPLACED("misplaced", "events of a history declared keyed by the ordering key, read from another partition than their key's"),
+    OFFSETS_PROVEN_EMPTY("offsets_proven_empty", "offsets inside the range the stage did not see, proven by a read to hold no committed record"),
+    OFFSETS_UNPROVEN("offsets_unproven", "offsets inside the range the stage did not see and that are not proven empty: records the run missed"),
     // Per apply task, counted by the apply stage and carried by its task summary.
     PROCESSED("processed", "distinct events applied to the projection"),
     DUPLICATES("duplicates", "events whose id this run had applied already"),

@@ -17,7 +17,9 @@ public enum CountFamily {
     /** {@code threshold|<action>|<reason>}: a threshold crossed while the run went (1). */
     THRESHOLD("threshold|"),
     /** {@code misplaced_sample|<key>|<where read>|<key's partition>}: a misplaced event (1). */
-    MISPLACED_SAMPLE("misplaced_sample|");
+    MISPLACED_SAMPLE("misplaced_sample|"),
+    /** {@code gap|<from>|<to>|<reason>}: offsets of a source partition that the run neither read nor proved empty (1). */
+    UNPROVEN_GAP("gap|");
 
     private final String prefix;
 
@@ -64,6 +66,28 @@ public enum CountFamily {
 
         public boolean aborts() {
             return action.equals("abort");
+        }
+    }
+
+    /** Offsets {@code from} to {@code to} of a source partition that the run neither read nor proved empty, and why. */
+    public record UnprovenGap(long from, long to, String reason) {
+        /** At most 200 characters of reason: counter names are stored with every commit. */
+        public String counter() {
+            return UNPROVEN_GAP.name(from + "|" + to + "|" + (reason.length() > 200 ? reason.substring(0, 200) + "…" : reason));
+        }
+
+        public static Optional<UnprovenGap> parse(String value) {
+            String[] parts = value.split("\\|", 3);
+            try {
+                return parts.length == 3 ? Optional.of(new UnprovenGap(Long.parseLong(parts[0]), Long.parseLong(parts[1]), parts[2])) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (from == to ? "offset " + from : "offsets " + from + " to " + to) + " " + reason;
         }
     }
 

@@ -3,10 +3,7 @@ package dev.reprise.evidence;
 import dev.reprise.contract.Contract;
 import dev.reprise.counts.Count;
 import dev.reprise.counts.CountFamily;
-import dev.reprise.counts.Total;
 import dev.reprise.evidence.avro.CheckResult;
-import dev.reprise.evidence.avro.ConfidenceStatus;
-import dev.reprise.evidence.avro.DifferenceSample;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.PartitionRange;
 import dev.reprise.evidence.avro.RecoveryEvidence;
@@ -24,10 +21,9 @@ import java.util.Map;
  * Merges the summaries of all apply tasks into the run's {@link RecoveryEvidence} and decides the
  * verdict. Pure: the same summaries always give the same evidence, apart from the end time.
  *
- * <p>The verdict: {@code untrusted} when a check that proves the rebuild fails (accounting,
- * invariants, a ground-truth reference); {@code degraded} when the rebuild is sound but incomplete in
- * ways the contract bounds (dead-letter ratio, ordering violations); {@code trusted} otherwise.
- * Every fact that led to the verdict is written into {@code confidence_reasons}.
+ * <p>The verdict comes from the rules of {@link VerdictRules#ALL}: {@code trusted} only when every rule that applies
+ * held, else the worst outcome of those that did not. Every fact that led to the verdict is written into
+ * {@code confidence_reasons}.
  */
 public final class EvidenceBuilder {
     private EvidenceBuilder() {
@@ -99,227 +95,53 @@ public final class EvidenceBuilder {
     public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long staleSummaries,
                                          long endedAtMillis) {
         RunTotals run = new RunTotals(contract, plan, summaries, staleSummaries);
-        Map<String, Map<String, Long>> sources = run.sources;
-        Map<String, Long> invariantFailures = run.invariantFailures;
-        Map<String, String> invariantSamples = run.invariantSamples;
-        long keys = run.keys;
-        long checksum = run.checksum;
-        boolean hasReference = run.hasReference;
-        long unchanged = run.unchanged;
-        long changed = run.changed;
-        long missing = run.missing;
-        long extra = run.extra;
-        List<DifferenceSample> samples = run.samples;
-        long read = run.read;
-        long filtered = run.filtered;
-        long outOfRange = run.outOfRange;
-        long startedAt = run.startedAt;
-        Map<String, Long> deadReasons = run.deadReasons;
-        Map<String, Long> upcasts = run.upcasts;
-        List<PartitionRange> ranges = run.ranges;
-        long redelivered = run.redelivered;
-        long misplaced = run.misplaced;
-        List<String> misplacedSamples = run.misplacedSamples;
-        List<String> coverageGaps = run.coverageGaps;
-        long stale = run.stale;
-        java.util.Set<CountFamily.Crossed> crossed = run.crossed;
-        long processed = run.processed;
-        long duplicates = run.duplicates;
-        long dead = run.dead;
-        Long violations = run.violations;
-
-        List<CheckResult> checks = new ArrayList<>();
-        List<String> untrusted = new ArrayList<>();
-        List<String> degraded = new ArrayList<>();
-        List<String> facts = new ArrayList<>();
-
-        long endedPartitions = plan.ranges().stream().filter(r -> Count.ENDED.in(sources.getOrDefault(r.id(), Map.of())) > 0).count();
-        boolean complete = endedPartitions == plan.ranges().size();
-        checks.add(new CheckResult("every_partition_replayed_to_its_end", complete, plan.ranges().size() - endedPartitions,
-                endedPartitions + " of " + plan.ranges().size() + " source partitions reached their planned end"));
-        if (!complete) {
-            untrusted.add("only " + endedPartitions + " of " + plan.ranges().size() + " source partitions reached their planned end");
-        } else {
-            facts.add("all " + plan.ranges().size() + " source partitions were replayed to their planned end");
-        }
-
-        checks.add(new CheckResult("every_partition_read_from_its_first_to_its_last_record", coverageGaps.isEmpty(), (long) coverageGaps.size(),
-                coverageGaps.isEmpty() ? "every source partition was read from the first to the last record of its planned range"
-                        : String.join("; ", coverageGaps)));
-        if (!coverageGaps.isEmpty()) {
-            untrusted.add("the run did not read its whole range: " + String.join("; ", coverageGaps));
-        }
-
-        List<String> transit = new ArrayList<>();
-        boolean repartitioned = false;
-        for (TaskSummary s : summaries) {
-            for (Map.Entry<String, Long> e : s.expectedFromSources().entrySet()) {
-                repartitioned = true;
-                long got = s.receivedFromSources().getOrDefault(e.getKey(), 0L);
-                if (got != e.getValue()) {
-                    transit.add("apply task " + s.partition() + " received " + got + " of the " + e.getValue() + " events source partition "
-                            + e.getKey() + " sent it");
-                }
-            }
-        }
-        if (repartitioned) {
-            checks.add(new CheckResult("every_event_reached_its_apply_task", transit.isEmpty(), (long) transit.size(),
-                    transit.isEmpty() ? "every apply task received exactly the events each source partition sent it" : String.join("; ", transit)));
-            (transit.isEmpty() ? facts : untrusted).add(transit.isEmpty()
-                    ? "every event sent through the repartition topic reached its apply task"
-                    : "events were lost or added between the stages: " + String.join("; ", transit));
-        }
-
-        long accounted = processed + duplicates + filtered + dead;
-        boolean balanced = accounted == read;
-        String accounting = read + " read = " + processed + " processed + " + duplicates + " duplicates skipped + "
-                + filtered + " filtered + " + dead + " dead-lettered";
-        checks.add(new CheckResult("every_record_accounted_for", balanced, Math.abs(read - accounted),
-                balanced ? accounting : accounting.replace(" = ", " != ") + " (= " + accounted + ")"));
-        (balanced ? facts : untrusted).add((balanced ? "accounting: " : "records lost or counted twice: ") + checks.get(checks.size() - 1).getDetail());
-
-        long invariantTotal = 0;
-        for (Map.Entry<String, Long> e : invariantFailures.entrySet()) {
-            boolean ok = e.getValue() == 0;
-            invariantTotal += e.getValue();
-            String detail = ok ? "held on all " + keys + " keys"
-                    : "failed on " + e.getValue() + " of " + keys + " keys, e.g. " + invariantSamples.get(e.getKey());
-            checks.add(new CheckResult(e.getKey(), ok, e.getValue(), detail));
-            if (!ok) {
-                untrusted.add("invariant " + e.getKey() + " " + detail);
-            }
-        }
-        if (invariantTotal == 0 && !invariantFailures.isEmpty()) {
-            facts.add(invariantFailures.size() + " invariants held on all " + keys + " keys");
-        }
-
-        Map<String, Object> totals = new java.util.HashMap<>();
-        totals.put(Total.EVENTS_READ.variable(), read);
-        totals.put(Total.EVENTS_PROCESSED.variable(), processed);
-        totals.put(Total.DUPLICATES_SKIPPED.variable(), duplicates);
-        totals.put(Total.FILTERED.variable(), filtered);
-        totals.put(Total.DEAD_LETTERED.variable(), dead);
-        totals.put(Total.PROJECTION_KEYS.variable(), keys);
-        totals.put(Total.OUT_OF_RANGE.variable(), outOfRange);
-        for (Map.Entry<String, java.util.function.Predicate<Map<String, Object>>> check : dev.reprise.reconcile.CelChecks.totals(contract).entrySet()) {
-            boolean ok = check.getValue().test(totals);
-            String expression = contract.reconciliation().totals().stream().filter(c -> c.name().equals(check.getKey()))
-                    .findFirst().map(Contract.Check::expression).orElse("");
-            checks.add(new CheckResult(check.getKey(), ok, ok ? 0L : 1L, (ok ? "holds: " : "does not hold: ") + expression));
-            if (!ok) {
-                untrusted.add("total check " + check.getKey() + " does not hold: " + expression);
-            }
-        }
-
-        if (hasReference) {
-            long differences = changed + missing + extra;
-            String detail = unchanged + " unchanged, " + changed + " changed, " + missing + " missing, " + extra + " extra compared with "
-                    + contract.reconciliation().referenceTopic();
-            if (contract.reconciliation().referenceMustMatch()) {
-                checks.add(new CheckResult("matches_reference_projection", differences == 0, differences, detail));
-                (differences == 0 ? facts : untrusted).add((differences == 0 ? "the rebuild matches the reference projection: " : "the rebuild differs from the reference projection: ") + detail);
-            } else {
-                double diffRatio = keys == 0 ? 0 : (double) differences / keys;
-                boolean tooMany = diffRatio > contract.evidence().maxLiveDiffRatio();
-                (tooMany ? degraded : facts).add("compared with the live projection: " + detail
-                        + String.format(" (%.3f%% of the rebuilt keys differ; the contract allows %.3f%%)", diffRatio * 100,
-                        contract.evidence().maxLiveDiffRatio() * 100));
-            }
-        }
-
-        Contract.EvidenceSpec limits = contract.evidence();
-        boolean enough = processed >= limits.minEventsProcessed() && keys >= limits.minProjectionKeys();
-        String size = processed + " events processed into " + keys + " projection keys (the contract requires at least "
-                + limits.minEventsProcessed() + " and " + limits.minProjectionKeys() + ")";
-        checks.add(new CheckResult("rebuild_is_not_empty", enough, (long) (enough ? 0 : 1), size));
-        if (!enough) {
-            untrusted.add("the rebuild is empty or too small to prove anything: " + size
-                    + "; check scope.from, scope.to and the scope's filters, or lower evidence.min_events_processed / min_projection_keys");
-        }
-
-        double deadRatio = read == 0 ? 0 : (double) dead / read;
-        String deadFact = String.format("%d records dead-lettered (%.3f%% of %d read; the contract allows %.3f%%, and above %.3f%% the run is untrusted)",
-                dead, deadRatio * 100, read, limits.maxDeadLetterRatio() * 100, limits.untrustedDeadLetterRatio() * 100);
-        if (deadRatio > limits.untrustedDeadLetterRatio()) {
-            checks.add(new CheckResult("dead_letters_below_hard_limit", false, dead, deadFact));
-            untrusted.add(deadFact + "; a rebuild made of a fraction of its history proves nothing: look at dead_letter_reasons "
-                    + "(a key_field or event_id_field the events do not carry?)");
-        } else {
-            (deadRatio > limits.maxDeadLetterRatio() ? degraded : facts).add(deadFact);
-        }
-
-        if (contract.history().keyedByOrderingKey()) {
-            checks.add(new CheckResult("history_keyed_by_ordering_key", misplaced == 0, misplaced, misplaced == 0
-                    ? "every event was read from the partition of its ordering key"
-                    : misplaced + " events were read from another partition than their ordering key's, e.g. " + misplacedSamples));
-            if (misplaced > 0) {
-                untrusted.add(misplaced + " misplaced events: read from another partition than the one the default partitioner gives their "
-                        + "ordering key, although the contract says history.keyed_by_ordering_key: true; a key's events may have been split "
-                        + "over tasks and applied out of order or twice; e.g. " + misplacedSamples
-                        + ". Set keyed_by_ordering_key: false to repartition by the ordering key");
-            }
-        }
-        for (CountFamily.Crossed c : crossed) {
-            if (c.aborts()) {
-                untrusted.add(c.reason() + " (an abort threshold: the run is not trusted even if it finished before the abort took effect)");
-            } else {
-                facts.add(c.reason() + " (a pause threshold: the run was paused and resumed)");
-            }
-        }
-        if (stale > 0) {
-            facts.add(stale + " records of other runs on the run's internal topics were ignored (an offset reset with other tools "
+        Findings findings = VerdictRules.judge(run);
+        // Facts that no rule holds against the run: what was ignored, and why nothing of it was applied.
+        if (run.stale > 0) {
+            findings.facts.add(run.stale + " records of other runs on the run's internal topics were ignored (an offset reset with other tools "
                     + "rewinds them too); none was counted or applied");
         }
-        if (redelivered > 0) {
-            facts.add(redelivered + " records delivered again after the group's offsets were moved back inside the run were skipped; "
+        if (run.redelivered > 0) {
+            findings.facts.add(run.redelivered + " records delivered again after the group's offsets were moved back inside the run were skipped; "
                     + "none was applied twice");
         }
-        if (violations != null) {
-            String v = violations + " ordering violations on " + contract.ordering().sequenceField() + " (the contract allows "
-                    + contract.evidence().maxOrderingViolations() + ")";
-            (violations > contract.evidence().maxOrderingViolations() ? degraded : facts).add(v);
-        }
-
+        List<CheckResult> checks = findings.checks();
         long reconciliationFailures = checks.stream().mapToLong(CheckResult::getFailures).sum();
-        ConfidenceStatus status = !untrusted.isEmpty() ? ConfidenceStatus.untrusted
-                : !degraded.isEmpty() ? ConfidenceStatus.degraded : ConfidenceStatus.trusted;
-        List<String> reasons = new ArrayList<>(untrusted);
-        reasons.addAll(degraded);
-        reasons.addAll(facts);
-
+        long read = run.read;
+        boolean hasReference = run.hasReference;
         List<UpcastCount> upcastCounts = new ArrayList<>();
-        upcasts.forEach((k, v) -> {
+        run.upcasts.forEach((k, v) -> {
             CountFamily.UpcastStep step = CountFamily.UpcastStep.parse(k);
             upcastCounts.add(new UpcastCount(step.type(), step.from(), step.to(), v));
         });
-        double seconds = Math.max(0.001, (endedAtMillis - startedAt) / 1000.0);
+        double seconds = Math.max(0.001, (endedAtMillis - run.startedAt) / 1000.0);
         return header(contract, plan, EvidenceKind.FINAL)
-                .setRanges(ranges)
+                .setRanges(run.ranges)
                 .setEventsRead(read)
-                .setEventsProcessed(processed)
-                .setDuplicatesSkipped(duplicates)
-                .setFiltered(filtered)
-                .setOutOfRange(outOfRange)
-                .setDeadLettered(dead)
-                .setStaleRecords(stale)
-                .setRedeliveredRecords(redelivered)
-                .setMisplacedEvents(contract.history().keyedByOrderingKey() ? misplaced : null)
-                .setMisplacedSamples(misplacedSamples)
-                .setDeadLetterReasons(new LinkedHashMap<>(deadReasons))
+                .setEventsProcessed(run.processed)
+                .setDuplicatesSkipped(run.duplicates)
+                .setFiltered(run.filtered)
+                .setOutOfRange(run.outOfRange)
+                .setDeadLettered(run.dead)
+                .setStaleRecords(run.stale)
+                .setRedeliveredRecords(run.redelivered)
+                .setMisplacedEvents(contract.history().keyedByOrderingKey() ? run.misplaced : null)
+                .setMisplacedSamples(run.misplacedSamples)
+                .setDeadLetterReasons(new LinkedHashMap<>(run.deadReasons))
                 .setUpcasts(upcastCounts)
-                .setOrderingViolations(violations)
-                .setProjectionKeys(keys)
-                .setProjectionsUnchanged(hasReference ? unchanged : null)
-                .setProjectionsChanged(hasReference ? changed : null)
-                .setProjectionsMissing(hasReference ? missing : null)
-                .setProjectionsExtra(hasReference ? extra : null)
-                .setDifferenceSamples(samples)
-                .setReconciliationChecks(checks)
+                .setOrderingViolations(run.violations)
+                .setProjectionKeys(run.keys)
+                .setProjectionsUnchanged(hasReference ? run.unchanged : null)
+                .setProjectionsChanged(hasReference ? run.changed : null)
+                .setProjectionsMissing(hasReference ? run.missing : null)
+                .setProjectionsExtra(hasReference ? run.extra : null)
+                .setDifferenceSamples(run.samples)
+                .setReconciliationChecks(new ArrayList<>(checks))
                 .setReconciliationFailures(reconciliationFailures)
-                .setChecksum(String.format("%016x", checksum))
-                .setConfidenceStatus(status)
-                .setConfidenceReasons(reasons)
-                .setStartedAt(Instant.ofEpochMilli(startedAt))
+                .setChecksum(String.format("%016x", run.checksum))
+                .setConfidenceStatus(findings.status())
+                .setConfidenceReasons(findings.reasons())
+                .setStartedAt(Instant.ofEpochMilli(run.startedAt))
                 .setEndedAt(Instant.ofEpochMilli(endedAtMillis))
                 .setEventsPerSecond(read / seconds)
                 .build();

@@ -20,6 +20,14 @@ import java.util.TreeMap;
  * reference, and the thresholds crossed. {@link EvidenceBuilder} decides the verdict from it.
  */
 final class RunTotals {
+    final Contract contract;
+    final RunPlan plan;
+    final Collection<TaskSummary> summaries;
+    /** Offsets the source stage skipped over and proved to hold no committed record. */
+    final long offsetsProvenEmpty;
+    /** Offsets the source stage skipped over that are not proven empty, and a few of those gaps said in words. */
+    final long offsetsUnproven;
+    final List<String> unprovenGaps;
     final Map<String, Map<String, Long>> sources;
     final Map<String, Long> apply;
     final Map<String, Long> invariantFailures;
@@ -98,6 +106,9 @@ final class RunTotals {
         long misplaced = 0;
         List<String> misplacedSamples = new ArrayList<>();
         List<String> coverageGaps = new ArrayList<>();
+        long offsetsProvenEmpty = 0;
+        long offsetsUnproven = 0;
+        List<String> unprovenGaps = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
             Map<String, Long> stats = sources.getOrDefault(r.id(), Map.of());
             long partitionRead = Count.EVENTS_READ.in(stats);
@@ -106,7 +117,10 @@ final class RunTotals {
             ranges.add(PartitionRange.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setStartOffset(r.start())
                     .setEndOffset(r.end()).setEventsRead(partitionRead)
                     .setFirstDataOffset(r.hasData() ? r.firstDataOffset() : null).setLastDataOffset(r.hasData() ? r.lastDataOffset() : null)
-                    .setFirstOffsetRead(firstRead).setLastOffsetRead(lastRead).build());
+                    .setFirstOffsetRead(firstRead).setLastOffsetRead(lastRead)
+                    .setOffsetsProvenEmpty(Count.OFFSETS_PROVEN_EMPTY.in(stats)).setOffsetsUnproven(Count.OFFSETS_UNPROVEN.in(stats)).build());
+            offsetsProvenEmpty += Count.OFFSETS_PROVEN_EMPTY.in(stats);
+            offsetsUnproven += Count.OFFSETS_UNPROVEN.in(stats);
             boolean ended = Count.ENDED.in(stats) > 0;
             if (ended && r.hasData() && !(Long.valueOf(r.firstDataOffset()).equals(firstRead) && Long.valueOf(r.lastDataOffset()).equals(lastRead))) {
                 coverageGaps.add(r.id() + " was read " + (firstRead == null ? "not at all" : "from offset " + firstRead + " to " + lastRead)
@@ -126,6 +140,8 @@ final class RunTotals {
             stats.forEach((name, value) -> {
                 CountFamily.DEAD_LETTER_REASON.valueIn(name).ifPresent(reason -> deadReasons.merge(reason, value, Long::sum));
                 CountFamily.UPCAST.valueIn(name).ifPresent(step -> upcasts.merge(step, value, Long::sum));
+                CountFamily.UNPROVEN_GAP.valueIn(name).filter(x -> unprovenGaps.size() < 20).flatMap(CountFamily.UnprovenGap::parse)
+                        .ifPresent(gap -> unprovenGaps.add(r.id() + " " + gap));
                 CountFamily.MISPLACED_SAMPLE.valueIn(name).filter(x -> misplacedSamples.size() < 20).ifPresent(sample ->
                         misplacedSamples.add(CountFamily.Misplaced.parse(sample).map(Object::toString).orElse(sample)));
             });
@@ -148,6 +164,12 @@ final class RunTotals {
         long dead = deadSource + Count.DEAD_LETTERED.in(apply);
         Long violations = contract.ordering().sequenceField() == null ? null : Count.ORDERING_VIOLATIONS.in(apply);
 
+        this.contract = contract;
+        this.plan = plan;
+        this.summaries = summaries;
+        this.offsetsProvenEmpty = offsetsProvenEmpty;
+        this.offsetsUnproven = offsetsUnproven;
+        this.unprovenGaps = unprovenGaps;
         this.sources = sources;
         this.apply = apply;
         this.invariantFailures = invariantFailures;

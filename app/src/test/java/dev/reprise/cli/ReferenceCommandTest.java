@@ -39,6 +39,24 @@ class ReferenceCommandTest {
     }
 
     @Test
+    void theReadmesVerdictTableIsWhatTheCommandPrints() throws Exception {
+        Cli.Outcome o = Cli.reprise("reference", "verdict");
+        assertThat(o.exitCode()).as(o.stderr()).isZero();
+        for (dev.reprise.evidence.VerdictRule r : dev.reprise.evidence.VerdictRules.ALL) {
+            assertThat(o.stdout()).contains("| `" + r.name() + "` | " + r.whenBroken() + " | ");
+        }
+        String readme = Files.readString(README);
+        int start = readme.indexOf("\n<!-- verdict:start") + 1;
+        int end = readme.indexOf("\n<!-- verdict:end") + 1;
+        assertThat(start).as("README.md has the marker line <!-- verdict:start ...").isPositive();
+        assertThat(end).isGreaterThan(start);
+        assertThat(readme.substring(readme.indexOf('\n', start) + 1, end)).as("README.md's verdict table differs from what 'reprise reference "
+                + "verdict' prints (a rule was added, changed or removed); regenerate it from the repository's root with:%n  %s%n",
+                REGENERATE.replace("--format markdown", "verdict").replace("reference:", "verdict:").replace("/tmp/reference.md", "/tmp/verdict.md"))
+                .isEqualTo(o.stdout());
+    }
+
+    @Test
     void markdownHasARowForEveryContractKeyAndEveryProperty() {
         Cli.Outcome o = Cli.reprise("reference");
 
