@@ -32,7 +32,7 @@ public class RunCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--plan", description = "Continue the run in this plan file instead of starting a new run.")
+    @Option(names = "--plan", description = "Continue the run in this plan file (saved as run-plan.json by an earlier run). Refused (exit 2) unless it is the run in force; goes through the same checks as a run without it.")
     Path planFile;
 
     @Option(names = "--state-dir", defaultValue = "${env:REPRISE_STATE_DIR:-reprise-data/state}",
@@ -100,13 +100,27 @@ public class RunCommand implements Callable<Integer> {
         RunPlan plan;
         try (Admin admin = runner.admin()) {
             if (planFile != null) {
-                plan = planned;
-                if (!plan.contractHash().equals(contract.hash())) {
-                    System.err.println("warning: the plan was made with another version of the contract (" + plan.contractHash().substring(0, 12)
+                // A plan file names the run to continue; it is run only when it is the run in force, and through the same
+                // checks as a run without one (offsets moved forward past unread records are put back): a stale plan file
+                // or a group moved with other tools must never skip part of a range.
+                java.util.Optional<dev.reprise.ops.RunStore.Current> inForce = new dev.reprise.ops.RunStore(contract, clientConfig).inForce(admin);
+                String refusal = inForce.isEmpty()
+                        ? "no run is in force for application id " + contract.applicationId() + ", so the plan file's run " + planned.runId()
+                        + " cannot be continued; 'reprise reset --execute' plans a run and sets the group's offsets, 'reprise run' without --plan does both"
+                        : !inForce.get().plan().runId().equals(planned.runId())
+                        ? "the plan file's run " + planned.runId() + " is not the run in force (" + inForce.get().plan().runId()
+                        + "); 'reprise run' without --plan continues the run in force, 'reprise reset --execute' plans a new one"
+                        : null;
+                if (refusal != null) {
+                    System.err.println("reprise " + name() + ": " + refusal);
+                    return ExitCodes.INVALID_INPUT;
+                }
+                if (!planned.contractHash().equals(contract.hash())) {
+                    System.err.println("warning: the plan was made with another version of the contract (" + planned.contractHash().substring(0, 12)
                             + "…), this one is " + contract.hash().substring(0, 12) + "…");
                 }
-                System.err.println("Continuing run " + plan.runId() + " from its committed offsets");
-            } else {
+            }
+            {
                 ReplayRunner.Prepared prepared;
                 try {
                     prepared = prepare(runner, admin);

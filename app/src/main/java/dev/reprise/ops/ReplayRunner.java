@@ -284,7 +284,9 @@ public final class ReplayRunner {
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
         prepareOutputs();
-        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()), observer.counterFeed());
+        RunStoreFence fence = new RunStoreFence(new RunStore(contract, clientConfig), this::admin);
+        Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()), observer.counterFeed(),
+                fence);
         // The subtopology that holds the evidence stage, by its node's name: subtopology ids also count global stores
         // (a reference topic), so the last index is not always the evidence's.
         int evidenceSubtopology = topology.describe().subtopologies().stream()
@@ -296,7 +298,10 @@ public final class ReplayRunner {
         streams.setUncaughtExceptionHandler(e -> {
             failure.set(e);
             java.util.Optional<String> denied = AuthorizationFailure.describe(e, contract);
-            if (denied.isPresent()) {
+            java.util.Optional<Throwable> fenced = causes(e).filter(c -> c instanceof dev.reprise.pipeline.support.RunFence.FencedRunException).findFirst();
+            if (fenced.isPresent()) {
+                LOG.error("The replay stopped: {}", fenced.get().getMessage());
+            } else if (denied.isPresent()) {
                 LOG.error("The replay stopped: {}; then run again: the run resumes from its last commit", denied.get());
             } else {
                 LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
@@ -323,7 +328,12 @@ public final class ReplayRunner {
             // run reset the group's offsets at once instead of after the session timeout.
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(60)));
+            fence.close();
         }
+    }
+
+    private static java.util.stream.Stream<Throwable> causes(Throwable e) {
+        return java.util.stream.Stream.iterate(e, java.util.Objects::nonNull, Throwable::getCause).limit(20);
     }
 
     /**

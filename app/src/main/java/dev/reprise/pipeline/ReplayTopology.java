@@ -15,6 +15,7 @@ import dev.reprise.pipeline.source.SourceStage;
 import dev.reprise.pipeline.source.Throttle;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.pipeline.support.RunFence;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
@@ -81,13 +82,19 @@ public final class ReplayTopology {
      */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
                                  CounterFeed feed) {
+        return build(contract, plan, codecs, throttle, guardrails, settings, feed, RunFence.NONE);
+    }
+
+    /** @param fence checked by every task when it is assigned, before it processes anything */
+    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
+                                 CounterFeed feed, RunFence fence) {
         EvidenceCodec evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(counterStore(SourceStage.COUNTERS_STORE));
         builder.addStateStore(CommitHook.builder(SourceStage.COMMIT_HOOK));
         KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
-        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails, feed),
+        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails, feed, fence),
                 Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE, SourceStage.COMMIT_HOOK);
 
         routed.filter((k, v) -> v instanceof Routed.Dead, Named.as(SourceStage.POISON_NODE))

@@ -240,6 +240,14 @@ class ReplayIT {
                     .as("the last offset of " + r.id() + " is a transaction marker, not data").isLessThan(r.end() - 1));
             assertThat(run.evidence().getEventsProcessed()).as("aborted records are never read").isEqualTo(committed);
             assertThat(run.evidence().getEventsRead()).isEqualTo(committed);
+            // Between its first and last record each partition holds transaction markers (and what reached it of the aborted
+            // transaction): every offset there that was not read is proven by a read to hold no committed record.
+            assertThat(run.evidence().getRanges()).allSatisfy(r -> {
+                assertThat(r.getOffsetsProvenEmpty()).as("offsets proven empty in " + r.getTopic() + "-" + r.getPartition())
+                        .isPositive().isEqualTo(r.getLastOffsetRead() - r.getFirstOffsetRead() + 1 - r.getEventsRead());
+                assertThat(r.getOffsetsUnproven()).isZero();
+            });
+            assertThat(run.evidence().getConfidenceStatus()).as(run.evidence().getConfidenceReasons().toString()).isEqualTo(ConfidenceStatus.trusted);
             Map<String, InventoryLevel> projection = fixture.readProjection();
             for (int k = 0; k < 4; k++) {
                 long expected = k < 2 ? 6 : 4;

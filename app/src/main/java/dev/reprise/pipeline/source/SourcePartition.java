@@ -23,6 +23,10 @@ final class SourcePartition {
     /** Events sent to each repartition partition (null without a repartition). */
     final long[] sent;
     long misplaced;
+    /** Offsets inside the range the stage skipped over, not yet proven empty (checked before each commit). */
+    final java.util.List<GapCheck.Gap> pendingGaps = new java.util.ArrayList<>();
+    /** Unproven gaps sampled into the counters by this task (at most a few). */
+    int unprovenSampled;
 
     SourcePartition(RunPlan.PartitionRange range, Counters counters, CounterFeed feed, int repartitionPartitions, boolean viaRepartition) {
         this.range = range;
@@ -38,6 +42,17 @@ final class SourcePartition {
             for (int p = 0; p < sent.length; p++) {
                 sent[p] = this.counters.get(CountFamily.SENT_TO_PARTITION.name(Integer.toString(p)));
             }
+        }
+    }
+
+    /**
+     * Notes the offsets between the last record read (or the plan's first record) and {@code offset} as a gap when
+     * there are any. Called for each record inside the range, in offset order.
+     */
+    void noteGapBefore(long offset) {
+        long expected = read == 0 ? (range.hasData() ? range.firstDataOffset() : range.start()) : lastOffset + 1;
+        if (offset > expected) {
+            pendingGaps.add(new GapCheck.Gap(expected, offset - 1));
         }
     }
 

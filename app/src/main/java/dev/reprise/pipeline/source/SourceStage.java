@@ -14,6 +14,7 @@ import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Counters;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Guardrails;
+import dev.reprise.pipeline.support.RunFence;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
@@ -75,12 +76,29 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     /** Kafka Streams' own context and this stage's node, to send the batches from the commit hook. */
     private HookForwarding hookForwarding;
     private CommitHook commitHook;
+    /** Proves the offsets skipped over hold nothing; made from the application's settings unless given. */
+    private final java.util.function.Function<Map<String, Object>, GapCheck> gapChecks;
+    private GapCheck gapCheck;
+    private final RunFence fence;
 
     public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
         this(contract, plan, codecs, throttle, guardrails, CounterFeed.NONE);
     }
 
     public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed) {
+        this(contract, plan, codecs, throttle, guardrails, feed, RunFence.NONE);
+    }
+
+    /** @param fence checked when the task is assigned, before anything is processed */
+    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence) {
+        this(contract, plan, codecs, throttle, guardrails, feed, fence, KafkaGapCheck::new);
+    }
+
+    /** @param gapChecks makes the check of skipped offsets from the application's configuration (tests give their own) */
+    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence,
+                       java.util.function.Function<Map<String, Object>, GapCheck> gapChecks) {
+        this.fence = fence;
+        this.gapChecks = gapChecks;
         this.feed = feed;
         this.throttle = throttle;
         this.guardrails = guardrails;
@@ -91,6 +109,8 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
 
     @Override
     public void init(ProcessorContext<byte[], Routed> context) {
+        // Before anything of this task is read: an instance of a run that is no longer in force stops here.
+        fence.check(plan.runId());
         this.context = context;
         KeyValueStore<String, byte[]> store = context.getStateStore(COUNTERS_STORE);
         this.counters = new Counters(store, plan.runId());
@@ -106,6 +126,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             hook.beforeCommit(this::sendBatchesBeforeCommit);
         }
         hook.beforeCommit(() -> {
+            taskPartitions.forEach(this::checkGaps);
             taskPartitions.forEach(SourcePartition::foldIntoCounters);
             counters.persist();
         });
@@ -154,6 +175,8 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         } else if (ps.isEnded) {
             // Only under at-least-once, after a restart: this record was already counted.
             return;
+        } else {
+            ps.noteGapBefore(offset);
         }
         throttle.acquire();
         if (ps.read++ == 0) {
@@ -319,10 +342,44 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         }
     }
 
+    /**
+     * Proves the offsets a partition skipped over since the last check hold no committed record, or counts them as
+     * unproven with the reason (the evidence then fails its coverage rule). Runs before every commit and before a
+     * range's end marker, so no gap is committed unchecked: after a crash the records after it are read again.
+     */
+    private void checkGaps(SourcePartition ps) {
+        if (ps.pendingGaps.isEmpty()) {
+            return;
+        }
+        if (gapCheck == null) {
+            gapCheck = gapChecks.apply(context.appConfigs());
+        }
+        GapCheck.Result result = gapCheck.check(ps.range.topicPartition(), List.copyOf(ps.pendingGaps));
+        ps.pendingGaps.clear();
+        ps.counters.add(Count.OFFSETS_PROVEN_EMPTY, result.provenEmpty());
+        for (GapCheck.Unproven u : result.unproven()) {
+            ps.counters.add(Count.OFFSETS_UNPROVEN, u.gap().size());
+            CountFamily.UnprovenGap gap = new CountFamily.UnprovenGap(u.gap().from(), u.gap().to(), u.reason());
+            if (ps.unprovenSampled++ < MISPLACED_SAMPLES) {
+                ps.counters.set(gap.counter(), 1);
+            }
+            LOG.warn("Source partition {}: {}; the run reads on, and its evidence will be untrusted", ps.range.id(), gap);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (gapCheck != null) {
+            gapCheck.close();
+            gapCheck = null;
+        }
+    }
+
     private void endRange(SourcePartition ps) {
         if (ps.isEnded) {
             return;
         }
+        checkGaps(ps);
         ps.isEnded = true;
         ps.counters.set(Count.ENDED, 1);
         ps.foldIntoCounters();
