@@ -42,10 +42,12 @@ public final class EvidenceBuilder {
         long processed = 0;
         long duplicates = 0;
         long dead = 0;
+        long conflicts = 0;
         for (Map<String, Long> c : counters) {
             processed += Count.PROCESSED.in(c);
             duplicates += Count.DUPLICATES.in(c);
             dead += Count.DEAD_LETTERED.in(c);
+            conflicts += Count.ID_CONFLICTS.in(c);
         }
         List<PartitionRange> ranges = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
@@ -53,13 +55,14 @@ public final class EvidenceBuilder {
                     .setEndOffset(r.end()).setEventsRead(0L).setFirstDataOffset(r.hasData() ? r.firstDataOffset() : null)
                     .setLastDataOffset(r.hasData() ? r.lastDataOffset() : null).build());
         }
-        long read = processed + duplicates + dead;
+        long read = processed + duplicates + conflicts + dead;
         double seconds = Math.max(0.001, (nowMillis - plan.createdAtMillis()) / 1000.0);
         return header(contract, plan, EvidenceKind.PROGRESS)
                 .setRanges(ranges)
                 .setEventsRead(read)
                 .setEventsProcessed(processed)
                 .setDuplicatesSkipped(duplicates)
+                .setIdConflicts(conflicts)
                 .setFiltered(0)
                 .setOutOfRange(0)
                 .setDeadLettered(dead)
@@ -170,10 +173,17 @@ public final class EvidenceBuilder {
                     : "events were lost or added between the stages: " + String.join("; ", transit));
         }
 
-        long accounted = processed + duplicates + filtered + dead;
+        // --- Rules event_ids_name_one_event and event_ids_checked_across_apply_tasks (IdConflicts): an event id met again
+        // with other content or another ordering key is a conflict, not a duplicate; verdict per idempotency.on_conflict.
+        // Whether ids could be compared across apply tasks is said, never assumed. The accounting below counts conflicts.
+        IdConflicts idConflicts = IdConflicts.of(contract, plan, summaries);
+        idConflicts.addTo(checks, untrusted, degraded, facts);
+        // --- end of the id conflict rules
+
+        long accounted = processed + duplicates + idConflicts.count() + filtered + dead;
         boolean balanced = accounted == read;
         String accounting = read + " read = " + processed + " processed + " + duplicates + " duplicates skipped + "
-                + filtered + " filtered + " + dead + " dead-lettered";
+                + idConflicts.count() + " id conflicts + " + filtered + " filtered + " + dead + " dead-lettered";
         checks.add(new CheckResult("every_record_accounted_for", balanced, Math.abs(read - accounted),
                 balanced ? accounting : accounting.replace(" = ", " != ") + " (= " + accounted + ")"));
         (balanced ? facts : untrusted).add((balanced ? "accounting: " : "records lost or counted twice: ") + checks.get(checks.size() - 1).getDetail());
@@ -298,6 +308,8 @@ public final class EvidenceBuilder {
                 .setEventsRead(read)
                 .setEventsProcessed(processed)
                 .setDuplicatesSkipped(duplicates)
+                .setIdConflicts(idConflicts.count())
+                .setIdConflictSamples(idConflicts.samples())
                 .setFiltered(filtered)
                 .setOutOfRange(outOfRange)
                 .setDeadLettered(dead)
@@ -316,6 +328,7 @@ public final class EvidenceBuilder {
                 .setDifferenceSamples(samples)
                 .setReconciliationChecks(checks)
                 .setReconciliationFailures(reconciliationFailures)
+                .setChecksNotMade(new ArrayList<>(idConflicts.notMade()))
                 .setChecksum(String.format("%016x", checksum))
                 .setConfidenceStatus(status)
                 .setConfidenceReasons(reasons)
