@@ -58,9 +58,9 @@ import java.util.stream.Collectors;
  * <p>Over 300 lines: the apply stage is one Kafka Streams processor; what is not the per-event path (states in memory, transit, payloads, completion) lives in the classes beside it.
  */
 public final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Routed, byte[], Emitted> {
-    /** run prefix + batch number → event ids: the event ids this run has applied ({@link DedupSet}), changelogged. Kept for the whole run: a duplicate can arrive at any offset. */
+    /** run prefix + batch number + format → event ids with their events' digests and places: the event ids this run has applied ({@link DedupSet}), changelogged. Kept for the whole run: a duplicate can arrive at any offset. */
     public static final String DEDUP_STORE = "reprise-dedup";
-    /** generation + event id → empty: the same ids for lookups, on disk, rebuilt from {@link #DEDUP_STORE} when the task starts. */
+    /** generation + event id → digest and place of its event ({@link DedupSet.Seen}): the same ids for lookups, on disk, rebuilt from {@link #DEDUP_STORE} when the task starts. */
     public static final String DEDUP_IDS_STORE = "reprise-dedup-ids";
     /** ordering key (run-prefixed) → Avro binary of the projection state. */
     public static final String PROJECTION_STORE = "reprise-projection";
