@@ -219,8 +219,37 @@ public record Contract(
     public record Ordering(String keyField, String sequenceField) {
     }
 
-    /** The field that identifies an event across copies: duplicates share it. */
-    public record Idempotency(String eventIdField) {
+    /**
+     * The field that identifies an event across copies: duplicates share it.
+     *
+     * @param onConflict what an event id reused for an event with other content or another ordering key does to the verdict
+     */
+    public record Idempotency(String eventIdField, OnConflict onConflict) {
+        public Idempotency {
+            onConflict = onConflict == null ? OnConflict.UNTRUSTED : onConflict;
+        }
+
+        public Idempotency(String eventIdField) {
+            this(eventIdField, OnConflict.UNTRUSTED);
+        }
+    }
+
+    /** {@code idempotency.on_conflict}: the verdict of a run in which an event id named two different events. */
+    public enum OnConflict {
+        /** The run is untrusted: which of the two events belongs in the projection is unknown. */
+        UNTRUSTED,
+        /** The run is degraded: sound otherwise, but some events were not applied. */
+        DEGRADED,
+        /** The event applied first stands and the other is left out; the conflicts are reported as facts. */
+        FIRST_WINS;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static OnConflict fromConfig(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
     }
 
     /**

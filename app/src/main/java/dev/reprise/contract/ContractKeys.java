@@ -190,6 +190,11 @@ public final class ContractKeys {
     public static final Key EVENT_ID_FIELD = text("idempotency.event_id_field").required()
             .doc("The event field that identifies an event across copies; copies after the first are skipped as duplicates")
             .example("event_id").declare();
+    public static final Key ON_CONFLICT = choice("idempotency.on_conflict", "untrusted", "degraded", "first_wins").byDefault("untrusted")
+            .doc("The verdict when an event id names two different events (other content or another ordering key): untrusted, "
+                    + "degraded, or first_wins (the event applied first stands; the conflicts are listed as facts). Either way "
+                    + "the later event is not applied, and the conflicts are counted and sampled in the evidence")
+            .example("first_wins").declare();
 
     // --- F: the deterministic projection ---
     public static final Key PROJECTION = section("projection").required().doc("F: the projection to rebuild and where its states go").declare();

@@ -88,7 +88,8 @@ public final class ContractLoader {
                 ordering.text(ContractKeys.ORDERING_SEQUENCE_FIELD));
 
         Node idem = root.section(ContractKeys.IDEMPOTENCY);
-        Contract.Idempotency idempotency = new Contract.Idempotency(idem.text(ContractKeys.EVENT_ID_FIELD));
+        Contract.Idempotency idempotency = new Contract.Idempotency(idem.text(ContractKeys.EVENT_ID_FIELD),
+                Contract.OnConflict.fromConfig(idem.choice(ContractKeys.ON_CONFLICT)));
 
         Node proj = root.section(ContractKeys.PROJECTION);
         Contract.ProjectionSpec projection = new Contract.ProjectionSpec(proj.text(ContractKeys.PROJECTION_NAME),

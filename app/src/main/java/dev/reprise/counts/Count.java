@@ -23,7 +23,8 @@ public enum Count {
     OFFSETS_UNPROVEN("offsets_unproven", "offsets inside the range the stage did not see and that are not proven empty: records the run missed"),
     // Per apply task, counted by the apply stage and carried by its task summary.
     PROCESSED("processed", "distinct events applied to the projection"),
-    DUPLICATES("duplicates", "events whose id this run had applied already"),
+    DUPLICATES("duplicates", "events whose id this run had applied already, with the same content: copies, skipped"),
+    ID_CONFLICTS("id_conflicts", "events whose id this run had applied already with other content or another ordering key: not applied"),
     ORDERING_VIOLATIONS("ordering_violations", "events whose sequence was not above the last one of their key"),
     STALE_RECORDS("stale_records", "records of other runs (or in no format of this run) on the repartition topic, ignored"),
     // Bookkeeping of the apply task, not reported.

@@ -19,7 +19,9 @@ public enum CountFamily {
     /** {@code misplaced_sample|<key>|<where read>|<key's partition>}: a misplaced event (1). */
     MISPLACED_SAMPLE("misplaced_sample|"),
     /** {@code gap|<from>|<to>|<reason>}: offsets of a source partition that the run neither read nor proved empty (1). */
-    UNPROVEN_GAP("gap|");
+    UNPROVEN_GAP("gap|"),
+    /** {@code id_conflict|<first read>|<second read>|<id length>|<event id>|<key>}: an event id reused for another event (1). */
+    ID_CONFLICT_SAMPLE("id_conflict|");
 
     private final String prefix;
 
@@ -113,6 +115,47 @@ public enum CountFamily {
         @Override
         public String toString() {
             return "key " + key + " read from " + readFrom + ", belongs to partition " + keyPartition;
+        }
+    }
+
+    /**
+     * An event id reused for another event: the id, the ordering key of the event that was not applied, where the
+     * applied event was read ({@code topic-partition@offset}, or "an unknown place" for an id kept without one) and
+     * where the other was read.
+     */
+    public record Conflict(String eventId, String key, String firstRead, String secondRead) {
+        private static final int MAX_TEXT = 200;
+
+        /** The id and key cut to 200 characters each: counter names are stored with every commit. */
+        public String counter() {
+            String id = cut(eventId);
+            return ID_CONFLICT_SAMPLE.name(firstRead + "|" + secondRead + "|" + id.length() + "|" + id + "|" + cut(key));
+        }
+
+        public static Optional<Conflict> parse(String value) {
+            String[] head = value.split("\\|", 4);
+            if (head.length < 4) {
+                return Optional.empty();
+            }
+            try {
+                int idLength = Integer.parseInt(head[2]);
+                String rest = head[3];
+                if (rest.length() < idLength + 1 || rest.charAt(idLength) != '|') {
+                    return Optional.empty();
+                }
+                return Optional.of(new Conflict(rest.substring(0, idLength), rest.substring(idLength + 1), head[0], head[1]));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        private static String cut(String text) {
+            return text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) + "…" : text;
+        }
+
+        @Override
+        public String toString() {
+            return "event id " + eventId + " applied from " + firstRead + ", reused by another event from " + secondRead + " (key " + key + ")";
         }
     }
 }

@@ -21,11 +21,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * few thousand ids instead of one per id (the per-record changelog was a third of the dedup cost in a
  * profile: a producer send per event, and the broker's work for it).
  *
+ * <p>With each id it keeps what {@link Seen} holds: a 64-bit digest of the event it was applied with and
+ * where that event was read, so that a later event with the same id and other content is told apart
+ * from a copy (a conflict, not a duplicate) and both places can be named. That costs 8 bytes of digest
+ * plus the coordinate as two varints (typically 4 to 6 bytes together) per id on disk, one byte more in the
+ * changelog; nothing on the heap.
+ *
  * <ul>
- *   <li>{@code batches} (changelogged): run prefix + batch number → the ids of one batch, each
- *       length-prefixed. What the task has committed is exactly what this store holds after a restore,
- *       as for every changelogged store of Kafka Streams.</li>
- *   <li>{@code ids} (on disk, no changelog): generation + id → nothing, for lookups. Rebuilt from
+ *   <li>{@code batches} (changelogged): run prefix + batch number + format byte 1 → the entries of one
+ *       batch, each an id (2-byte length first) and its {@link Seen} (1-byte length first). What the task has committed is exactly what
+ *       this store holds after a restore, as for every changelogged store of Kafka Streams. Batches written
+ *       before digests were kept (key without the format byte: ids only) are read with {@link Seen#UNKNOWN}.</li>
+ *   <li>{@code ids} (on disk, no changelog): generation + id → its {@link Seen}, for lookups. Rebuilt from
  *       {@code batches} each time the task starts, under a new random 8-byte generation, because after a
  *       crash it may hold ids of events whose processing was never committed: those events come again
  *       and must not be taken for duplicates. Entries of older generations are deleted in the background
@@ -38,6 +45,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class DedupSet {
     static final int MAX_BATCH_BYTES = 256 * 1024;
     private static final byte[] NOTHING = new byte[0];
+    /** The last byte of a batch's key whose entries carry a {@link Seen}. */
+    private static final byte FORMAT_WITH_SEEN = 1;
     private final KeyValueStore<Bytes, byte[]> batches;
     private final KeyValueStore<Bytes, byte[]> ids;
     private final byte[] runPrefix;
@@ -66,7 +75,9 @@ public final class DedupSet {
         try (KeyValueIterator<Bytes, byte[]> it = batches.range(from, to)) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
-                if (kv.key.compareTo(to) >= 0 || kv.key.get().length != runPrefix.length + 8) {
+                int keyLength = kv.key.get().length;
+                boolean withSeen = keyLength == runPrefix.length + 9 && kv.key.get()[keyLength - 1] == FORMAT_WITH_SEEN;
+                if (kv.key.compareTo(to) >= 0 || (keyLength != runPrefix.length + 8 && !withSeen)) {
                     continue;
                 }
                 lastBatch = Math.max(lastBatch, ByteBuffer.wrap(kv.key.get(), runPrefix.length, 8).getLong());
@@ -74,7 +85,12 @@ public final class DedupSet {
                 while (in.hasRemaining()) {
                     byte[] id = new byte[in.getShort() & 0xFFFF];
                     in.get(id);
-                    ids.put(key(id), NOTHING);
+                    byte[] value = NOTHING;
+                    if (withSeen) {
+                        value = new byte[in.get()];
+                        in.get(value);
+                    }
+                    ids.put(key(id), value);
                     seen.put(id);
                     loaded++;
                 }
@@ -110,24 +126,101 @@ public final class DedupSet {
      * event was rejected) only costs a store read when it comes again.
      */
     public boolean contains(byte[] id) {
-        lastAsked = id;
-        return !seen.put(id) && ids.get(key(id)) != null;
+        return lookup(id) != null;
     }
 
-    /** Adds an id ({@link #idOf}). */
+    /**
+     * What was kept when {@code id} ({@link #idOf}) was added in this run, by this task; null when it was
+     * not. Enters the id in the Bloom filter on the way, as {@link #contains} does.
+     */
+    public Seen lookup(byte[] id) {
+        lastAsked = id;
+        if (seen.put(id)) {
+            return null;
+        }
+        byte[] value = ids.get(key(id));
+        return value == null ? null : Seen.read(value);
+    }
+
+    /** Adds an id ({@link #idOf}) without a digest or a place: {@link Seen#UNKNOWN}. */
     public void add(byte[] id) {
+        add(id, Seen.UNKNOWN);
+    }
+
+    /** Adds an id ({@link #idOf}) with the digest of its event and where the event was read. */
+    public void add(byte[] id, Seen what) {
         if (id.length > 0xFFFF) {
             throw new IllegalArgumentException("event id of " + (id.length - 1) + " bytes; at most 65,534");
         }
-        ids.put(key(id), NOTHING);
+        byte[] value = what.bytes();
+        ids.put(key(id), value);
         if (id != lastAsked) {
             seen.put(id);
         }
         batch.write(id.length >>> 8);
         batch.write(id.length);
         batch.write(id, 0, id.length);
+        batch.write(value.length);
+        batch.write(value, 0, value.length);
         if (batch.size() >= MAX_BATCH_BYTES) {
             writeBatch();
+        }
+    }
+
+    /**
+     * What the set keeps with an id: the digest of the event it was applied with, and where that event was read.
+     *
+     * @param digest 64-bit digest of the event's content ({@code Payloads#digest} in the apply stage); 0 with
+     *               {@code source} -1 when unknown (an id written before digests were kept)
+     * @param source the index of the event's source partition in the run plan's ranges; -1 when unknown
+     * @param offset the event's offset in that partition
+     */
+    public record Seen(long digest, int source, long offset) {
+        /** An id kept without a digest: another event with it can only be taken for a copy. */
+        public static final Seen UNKNOWN = new Seen(0, -1, -1);
+
+        public boolean known() {
+            return source >= 0;
+        }
+
+        /** Digest (8 bytes, big-endian), then source + 1 and offset + 1 as unsigned varints; empty for {@link #UNKNOWN}. */
+        byte[] bytes() {
+            if (!known()) {
+                return NOTHING;
+            }
+            byte[] out = new byte[8 + 5 + 10];
+            ByteBuffer buffer = ByteBuffer.wrap(out).putLong(digest);
+            putVarint(buffer, source + 1L);
+            putVarint(buffer, offset + 1);
+            return Arrays.copyOf(out, buffer.position());
+        }
+
+        static Seen read(byte[] value) {
+            if (value.length == 0) {
+                return UNKNOWN;
+            }
+            ByteBuffer in = ByteBuffer.wrap(value);
+            long digest = in.getLong();
+            return new Seen(digest, (int) (getVarint(in) - 1), getVarint(in) - 1);
+        }
+
+        private static void putVarint(ByteBuffer out, long value) {
+            while ((value & ~0x7FL) != 0) {
+                out.put((byte) ((value & 0x7F) | 0x80));
+                value >>>= 7;
+            }
+            out.put((byte) value);
+        }
+
+        private static long getVarint(ByteBuffer in) {
+            long value = 0;
+            for (int shift = 0; ; shift += 7) {
+                byte b = in.get();
+                value |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return value;
+                }
+            }
         }
     }
 
@@ -137,8 +230,9 @@ public final class DedupSet {
             return;
         }
         lastBatch++;
-        byte[] key = Arrays.copyOf(runPrefix, runPrefix.length + 8);
+        byte[] key = Arrays.copyOf(runPrefix, runPrefix.length + 9);
         ByteBuffer.wrap(key, runPrefix.length, 8).putLong(lastBatch);
+        key[key.length - 1] = FORMAT_WITH_SEEN;
         batches.put(Bytes.wrap(key), batch.toByteArray());
         batch.reset();
     }

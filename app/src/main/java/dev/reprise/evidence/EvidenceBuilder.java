@@ -38,10 +38,12 @@ public final class EvidenceBuilder {
         long processed = 0;
         long duplicates = 0;
         long dead = 0;
+        long conflicts = 0;
         for (Map<String, Long> c : counters) {
             processed += Count.PROCESSED.in(c);
             duplicates += Count.DUPLICATES.in(c);
             dead += Count.DEAD_LETTERED.in(c);
+            conflicts += Count.ID_CONFLICTS.in(c);
         }
         List<PartitionRange> ranges = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
@@ -49,13 +51,14 @@ public final class EvidenceBuilder {
                     .setEndOffset(r.end()).setEventsRead(0L).setFirstDataOffset(r.hasData() ? r.firstDataOffset() : null)
                     .setLastDataOffset(r.hasData() ? r.lastDataOffset() : null).build());
         }
-        long read = processed + duplicates + dead;
+        long read = processed + duplicates + conflicts + dead;
         double seconds = Math.max(0.001, (nowMillis - plan.createdAtMillis()) / 1000.0);
         return header(contract, plan, EvidenceKind.PROGRESS)
                 .setRanges(ranges)
                 .setEventsRead(read)
                 .setEventsProcessed(processed)
                 .setDuplicatesSkipped(duplicates)
+                .setIdConflicts(conflicts)
                 .setFiltered(0)
                 .setOutOfRange(0)
                 .setDeadLettered(dead)
@@ -101,6 +104,8 @@ public final class EvidenceBuilder {
             findings.facts.add(run.stale + " records of other runs on the run's internal topics were ignored (an offset reset with other tools "
                     + "rewinds them too); none was counted or applied");
         }
+        // Said, never assumed: whether ids could be compared across apply tasks (IdConflicts#notMade).
+        run.idConflicts.acrossTasks(findings.checks, findings.facts);
         if (run.redelivered > 0) {
             findings.facts.add(run.redelivered + " records delivered again after the group's offsets were moved back inside the run were skipped; "
                     + "none was applied twice");
@@ -120,6 +125,8 @@ public final class EvidenceBuilder {
                 .setEventsRead(read)
                 .setEventsProcessed(run.processed)
                 .setDuplicatesSkipped(run.duplicates)
+                .setIdConflicts(run.idConflicts.count())
+                .setIdConflictSamples(run.idConflicts.samples())
                 .setFiltered(run.filtered)
                 .setOutOfRange(run.outOfRange)
                 .setDeadLettered(run.dead)
@@ -138,6 +145,7 @@ public final class EvidenceBuilder {
                 .setDifferenceSamples(run.samples)
                 .setReconciliationChecks(new ArrayList<>(checks))
                 .setReconciliationFailures(reconciliationFailures)
+                .setChecksNotMade(new ArrayList<>(run.idConflicts.notMade()))
                 .setChecksum(String.format("%016x", run.checksum))
                 .setConfidenceStatus(findings.status())
                 .setConfidenceReasons(findings.reasons())

@@ -2,6 +2,7 @@ package dev.reprise.evidence;
 
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.DifferenceSample;
+import dev.reprise.evidence.avro.IdConflictSample;
 import dev.reprise.evidence.avro.PartitionRange;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.evidence.avro.UpcastCount;
@@ -29,6 +30,13 @@ public final class EvidenceReport {
         out.append(String.format("  events read          %,d%n", e.getEventsRead()));
         out.append(String.format("  events processed     %,d%n", e.getEventsProcessed()));
         out.append(String.format("  duplicates skipped   %,d%n", e.getDuplicatesSkipped()));
+        if (e.getIdConflicts() > 0) {
+            out.append(String.format("  id conflicts         %,d (ids reused for other events; not applied)%n", e.getIdConflicts()));
+            for (IdConflictSample c : e.getIdConflictSamples()) {
+                out.append("    event id ").append(c.getEventId()).append(": applied from ").append(c.getAppliedFrom()).append(", met again from ")
+                        .append(c.getConflictingFrom()).append(" (key ").append(c.getOrderingKey()).append(")\n");
+            }
+        }
         out.append(String.format("  filtered             %,d%n", e.getFiltered()));
         out.append(String.format("  dead-lettered        %,d%s%n", e.getDeadLettered(),
                 e.getDeadLetterReasons().isEmpty() ? "" : "  " + e.getDeadLetterReasons()));
@@ -57,7 +65,8 @@ public final class EvidenceReport {
         }
         out.append("  checks\n");
         for (CheckResult c : e.getReconciliationChecks()) {
-            out.append("    ").append(c.getPassed() ? "pass " : "FAIL ").append(c.getName()).append(": ").append(c.getDetail()).append('\n');
+            String outcome = e.getChecksNotMade().contains(c.getName()) ? "n/a  " : c.getPassed() ? "pass " : "FAIL ";
+            out.append("    ").append(outcome).append(c.getName()).append(": ").append(c.getDetail()).append('\n');
         }
         out.append("  checksum             ").append(e.getChecksum()).append('\n');
         if (e.getEndedAt() != null) {

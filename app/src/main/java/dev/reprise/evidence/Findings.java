@@ -50,6 +50,16 @@ public final class Findings {
             outcomes.merge(rule.name(), rule.whenBroken(), (a, b) -> worse(a, b));
         }
 
+        /**
+         * The claim is not proven, and the contract chose the outcome ({@code idempotency.on_conflict}): never better than
+         * degraded, since an unproven claim never leaves a run trusted.
+         */
+        public void notProven(String reason, ConfidenceStatus as) {
+            ConfidenceStatus outcome = as == ConfidenceStatus.untrusted ? ConfidenceStatus.untrusted : ConfidenceStatus.degraded;
+            (outcome == ConfidenceStatus.untrusted ? untrusted : degraded).add(reason);
+            outcomes.merge(rule.name(), outcome, (a, b) -> worse(a, b));
+        }
+
         /** A fact that holds, said among the reasons. */
         public void fact(String reason) {
             facts.add(reason);

@@ -28,6 +28,8 @@ final class RunTotals {
     /** Offsets the source stage skipped over that are not proven empty, and a few of those gaps said in words. */
     final long offsetsUnproven;
     final List<String> unprovenGaps;
+    /** Event ids reused for other events (idempotency.on_conflict decides what they do to the verdict). */
+    final IdConflicts idConflicts;
     final Map<String, Map<String, Long>> sources;
     final Map<String, Long> apply;
     final Map<String, Long> invariantFailures;
@@ -164,6 +166,7 @@ final class RunTotals {
         long dead = deadSource + Count.DEAD_LETTERED.in(apply);
         Long violations = contract.ordering().sequenceField() == null ? null : Count.ORDERING_VIOLATIONS.in(apply);
 
+        this.idConflicts = IdConflicts.of(contract, plan, summaries);
         this.contract = contract;
         this.plan = plan;
         this.summaries = summaries;

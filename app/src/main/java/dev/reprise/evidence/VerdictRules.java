@@ -96,14 +96,20 @@ public final class VerdictRules {
         }
     });
 
+    public static final VerdictRule ONE_EVENT_PER_ID = new VerdictRule(IdConflicts.NAME_ONE_EVENT, untrusted,
+            "no event id met again in an apply task named another event (other content or another ordering key); "
+                    + "idempotency.on_conflict may make a conflict degraded, or accept the first event",
+            "id_conflicts, id_conflict_samples, idempotency.on_conflict", f -> f.run().idConflicts.judge(f));
+
     public static final VerdictRule ACCOUNTED = new VerdictRule("every_record_accounted_for", untrusted,
-            "every record read is processed, a duplicate, filtered or dead-lettered, exactly once",
-            "events_read, events_processed, duplicates_skipped, filtered, dead_lettered", f -> {
+            "every record read is processed, a duplicate, an id conflict, filtered or dead-lettered, exactly once",
+            "events_read, events_processed, duplicates_skipped, id_conflicts, filtered, dead_lettered", f -> {
         RunTotals run = f.run();
-        long accounted = run.processed + run.duplicates + run.filtered + run.dead;
+        long conflicts = run.idConflicts.count();
+        long accounted = run.processed + run.duplicates + conflicts + run.filtered + run.dead;
         boolean balanced = accounted == run.read;
         String accounting = run.read + " read = " + run.processed + " processed + " + run.duplicates + " duplicates skipped + "
-                + run.filtered + " filtered + " + run.dead + " dead-lettered";
+                + conflicts + " id conflicts + " + run.filtered + " filtered + " + run.dead + " dead-lettered";
         String detail = balanced ? accounting : accounting.replace(" = ", " != ") + " (= " + accounted + ")";
         f.check(balanced, Math.abs(run.read - accounted), detail);
         if (balanced) {
@@ -281,7 +287,7 @@ public final class VerdictRules {
     });
 
     /** Every rule, in order. */
-    public static final List<VerdictRule> ALL = List.of(REPLAYED_TO_THE_END, READ_FIRST_TO_LAST, NO_OFFSET_SKIPPED, REACHED_APPLY, ACCOUNTED,
+    public static final List<VerdictRule> ALL = List.of(REPLAYED_TO_THE_END, READ_FIRST_TO_LAST, NO_OFFSET_SKIPPED, REACHED_APPLY, ONE_EVENT_PER_ID, ACCOUNTED,
             INVARIANTS, TOTALS, MATCHES_REFERENCE, LIVE_DIFFERENCES, NOT_EMPTY, DEAD_LETTERS_HARD, DEAD_LETTERS, KEYED_HISTORY,
             NO_ABORT_THRESHOLD, ORDERING);
 

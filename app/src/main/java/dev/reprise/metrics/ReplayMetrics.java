@@ -36,8 +36,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code reprise_verdict{verdict}}, {@code reprise_build_info{version, kafka_streams_version}}, and {@code kafka_stream_*}.
  */
 public final class ReplayMetrics implements RunObserver, CounterFeed, AutoCloseable {
-    /** The outcomes of a record read: read = processed + duplicate + filtered + dead_lettered, as in the evidence. */
-    public static final List<String> OUTCOMES = List.of("read", "processed", "duplicate", "filtered", "dead_lettered");
+    /** The outcomes of a record read: read = processed + duplicate + id_conflict + filtered + dead_lettered, as in the evidence. */
+    public static final List<String> OUTCOMES = List.of("read", "processed", "duplicate", "id_conflict", "filtered", "dead_lettered");
     /** Dead-letter reasons beyond this many distinct codes are counted as {@code other}: a label's values stay few. */
     static final int MAX_REASONS = 64;
     /** How often the Kafka Streams binder looks for metrics of new threads and tasks (Micrometer's default is a minute). */
@@ -62,6 +62,7 @@ public final class ReplayMetrics implements RunObserver, CounterFeed, AutoClosea
         byName.put(Count.EVENTS_READ.key(), outcome("read"));
         byName.put(Count.PROCESSED.key(), outcome("processed"));
         byName.put(Count.DUPLICATES.key(), outcome("duplicate"));
+        byName.put(Count.ID_CONFLICTS.key(), outcome("id_conflict"));
         byName.put(Count.FILTERED.key(), outcome("filtered"));
         byName.put(Count.DEAD_LETTERED.key(), outcome("dead_lettered"));
         byName.put(Count.STALE_RECORDS.key(), Counter.builder("reprise.stale.records")
@@ -95,7 +96,7 @@ public final class ReplayMetrics implements RunObserver, CounterFeed, AutoClosea
 
     private Counter outcome(String outcome) {
         return Counter.builder("reprise.events").tag("outcome", outcome)
-                .description("Records this instance read, and what became of them: processed, duplicate, filtered or dead_lettered")
+                .description("Records this instance read, and what became of them: processed, duplicate, id_conflict, filtered or dead_lettered")
                 .register(registry);
     }
 

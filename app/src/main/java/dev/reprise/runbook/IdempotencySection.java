@@ -18,9 +18,14 @@ final class IdempotencySection {
                 "**Scope: this run.** The apply task keeps every " + id + " it has applied in this run, in RocksDB with a Bloom filter in front, "
                         + "every key prefixed by 8 bytes of the run id. A new run starts with an empty set, so the events of the last run are "
                         + "never taken for duplicates; the old run's entries are deleted in the background.",
-                "**A duplicate** (an " + id + " already applied in this run) is skipped and counted as `duplicates_skipped`: not applied, not "
-                        + "written, not dead-lettered. Copies meet in one task because they share their " + Doc.code(c.ordering().keyField())
-                        + "; two copies with different keys are two events to Reprise.",
+                "**A duplicate** (an " + id + " already applied in this run, with the same content) is skipped and counted as "
+                        + "`duplicates_skipped`: not applied, not written, not dead-lettered. Copies meet in one task because they share their "
+                        + Doc.code(c.ordering().keyField()) + ".",
+                "**A conflict** (an " + id + " already applied in this run for an event with other content or another "
+                        + Doc.code(c.ordering().keyField()) + ", met in the same apply task) is not applied, counted as `id_conflicts` with "
+                        + "samples naming both offsets, and makes the run " + conflictVerdict(c.idempotency().onConflict()) + " "
+                        + "(`idempotency.on_conflict`). The same " + id + " under two keys of different apply tasks is not seen: the "
+                        + "evidence lists `event_ids_checked_across_apply_tasks` in `checks_not_made` whenever the run has more than one.",
                 "**External side effects: none.** The projection folds events into state; the run writes only the topics of section 2. "
                         + "Nothing outside Kafka is called, so nothing outside Kafka happens twice.",
                 "**A crash** changes nothing: " + (c.processing().guarantee().equals("exactly_once_v2")
@@ -57,5 +62,13 @@ final class IdempotencySection {
         doc.para("Whatever happened, the evidence proves the coverage: each source partition's first and last offsets read must equal the "
                 + "first and last records of its planned range, or the run is untrusted. Every reset needs the group " + Doc.code(app)
                 + " without active members: stop every `reprise run` first (`reprise reset --execute` refuses otherwise).");
+    }
+
+    private static String conflictVerdict(Contract.OnConflict policy) {
+        return switch (policy) {
+            case UNTRUSTED -> "untrusted";
+            case DEGRADED -> "degraded";
+            case FIRST_WINS -> "neither (first_wins: the event applied first stands; the conflicts are listed)";
+        };
     }
 }

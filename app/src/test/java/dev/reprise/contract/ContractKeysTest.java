@@ -83,6 +83,7 @@ class ContractKeysTest {
         READ.put("ordering.key_field", c -> c.ordering().keyField());
         READ.put("ordering.sequence_field", c -> c.ordering().sequenceField());
         READ.put("idempotency.event_id_field", c -> c.idempotency().eventIdField());
+        READ.put("idempotency.on_conflict", c -> c.idempotency().onConflict().configName());
         READ.put("projection.name", c -> c.projection().name());
         READ.put("projection.topic", c -> c.projection().topic());
         READ.put("projection.encoding", c -> c.projection().encoding().configName());

@@ -93,7 +93,7 @@ class DedupSetTest {
         }
         int perBatch = batches.map.firstEntry().getValue().length;
         assertThat(perBatch).isGreaterThanOrEqualTo(DedupSet.MAX_BATCH_BYTES).isLessThan(DedupSet.MAX_BATCH_BYTES + 100);
-        assertThat(Bytes.wrap(batches.map.firstKey().get()).get()).hasSize(RUN.length + 8);
+        assertThat(Bytes.wrap(batches.map.firstKey().get()).get()).as("run prefix, batch number, format byte").hasSize(RUN.length + 9);
     }
 
     @Test
@@ -121,5 +121,70 @@ class DedupSetTest {
         set.add(DedupSet.idOf(uuid.toString()));
         assertThat(set.contains(compact)).isTrue();
         assertThat(set.contains(DedupSet.idOf(upper))).as("another id").isFalse();
+    }
+    // Guards the defect "the same event id with other content passed as a duplicate": the set keeps, with each id, the
+    // digest of its event and where it was read, and a restarted task (the set rebuilt from its changelog) still has them.
+    @Test
+    void theDigestAndPlaceOfEachIdSurviveTheChangelogAndAReopen() {
+        SortedBatchStoreTest.SortedMapStore batches = new SortedBatchStoreTest.SortedMapStore();
+        SortedBatchStoreTest.SortedMapStore ids = new SortedBatchStoreTest.SortedMapStore();
+        DedupSet first = new DedupSet(batches, ids, RUN, 1_000);
+        first.add(id(1), new DedupSet.Seen(0x1234_5678_9ABC_DEF0L, 3, 1_000_000_000_000L));
+        first.add(id(2), new DedupSet.Seen(-1L, 0, 0));
+        first.add(id(3));
+        assertThat(first.lookup(id(1))).isEqualTo(new DedupSet.Seen(0x1234_5678_9ABC_DEF0L, 3, 1_000_000_000_000L));
+        first.writeBatch();
+
+        DedupSet second = new DedupSet(batches, ids, RUN, 1_000);
+        assertThat(second.lookup(id(1))).isEqualTo(new DedupSet.Seen(0x1234_5678_9ABC_DEF0L, 3, 1_000_000_000_000L));
+        assertThat(second.lookup(id(2))).isEqualTo(new DedupSet.Seen(-1L, 0, 0));
+        assertThat(second.lookup(id(3))).as("added without a digest").isEqualTo(DedupSet.Seen.UNKNOWN);
+        assertThat(second.lookup(id(4))).isNull();
+    }
+
+    @Test
+    void batchesWrittenBeforeDigestsWereKeptAreReadAsIdsWithoutOne() {
+        SortedBatchStoreTest.SortedMapStore batches = new SortedBatchStoreTest.SortedMapStore();
+        byte[] key = java.util.Arrays.copyOf(RUN, RUN.length + 8);
+        key[key.length - 1] = 1;
+        byte[] id = id(9);
+        byte[] old = java.nio.ByteBuffer.allocate(2 + id.length).putShort((short) id.length).put(id).array();
+        batches.put(Bytes.wrap(key), old);
+
+        DedupSet set = new DedupSet(batches, new SortedBatchStoreTest.SortedMapStore(), RUN, 1_000);
+        assertThat(set.loaded()).isEqualTo(1);
+        assertThat(set.lookup(id(9))).as("a copy can still be skipped; its content cannot be compared").isEqualTo(DedupSet.Seen.UNKNOWN);
+        set.add(id(10), new DedupSet.Seen(7L, 0, 5));
+        set.writeBatch();
+        assertThat(new DedupSet(batches, new SortedBatchStoreTest.SortedMapStore(), RUN, 1_000).lookup(id(10)))
+                .as("the batch numbers of both formats go on").isEqualTo(new DedupSet.Seen(7L, 0, 5));
+    }
+
+    /** What keeping a digest and a place costs per id: printed for the README's sizing, bounded here. */
+    @Test
+    void aDigestAndAPlaceCostAbout13BytesPerIdOnDiskAndInTheChangelog() {
+        int n = 100_000;
+        long[] withSeen = {0, 0};
+        long[] without = {0, 0};
+        for (long[] bytes : new long[][] {withSeen, without}) {
+            SortedBatchStoreTest.SortedMapStore batches = new SortedBatchStoreTest.SortedMapStore();
+            SortedBatchStoreTest.SortedMapStore ids = new SortedBatchStoreTest.SortedMapStore();
+            DedupSet set = new DedupSet(batches, ids, RUN, n);
+            java.util.Random random = new java.util.Random(1);
+            for (int i = 0; i < n; i++) {
+                byte[] uuid = DedupSet.idOf(new java.util.UUID(random.nextLong(), random.nextLong()).toString());
+                // Offsets in the millions of a partition among 12: the common case.
+                set.add(uuid, bytes == withSeen ? new DedupSet.Seen(random.nextLong(), i % 12, 5_000_000L + i) : DedupSet.Seen.UNKNOWN);
+            }
+            set.writeBatch();
+            bytes[0] = ids.map.entrySet().stream().mapToLong(e -> e.getKey().get().length + e.getValue().length).sum();
+            bytes[1] = batches.map.values().stream().mapToLong(v -> v.length).sum();
+        }
+        double disk = (double) (withSeen[0] - without[0]) / n;
+        double changelog = (double) (withSeen[1] - without[1]) / n;
+        System.out.printf("dedup set, per UUID id: lookup store %.1f -> %.1f bytes (+%.1f), changelog %.1f -> %.1f bytes (+%.1f); heap unchanged%n",
+                (double) without[0] / n, (double) withSeen[0] / n, disk, (double) without[1] / n, (double) withSeen[1] / n, changelog);
+        assertThat(disk).isBetween(12.0, 15.0);
+        assertThat(changelog).isBetween(13.0, 16.0);
     }
 }

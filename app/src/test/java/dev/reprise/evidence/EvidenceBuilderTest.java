@@ -289,4 +289,82 @@ class EvidenceBuilderTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+    /**
+     * The id conflict rules (IdConflicts). Guard the defect found on a real broker: the same event id with quantity 50
+     * and then 5,000 on one SKU was counted a duplicate and the run was trusted; the same id on two SKUs was applied twice.
+     */
+    @org.junit.jupiter.api.Nested
+    class IdConflictRules {
+        Contract withPolicy(String onConflict) throws java.io.IOException {
+            Path file = Path.of("..", "config", "inventory.yaml").toAbsolutePath().normalize();
+            String yaml = java.nio.file.Files.readString(file).replace("  event_id_field: event_id\n",
+                    "  event_id_field: event_id\n  on_conflict: " + onConflict + "\n");
+            return ContractLoader.parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), file.getParent(), file);
+        }
+
+        /** Task 0 met e-7 again from partition 1 with another quantity: 1 conflict, counted beside 50 processed and 1 duplicate. */
+        List<TaskSummary> oneConflict() {
+            dev.reprise.counts.CountFamily.Conflict sample = new dev.reprise.counts.CountFamily.Conflict("e-7", "SKU-1",
+                    "inventory-events-0@12", "inventory-events-1@40");
+            TaskSummary conflicted = new TaskSummary("run-1", 0,
+                    Map.of("inventory-events:0", source(60, 2, 1), "inventory-events:1", source(50, 0, 0)),
+                    Map.of("processed", 50L, "duplicates", 1L, "id_conflicts", 1L, sample.counter(), 1L), 10, 7,
+                    Map.of("sellable_not_negative", 0L), Map.of(), null);
+            return List.of(conflicted, task(1, 52, 3, 9, Map.of("sellable_not_negative", 0L)));
+        }
+
+        @Test
+        void anIdMetAgainWithOtherContentIsAConflictNotADuplicateAndTheRunIsUntrustedByDefault() throws Exception {
+            RecoveryEvidence e = build(withPolicy("untrusted"), oneConflict());
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getIdConflicts()).isEqualTo(1);
+            assertThat(e.getDuplicatesSkipped()).as("the conflict is not a duplicate").isEqualTo(4);
+            assertThat(e.getIdConflictSamples()).singleElement().satisfies(c -> {
+                assertThat(c.getEventId()).isEqualTo("e-7");
+                assertThat(c.getOrderingKey()).isEqualTo("SKU-1");
+                assertThat(c.getAppliedFrom()).isEqualTo("inventory-events-0@12");
+                assertThat(c.getConflictingFrom()).isEqualTo("inventory-events-1@40");
+            });
+            assertThat(e.getReconciliationChecks()).anyMatch(c -> c.getName().equals("event_ids_name_one_event") && !c.getPassed()
+                    && c.getFailures() == 1);
+            assertThat(e.getReconciliationChecks()).as("the conflict is accounted for").anyMatch(c -> c.getName().equals("every_record_accounted_for")
+                    && c.getPassed());
+            assertThat(e.getConfidenceReasons().get(0)).contains("e-7", "inventory-events-0@12", "inventory-events-1@40", "on_conflict: untrusted");
+        }
+
+        @Test
+        void theContractsPolicyDecidesTheVerdict() throws Exception {
+            assertThat(build(withPolicy("degraded"), oneConflict()).getConfidenceStatus()).isEqualTo(ConfidenceStatus.degraded);
+            RecoveryEvidence firstWins = build(withPolicy("first_wins"), oneConflict());
+            assertThat(firstWins.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(firstWins.getConfidenceReasons()).anyMatch(r -> r.contains("on_conflict: first_wins") && r.contains("e-7"));
+            assertThat(firstWins.getReconciliationChecks()).as("the check still tells the truth")
+                    .anyMatch(c -> c.getName().equals("event_ids_name_one_event") && !c.getPassed());
+        }
+
+        @Test
+        void withSeveralApplyTasksTheCheckAcrossKeysIsSaidNotMadeNeverPassed() {
+            RecoveryEvidence e = build(INVENTORY, List.of(task(0, 50, 2, 7, Map.of("sellable_not_negative", 0L)),
+                    task(1, 52, 3, 9, Map.of("sellable_not_negative", 0L))));
+
+            assertThat(e.getChecksNotMade()).containsExactly("event_ids_checked_across_apply_tasks");
+            assertThat(e.getReconciliationChecks()).anyMatch(c -> c.getName().equals("event_ids_checked_across_apply_tasks") && !c.getPassed()
+                    && c.getFailures() == 0 && c.getDetail().startsWith("not checked: the events were spread over 2 apply tasks"));
+            assertThat(e.getConfidenceReasons()).anyMatch(r -> r.startsWith("not checked: "));
+            assertThat(EvidenceReport.render(e)).contains("n/a  event_ids_checked_across_apply_tasks");
+        }
+
+        @Test
+        void withOneApplyTaskEveryIdMeetsOneDedupSetAndTheCheckIsMade() {
+            RunPlan onePartition = new RunPlan("run-1", "inventory", "h", "app", 1_000, List.of(
+                    new RunPlan.PartitionRange("inventory-events", 0, 0, 60, 59),
+                    new RunPlan.PartitionRange("inventory-events", 1, 0, 50, 49)), 1);
+            RecoveryEvidence e = EvidenceBuilder.build(INVENTORY, onePartition, List.of(task(0, 102, 5, 7, Map.of("sellable_not_negative", 0L))), 11_000);
+
+            assertThat(e.getChecksNotMade()).isEmpty();
+            assertThat(e.getReconciliationChecks()).anyMatch(c -> c.getName().equals("event_ids_checked_across_apply_tasks") && c.getPassed());
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+        }
+    }
 }

@@ -77,6 +77,10 @@ class VerdictRulesTest {
         TaskSummary t = task(0, 50, 2, 7, Map.of());
         BROKEN.put("every_event_reached_its_apply_task", new Broken(INVENTORY, List.of(new TaskSummary("run-1", 0, t.sources(), t.counters(),
                 10, 7, Map.of(), Map.of(), null, Map.of("inventory-events:1", 22L), Map.of("inventory-events:1", 21L)), task(1, 52, 3, 9, Map.of()))));
+        // Regression: the same event id with quantity 50 and then 5,000 was counted a duplicate, the winner by arrival order: trusted.
+        BROKEN.put("event_ids_name_one_event", new Broken(INVENTORY, List.of(task(0, 50, 2, 7, Map.of()), new TaskSummary("run-1", 1,
+                task(1, 0, 0, 0, Map.of()).sources(), Map.of("processed", 51L, "duplicates", 3L, "id_conflicts", 1L,
+                "id_conflict|inventory-events-1@3|inventory-events-0@9|5|ev-42|SKU-7", 1L), 10, 9, Map.of(), Map.of(), null))));
         BROKEN.put("every_record_accounted_for", new Broken(INVENTORY, List.of(task(0, 50, 2, 7, Map.of()), task(1, 51, 3, 9, Map.of()))));
         BROKEN.put("invariants", new Broken(INVENTORY, List.of(task(0, 50, 2, 7, Map.of("stock_covers_reservations", 1L)),
                 task(1, 52, 3, 9, Map.of("stock_covers_reservations", 0L)))));
@@ -144,6 +148,17 @@ class VerdictRulesTest {
         RecoveryEvidence e = EvidenceBuilder.build(broken.contract(), PLAN, broken.summaries(), 11_000);
         assertThat(e.getConfidenceStatus()).as("the evidence's verdict").isEqualTo(rule.whenBroken());
         assertThat(e.getConfidenceReasons()).as("a reason for the verdict comes first").isNotEmpty();
+    }
+
+    @Test
+    void theContractMayMakeAnIdConflictDegradedButNeverTrusted() {
+        Broken broken = BROKEN.get("event_ids_name_one_event");
+        Contract degradedOnConflict = ContractLoader.parse((readContract("inventory.yaml") + "\n").replace("idempotency:\n",
+                "idempotency:\n  on_conflict: degraded\n").getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
+        Findings f = VerdictRules.judge(new RunTotals(degradedOnConflict, PLAN, broken.summaries(), 0));
+
+        assertThat(f.outcomes()).containsEntry("event_ids_name_one_event", ConfidenceStatus.degraded);
+        assertThat(f.reasons().get(0)).contains("event id ev-42 applied from inventory-events-1@3 and met again from inventory-events-0@9 (key SKU-7)");
     }
 
     @Test

@@ -298,6 +298,51 @@ class ReplayIT {
         }
     }
 
+    @Nested
+    class ConflictingEventIds {
+
+        // Guards the defect found on a real broker: the same event id on one SKU with quantity 50 and then 5,000 was
+        // counted a duplicate, the winner chosen by arrival order, and the verdict was trusted.
+        @Test
+        void theSameIdWithQuantity50AndThen5000IsAConflictAndTheRunIsUntrusted() throws Exception {
+            ReplayFixture fixture = new ReplayFixture(2, "");
+            InventoryGenerator gen = fixture.generator();
+            String reused = UUID.randomUUID().toString();
+            org.apache.kafka.clients.producer.RecordMetadata first;
+            org.apache.kafka.clients.producer.RecordMetadata second;
+            try (KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of())) {
+                for (int i = 0; i < 10; i++) {
+                    send(producer, fixture.source, i % 2, "SKU-" + i, gen.encode(3, UUID.randomUUID().toString(), "SKU-" + i, "RECEIVED", 5, "WH1/A-1", 1000 + i));
+                }
+                first = producer.send(new ProducerRecord<>(fixture.source, 0, bytes("SKU-A"),
+                        gen.encode(3, reused, "SKU-A", "RECEIVED", 50, "WH1/A-1", 2000))).get();
+                second = producer.send(new ProducerRecord<>(fixture.source, 1, bytes("SKU-A"),
+                        gen.encode(3, reused, "SKU-A", "RECEIVED", 5_000, "WH1/A-1", 2000))).get();
+            }
+            RecoveryEvidence e = fixture.newRun().evidence();
+
+            assertThat(e.getIdConflicts()).as("one event id named two events").isEqualTo(1);
+            assertThat(e.getDuplicatesSkipped()).as("a conflict is not a duplicate").isZero();
+            assertThat(e.getEventsProcessed()).isEqualTo(11);
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            String at0 = fixture.source + "-0@" + first.offset();
+            String at1 = fixture.source + "-1@" + second.offset();
+            assertThat(e.getIdConflictSamples()).singleElement().satisfies(c -> {
+                assertThat(c.getEventId()).isEqualTo(reused);
+                assertThat(c.getOrderingKey()).isEqualTo("SKU-A");
+                assertThat(List.of(c.getAppliedFrom(), c.getConflictingFrom())).as("both events, whichever arrived first")
+                        .containsExactlyInAnyOrder(at0, at1);
+            });
+            assertThat(e.getConfidenceReasons().get(0)).contains(reused, "idempotency.on_conflict: untrusted");
+            long onHand = fixture.readProjection().get("SKU-A").getStockOnHand();
+            assertThat(onHand).as("one of the two applied, never both").isIn(50L, 5_000L);
+        }
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     static void send(KafkaProducer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value) {
         producer.send(new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), value));
     }

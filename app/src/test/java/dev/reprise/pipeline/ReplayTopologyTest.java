@@ -313,6 +313,106 @@ class ReplayTopologyTest {
         }
     }
 
+    /**
+     * Event ids reused for other events. Guards the defect found on a real broker: the same event id on one SKU with
+     * quantity 50 and then 5,000 was counted a duplicate (the winner chosen by arrival order) and the same id on two SKUs
+     * was applied twice, and the run was trusted.
+     */
+    @Nested
+    class ConflictingEventIds {
+        final Contract contract = ContractLoader.load(CONFIG.resolve("inventory.yaml"));
+        final Codecs codecs = Codecs.forContract(contract);
+        final InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
+
+        Contract withPolicy(String onConflict) {
+            return ContractLoader.parse(readConfig("inventory.yaml").replace("  event_id_field: event_id\n",
+                    "  event_id_field: event_id\n  on_conflict: " + onConflict + "\n").getBytes(StandardCharsets.UTF_8), CONFIG, null);
+        }
+
+        /** Replays {@code values} from one source partition into one apply task; returns the final evidence and the rebuilt states. */
+        RecoveryEvidence replay(Contract c, List<byte[]> values, Map<String, InventoryLevel> rebuilt) {
+            RunPlan plan = plan(c, "inventory-events", values.size());
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(c, plan, Codecs.forContract(c)), props(c.applicationId()))) {
+                TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
+                TestOutputTopic<byte[], byte[]> projection = driver.createOutputTopic(c.projection().topic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                TestOutputTopic<byte[], byte[]> evidence = driver.createOutputTopic(c.evidence().topic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                values.forEach(v -> in.pipeInput(bytes("k"), v));
+                RecoveryEvidence e = finalEvidence(evidence);
+                StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class, IDS);
+                projection.readRecordsToList().forEach(r -> rebuilt.put(new String(r.key(), StandardCharsets.UTF_8), codec.fromTopic(r.value())));
+                return e;
+            }
+        }
+
+        @Test
+        void theSameIdWithTheSamePayloadIsADuplicateAndTheRunIsTrusted() {
+            List<byte[]> values = List.of(
+                    gen.encode(3, "e1", "SKU-A", "RECEIVED", 50, "WH1/A-1", 1),
+                    gen.encode(3, "e2", "SKU-A", "SHIPPED", 5, "WH1/A-1", 2),
+                    gen.encode(3, "e1", "SKU-A", "RECEIVED", 50, "WH1/A-1", 1));   // a copy of e1
+            Map<String, InventoryLevel> rebuilt = new HashMap<>();
+            RecoveryEvidence e = replay(contract, values, rebuilt);
+
+            assertThat(e.getDuplicatesSkipped()).isEqualTo(1);
+            assertThat(e.getIdConflicts()).isZero();
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(e.getChecksNotMade()).as("one apply task: every id met one dedup set").isEmpty();
+            assertThat(rebuilt.get("SKU-A").getStockOnHand()).isEqualTo(45);
+        }
+
+        @Test
+        void theSameIdWithAnotherQuantityOnTheSameKeyIsAConflictTheRunIsUntrustedAndTheSampleNamesBothOffsets() {
+            List<byte[]> values = List.of(
+                    gen.encode(3, "e1", "SKU-A", "RECEIVED", 50, "WH1/A-1", 1),
+                    gen.encode(3, "e2", "SKU-A", "SHIPPED", 5, "WH1/A-1", 2),
+                    gen.encode(3, "e1", "SKU-A", "RECEIVED", 5_000, "WH1/A-1", 1));  // e1 again, 5,000 instead of 50
+            Map<String, InventoryLevel> rebuilt = new HashMap<>();
+            RecoveryEvidence e = replay(contract, values, rebuilt);
+
+            assertThat(e.getIdConflicts()).isEqualTo(1);
+            assertThat(e.getDuplicatesSkipped()).as("a conflict is not a duplicate").isZero();
+            assertThat(e.getEventsRead()).isEqualTo(3);
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getIdConflictSamples()).singleElement().satisfies(c -> {
+                assertThat(c.getEventId()).isEqualTo("e1");
+                assertThat(c.getOrderingKey()).isEqualTo("SKU-A");
+                assertThat(c.getAppliedFrom()).isEqualTo("inventory-events-0@0");
+                assertThat(c.getConflictingFrom()).isEqualTo("inventory-events-0@2");
+            });
+            assertThat(e.getConfidenceReasons().get(0)).contains("inventory-events-0@0", "inventory-events-0@2");
+            assertThat(rebuilt.get("SKU-A").getStockOnHand()).as("the second e1 is not applied").isEqualTo(45);
+        }
+
+        @Test
+        void theSameIdOnTwoKeysOfOneApplyTaskIsAConflict() {
+            List<byte[]> values = List.of(
+                    gen.encode(3, "e1", "SKU-A", "RECEIVED", 50, "WH1/A-1", 1),
+                    gen.encode(3, "e1", "SKU-B", "RECEIVED", 50, "WH1/A-1", 1));   // the same event id on another SKU
+            Map<String, InventoryLevel> rebuilt = new HashMap<>();
+            RecoveryEvidence e = replay(contract, values, rebuilt);
+
+            assertThat(e.getIdConflicts()).isEqualTo(1);
+            assertThat(e.getIdConflictSamples().get(0).getOrderingKey()).isEqualTo("SKU-B");
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(rebuilt).as("applied once, not on both keys").containsOnlyKeys("SKU-A");
+        }
+
+        @Test
+        void idempotencyOnConflictDecidesTheVerdict() {
+            List<byte[]> values = List.of(
+                    gen.encode(3, "e1", "SKU-A", "RECEIVED", 50, "WH1/A-1", 1),
+                    gen.encode(3, "e2", "SKU-A", "SHIPPED", 5, "WH1/A-1", 2),
+                    gen.encode(3, "e1", "SKU-A", "RECEIVED", 5_000, "WH1/A-1", 1));
+            RecoveryEvidence firstWins = replay(withPolicy("first_wins"), values, new HashMap<>());
+            assertThat(firstWins.getIdConflicts()).isEqualTo(1);
+            assertThat(firstWins.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
+            assertThat(firstWins.getConfidenceReasons()).anyMatch(r -> r.contains("idempotency.on_conflict: first_wins"));
+
+            RecoveryEvidence degraded = replay(withPolicy("degraded"), values, new HashMap<>());
+            assertThat(degraded.getConfidenceStatus()).isEqualTo(ConfidenceStatus.degraded);
+        }
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

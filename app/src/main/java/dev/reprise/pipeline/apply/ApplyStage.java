@@ -47,8 +47,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The apply stage, one task per ordering-key partition: skips duplicate event ids, applies each new
- * event to the projection, and when the end markers of all its source partitions have arrived, checks
+ * The apply stage, one task per ordering-key partition: skips duplicate event ids (and counts an id that
+ * comes again with other content as a conflict), applies each new event to the projection, and when the end markers of all its source partitions have arrived, checks
  * its share of the projection and hands a {@link TaskSummary} to the evidence stage.
  *
  * <p>Every store key starts with the run's 8-byte state prefix (the dedup lookup store's with a
@@ -58,9 +58,9 @@ import java.util.stream.Collectors;
  * <p>Over 300 lines: the apply stage is one Kafka Streams processor; what is not the per-event path (states in memory, transit, payloads, completion) lives in the classes beside it.
  */
 public final class ApplyStage<S extends SpecificRecord> implements Processor<byte[], Routed, byte[], Emitted> {
-    /** run prefix + batch number → event ids: the event ids this run has applied ({@link DedupSet}), changelogged. Kept for the whole run: a duplicate can arrive at any offset. */
+    /** run prefix + batch number + format → event ids with their events' digests and places: the event ids this run has applied ({@link DedupSet}), changelogged. Kept for the whole run: a duplicate can arrive at any offset. */
     public static final String DEDUP_STORE = "reprise-dedup";
-    /** generation + event id → empty: the same ids for lookups, on disk, rebuilt from {@link #DEDUP_STORE} when the task starts. */
+    /** generation + event id → digest and place of its event ({@link DedupSet.Seen}): the same ids for lookups, on disk, rebuilt from {@link #DEDUP_STORE} when the task starts. */
     public static final String DEDUP_IDS_STORE = "reprise-dedup-ids";
     /** ordering key (run-prefixed) → Avro binary of the projection state. */
     public static final String PROJECTION_STORE = "reprise-projection";
@@ -107,6 +107,10 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     private Set<String> expectedEnds;
     private Map<String, Long> lastReported = Map.of();
     private boolean otherRunsGone;
+    /** The source partition ({@link #sourceIndex}) of the last event, asked about again for most events. */
+    private int lastSource = -1;
+    /** Conflicting events kept as samples per task: their names travel with every commit of the counters. */
+    static final int CONFLICT_SAMPLES = 20;
 
     /** @param recentStates projection states kept in memory ({@code reprise.apply.recent.states}) */
     public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
@@ -194,8 +198,21 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
             return;
         }
         byte[] eventId = DedupSet.idOf(data.eventId);
-        if (seen.contains(eventId)) {
-            applyCounters.add(Count.DUPLICATES, 1);
+        long digest;
+        try {
+            digest = payloads.digest(data, keyBytes);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            deadLetter(keyBytes, data, PoisonRecordException.unexpected("corrupt-repartitioned-event",
+                    "the event's payload cannot be encoded to compare it with other events of its id", e));
+            return;
+        }
+        DedupSet.Seen first = seen.lookup(eventId);
+        if (first != null) {
+            if (!first.known() || first.digest() == digest) {
+                applyCounters.add(Count.DUPLICATES, 1);
+            } else {
+                conflict(keyBytes, data, first);
+            }
             return;
         }
         String key = new String(keyBytes, StandardCharsets.UTF_8);
@@ -222,7 +239,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
                     "projection " + projection.name() + " failed on " + data.type + " event " + data.eventId, e));
             return;
         }
-        seen.add(eventId);
+        seen.add(eventId, new DedupSet.Seen(digest, sourceIndex(data.sourceTopic, data.sourcePartition), data.sourceOffset));
         if (data.sequence != null) {
             checkSequence(stateKey, data.sequence);
         }
@@ -235,6 +252,43 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         if (!contract.processing().bounded()) {
             emitState(keyBytes, encoded);
         }
+    }
+
+    /**
+     * An event whose id this task applied already with other content (or another ordering key): a conflict, not a copy.
+     * It is not applied (the first stands); it is counted, and the first {@value #CONFLICT_SAMPLES} of the task are
+     * kept with both places they were read, for the evidence, whose verdict follows {@code idempotency.on_conflict}.
+     */
+    private void conflict(byte[] keyBytes, Routed.Data data, DedupSet.Seen first) {
+        long conflicts = applyCounters.add(Count.ID_CONFLICTS, 1);
+        if (conflicts > CONFLICT_SAMPLES) {
+            return;
+        }
+        String firstRead = first.source() < plan.ranges().size()
+                ? plan.ranges().get(first.source()).topic() + "-" + plan.ranges().get(first.source()).partition() + "@" + first.offset()
+                : "an unknown place";
+        String secondRead = data.sourceTopic + "-" + data.sourcePartition + "@" + data.sourceOffset;
+        CountFamily.Conflict sample = new CountFamily.Conflict(data.eventId, new String(keyBytes, StandardCharsets.UTF_8), firstRead, secondRead);
+        applyCounters.set(sample.counter(), 1);
+        LOG.warn("Event id {} was applied from {} and comes again from {} (key {}) with other content or another key: a conflict, "
+                + "not a copy; the second event is not applied, the conflict is counted in the evidence (idempotency.on_conflict: {}); "
+                + "the run continues", data.eventId, firstRead, secondRead, sample.key(), contract.idempotency().onConflict().configName());
+    }
+
+    /** The index of a source partition in the plan's ranges, where the dedup set keeps where an event was read. */
+    private int sourceIndex(String topic, int partition) {
+        if (lastSource >= 0 && partition == plan.ranges().get(lastSource).partition() && topic.equals(plan.ranges().get(lastSource).topic())) {
+            return lastSource;
+        }
+        List<RunPlan.PartitionRange> ranges = plan.ranges();
+        for (int i = 0; i < ranges.size(); i++) {
+            if (ranges.get(i).partition() == partition && ranges.get(i).topic().equals(topic)) {
+                lastSource = i;
+                return i;
+            }
+        }
+        // Not a partition of the plan (never the case for an event of this run): kept without a place.
+        return Integer.MAX_VALUE - 1;
     }
 
     /** The contract's invariant thresholds, on the key's state right after the event. */

@@ -116,6 +116,47 @@ class ApplyStageTest {
         assertThat(codec.decode(states.get(other)).getReceived()).as("rejected first event of a key, then a good one").isEqualTo(1);
     }
 
+    private static Record<byte[], Routed> event(String id, String key, int n, int partition, long offset) {
+        GenericRecord payload = new GenericData.Record(PAYLOAD);
+        payload.put("n", n);
+        return new Record<>(key.getBytes(StandardCharsets.UTF_8),
+                new Routed.Data(id, "Any", 1, 0L, null, "events", partition, offset, payload, null), 0L);
+    }
+
+    // Guards the defect "the same event id with other content passed as a duplicate", across a restart of the task: the
+    // dedup set rebuilt from its committed batches still knows the digest and place of the first event.
+    @Test
+    void anIdMetAgainWithOtherContentAfterTheTaskRestartedIsAConflictNamingBothPlaces() {
+        Contract contract = ContractLoader.load(java.nio.file.Path.of("..", "config", "inventory.yaml").toAbsolutePath().normalize());
+        Codecs codecs = Codecs.forContract(contract);
+        RunPlan plan = new RunPlan("run-apply", contract.name(), contract.hash(), contract.applicationId(), 0,
+                List.of(new RunPlan.PartitionRange("events", 0, 0, 100, 99), new RunPlan.PartitionRange("events", 1, 0, 100, 99)), 1);
+        MockProcessorContext<byte[], Emitted> context = new MockProcessorContext<>();
+        bytesStore(context, ApplyStage.DEDUP_STORE);
+        bytesStore(context, ApplyStage.DEDUP_IDS_STORE);
+        bytesStore(context, ApplyStage.PROJECTION_STORE);
+        KeyValueStore<String, byte[]> counters = add(context, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplyStage.COUNTERS_STORE),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build());
+        CommitHook hook = add(context, CommitHook.builder(ApplyStage.COMMIT_HOOK).build());
+        ApplyStage<InventoryLevel> first = new ApplyStage<>(contract, plan, codecs, new Counting(), null, true, Guardrails.none(), 10_000);
+        first.init(context);
+        first.process(event("e1", "SKU-A", 50, 0, 7));
+        hook.flushCache();
+
+        ApplyStage<InventoryLevel> restarted = new ApplyStage<>(contract, plan, codecs, new Counting(), null, true, Guardrails.none(), 10_000);
+        restarted.init(context);
+        restarted.process(event("e1", "SKU-A", 50, 1, 3));      // a copy
+        restarted.process(event("e1", "SKU-A", 5_000, 1, 4));   // the same id, another quantity
+        hook.flushCache();
+
+        java.util.Map<String, Long> applied = dev.reprise.pipeline.support.Counters.read(counters.get(
+                dev.reprise.pipeline.support.Counters.storeKey(plan.runId(), "apply")));
+        assertThat(dev.reprise.counts.Count.DUPLICATES.in(applied)).isEqualTo(1);
+        assertThat(dev.reprise.counts.Count.ID_CONFLICTS.in(applied)).isEqualTo(1);
+        assertThat(applied.keySet()).as("the sample names where each event was read")
+                .contains(new dev.reprise.counts.CountFamily.Conflict("e1", "SKU-A", "events-0@7", "events-1@4").counter());
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
