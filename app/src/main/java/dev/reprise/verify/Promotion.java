@@ -21,8 +21,8 @@ import java.util.function.Function;
  *
  * <p>A promotion touches only what the run proved: keys inside the run's scope ({@link ScopeRule}), whose live
  * record was written before the run's plan was made. A live key outside the scope, one whose membership the key
- * alone cannot decide, and one written (or deleted) in the live topic at or after the plan's creation are left as
- * they are, each listed in {@link #left()} with the reason; none of them counts as changed.
+ * alone cannot decide, and one written (or deleted) in the live topic at or after the plan's creation, other than by
+ * a promotion, are left as they are, each listed in {@link #left()} with the reason; none of them counts as changed.
  *
  * @param upserts       the run's keys whose live value is missing or different, with the value to write
  * @param keysInRun     keys of the shadow topic last written by the run
@@ -195,7 +195,7 @@ public record Promotion(String runId, ConfidenceStatus status, Map<String, byte[
                 continue;
             }
             TopicSnapshot.Entry last = now != null ? now : live.deleted().get(key);
-            if (last != null && laterThanPlan(live, last, runId)) {
+            if (last != null && laterThanPlan(live, last)) {
                 left.put(key, afterPlan(key, last, now == null, live.since()));
                 continue;
             }
@@ -217,7 +217,7 @@ public record Promotion(String runId, ConfidenceStatus status, Map<String, byte[
             Left outside = scope.exclude(key);
             if (outside != null) {
                 left.put(key, outside);
-            } else if (laterThanPlan(live, e.getValue(), runId)) {
+            } else if (laterThanPlan(live, e.getValue())) {
                 left.put(key, afterPlan(key, e.getValue(), false, live.since()));
             } else {
                 tombstones.add(key);
@@ -256,9 +256,13 @@ public record Promotion(String runId, ConfidenceStatus status, Map<String, byte[
                 tombstoneReasons, List.copyOf(left.values()), ratio, maxChangedRatio, verification, refusals);
     }
 
-    /** Written in the live topic at or after the plan's creation, and not by a promotion of this very run. */
-    private static boolean laterThanPlan(TopicSnapshot.Live live, TopicSnapshot.Entry last, String runId) {
-        return live.writtenSince(last) && !runId.equals(last.promotedFromRun());
+    /**
+     * Written in the live topic at or after the plan's creation, and not by a promotion: a promotion copies a rebuild
+     * of a bounded history, not a newer event, so promoting this run over it (again, or to go back to an earlier run) is
+     * what the operator asks for.
+     */
+    private static boolean laterThanPlan(TopicSnapshot.Live live, TopicSnapshot.Entry last) {
+        return live.writtenSince(last) && last.promotedFromRun() == null;
     }
 
     private static Left afterPlan(String key, TopicSnapshot.Entry last, boolean deleted, long since) {

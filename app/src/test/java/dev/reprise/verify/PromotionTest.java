@@ -264,9 +264,10 @@ class PromotionTest {
             assertThat(p.left()).singleElement().satisfies(l -> assertThat(l.reason()).startsWith("deleted in the live topic after the plan"));
         }
 
+        // A promotion copies a rebuild, not a newer event: promoting again, or an earlier run to go back, replaces it.
         @Test
-        void recordsThisRunsOwnPromotionWroteAfterThePlanStillCountAsItsOwn() {
-            Map<String, TopicSnapshot.Entry> entries = new TreeMap<>(Map.of("key-0000", at("old", 10, PLAN + 1, "run-1"),
+        void recordsAPromotionWroteAfterThePlanAreNotNewerThanTheRun() {
+            Map<String, TopicSnapshot.Entry> entries = new TreeMap<>(Map.of("key-0000", at("old", 10, PLAN + 1, "run-2"),
                     "key-0001", at("v", 11, PLAN + 1, "run-1")));
 
             Promotion p = plan(keys(0, 1, "v", "run-1"), live(entries, Map.of(), 10), Promotion.ScopeRule.EVERY_KEY);
