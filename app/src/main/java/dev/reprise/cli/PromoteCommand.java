@@ -221,7 +221,14 @@ public final class PromoteCommand implements Callable<Integer> {
         System.out.printf("  %-14s %,d (%,d outside the run's scope, %,d the scope may not cover, %,d written in the live topic after the plan)%n",
                 "left alone", p.left().size(), p.left(Promotion.Why.OUTSIDE_SCOPE).size(), p.left(Promotion.Why.SCOPE_UNDECIDED).size(),
                 p.left(Promotion.Why.WRITTEN_AFTER_PLAN).size());
-        listed(p.left().stream().map(l -> l.key() + ": " + l.reason()).toList());
+        List<String> leftLines = new java.util.ArrayList<>();
+        for (int i = 0; i < p.left().size(); i++) {
+            Promotion.Left l = p.left().get(i);
+            // One reason shared by many keys (a scope the key cannot decide) is said once, not on every line.
+            boolean same = i > 0 && p.left().get(i - 1).reason().equals(l.reason());
+            leftLines.add(l.key() + ": " + (same ? "the same" : l.reason()));
+        }
+        listed(leftLines);
         System.out.printf("  %-14s %,d; %,d changed or tombstoned: %s (promote.max_changed_ratio %s)%n", "live keys", p.liveKeys(),
                 p.liveChanged() + p.tombstones().size(), Promotion.percent(p.changedRatio()), Promotion.percent(p.maxChangedRatio()));
         System.out.printf("  %-14s %s%n", "verification", p.verified()
