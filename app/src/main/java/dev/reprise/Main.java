@@ -58,7 +58,15 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code; tests call this. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main()).setUsageHelpWidth(120);
+        return execute(CommandLine.defaultFactory(), args);
+    }
+
+    /**
+     * Runs a command line whose commands {@code factory} makes (e.g. {@code promote} with hooks between its snapshot
+     * and its write) and returns its exit code.
+     */
+    public static int execute(CommandLine.IFactory factory, String... args) {
+        CommandLine cli = new CommandLine(new Main(), factory).setUsageHelpWidth(120);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof ContractException ce) {
                 commandLine.getErr().println("reprise: invalid contract: " + ce.getMessage());

@@ -43,10 +43,15 @@ public final class Cli {
 
     /** Runs {@code reprise ARGS...} and returns what it printed and its exit code. */
     public static Outcome reprise(String... args) {
+        return reprise(picocli.CommandLine.defaultFactory(), args);
+    }
+
+    /** Runs {@code reprise ARGS...} with the commands {@code factory} makes (e.g. one with test hooks). */
+    public static Outcome reprise(picocli.CommandLine.IFactory factory, String... args) {
         OUT.set(new ByteArrayOutputStream());
         ERR.set(new ByteArrayOutputStream());
         try {
-            int code = Main.execute(args);
+            int code = Main.execute(factory, args);
             return new Outcome(code, OUT.get().toString(StandardCharsets.UTF_8), ERR.get().toString(StandardCharsets.UTF_8));
         } finally {
             OUT.remove();

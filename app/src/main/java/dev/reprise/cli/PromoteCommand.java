@@ -9,16 +9,17 @@ import dev.reprise.plan.Codecs;
 import dev.reprise.verify.Promotion;
 import dev.reprise.verify.TopicSnapshot;
 import dev.reprise.verify.Verifier;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import dev.reprise.verify.PromotionWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +29,23 @@ import java.util.stream.Collectors;
 
 @Command(name = "promote", mixinStandardHelpOptions = true,
         description = {"Copies a run's rebuilt (shadow) projection into the live projection topic, with tombstones for live keys the "
-                + "rebuild no longer has, in one transaction. Refused (nothing written) when the run's evidence is not trusted (exit 3 or 4), "
-                + "when the shadow topic no longer passes the checks of 'reprise verify' (exit 1), or when it would tombstone or change "
-                + "more than promote.max_changed_ratio of the live keys (exit 1); --force with a --reason overrides, and the reason is "
-                + "recorded on every record written. A dry run unless --execute: it shows what would be written, the verification and "
-                + "whether --execute would be refused, and exits as --execute would. The live topic must be in the contract's "
-                + "allowed_write_topics."},
+                + "rebuild no longer has, in one transaction. Only what the run proved is touched: a live key outside the run's scope, "
+                + "one the key alone cannot place inside it (tenant, event-type or range filters, or a contract other than the run's), "
+                + "and one written in the live topic after the run's plan was made are left as they are, and listed. The live topic's "
+                + "ends are recorded with its snapshot and checked again before and inside the write transaction: when they moved "
+                + "(another writer), nothing is written (exit 1); run promote again. Refused (nothing written) when the run's evidence "
+                + "is not trusted (exit 3 or 4), when the shadow topic no longer passes the checks of 'reprise verify' (exit 1), or when "
+                + "it would tombstone or change more than promote.max_changed_ratio of the live keys (exit 1); --force with a --reason "
+                + "overrides these three, and the reason is recorded on every record written. A dry run unless --execute: it lists every "
+                + "key it would tombstone and every key it leaves alone, with the reason, the verification and whether --execute would "
+                + "be refused, and exits as --execute would. The live topic must be in the contract's allowed_write_topics."},
         footer = {"", "Example:", "  reprise promote --contract config/inventory.yaml --bootstrap-server localhost:9092 --to inventory-levels --execute"})
 public final class PromoteCommand implements Callable<Integer> {
+    /** Keys listed per group in text mode; --json and --keys-file list them all. */
+    static final int LISTED = 20;
+    /** How long promote waits for an open transaction on the live topic to end before it gives up. */
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
@@ -54,8 +64,23 @@ public final class PromoteCommand implements Callable<Integer> {
     @Option(names = "--reason", description = "Why a refused promotion is forced; written into every record's headers (reprise.promotion_override).")
     String reason;
 
-    @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
+    @Option(names = "--json", description = "Print the result as one JSON object on stdout, with every key tombstoned or left alone.")
     boolean json;
+
+    @Option(names = "--keys-file", paramLabel = "FILE", description = "Write every key the promotion tombstones or leaves alone to FILE, "
+            + "one a line: action, key and reason, separated by tabs.")
+    Path keysFile;
+
+    private final PromotionWriter.Hooks hooks;
+
+    public PromoteCommand() {
+        this(PromotionWriter.Hooks.NONE);
+    }
+
+    /** @param hooks called between the live topic's snapshot and the commit of the write */
+    public PromoteCommand(PromotionWriter.Hooks hooks) {
+        this.hooks = hooks;
+    }
 
     @Override
     public Integer call() {
@@ -80,20 +105,34 @@ public final class PromoteCommand implements Callable<Integer> {
         // Re-checked here, not taken from the evidence alone: the shadow topic may have changed since the run
         // (another run, another writer), and promote copies what the topic holds now.
         Map<String, TopicSnapshot.Entry> shadow = TopicSnapshot.read(config, contract.projection().topic());
-        Map<String, TopicSnapshot.Entry> current = TopicSnapshot.read(config, live);
+        // started_at is when the run's plan was made: a live record written since is newer than the run's history.
+        TopicSnapshot.Live current = TopicSnapshot.readLive(config, live, e.getStartedAt().toEpochMilli(), SETTLE);
         String referenceTopic = contract.reconciliation().referenceTopic();
         Map<String, TopicSnapshot.Entry> reference = referenceTopic == null ? null
-                : referenceTopic.equals(live) ? current : TopicSnapshot.read(config, referenceTopic);
+                : referenceTopic.equals(live) ? current.entries() : TopicSnapshot.read(config, referenceTopic);
         Codecs codecs = Codecs.forContract(contract);
         List<Verifier.Result> verification = Verifier.verify(contract, codecs, e, shadow, reference);
         // Compared by content: a live topic written in another encoding than projection.encoding is not "all changed".
         dev.reprise.projection.StateCodec<?> states = new dev.reprise.projection.StateCodec<>(codecs.projection().stateClass(), codecs.resolver());
-        Promotion p = Promotion.plan(e, shadow, current, verification, contract.promote().maxChangedRatio(), states::datum);
-        boolean refused = !p.refusals().isEmpty() && !force;
-        if (execute && !refused) {
-            write(contract, e, p);
+        Promotion p = Promotion.plan(e, shadow, current, Promotion.ScopeRule.of(contract, e), verification, contract.promote().maxChangedRatio(),
+                states::datum);
+        if (keysFile != null) {
+            writeKeysFile(p);
         }
-        print(p, e, refused);
+        boolean refused = !p.refusals().isEmpty() && !force;
+        String moved = null;
+        if (execute && !refused) {
+            try {
+                PromotionWriter.write(config, contract.applicationId() + "-reprise-promote", current, p, headers(e), hooks);
+            } catch (PromotionWriter.LiveTopicMovedException ex) {
+                moved = ex.getMessage();
+            }
+        }
+        print(p, current, refused, moved);
+        if (moved != null) {
+            System.err.println("reprise promote: refused: " + moved + ".");
+            return ExitCodes.FAILURE;
+        }
         if (refused) {
             System.err.println("reprise promote: " + (execute ? "refused" : "--execute would be refused") + ": "
                     + p.refusals().stream().map(Promotion.Refusal::message).collect(Collectors.joining("; ")) + ". "
@@ -105,20 +144,28 @@ public final class PromoteCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void write(Contract contract, RecoveryEvidence e, Promotion p) {
-        Map<String, Object> config = new HashMap<>(cluster.clientConfig());
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, contract.applicationId() + "-reprise-promote");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.initTransactions();
-            producer.beginTransaction();
-            p.upserts().forEach((k, v) -> producer.send(record(k, v, e)));
-            p.tombstones().forEach(k -> producer.send(record(k, null, e)));
-            producer.commitTransaction();
+    private Map<String, byte[]> headers(RecoveryEvidence e) {
+        Map<String, byte[]> headers = new LinkedHashMap<>();
+        headers.put(HeaderNames.PROMOTED_FROM_RUN, e.getRunId().getBytes(StandardCharsets.UTF_8));
+        if (force) {
+            headers.put(HeaderNames.PROMOTION_OVERRIDE, reason.getBytes(StandardCharsets.UTF_8));
+        }
+        return headers;
+    }
+
+    private void writeKeysFile(Promotion p) {
+        StringBuilder out = new StringBuilder();
+        p.tombstones().forEach(k -> out.append("tombstone\t").append(k).append('\t').append(p.tombstoneReasons().get(k)).append('\n'));
+        p.left().forEach(l -> out.append("leave\t").append(l.key()).append('\t').append(l.reason()).append('\n'));
+        try {
+            Files.writeString(keysFile, out);
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("--keys-file: cannot write " + keysFile + ": " + ex.getMessage());
         }
     }
 
-    private void print(Promotion p, RecoveryEvidence e, boolean refused) {
-        boolean written = execute && !refused;
+    private void print(Promotion p, TopicSnapshot.Live current, boolean refused, String moved) {
+        boolean written = execute && !refused && moved == null;
         List<String> reasons = p.refusals().stream().map(Promotion.Refusal::message).toList();
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -128,36 +175,69 @@ public final class PromoteCommand implements Callable<Integer> {
             out.put("executed", written);
             out.put("forced", force);
             out.put("reason", force ? reason : null);
+            out.put("plan_created_at", Instant.ofEpochMilli(current.since()).toString());
             out.put("keys_in_run", p.keysInRun());
             out.put("upserts", p.upserts().size());
             out.put("added", p.added());
             out.put("unchanged", p.unchanged());
             out.put("tombstones", p.tombstones().size());
+            out.put("left", p.left().size());
+            for (Promotion.Why why : Promotion.Why.values()) {
+                out.put("left_" + why.name().toLowerCase(java.util.Locale.ROOT), p.left(why).size());
+            }
             out.put("live_keys", p.liveKeys());
             out.put("live_keys_changed", p.liveChanged());
             out.put("changed_ratio", p.changedRatio());
             out.put("max_changed_ratio", p.maxChangedRatio());
+            Map<String, Object> ends = new LinkedHashMap<>();
+            current.ends().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(en -> ends.put(String.valueOf(en.getKey()), en.getValue()));
+            out.put("live_end_offsets", ends);
             Map<String, Object> verified = new LinkedHashMap<>();
             verified.put("all_passed", p.verified());
             verified.put("checks", p.verification().stream().map(r -> Map.of("name", r.name(), "passed", r.passed(), "detail", r.detail())).toList());
             out.put("verification", verified);
-            out.put("refused", refused);
-            out.put("refusal_reasons", reasons);
+            List<String> allReasons = new java.util.ArrayList<>(reasons);
+            if (moved != null) {
+                allReasons.add(moved);
+            }
+            out.put("refused", refused || moved != null);
+            out.put("live_topic_moved", moved != null);
+            out.put("refusal_reasons", allReasons);
             out.put("overridden", force ? reasons : List.of());
+            out.put("tombstone_keys", p.tombstones().stream().map(k -> Map.of("key", k, "reason", p.tombstoneReasons().get(k))).toList());
+            out.put("left_keys", p.left().stream().map(l -> Map.of("key", l.key(), "why", l.why().name().toLowerCase(java.util.Locale.ROOT),
+                    "reason", l.reason())).toList());
             System.out.println(Json.of(out));
             return;
         }
         System.out.printf("%s run %s (%s%s) into %s%n", written ? "Promoted" : execute ? "Refused to promote" : "Dry run: promote",
                 p.runId(), p.status(), force ? ", forced: " + reason : "", live);
-        System.out.printf("  %-14s %,d on the shadow topic%n", "keys of run", p.keysInRun());
+        System.out.printf("  %-14s %,d on the shadow topic; plan made at %s%n", "keys of run", p.keysInRun(), Instant.ofEpochMilli(current.since()));
         System.out.printf("  %-14s %,d (%,d new keys, %,d changed live keys)%n", written ? "written" : "to write", p.upserts().size(), p.added(), p.liveChanged());
         System.out.printf("  %-14s %,d%n", "unchanged", p.unchanged());
-        System.out.printf("  %-14s %,d (live keys the run does not have)%n", written ? "tombstoned" : "tombstones", p.tombstones().size());
+        System.out.printf("  %-14s %,d (live keys the run does not have, inside its scope, last written before the plan)%n",
+                written ? "tombstoned" : "tombstones", p.tombstones().size());
+        listed(p.tombstones().stream().map(k -> k + ": " + p.tombstoneReasons().get(k)).toList());
+        System.out.printf("  %-14s %,d (%,d outside the run's scope, %,d the scope may not cover, %,d written in the live topic after the plan)%n",
+                "left alone", p.left().size(), p.left(Promotion.Why.OUTSIDE_SCOPE).size(), p.left(Promotion.Why.SCOPE_UNDECIDED).size(),
+                p.left(Promotion.Why.WRITTEN_AFTER_PLAN).size());
+        List<String> leftLines = new java.util.ArrayList<>();
+        for (int i = 0; i < p.left().size(); i++) {
+            Promotion.Left l = p.left().get(i);
+            // One reason shared by many keys (a scope the key cannot decide) is said once, not on every line.
+            boolean same = i > 0 && p.left().get(i - 1).reason().equals(l.reason());
+            leftLines.add(l.key() + ": " + (same ? "the same" : l.reason()));
+        }
+        listed(leftLines);
         System.out.printf("  %-14s %,d; %,d changed or tombstoned: %s (promote.max_changed_ratio %s)%n", "live keys", p.liveKeys(),
                 p.liveChanged() + p.tombstones().size(), Promotion.percent(p.changedRatio()), Promotion.percent(p.maxChangedRatio()));
         System.out.printf("  %-14s %s%n", "verification", p.verified()
                 ? "passed: the shadow topic still holds what the evidence describes (" + p.verification().size() + " checks)" : "FAILED");
         p.verification().stream().filter(r -> !r.passed()).forEach(r -> System.out.printf("  %-14s FAIL %s: %s%n", "", r.name(), r.detail()));
+        if (moved != null) {
+            System.out.printf("  %-14s REFUSED, nothing was written: %s%n", "--execute", moved);
+            return;
+        }
         if (written) {
             if (force && !reasons.isEmpty()) {
                 System.out.printf("  %-14s %s%n", "overridden", String.join("; ", reasons));
@@ -175,12 +255,12 @@ public final class PromoteCommand implements Callable<Integer> {
         }
     }
 
-    private ProducerRecord<byte[], byte[]> record(String key, byte[] value, RecoveryEvidence e) {
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(live, key.getBytes(StandardCharsets.UTF_8), value);
-        r.headers().add(HeaderNames.PROMOTED_FROM_RUN, e.getRunId().getBytes(StandardCharsets.UTF_8));
-        if (force) {
-            r.headers().add(HeaderNames.PROMOTION_OVERRIDE, reason.getBytes(StandardCharsets.UTF_8));
+    /** At most {@link #LISTED} lines, then how many more and where to find them all. */
+    private void listed(List<String> lines) {
+        lines.stream().limit(LISTED).forEach(l -> System.out.printf("  %-14s - %s%n", "", l));
+        if (lines.size() > LISTED) {
+            System.out.printf("  %-14s … and %,d more (%s)%n", "", lines.size() - LISTED,
+                    keysFile != null ? "all in " + keysFile : "--json or --keys-file FILE lists them all");
         }
-        return r;
     }
 }

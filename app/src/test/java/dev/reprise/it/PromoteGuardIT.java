@@ -95,11 +95,16 @@ class PromoteGuardIT {
         assertThat(refused.stdout()).contains("REFUSED");
         assertThat(f.readLatest(f.live)).as("a refusal writes nothing").hasSize(40).containsKey("SKU-STALE-0");
 
-        // A contract that allows a larger change lets the same promotion through without --force.
+        // A contract other than the run's (here one that allows a larger change) cannot tell the run's scope: promote
+        // tombstones nothing on its word, lists the 10 stale keys as undecided, and writes only the run's own keys.
         Path lenient = Files.writeString(f.stateDir.resolve("lenient.yaml"), Files.readString(contract) + "promote:\n  max_changed_ratio: 0.5\n");
         Cli.Outcome allowed = reprise(args(f, lenient, "promote", "--to", f.live, "--json"));
         assertThat(allowed.exitCode()).as(allowed.stderr()).isZero();
         assertThat(allowed.json().get("refused").asBoolean()).isFalse();
+        assertThat(allowed.json().get("tombstones").asLong()).isZero();
+        assertThat(allowed.json().get("upserts").asLong()).isEqualTo(2);
+        assertThat(allowed.json().get("left_scope_undecided").asLong()).isEqualTo(10);
+        assertThat(allowed.json().get("left_keys").get(0).get("reason").asText()).contains("is not the one run").contains("promote with the contract the run used");
 
         String reason = "stale SKUs retired, ticket OPS-42";
         Cli.Outcome forced = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--force", "--reason", reason, "--json"));

@@ -88,8 +88,11 @@ final class ReplayFixture {
                   topic: %s
                 allowed_write_topics: [%s, %s, %s, %s]
                 """.formatted(suffix, source, keyed, projection, evidence, dlq, projection, evidence, dlq, live) + extraYaml.replace("${source}", source);
-        this.yaml = yaml;
-        this.contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
+        // Schema paths made absolute here, not only in contractFile(): the run and the command line then use one contract
+        // with one hash, as an operator's run and promote do (promote reads the run's scope only from the contract it used).
+        String schemas = Path.of("..", "schemas").toAbsolutePath().normalize().toString();
+        this.yaml = yaml.replace("../schemas/registry-ids.yaml", schemas + "/registry-ids.yaml").replace("../schemas", schemas);
+        this.contract = ContractLoader.parse(this.yaml.getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
         this.codecs = Codecs.forContract(contract);
         kafka.createTopic(source, partitions, Map.of());
         try {
@@ -101,11 +104,9 @@ final class ReplayFixture {
 
     /** The contract as a file, for the command line; schema paths made absolute. */
     Path contractFile() {
-        String schemas = Path.of("..", "schemas").toAbsolutePath().normalize().toString();
-        String text = yaml.replace("../schemas/registry-ids.yaml", schemas + "/registry-ids.yaml").replace("../schemas", schemas);
         try {
             Path file = Files.createTempFile(stateDir, "contract-", ".yaml");
-            Files.writeString(file, text);
+            Files.writeString(file, yaml);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
