@@ -70,6 +70,9 @@ final class EvidenceDrill {
         drills.put("stale-records", () -> staleRecords(b));
         drills.put("mis-keyed-history", () -> misKeyed(b));
         drills.put("empty-scope", () -> emptyScope(b));
+        drills.put("skip-inside-range", () -> skipInsideRange(b));
+        drills.put("reused-event-id", () -> reusedEventId(b));
+        drills.put("old-run-instance", () -> oldRunInstance(b));
         List<Mutant> mutants = new ArrayList<>();
         drills.forEach((name, drill) -> {
             try {
@@ -277,6 +280,88 @@ final class EvidenceDrill {
                 "scope:\n  from: earliest\n  to: latest-at-start\n  keys: [drill-no-such-sku]\n"));
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
         return verdictMutant(name, "scope.keys names a SKU that no event has", e, "rebuild_is_not_empty");
+    }
+
+    /**
+     * The group's offset of a partition moved forward inside the range, and the run started without the command's offset
+     * repair (what an instance given a stale plan file did): the first and last records read still match the plan, so
+     * only the proof of every offset in between can tell.
+     */
+    private static Mutant skipInsideRange(Drill.Base b) {
+        String name = "skip-inside-range";
+        Workbench wb = b.wb();
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
+        RunPlan plan = wb.begin(runner, contract);
+        RunPlan.PartitionRange range = plan.ranges().stream().filter(r -> r.hasData() && r.lastDataOffset() - r.firstDataOffset() > 4)
+                .findFirst().orElseThrow(() -> new IllegalStateException("no partition of the history holds five records"));
+        long middle = range.firstDataOffset() + (range.lastDataOffset() - range.firstDataOffset()) / 2;
+        try (Admin admin = wb.admin()) {
+            admin.alterConsumerGroupOffsets(contract.applicationId(), Map.of(range.topicPartition(), new OffsetAndMetadata(middle)))
+                    .all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not move the group's offsets: " + e.getMessage(), e);
+        }
+        RecoveryEvidence e = runUntilDone(b, contract, runner, plan);
+        return verdictMutant(name, "the group's offset of " + range.topicPartition() + " moved forward to " + middle
+                + " inside the range, and the run started without the offset repair (a stale 'run --plan')", e, "every_offset_read_or_proven_empty");
+    }
+
+    /** Two events with one id and different content, for one SKU: a conflict, not a duplicate. */
+    private static Mutant reusedEventId(Drill.Base b) {
+        String name = "reused-event-id";
+        Workbench wb = b.wb();
+        String source = wb.prefix + "reused-id";
+        wb.createTopic(source, wb.partitions, false);
+        InventoryGenerator.Options gen = new InventoryGenerator.Options(Math.min(b.options().events(), 5_000), 0.02, 0, wb.partitions,
+                50, b.options().seed());
+        try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
+            InventoryGenerator generator = wb.generator();
+            generator.write(producer, source, gen);
+            long now = System.currentTimeMillis();
+            producer.send(new ProducerRecord<>(source, 0, now, "SKU-00001".getBytes(StandardCharsets.UTF_8),
+                    generator.encode(3, "drill-reused-id", "SKU-00001", "RECEIVED", 50, "WH1/A-1", now)));
+            producer.send(new ProducerRecord<>(source, 0, now + 1, "SKU-00001".getBytes(StandardCharsets.UTF_8),
+                    generator.encode(3, "drill-reused-id", "SKU-00001", "RECEIVED", 5_000, "WH1/A-1", now + 1)));
+            producer.flush();
+        }
+        Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", ""));
+        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+        return verdictMutant(name, "event id drill-reused-id written twice for SKU-00001, with quantity 50 and then 5,000", e,
+                "event_ids_name_one_event");
+    }
+
+    /** An instance started with the plan of a run that another run has replaced: it must not read for the new run. */
+    private static Mutant oldRunInstance(Drill.Base b) {
+        String name = "old-run-instance";
+        Workbench wb = b.wb();
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
+        RunPlan old = wb.begin(runner, contract);
+        RunPlan current = wb.begin(runner, contract, Optional.of(old.runId()));
+        Map<String, Object> result = new LinkedHashMap<>();
+        boolean refused;
+        try {
+            RecoveryEvidence e = runner.run(old, null);
+            result.putAll(result(e));
+            refused = false;
+        } catch (RuntimeException e) {
+            result.put("run_said", e.getMessage());
+            refused = e.getMessage() != null && e.getMessage().contains("run in force is " + current.runId());
+        }
+        boolean untouched;
+        try (Admin admin = wb.admin()) {
+            Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(contract.applicationId())
+                    .partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
+            untouched = current.ranges().stream().allMatch(r -> committed.get(r.topicPartition()) != null
+                    && committed.get(r.topicPartition()).offset() == r.start());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the group's offsets: " + e.getMessage(), e);
+        }
+        result.put("offsets_of_the_run_in_force_untouched", untouched);
+        return new Mutant(name, "an instance started with the plan of run " + old.runId() + " after run " + current.runId() + " replaced it",
+                "the instance stops before processing anything, naming the run in force; the group's offsets stay where the new run put them",
+                result, refused && untouched);
     }
 
     private static Mutant verdictMutant(String name, String fault, RecoveryEvidence e, String check) {
