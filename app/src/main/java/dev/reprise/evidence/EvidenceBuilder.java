@@ -25,9 +25,14 @@ import java.util.Map;
  * verdict. Pure: the same summaries always give the same evidence, apart from the end time.
  *
  * <p>The verdict: {@code untrusted} when a check that proves the rebuild fails (accounting,
- * invariants, a ground-truth reference); {@code degraded} when the rebuild is sound but incomplete in
- * ways the contract bounds (dead-letter ratio, ordering violations); {@code trusted} otherwise.
- * Every fact that led to the verdict is written into {@code confidence_reasons}.
+ * invariants, a ground-truth reference) or dead letters exceed {@code evidence.untrusted_dead_letter_ratio};
+ * {@code degraded} when the rebuild is sound but not proven complete and exact: dead letters above
+ * {@code evidence.max_dead_letter_ratio}, any {@code unexpected-error} (a projection, upcaster or invariant threw on
+ * an event, which may have been valid), ordering violations or live differences above the contract's limits, a run
+ * under {@code processing.guarantee: at_least_once}; {@code trusted} otherwise. Poison records (the record's own
+ * fault: framing, unknown schema id, bytes, missing fields, an event the projection rejects) up to
+ * {@code max_dead_letter_ratio} are a fact, not a degradation: the contract accepts them and every run of the same
+ * history dead-letters the same ones. Every fact that led to the verdict is written into {@code confidence_reasons}.
  */
 public final class EvidenceBuilder {
     private EvidenceBuilder() {
@@ -246,6 +251,33 @@ public final class EvidenceBuilder {
                     + "(a key_field or event_id_field the events do not carry?)");
         } else {
             (deadRatio > limits.maxDeadLetterRatio() ? degraded : facts).add(deadFact);
+        }
+
+        // Rule "no_unexpected_errors": reads dead_letter_reasons["unexpected-error"] (events on which a projection, upcaster or
+        // invariant threw) and the records read. Passes with none; any makes the run degraded (such an event may have been
+        // valid: the projection may lack it), above evidence.untrusted_dead_letter_ratio untrusted. They also count in the
+        // dead-letter ratio above, which covers every dead letter.
+        long unexpected = deadReasons.getOrDefault(dev.reprise.codec.PoisonRecordException.UNEXPECTED_ERROR, 0L);
+        double unexpectedRatio = read == 0 ? 0 : (double) unexpected / read;
+        String unexpectedDetail = unexpected == 0 ? "no projection, upcaster or invariant threw on an event" : String.format(
+                "%d events dead-lettered because a projection, upcaster or invariant threw on them (unexpected-error, %.3f%% of %d read; "
+                        + "above %.3f%% the run is untrusted): they may be valid events missing from the projection; each dead letter carries "
+                        + "the event's topic, partition, offset and the exception: fix the code and run again",
+                unexpected, unexpectedRatio * 100, read, limits.untrustedDeadLetterRatio() * 100);
+        checks.add(new CheckResult("no_unexpected_errors", unexpected == 0, unexpected, unexpectedDetail));
+        if (unexpected > 0) {
+            (unexpectedRatio > limits.untrustedDeadLetterRatio() ? untrusted : degraded).add(unexpectedDetail);
+        }
+
+        // Rule "guarantee_proves_each_event_applied_once": reads processing.guarantee. Degraded unless exactly_once_v2. Under
+        // at_least_once a crash or a lost task replays the records since the last commit, and the writes of one commit to the
+        // projection, dedup and counter stores' changelogs and to the repartition topic are not atomic: the dedup set may lack
+        // an event id whose state change survived, so a replayed event can be applied twice (or counted twice), undetected.
+        if (!"exactly_once_v2".equals(contract.processing().guarantee())) {
+            degraded.add("processing.guarantee is " + contract.processing().guarantee() + ": after a crash or a rebalance the records "
+                    + "since the last commit are processed again, and the projection, dedup set and counters are not committed with the "
+                    + "offsets, so this run cannot prove that each event was applied exactly once; use processing.guarantee: "
+                    + "exactly_once_v2 for a run that can be trusted");
         }
 
         if (contract.history().keyedByOrderingKey()) {

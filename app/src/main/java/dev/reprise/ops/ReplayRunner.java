@@ -296,8 +296,11 @@ public final class ReplayRunner {
         streams.setUncaughtExceptionHandler(e -> {
             failure.set(e);
             java.util.Optional<String> denied = AuthorizationFailure.describe(e, contract);
+            dev.reprise.codec.InfrastructureException infrastructure = dev.reprise.codec.InfrastructureException.in(e);
             if (denied.isPresent()) {
                 LOG.error("The replay stopped: {}; then run again: the run resumes from its last commit", denied.get());
+            } else if (infrastructure != null) {
+                LOG.error("The replay stopped: {}", infrastructure.getMessage());
             } else {
                 LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
             }
