@@ -36,7 +36,9 @@ public final class RepriseConfig extends AbstractConfig {
             + "Only a 404 for the id makes the record poison.";
     public static final String REGISTRY_RETRY_TIMEOUT_MS = "reprise.registry.retry.timeout.ms";
     private static final String REGISTRY_RETRY_TIMEOUT_MS_DOC = "How long after the first attempt the schema registry is still asked for a schema "
-            + "id (see " + REGISTRY_RETRY_ATTEMPTS + "): no attempt starts later; one request may take up to 10 s more.";
+            + "id (see " + REGISTRY_RETRY_ATTEMPTS + "): no attempt starts later; one request may take up to 10 s more. Under exactly_once_v2 a "
+            + "stream thread that waits longer than its producer's transaction.timeout.ms (10 s in Kafka Streams) has its transaction aborted "
+            + "and its task redone from the last commit: still exact, only slower.";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
