@@ -19,9 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the record's own size before anything is allocated ({@link BoundedBinaryDecoder}), records of a schema
  * that nests in itself are read to a fixed depth ({@link DepthLimitedReader}), and whatever else goes wrong
  * while reading a datum is that record's {@link PoisonRecordException}, never an escape that stops the run.
- * Only a failure to reach the schema registry, which is not a property of the record, is not poison.
+ * Only a registry that does not give the writer schema ({@link RegistryUnavailableException}: down, overloaded,
+ * refusing) is not poison, since it is not a property of the record: the id is asked again as
+ * {@link RegistryRetry} says, and if the registry still does not answer the exception stops the run.
  */
 public final class EventDecoder {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventDecoder.class);
     /**
      * How deep records of a writer schema that contains itself may nest. Each level takes a few stack frames of
      * Avro's reader; events of such schemas are rare and shallow, and the stack of a stream thread holds some
@@ -33,11 +36,18 @@ public final class EventDecoder {
     private final SchemaCatalog catalog;
     private final Map<Long, Reader> readers = new ConcurrentHashMap<>();
     private final BoundedBinaryDecoder decoder = new BoundedBinaryDecoder();
+    private final RegistryRetry retry;
 
     public EventDecoder(Contract.Encoding encoding, SchemaResolver resolver, SchemaCatalog catalog) {
+        this(encoding, resolver, catalog, RegistryRetry.DEFAULT);
+    }
+
+    /** @param retry how a schema id is asked again while the registry does not give it */
+    public EventDecoder(Contract.Encoding encoding, SchemaResolver resolver, SchemaCatalog catalog, RegistryRetry retry) {
         this.encoding = encoding;
         this.resolver = resolver;
         this.catalog = catalog;
+        this.retry = retry;
     }
 
     /**
@@ -61,7 +71,11 @@ public final class EventDecoder {
         int offset;
         if (encoding == Contract.Encoding.CONFLUENT) {
             int id = ConfluentWireFormat.schemaId(value);
-            reader = readers.computeIfAbsent((long) id, k -> readerFor(resolver.byId(id)));
+            reader = readers.get((long) id);
+            if (reader == null) {
+                reader = readerFor(writerSchema(id));
+                readers.put((long) id, reader);
+            }
             offset = ConfluentWireFormat.HEADER_LENGTH;
         } else {
             long fingerprint = SingleObjectFormat.fingerprint(value);
@@ -92,6 +106,34 @@ public final class EventDecoder {
             // ask for more than a few times its size; should the heap still run out here, the record is not retried forever.
             throw new PoisonRecordException("decode-out-of-memory", "decoding " + value.length + " bytes of " + datum
                     + " ran out of memory: " + PoisonRecordException.describe(e), e);
+        }
+    }
+
+    /**
+     * The writer schema of a schema id, asked again while the registry does not give it.
+     *
+     * @throws PoisonRecordException when the registry says the id is not a schema Reprise can read (404, not Avro)
+     * @throws RegistryUnavailableException after the last attempt: the run stops, nothing is dead-lettered
+     */
+    private Schema writerSchema(int id) {
+        long start = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return resolver.byId(id);
+            } catch (RegistryUnavailableException e) {
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                if (!retry.retriesAfter(attempt, elapsed)) {
+                    throw e.afterAttempts(attempt, elapsed);
+                }
+                long wait = retry.waitAfter(attempt);
+                LOG.warn("{}; asking again in {} ms (attempt {} of at most {})", e.getMessage(), wait, attempt + 1, retry.attempts());
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e.afterAttempts(attempt, (System.nanoTime() - start) / 1_000_000);
+                }
+            }
         }
     }
 

@@ -6,6 +6,11 @@ package dev.reprise.codec;
  * original bytes to the dead-letter topic with {@link #reasonCode()} and the message, and counts it.
  */
 public class PoisonRecordException extends RuntimeException {
+    /**
+     * The reason code of a failure that is not the record's poison: a projection, upcaster or invariant (or a library under
+     * them) threw on a valid event. Dead-lettered like poison, but counted apart in the evidence: the run is at best degraded.
+     */
+    public static final String UNEXPECTED_ERROR = "unexpected-error";
     private final String reasonCode;
 
     public PoisonRecordException(String reasonCode, String message) {

@@ -9,6 +9,7 @@ import org.apache.avro.Schema;
 public interface SchemaResolver {
     /**
      * @throws PoisonRecordException with reason {@code unknown-schema-id} when no schema has that id
+     * @throws RegistryUnavailableException when the registry did not say (down, overloaded, refusing): not the record's fault
      */
     Schema byId(int id);
 }

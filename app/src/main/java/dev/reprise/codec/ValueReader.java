@@ -48,7 +48,7 @@ public final class ValueReader {
      *
      * @throws PoisonRecordException when the value is in none of the three encodings, names an unknown schema id or
      *                               another schema, or does not decode
-     * @throws IllegalStateException when the schema registry is unreachable: not a property of the value
+     * @throws RegistryUnavailableException when the schema registry does not give a schema (down, refusing): not a property of the value
      */
     public byte[] datum(byte[] value) {
         Contract.ValueEncoding encoding = ValueFormat.detect(value);
@@ -77,7 +77,8 @@ public final class ValueReader {
                 }
                 case JSON -> encode(PlainJson.read(schema, value));
             };
-        } catch (PoisonRecordException | IllegalStateException e) {
+        } catch (PoisonRecordException | IllegalStateException | InfrastructureException e) {
+            // A registry that does not answer is not a property of the value: never turned into poison here.
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new PoisonRecordException("corrupt-avro", "the value is not a " + schema.getName() + ": " + PoisonRecordException.describe(e), e);

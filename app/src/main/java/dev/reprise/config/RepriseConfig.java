@@ -29,11 +29,26 @@ public final class RepriseConfig extends AbstractConfig {
             + "consumed to its planned end, every internal topic read to its end) without ending before it aborts itself as stalled, "
             + "untrusted: the last records of a partition never reached it.";
 
+    public static final String REGISTRY_RETRY_ATTEMPTS = "reprise.registry.retry.attempts";
+    private static final String REGISTRY_RETRY_ATTEMPTS_DOC = "How many times a schema id is asked of the schema registry when the registry "
+            + "does not give it (unreachable, a timeout, HTTP 5xx, 429, 401, 403), waiting 250 ms, 500 ms, 1 s… (at most 5 s) between attempts. "
+            + "After the last one the run stops (exit 1) without dead-lettering the record, and resumes from its last commit when started again. "
+            + "Only a 404 for the id makes the record poison.";
+    public static final String REGISTRY_RETRY_TIMEOUT_MS = "reprise.registry.retry.timeout.ms";
+    private static final String REGISTRY_RETRY_TIMEOUT_MS_DOC = "How long after the first attempt the schema registry is still asked for a schema "
+            + "id (see " + REGISTRY_RETRY_ATTEMPTS + "): no attempt starts later; one request may take up to 10 s more. Under exactly_once_v2 a "
+            + "stream thread that waits longer than its producer's transaction.timeout.ms (10 s in Kafka Streams) has its transaction aborted "
+            + "and its task redone from the last commit: still exact, only slower.";
+
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
                     ConfigDef.Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
             .define(APPLY_RECENT_STATES, ConfigDef.Type.INT, 10_000, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, APPLY_RECENT_STATES_DOC)
-            .define(STALL_TIMEOUT_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.atLeast(1_000L), ConfigDef.Importance.LOW, STALL_TIMEOUT_MS_DOC);
+            .define(STALL_TIMEOUT_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.atLeast(1_000L), ConfigDef.Importance.LOW, STALL_TIMEOUT_MS_DOC)
+            .define(REGISTRY_RETRY_ATTEMPTS, ConfigDef.Type.INT, dev.reprise.codec.RegistryRetry.DEFAULT.attempts(), ConfigDef.Range.between(1, 100),
+                    ConfigDef.Importance.LOW, REGISTRY_RETRY_ATTEMPTS_DOC)
+            .define(REGISTRY_RETRY_TIMEOUT_MS, ConfigDef.Type.LONG, dev.reprise.codec.RegistryRetry.DEFAULT.timeout().toMillis(),
+                    ConfigDef.Range.between(0L, 600_000L), ConfigDef.Importance.LOW, REGISTRY_RETRY_TIMEOUT_MS_DOC);
 
     private RepriseConfig(Map<String, Object> props) {
         super(DEFINITION, props, false);
@@ -73,6 +88,11 @@ public final class RepriseConfig extends AbstractConfig {
 
     public long stallTimeoutMs() {
         return getLong(STALL_TIMEOUT_MS);
+    }
+
+    /** How the source stage asks the schema registry again ({@link #REGISTRY_RETRY_ATTEMPTS}, {@link #REGISTRY_RETRY_TIMEOUT_MS}). */
+    public dev.reprise.codec.RegistryRetry registryRetry() {
+        return new dev.reprise.codec.RegistryRetry(getInt(REGISTRY_RETRY_ATTEMPTS), java.time.Duration.ofMillis(getLong(REGISTRY_RETRY_TIMEOUT_MS)));
     }
 
     /** The properties as a Markdown table: name, type, default, accepted values, what it does. */

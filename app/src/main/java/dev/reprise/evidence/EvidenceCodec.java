@@ -84,7 +84,7 @@ public final class EvidenceCodec {
      * Reads an evidence-topic value in any of the three encodings.
      *
      * @throws PoisonRecordException when the value is not a recovery-evidence record
-     * @throws IllegalStateException when the schema registry is unreachable
+     * @throws dev.reprise.codec.RegistryUnavailableException when the schema registry does not give a schema (down, refusing)
      */
     public RecoveryEvidence read(byte[] value) {
         byte[] datum = reader.datum(value);

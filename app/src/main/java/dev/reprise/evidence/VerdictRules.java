@@ -239,6 +239,45 @@ public final class VerdictRules {
         }
     });
 
+    public static final VerdictRule NO_UNEXPECTED_ERRORS = new VerdictRule("no_unexpected_errors", degraded,
+            "no projection, upcaster or invariant threw on an event (unexpected-error): such an event may have been valid and be "
+                    + "missing from the projection; above evidence.untrusted_dead_letter_ratio the run is untrusted",
+            "dead_letter_reasons[unexpected-error], events_read", f -> {
+        RunTotals run = f.run();
+        long unexpected = run.deadReasons.getOrDefault(dev.reprise.codec.PoisonRecordException.UNEXPECTED_ERROR, 0L);
+        double ratio = run.read == 0 ? 0 : (double) unexpected / run.read;
+        String detail = unexpected == 0 ? "no projection, upcaster or invariant threw on an event" : String.format(
+                "%d events dead-lettered because a projection, upcaster or invariant threw on them (unexpected-error, %.3f%% of %d read; "
+                        + "above %.3f%% the run is untrusted): they may be valid events missing from the projection; each dead letter carries "
+                        + "the event's topic, partition, offset and the exception: fix the code and run again",
+                unexpected, ratio * 100, run.read, run.contract.evidence().untrustedDeadLetterRatio() * 100);
+        f.check(unexpected == 0, unexpected, detail);
+        if (unexpected == 0) {
+            f.held();
+        } else {
+            f.notProven(detail, ratio > run.contract.evidence().untrustedDeadLetterRatio() ? untrusted : degraded);
+        }
+    });
+
+    /*
+     * Under at_least_once a crash or a lost task replays the records since the last commit, and the writes of one commit to
+     * the projection, dedup and counter stores' changelogs and to the repartition topic are not atomic: the dedup set may lack
+     * an event id whose state change survived, so a replayed event can be applied twice (or counted twice), undetected.
+     */
+    public static final VerdictRule GUARANTEE = new VerdictRule("guarantee_proves_each_event_applied_once", degraded,
+            "the run's processing guarantee (exactly_once_v2) commits every state change with the offsets, so each event was applied once",
+            "processing.guarantee", f -> {
+        String guarantee = f.run().contract.processing().guarantee();
+        if ("exactly_once_v2".equals(guarantee)) {
+            f.held();
+        } else {
+            f.notProven("processing.guarantee is " + guarantee + ": after a crash or a rebalance the records "
+                    + "since the last commit are processed again, and the projection, dedup set and counters are not committed with the "
+                    + "offsets, so this run cannot prove that each event was applied exactly once; use processing.guarantee: "
+                    + "exactly_once_v2 for a run that can be trusted");
+        }
+    });
+
     public static final VerdictRule KEYED_HISTORY = new VerdictRule("history_keyed_by_ordering_key", untrusted,
             "for a history declared keyed by the ordering key (no repartition), every event was read from its key's partition",
             "misplaced_events, misplaced_samples", f -> {
@@ -288,7 +327,7 @@ public final class VerdictRules {
 
     /** Every rule, in order. */
     public static final List<VerdictRule> ALL = List.of(REPLAYED_TO_THE_END, READ_FIRST_TO_LAST, NO_OFFSET_SKIPPED, REACHED_APPLY, ONE_EVENT_PER_ID, ACCOUNTED,
-            INVARIANTS, TOTALS, MATCHES_REFERENCE, LIVE_DIFFERENCES, NOT_EMPTY, DEAD_LETTERS_HARD, DEAD_LETTERS, KEYED_HISTORY,
+            INVARIANTS, TOTALS, MATCHES_REFERENCE, LIVE_DIFFERENCES, NOT_EMPTY, DEAD_LETTERS_HARD, DEAD_LETTERS, NO_UNEXPECTED_ERRORS, GUARANTEE, KEYED_HISTORY,
             NO_ABORT_THRESHOLD, ORDERING);
 
     /** Applies every rule to a run. */

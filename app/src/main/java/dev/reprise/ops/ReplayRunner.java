@@ -299,10 +299,13 @@ public final class ReplayRunner {
             failure.set(e);
             java.util.Optional<String> denied = AuthorizationFailure.describe(e, contract);
             java.util.Optional<Throwable> fenced = causes(e).filter(c -> c instanceof dev.reprise.pipeline.support.RunFence.FencedRunException).findFirst();
+            dev.reprise.codec.InfrastructureException infrastructure = dev.reprise.codec.InfrastructureException.in(e);
             if (fenced.isPresent()) {
                 LOG.error("The replay stopped: {}", fenced.get().getMessage());
             } else if (denied.isPresent()) {
                 LOG.error("The replay stopped: {}; then run again: the run resumes from its last commit", denied.get());
+            } else if (infrastructure != null) {
+                LOG.error("The replay stopped: {}", infrastructure.getMessage());
             } else {
                 LOG.error("The replay stopped on an error; fix the cause and run again: the run resumes from its last commit", e);
             }

@@ -63,6 +63,9 @@ public final class StreamsSettings {
         // The reference projection is a global store: Kafka Streams 4.4 warns on every start unless the processing
         // exception handler also covers the global thread, which becomes the default in Kafka 5.0.
         d.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Whatever escapes a stage is not the record's fault (the stages dead-letter poison themselves): it stops the run,
+        // never becomes a dead letter or a skipped record (StopOnProcessingError).
+        d.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, StopOnProcessingError.class);
         return d;
     }
 
@@ -76,10 +79,38 @@ public final class StreamsSettings {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.putAll(overrides);
+        Object handler = p.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
+        if (handler != StopOnProcessingError.class && !StopOnProcessingError.class.getName().equals(String.valueOf(handler).trim())) {
+            throw new IllegalArgumentException(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG + "=" + handler + " is not supported: Reprise "
+                    + "dead-letters poison records itself, and any other failure must stop the run rather than drop or dead-letter a valid "
+                    + "record; remove it from --command-config");
+        }
+        readCommittedOnly(p);
         if (Boolean.parseBoolean(String.valueOf(p.getOrDefault(TRANSACTIONAL_STATE_STORES, "false")))) {
             throw new IllegalArgumentException(TRANSACTIONAL_STATE_STORES + "=true is not supported: Reprise writes RocksDB batches past "
                     + "the transactional stores' buffer (KIP-892); remove it from --command-config");
         }
         return p;
+    }
+
+    /**
+     * Every consumer of the replay reads committed records only: an aborted transaction is not part of the history. Kafka
+     * Streams sets {@code isolation.level=read_committed} itself only under exactly_once_v2; under at_least_once its
+     * consumers would read aborted records and apply them. So it is set here for the main, restore and global consumers,
+     * whatever the guarantee, and a {@code read_uncommitted} given in the configuration is refused.
+     */
+    private static void readCommittedOnly(Properties p) {
+        String key = ConsumerConfig.ISOLATION_LEVEL_CONFIG;
+        for (String name : new String[]{key, StreamsConfig.consumerPrefix(key), StreamsConfig.mainConsumerPrefix(key),
+                StreamsConfig.restoreConsumerPrefix(key), StreamsConfig.globalConsumerPrefix(key)}) {
+            Object value = p.get(name);
+            if (value != null && !"read_committed".equals(String.valueOf(value).trim())) {
+                throw new IllegalArgumentException(name + "=" + value + " is not supported: a replay reads committed records only (an aborted "
+                        + "transaction is not part of the history); remove it from --command-config");
+            }
+        }
+        p.put(StreamsConfig.mainConsumerPrefix(key), "read_committed");
+        p.put(StreamsConfig.restoreConsumerPrefix(key), "read_committed");
+        p.put(StreamsConfig.globalConsumerPrefix(key), "read_committed");
     }
 }

@@ -194,6 +194,12 @@ final class Supervisor {
     private void failIfStopped() {
         KafkaStreams.State state = p.streams().state();
         Throwable cause = p.failure().get();
+        dev.reprise.codec.InfrastructureException infrastructure = dev.reprise.codec.InfrastructureException.in(cause);
+        if (infrastructure != null) {
+            // Its message names what failed (the registry's URL without credentials, the schema id), that nothing was
+            // dead-lettered, and that the run resumes when started again.
+            throw new IllegalStateException("the replay stopped: " + infrastructure.getMessage(), cause);
+        }
         if (cause != null || state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_ERROR) {
             throw new IllegalStateException("the replay stopped before it was complete (Kafka Streams state " + state + ")"
                     + (cause == null ? "" : ": " + rootMessage(cause)), cause);

@@ -94,7 +94,8 @@ public final class ReplayTopology {
         builder.addStateStore(CommitHook.builder(SourceStage.COMMIT_HOOK));
         KStream<byte[], byte[]> source = builder.stream(contract.history().topics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-source"));
-        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails, feed, fence),
+        KStream<byte[], Routed> routed = source.process(() -> new SourceStage(contract, plan, codecs, throttle, guardrails, feed, fence,
+                settings.registryRetry()),
                 Named.as("reprise-decode-upcast-filter"), SourceStage.COUNTERS_STORE, SourceStage.COMMIT_HOOK);
 
         routed.filter((k, v) -> v instanceof Routed.Dead, Named.as(SourceStage.POISON_NODE))

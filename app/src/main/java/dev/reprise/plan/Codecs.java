@@ -140,4 +140,9 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
     public EventDecoder newDecoder() {
         return new EventDecoder(encoding, resolver, catalog);
     }
+
+    /** A decoder for one processor that asks the registry again as {@code retry} says ({@code reprise.registry.retry.*}). */
+    public EventDecoder newDecoder(dev.reprise.codec.RegistryRetry retry) {
+        return new EventDecoder(encoding, resolver, catalog, retry);
+    }
 }

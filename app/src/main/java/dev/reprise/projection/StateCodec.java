@@ -92,7 +92,7 @@ public final class StateCodec<S extends SpecificRecord> {
      * A projection-topic value (Confluent, single-object or JSON) as this state's Avro binary: the bytes the checksum
      * hashes, the same whatever the encoding; {@code null} when the value is not this state in any of them.
      *
-     * @throws IllegalStateException when the schema registry is unreachable
+     * @throws dev.reprise.codec.RegistryUnavailableException when the schema registry does not give a schema (down, refusing)
      */
     public byte[] datum(byte[] value) {
         try {

@@ -67,9 +67,18 @@ public final class Reconciliation<S extends SpecificRecord> {
         keys++;
         checksum += Checksum.keyHash(key, stateAvro);
         for (Invariant<S> invariant : invariants) {
-            if (!invariant.holds().test(state)) {
+            String failed = null;
+            try {
+                if (!invariant.holds().test(state)) {
+                    failed = text(key) + ": " + state;
+                }
+            } catch (RuntimeException | StackOverflowError e) {
+                // An invariant that throws proves nothing about the key: it fails there, with what it threw.
+                failed = text(key) + ": the invariant threw " + dev.reprise.codec.PoisonRecordException.describe(e) + " on " + state;
+            }
+            if (failed != null) {
                 invariantFailures.merge(invariant.name(), 1L, Long::sum);
-                invariantSamples.putIfAbsent(invariant.name(), text(key) + ": " + state);
+                invariantSamples.putIfAbsent(invariant.name(), failed);
             }
         }
         if (!comparesWithReference) {

@@ -36,8 +36,8 @@ final class IdempotencySection {
                 "**A re-run** (`reprise reset --execute`, then `reprise run`) is a new run over the same range: a new run id, an empty "
                         + "projection and an empty dedup set. The same history gives the same `checksum` in the evidence."));
         if (!c.processing().guarantee().equals("exactly_once_v2")) {
-            doc.loud("AT-LEAST-ONCE", "processing.guarantee is at_least_once: after a crash the evidence of the run may count records twice; "
-                    + "use exactly_once_v2 for a replay whose evidence gates a cut-over.");
+            doc.loud("AT-LEAST-ONCE", "processing.guarantee is at_least_once: after a crash the evidence of the run may count records twice, "
+                    + "so its verdict is degraded at best; use exactly_once_v2 for a replay whose evidence gates a cut-over.");
         }
         doc.subsection("Offset resets: which are safe");
         doc.para("Reprise tags every record on its internal topics with its run and ignores (and counts) records of other runs, so no "

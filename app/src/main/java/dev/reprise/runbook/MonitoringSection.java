@@ -88,7 +88,7 @@ final class MonitoringSection {
                 + ", header `reprise.dlq.reason_code`", "few; at most " + ReplayLoop.percent(c.evidence().maxDeadLetterRatio()) + " of the records read",
                 "above " + ReplayLoop.percent(c.evidence().maxDeadLetterRatio()) + ": pause and look at the reasons (section 8)"));
         out.add(new Signal("counts so far", "`reprise evidence --include-progress` (exits 1 while the run goes: progress is not a verdict)",
-                "events processed rising, duplicates about as many as the history holds", "dead letters at the apply stage rising (projection-failed)"));
+                "events processed rising, duplicates about as many as the history holds", "dead letters at the apply stage rising (unexpected-error: the projection threw; the run will be degraded)"));
         if (c.ordering().sequenceField() != null) {
             out.add(new Signal("ordering violations", "the final evidence: `ordering_violations`", "≤ " + c.evidence().maxOrderingViolations(),
                     "above: degraded; the projection owner decides (go/no-go 2)"));

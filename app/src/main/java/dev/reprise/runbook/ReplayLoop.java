@@ -89,7 +89,7 @@ final class ReplayLoop {
         }
         l.add("  APPLY(e):");
         l.add("    if e.id ∈ ids applied in this run: duplicates_skipped += 1; return   # RocksDB + Bloom filter, keys prefixed by the run");
-        l.add("    state[key] ← " + c.projection().name() + ".apply(state[key], e)      # throws → state rolled back, dead letter (projection-failed)");
+        l.add("    state[key] ← " + c.projection().name() + ".apply(state[key], e)      # throws → state rolled back, dead letter (unexpected-error)");
         l.add("    remember e.id");
         if (c.ordering().sequenceField() != null) {
             l.add("    if seq ≤ last_seq[key]: ordering_violations += 1 else last_seq[key] ← seq");

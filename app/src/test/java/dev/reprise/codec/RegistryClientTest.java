@@ -30,6 +30,8 @@ class RegistryClientTest {
     final Map<Integer, String> schemas = new ConcurrentHashMap<>();
     final AtomicInteger gets = new AtomicInteger();
     volatile int forcedStatus;
+    /** GETs of a schema id answered 503 before the real answer. */
+    final AtomicInteger failuresLeft = new AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -38,8 +40,8 @@ class RegistryClientTest {
             gets.incrementAndGet();
             int id = Integer.parseInt(exchange.getRequestURI().getPath().substring("/schemas/ids/".length()));
             String schema = schemas.get(id);
-            if (forcedStatus != 0) {
-                reply(exchange, forcedStatus, "{\"error_code\":50001,\"message\":\"store unavailable\"}");
+            if (forcedStatus != 0 || failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                reply(exchange, forcedStatus != 0 ? forcedStatus : 503, "{\"error_code\":50001,\"message\":\"store unavailable\"}");
             } else if (schema == null) {
                 reply(exchange, 404, "{\"error_code\":40403,\"message\":\"Schema not found\"}");
             } else {
@@ -103,7 +105,59 @@ class RegistryClientTest {
         assertThatThrownBy(() -> client().byId(4242)).isInstanceOf(PoisonRecordException.class)
                 .extracting("reasonCode").isEqualTo("unknown-schema-id");
         forcedStatus = 500;
-        assertThatThrownBy(() -> client().byId(4243)).isInstanceOf(IllegalStateException.class).hasMessageContaining("answered 500");
+        assertThatThrownBy(() -> client().byId(4243)).isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("answered 500");
+    }
+
+    /** Regression for defect A of "trusted means proven": every answer but a 404 is the registry's, never the record's. */
+    @Test
+    void everyAnswerButNoSuchIdIsTheRegistrysAndNamesItWithoutCredentials() throws IOException {
+        for (int status : new int[]{503, 429, 401, 403, 502}) {
+            forcedStatus = status;
+            assertThatThrownBy(() -> client().byId(7)).as("HTTP %d", status).isInstanceOf(RegistryUnavailableException.class)
+                    .hasMessageContaining("answered " + status).hasMessageContaining("schema id 7");
+        }
+        forcedStatus = 0;
+        URI withCredentials = URI.create("http://reprise:s3cret@127.0.0.1:" + server.getAddress().getPort() + "/");
+        forcedStatus = 503;
+        assertThatThrownBy(() -> new RegistryClient(withCredentials).byId(7)).isInstanceOf(RegistryUnavailableException.class)
+                .hasMessageContaining("http://127.0.0.1:" + server.getAddress().getPort() + "/").hasMessageNotContaining("s3cret");
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> new RegistryClient(URI.create("http://127.0.0.1:" + closed)).byId(7)).as("connection refused")
+                .isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("is unreachable");
+    }
+
+    @Test
+    void aSchemaThatIsNotAvroIsTheRecordsButAnAnswerThatIsNotASchemaIsTheRegistrys() {
+        server.createContext("/schemas/ids/900", exchange -> reply(exchange, 200, "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}"));
+        server.createContext("/schemas/ids/901", exchange -> reply(exchange, 200, "<html>maintenance</html>"));
+        assertThatThrownBy(() -> client().byId(900)).isInstanceOf(PoisonRecordException.class).extracting("reasonCode").isEqualTo("not-an-avro-schema");
+        assertThatThrownBy(() -> client().byId(901)).isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("not a schema");
+    }
+
+    @Test
+    void theDecoderAsksAgainWhileTheRegistryFailsAndStopsAfterItsLastAttempt() {
+        int id = client().register("inventory-events-value", CATALOG.event("StockMovement", 3).orElseThrow());
+        byte[] record = ConfluentWireFormat.frame(id, WireFormatTestSupport.datum(WireFormatTest.v3("e-1", "SKU-1", 4)));
+        failuresLeft.set(2);
+        gets.set(0);
+        EventDecoder.Decoded d = new EventDecoder(Contract.Encoding.CONFLUENT, client(), CATALOG, new RegistryRetry(3, java.time.Duration.ofSeconds(10)))
+                .decode(record);
+        assertThat(d.version()).isEqualTo(3);
+        assertThat(gets.get()).as("two 503s, then the schema").isEqualTo(3);
+
+        forcedStatus = 503;
+        gets.set(0);
+        assertThatThrownBy(() -> new EventDecoder(Contract.Encoding.CONFLUENT, client(), CATALOG, new RegistryRetry(3, java.time.Duration.ofSeconds(10)))
+                .decode(record)).isInstanceOf(RegistryUnavailableException.class)
+                .hasMessageContaining("3 attempts").hasMessageContaining("nothing was dead-lettered").hasMessageContaining("schema id " + id);
+        assertThat(gets.get()).isEqualTo(3);
+        gets.set(0);
+        assertThatThrownBy(() -> new EventDecoder(Contract.Encoding.CONFLUENT, client(), CATALOG, new RegistryRetry(10, java.time.Duration.ofMillis(1_000)))
+                .decode(record)).as("no attempt starts after the timeout: waits of 250 and 500 ms fit in 1 s, one more of 1 s does not")
+                .isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("3 attempts");
     }
 
     @Test

@@ -282,6 +282,58 @@ class EvidenceBuilderTest {
         }
     }
 
+    @org.junit.jupiter.api.Nested
+    class PluginErrorsAndTheGuarantee {
+        /** Task 1's apply stage dead-lettered {@code unexpected} events on which the projection threw (processed lowered to match). */
+        List<TaskSummary> withUnexpectedErrors(long unexpected) {
+            TaskSummary ok = task(0, 50, 2, 7, Map.of());
+            TaskSummary failing = new TaskSummary("run-1", 1, ok.sources(), Map.of("processed", 52L - unexpected, "duplicates", 3L,
+                    "dead_lettered", unexpected, "dlq:" + dev.reprise.codec.PoisonRecordException.UNEXPECTED_ERROR, unexpected), 10, 9, Map.of(), Map.of(), null);
+            return List.of(ok, failing);
+        }
+
+        @Test
+        void oneEventOnWhichAPluginThrewDegradesARunThatWouldOtherwiseBeTrusted() {
+            // Regression (defect A, "trusted means proven"): a projection that threw on valid events lost them silently, because
+            // dead letters below max_dead_letter_ratio were only a fact and the run stayed trusted.
+            RecoveryEvidence e = build(INVENTORY, withUnexpectedErrors(1));
+
+            assertThat(e.getDeadLetterReasons()).containsEntry("unexpected-error", 1L).containsEntry("corrupt-avro", 1L);
+            assertThat(e.getReconciliationChecks()).anyMatch(c -> c.getName().equals("no_unexpected_errors") && !c.getPassed() && c.getFailures() == 1);
+            assertThat(e.getConfidenceStatus()).as("0.9% dead letters is within the contract's 1%%, but one was a plugin's error").isEqualTo(ConfidenceStatus.degraded);
+            assertThat(e.getConfidenceReasons()).anyMatch(r -> r.startsWith("1 events dead-lettered because a projection, upcaster or invariant threw"));
+            assertThat(build(INVENTORY, withUnexpectedErrors(0)).getConfidenceStatus()).as("the same run without it").isEqualTo(ConfidenceStatus.trusted);
+            assertThat(build(INVENTORY, withUnexpectedErrors(0)).getReconciliationChecks())
+                    .anyMatch(c -> c.getName().equals("no_unexpected_errors") && c.getPassed());
+        }
+
+        @Test
+        void unexpectedErrorsAboveTheHardLimitMakeTheRunUntrusted() {
+            Contract lenient = ContractLoader.parse(readContract("inventory.yaml").replace("max_dead_letter_ratio: 0.01", "max_dead_letter_ratio: 0.2\n  untrusted_dead_letter_ratio: 0.2")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
+            assertThat(build(lenient, withUnexpectedErrors(10)).getConfidenceStatus()).as("11 dead letters of 110 are within the contract's 20%%, "
+                    + "10 of them a plugin's errors").isEqualTo(ConfidenceStatus.degraded);
+            RecoveryEvidence e = build(lenient, withUnexpectedErrors(30));
+            assertThat(e.getConfidenceStatus()).as("30 of 110: above the 20%% hard limit").isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getConfidenceReasons().subList(0, 2)).as("both hard limits, before any degradation")
+                    .anyMatch(r -> r.startsWith("30 events dead-lettered because a projection, upcaster or invariant threw"));
+        }
+
+        @Test
+        void aRunUnderAtLeastOnceIsDegradedAndSaysWhy() {
+            // Regression (defect B, "trusted means proven"): an at_least_once run cannot prove each event was applied once.
+            Contract atLeastOnce = ContractLoader.parse(readContract("inventory.yaml").replace("guarantee: exactly_once_v2", "guarantee: at_least_once")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
+            List<TaskSummary> clean = List.of(task(0, 50, 2, 7, Map.of()), task(1, 52, 3, 9, Map.of()));
+
+            RecoveryEvidence e = build(atLeastOnce, clean);
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.degraded);
+            assertThat(e.getConfidenceReasons()).anyMatch(r -> r.startsWith("processing.guarantee is at_least_once") && r.contains("exactly once"));
+            assertThat(build(INVENTORY, clean).getConfidenceStatus()).as("the same run under exactly_once_v2").isEqualTo(ConfidenceStatus.trusted);
+        }
+    }
+
     static String readContract(String name) {
         try {
             return java.nio.file.Files.readString(Path.of("..", "config", name));

@@ -58,6 +58,8 @@ class VerdictRulesTest {
     }
 
     static final Map<String, Broken> BROKEN = new LinkedHashMap<>();
+    static final String GUARANTEE_LINE = readContract("inventory.yaml").lines().filter(l -> l.contains("guarantee:")).findFirst()
+            .orElseThrow(() -> new AssertionError("config/inventory.yaml names its processing guarantee"));
 
     static {
         Map<String, Long> notEnded = new HashMap<>(source(50, 0, 0));
@@ -107,6 +109,11 @@ class VerdictRulesTest {
         Map<String, Long> withMisplaced = new HashMap<>(noDead.get("inventory-events:0"));
         withMisplaced.putAll(Map.of("misplaced", 3L, "misplaced_sample|T-7|invoice-events-0@12|1", 1L));
         misplaced.put("inventory-events:0", withMisplaced);
+        // Regression: a projection that threw on valid events lost up to 1% of them silently (dead letters under the ratio were a fact).
+        BROKEN.put("no_unexpected_errors", new Broken(INVENTORY, withSource("inventory-events:0", Map.of("dlq:unexpected-error", 1L))));
+        // Regression: at_least_once applied the events of an aborted transaction, and could apply one twice after a crash: trusted.
+        BROKEN.put("guarantee_proves_each_event_applied_once", new Broken(inventory(GUARANTEE_LINE, GUARANTEE_LINE.replace("exactly_once_v2",
+                "at_least_once")), clean()));
         BROKEN.put("history_keyed_by_ordering_key", new Broken(INVOICE, List.of(
                 new TaskSummary("run-1", 0, misplaced, Map.of("processed", 50L, "duplicates", 2L), 10, 7, Map.of(), Map.of(), null),
                 new TaskSummary("run-1", 1, misplaced, Map.of("processed", 53L, "duplicates", 3L), 10, 9, Map.of(), Map.of(), null))));

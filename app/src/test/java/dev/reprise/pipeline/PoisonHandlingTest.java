@@ -202,11 +202,13 @@ class PoisonHandlingTest {
 
         RecoveryEvidence e = result.evidence();
         assertThat(e.getEventsProcessed()).as("only SKU-OK's event").isEqualTo(1);
-        assertThat(e.getDeadLetterReasons()).isEqualTo(Map.of("unexpected-error", 1L, "projection-failed", 3L));
+        assertThat(e.getDeadLetterReasons()).as("a plugin's exception, in validate or apply, is an unexpected-error, not poison")
+                .isEqualTo(Map.of("unexpected-error", 4L));
         assertThat(e.getConfidenceReasons()).anyMatch(r -> r.startsWith("accounting: 5 read = 1 processed"));
-        // 4 of 5 records dead-lettered is above the hard limit by design; every other check passes.
+        assertThat(e.getReconciliationChecks()).anyMatch(c -> c.getName().equals("no_unexpected_errors") && c.getFailures() == 4);
+        // 4 of 5 records dead-lettered is above the hard limits by design; every other check passes.
         assertThat(e.getReconciliationChecks()).as("every check passes: the state the NPE left half-changed was rolled back")
-                .filteredOn(c -> !c.getName().equals("dead_letters_below_hard_limit"))
+                .filteredOn(c -> !c.getName().equals("dead_letters_below_hard_limit") && !c.getName().equals("no_unexpected_errors"))
                 .isNotEmpty().allMatch(c -> c.getPassed(), "passed");
         Map<String, String> reasons = new TreeMap<>();
         for (TestRecord<byte[], byte[]> r : result.dead()) {

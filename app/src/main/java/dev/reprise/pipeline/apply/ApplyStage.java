@@ -15,6 +15,7 @@ import dev.reprise.pipeline.repartition.RoutedSerde;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Counters;
 import dev.reprise.pipeline.support.DeadLetters;
+import dev.reprise.pipeline.support.Failures;
 import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
@@ -228,23 +229,24 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         int latest = codecs.catalog().latestVersion(data.type).orElse(data.originVersion);
         RecentStates.Entry<S> entry = recent.get(stateKey, () -> projection.initial(key));
         S state;
+        String where = "projection " + projection.name() + " failed on " + data.type + " event " + data.eventId;
         try {
             state = projection.apply(entry.state(), new Event(data.type, latest, data.eventId, key, data.timestamp, data.sequence, payload));
+            if (guardrails.watchesInvariants()) {
+                where = "an invariant threw on the state of key '" + key + "' after " + data.type + " event " + data.eventId;
+                watchInvariants(key, state, payload);
+            }
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            // A rejected event (PoisonRecordException) or any other failure of the projection on this one event: the
-            // event is dead-lettered with the reason and the run goes on. The projection may have changed the state
-            // before it gave up: back to the last good one.
+            // Failures decides: an event the projection rejects (PoisonRecordException) keeps its reason; any other exception of the
+            // projection or an invariant on this event is an unexpected-error (the run is then at best degraded); a failure that is
+            // not about the event stops the run. The projection may have changed the state before it gave up: back to the last good one.
             recent.rollBack(stateKey, entry);
-            deadLetter(keyBytes, data, PoisonRecordException.unexpected("projection-failed",
-                    "projection " + projection.name() + " failed on " + data.type + " event " + data.eventId, e));
+            deadLetter(keyBytes, data, Failures.deadLetterOrStop(e, where));
             return;
         }
         seen.add(eventId, new DedupSet.Seen(digest, sourceIndex(data.sourceTopic, data.sourcePartition), data.sourceOffset));
         if (data.sequence != null) {
             checkSequence(stateKey, data.sequence);
-        }
-        if (guardrails.watchesInvariants()) {
-            watchInvariants(key, state, payload);
         }
         byte[] encoded = codec.encode(state);
         recent.changed(stateKey, entry, state, encoded);

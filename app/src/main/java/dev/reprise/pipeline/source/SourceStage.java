@@ -2,6 +2,7 @@ package dev.reprise.pipeline.source;
 
 import dev.reprise.codec.EventDecoder;
 import dev.reprise.codec.PoisonRecordException;
+import dev.reprise.codec.RegistryRetry;
 import dev.reprise.compat.CommitHook;
 import dev.reprise.compat.HookForwarding;
 import dev.reprise.compat.Partitions;
@@ -13,6 +14,7 @@ import dev.reprise.pipeline.repartition.RoutedSerde;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Counters;
 import dev.reprise.pipeline.support.DeadLetters;
+import dev.reprise.pipeline.support.Failures;
 import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.pipeline.support.RunFence;
 import dev.reprise.plan.Codecs;
@@ -21,7 +23,6 @@ import dev.reprise.projection.Event;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -43,7 +44,7 @@ import java.util.Set;
 /**
  * The bounded source: reads each source partition of its task inside the plan's range, decodes and
  * upcasts each record, applies the scope's filters, and hands events on keyed by the ordering key.
- * Poison records go to the dead-letter topic. When a partition's range is done it hands on an
+ * Poison records go to the dead-letter topic; a registry that does not answer stops the run ({@link Failures}). When a partition's range is done it hands on an
  * {@link Routed.End} marker carrying the partition's counters.
  */
 public final class SourceStage implements Processor<byte[], byte[], byte[], Routed> {
@@ -64,6 +65,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private final Guardrails guardrails;
     /** This instance's metrics: told at each commit how much the partitions' counters grew. */
     private final CounterFeed feed;
+    private final RegistryRetry registryRetry;
     private ProcessorContext<byte[], Routed> context;
     private Counters counters;
     private EventDecoder decoder;
@@ -86,19 +88,24 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     }
 
     public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed) {
-        this(contract, plan, codecs, throttle, guardrails, feed, RunFence.NONE);
+        this(contract, plan, codecs, throttle, guardrails, feed, RunFence.NONE, RegistryRetry.DEFAULT);
     }
 
-    /** @param fence checked when the task is assigned, before anything is processed */
-    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence) {
-        this(contract, plan, codecs, throttle, guardrails, feed, fence, KafkaGapCheck::new);
+    /**
+     * @param fence         checked when the task is assigned, before anything is processed
+     * @param registryRetry how a schema id is asked again while the registry does not give it ({@code reprise.registry.retry.*})
+     */
+    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence,
+                       RegistryRetry registryRetry) {
+        this(contract, plan, codecs, throttle, guardrails, feed, fence, registryRetry, KafkaGapCheck::new);
     }
 
     /** @param gapChecks makes the check of skipped offsets from the application's configuration (tests give their own) */
     public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence,
-                       java.util.function.Function<Map<String, Object>, GapCheck> gapChecks) {
+                       RegistryRetry registryRetry, java.util.function.Function<Map<String, Object>, GapCheck> gapChecks) {
         this.fence = fence;
         this.gapChecks = gapChecks;
+        this.registryRetry = registryRetry;
         this.feed = feed;
         this.throttle = throttle;
         this.guardrails = guardrails;
@@ -130,7 +137,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             taskPartitions.forEach(SourcePartition::foldIntoCounters);
             counters.persist();
         });
-        this.decoder = codecs.newDecoder();
+        this.decoder = codecs.newDecoder(registryRetry);
         int taskPartition = context.taskId().partition();
         for (RunPlan.PartitionRange range : plan.ranges()) {
             if (range.partition() != taskPartition) {
@@ -187,17 +194,11 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         boolean dead = false;
         try {
             toEvent(ps, record, meta);
-        } catch (PoisonRecordException e) {
-            deadLetter(ps, record, meta, e);
-            dead = true;
-        } catch (KafkaException e) {
-            // Kafka Streams' own failure while the event was handed on (a fenced producer, a failed send): not this
-            // record's, so not poison. The run stops and resumes from its last commit.
-            throw e;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            // Whatever else making an event of this record throws (a projection's validate, a library) is this record's.
-            deadLetter(ps, record, meta, PoisonRecordException.unexpected("unexpected-error",
-                    "no event could be made of this record (decode, upcast, key and id, validate)", e));
+            // Failures decides: the record's poison and a plugin's unexpected error (a projection's validate, an upcaster)
+            // are dead-lettered; a registry that does not answer and Kafka Streams' own failures are not the record's and
+            // are thrown on: the run stops, nothing of this batch is committed, and it resumes from its last commit.
+            deadLetter(ps, record, meta, Failures.deadLetterOrStop(e, "no event could be made of this record (decode, upcast, key and id, validate)"));
             dead = true;
         }
         Guardrails.Trip trip = guardrails.recordRead(dead);
@@ -327,8 +328,10 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         ps.counters.add(Count.DEAD_LETTERED, 1);
         ps.counters.add(CountFamily.DEAD_LETTER_REASON.name(letter.reasonCode()), 1);
         if (ps.dlqLogged++ < 10 || ps.dlqLogged % 1000 == 0) {
-            LOG.warn("Poison record at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues",
-                    meta.topic(), meta.partition(), meta.offset(), letter.reasonCode(), DeadLetters.brief(letter.reason()), contract.deadLetter().topic());
+            LOG.warn("{} at {}-{} offset {} ({}): {}; record sent to the dead-letter topic {}; the run continues{}",
+                    Failures.UNEXPECTED_ERROR.equals(letter.reasonCode()) ? "Unexpected error on the record" : "Poison record",
+                    meta.topic(), meta.partition(), meta.offset(), letter.reasonCode(), DeadLetters.brief(letter.reason()), contract.deadLetter().topic(),
+                    Failures.UNEXPECTED_ERROR.equals(letter.reasonCode()) ? " and will be degraded at best" : "");
         }
         context.forward(new Record<>(letter.key(), (Routed) new Routed.Dead(letter.key(), letter.value(), letter.headers()), record.timestamp(),
                 letter.headers()), POISON_NODE);
