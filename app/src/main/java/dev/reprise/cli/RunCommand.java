@@ -14,6 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -79,6 +80,15 @@ public class RunCommand implements Callable<Integer> {
                     + "port (default " + MetricsServer.DEFAULT_PORT + "; if that port is taken, the run goes on without them). 0: none.")
     Integer metricsPort;
 
+    /** When --metrics-port is given (as the deploy files do): longer than two scrapes at the common 30 s interval. */
+    static final Duration DEFAULT_LINGER = Duration.ofSeconds(75);
+
+    @Option(names = "--metrics-linger", paramLabel = "DURATION", defaultValue = "${env:REPRISE_METRICS_LINGER}", converter = LingerConverter.class,
+            description = "After a bounded run's verdict, keep serving /metrics this long before exiting, so that Prometheus scrapes the "
+                    + "verdict of a Job that ends (e.g. 75s, 2m; 0: exit at once). Default: $REPRISE_METRICS_LINGER, else 75s when "
+                    + "--metrics-port is given and 0 otherwise. The exit code stays the verdict; Ctrl-C ends the wait.")
+    Duration metricsLinger;
+
     @Override
     public Integer call() throws IOException {
         Contract contract = cluster.loadContract();
@@ -86,7 +96,43 @@ public class RunCommand implements Callable<Integer> {
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort == null ? MetricsServer.DEFAULT_PORT : metricsPort,
                 metricsPort != null, System.err)) {
-            return run(contract, codecs, planned, watch);
+            int code = run(contract, codecs, planned, watch);
+            lingerForTheScrape(watch, code);
+            return code;
+        }
+    }
+
+    /**
+     * Keeps the metrics endpoint up for {@code --metrics-linger} after the verdict: a bounded run's process exits on its verdict,
+     * and a scrape every 15 to 30 s could miss it. A signal during the wait ends the process with the verdict's exit code.
+     */
+    private void lingerForTheScrape(RunWatch watch, int code) {
+        Duration linger = metricsLinger != null ? metricsLinger : metricsPort != null ? DEFAULT_LINGER : Duration.ZERO;
+        if (linger.isZero() || watch.metricsPort().isEmpty() || code == ExitCodes.FAILURE || code == ExitCodes.INVALID_INPUT) {
+            return;
+        }
+        System.err.printf("The verdict stays on http://localhost:%d/metrics for %d s, so that a scrape sees it (--metrics-linger; "
+                + "Ctrl-C ends the wait; the exit code is the verdict's, %d)%n", watch.metricsPort().getAsInt(), linger.toSeconds(), code);
+        Thread keepCode = new Thread(() -> Runtime.getRuntime().halt(code), "reprise-linger-exit");
+        Runtime.getRuntime().addShutdownHook(keepCode);
+        try {
+            Thread.sleep(linger.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(keepCode);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it ends the process with the verdict's code
+            }
+        }
+    }
+
+    /** A duration as --timeout takes it, or 0 for none. */
+    static final class LingerConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return value.trim().equals("0") ? Duration.ZERO : new ClusterOptions.TimeoutConverter().convert(value);
         }
     }
 

@@ -80,6 +80,11 @@ public final class RunWatch implements AutoCloseable {
         return status;
     }
 
+    /** The port metrics are served on, or empty when they are not served. */
+    public java.util.OptionalInt metricsPort() {
+        return server == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(server.port());
+    }
+
     /** Ends the progress line, so that results and messages printed next start on a line of their own. */
     public void endLine() {
         line.close();

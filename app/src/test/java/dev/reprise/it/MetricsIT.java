@@ -70,7 +70,7 @@ public class MetricsIT {
         int port = freePort();
 
         CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> reprise(args(f, contract, "run", "--json",
-                "--state-dir", f.stateDir.resolve("metrics").toString(), "--metrics-port", Integer.toString(port))));
+                "--state-dir", f.stateDir.resolve("metrics").toString(), "--metrics-port", Integer.toString(port), "--metrics-linger", "0")));
         try {
             watchTheRun(f, contract, generated, runId, port, run);
         } finally {
@@ -123,6 +123,26 @@ public class MetricsIT {
         assertThat(finished.json().get("events_read").asLong()).isEqualTo(generated.events() + generated.duplicates() + generated.poison());
         assertThat(finished.stderr()).as("the plain progress line (stderr is not a terminal)").contains(" offsets  ").doesNotContain("\r");
         assertThatThrownBy(() -> get(port, "/health/live")).as("the endpoints end with the command").isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void aScrapeAfterABoundedRunsVerdictStillReadsTheVerdict() throws Exception {
+        // Regression: a bounded run's process exited on its verdict, so a scrape every 15-30 s could miss it and the
+        // alert on an untrusted verdict never fire. The process now serves the verdict for --metrics-linger after it.
+        ReplayFixture f = new ReplayFixture(2, "");
+        f.generate(new InventoryGenerator.Options(500, 0.05, 0, 2, 30, 32L));
+        Path contract = f.contractFile();
+        int port = freePort();
+        CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> reprise(args(f, contract, "run", "--json",
+                "--state-dir", f.stateDir.resolve("linger").toString(), "--metrics-port", Integer.toString(port), "--metrics-linger", "30s")));
+
+        String scrape = awaitScrape(port, run, x -> value(x, "reprise_run_state{state=\"completed\"}") == 1.0);
+        assertThat(value(scrape, "reprise_verdict{verdict=\"trusted\"}")).as("the verdict, scraped after the run completed").isEqualTo(1.0);
+        assertThat(value(scrape, "reprise_verdict{verdict=\"untrusted\"}")).isEqualTo(0.0);
+        Outcome o = run.get(120, TimeUnit.SECONDS);
+        assertThat(o.exitCode()).as(o.stderr()).isZero();
+        assertThat(o.stderr()).contains("The verdict stays on http://localhost:" + port + "/metrics for 30 s");
+        assertThat(o.json().get("confidence_status").asText()).isEqualTo("trusted");
     }
 
     @Test
