@@ -183,12 +183,18 @@ public final class Drill {
     }
 
     /** Writes the base history and its ground truth, and replays it cleanly once: the run every scenario is compared with. */
+    /** The base history's generator options: the same options and seed write the same events and ground truth. */
+    static InventoryGenerator.Options history(Options options) {
+        int skus = (int) Math.max(10, Math.min(2_000, options.events() / 20));
+        return new InventoryGenerator.Options(options.events(), 0.02, (int) Math.max(5, options.events() / 2_000), options.partitions(), skus,
+                options.seed());
+    }
+
     private Base setUp(Workbench wb, String bootstrap, DrillBroker broker, Options options) {
         wb.createTopic(wb.history(), options.partitions(), false);
         wb.createTopic(wb.truth(), options.partitions(), true);
-        int skus = (int) Math.max(10, Math.min(2_000, options.events() / 20));
-        InventoryGenerator.Options gen = new InventoryGenerator.Options(options.events(), 0.02, (int) Math.max(5, options.events() / 2_000),
-                options.partitions(), skus, options.seed());
+        InventoryGenerator.Options gen = history(options);
+        int skus = gen.skus();
         err.printf("▶ Writing %,d unique inventory events over %,d SKUs, %,d copies and %,d poison records to %s, and their ground truth to %s…%n",
                 gen.events(), skus, gen.duplicates(), gen.poison(), wb.history(), wb.truth());
         InventoryGenerator.Generated generated;

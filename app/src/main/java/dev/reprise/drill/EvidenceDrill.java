@@ -73,6 +73,7 @@ final class EvidenceDrill {
         drills.put("skip-inside-range", () -> skipInsideRange(b));
         drills.put("reused-event-id", () -> reusedEventId(b));
         drills.put("old-run-instance", () -> oldRunInstance(b));
+        drills.put("at-least-once-aborted-transaction", () -> atLeastOnceAbortedTransaction(b));
         List<Mutant> mutants = new ArrayList<>();
         drills.forEach((name, drill) -> {
             try {
@@ -362,6 +363,46 @@ final class EvidenceDrill {
         return new Mutant(name, "an instance started with the plan of run " + old.runId() + " after run " + current.runId() + " replaced it",
                 "the instance stops before processing anything, naming the run in force; the group's offsets stay where the new run put them",
                 result, refused && untouched);
+    }
+
+    /**
+     * The history with an aborted transaction in it, replayed under at_least_once: the aborted events must never be applied
+     * (every consumer reads read_committed), and a run that cannot prove each event was applied once is not trusted.
+     */
+    private static Mutant atLeastOnceAbortedTransaction(Drill.Base b) {
+        String name = "at-least-once-aborted-transaction";
+        Workbench wb = b.wb();
+        String source = wb.prefix + "aborted";
+        wb.createTopic(source, wb.partitions, false);
+        Map<String, Object> transactional = new java.util.HashMap<>(wb.clientConfig());
+        transactional.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, wb.prefix + "aborting-writer");
+        int aborted = 20;
+        try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
+            // The same history as the clean run's (same options, same seed): the ground truth is the same.
+            wb.generator().write(producer, source, Drill.history(b.options()));
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(transactional, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            InventoryGenerator generator = wb.generator();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < aborted; i++) {
+                producer.send(new ProducerRecord<>(source, i % wb.partitions, now, "SKU-00001".getBytes(StandardCharsets.UTF_8),
+                        generator.encode(3, "drill-aborted-" + i, "SKU-00001", "RECEIVED", 1_000, "WH1/A-1", now)));
+            }
+            producer.flush();
+            producer.abortTransaction();
+        }
+        Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", "").replace("guarantee: exactly_once_v2", "guarantee: at_least_once"));
+        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+        Map<String, Object> result = result(e);
+        boolean matchesTruth = !failed(e).contains(REFERENCE);
+        result.put("aborted_events_applied", !matchesTruth);
+        boolean saysGuarantee = e.getConfidenceReasons().stream().anyMatch(r -> r.toString().contains("processing.guarantee is at_least_once"));
+        return new Mutant(name, aborted + " events of an aborted transaction in the history, replayed under processing.guarantee: at_least_once",
+                "the aborted events not applied (the rebuild matches the ground truth) and the run not trusted: degraded by its guarantee",
+                result, matchesTruth && saysGuarantee && !"trusted".equals(e.getConfidenceStatus().toString()));
     }
 
     private static Mutant verdictMutant(String name, String fault, RecoveryEvidence e, String check) {

@@ -94,8 +94,8 @@ class DrillIT {
         assertThat(undelivered.get("confidence_status").asText()).isEqualTo("untrusted");
         assertThat(undelivered.get("confidence_reasons").toString()).contains("stalled");
         assertThat(undelivered.get("exit_code").asInt()).as(undelivered.toString()).isEqualTo(4);
-        assertThat(s.get("caught").asInt()).isEqualTo(11);
-        assertThat(s.get("mutants").asInt()).isEqualTo(11);
+        assertThat(s.get("caught").asInt()).isEqualTo(12);
+        assertThat(s.get("mutants").asInt()).isEqualTo(12);
         assertThat(o.exitCode()).as(o.stderr()).isZero();
     }
 }
