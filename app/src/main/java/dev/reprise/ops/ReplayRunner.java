@@ -285,6 +285,13 @@ public final class ReplayRunner {
     private RecoveryEvidence run(RunPlan plan, RunObserver observer, boolean readsProgress) {
         // Refuses to start on Kafka Streams or RocksDB versions whose internals Reprise was not verified with.
         dev.reprise.compat.KafkaInternals.check();
+        if (!signer.signs()) {
+            LOG.warn("Run {}: no evidence signing key ({} or {}): the evidence will be UNSIGNED, and 'reprise promote --execute' refuses "
+                    + "it without --allow-unsigned-evidence. 'reprise keys generate' makes a key pair (docs/evidence-signature.md)",
+                    plan.runId(), RepriseConfig.EVIDENCE_SIGNING_KEY_FILE, EvidenceTrust.SIGNING_KEY_ENV);
+        } else {
+            LOG.info("Run {}: evidence is signed with key {}", plan.runId(), signer.keyId());
+        }
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
         prepareOutputs();
