@@ -4,6 +4,7 @@ import dev.reprise.bench.BenchCommand;
 import dev.reprise.cli.AclsCommand;
 import dev.reprise.cli.ControlCommands;
 import dev.reprise.cli.EvidenceCommand;
+import dev.reprise.cli.KeysCommand;
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.PlanCommand;
 import dev.reprise.cli.PromoteCommand;
@@ -34,7 +35,7 @@ import picocli.CommandLine;
         description = "Replays event history through Kafka Streams and proves the rebuilt projection with recovery evidence.",
         subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, ReplayCommand.class, StatusCommand.class,
                 ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Throttle.class, ControlCommands.Abort.class,
-                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, RunbookCommand.class, ReferenceCommand.class, BrokerCommand.class, GenerateCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
+                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, KeysCommand.class, RunbookCommand.class, ReferenceCommand.class, BrokerCommand.class, GenerateCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted.",
                 "Start with: reprise demo"})
 public final class Main implements Runnable {

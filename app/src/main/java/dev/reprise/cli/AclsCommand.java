@@ -71,6 +71,7 @@ public final class AclsCommand implements Callable<Integer> {
                 + " DESCRIBE_CONFIGS on " + c.evidence().topic() + " only: plan and run check that its retention keeps evidence.");
         System.out.println("# No IdempotentWrite on the cluster: Kafka 3.0+ (KIP-679) authorizes a transactional producer by WRITE on its"
                 + " transactional id and an idempotent one by WRITE on a topic (SecuredBrokerIT, Kafka 4.4.0 with StandardAuthorizer).");
+        System.out.println("# " + evidenceWriters(c));
         List<String> promotedOnly = new ArrayList<>(c.allowedWriteTopics());
         promotedOnly.removeAll(c.outputTopics());
         if (!promotedOnly.isEmpty() && !withPromote) {
@@ -82,12 +83,21 @@ public final class AclsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Who may write the evidence topic: the verdict a CD gate acts on is only as safe as that topic's writers. */
+    static String evidenceWriters(Contract c) {
+        return "WRITE on " + c.evidence().topic() + " belongs to Reprise's principal only: grant no other principal WRITE on it, "
+                + "literal, prefixed or wildcard (kafka-acls --list --topic " + c.evidence().topic() + " shows who has it). Readers of the "
+                + "evidence (CD gates) need READ on it and on " + dev.reprise.ops.RunStore.topic(c) + " only. Any writer can put a record there; only a signature (reprise.evidence.signing.key.file, "
+                + "docs/evidence-signature.md) tells Reprise's evidence from it, and unsigned evidence cannot be told at all.";
+    }
+
     private String strimzi(Contract c) {
         Map<String, Object> user = Acls.strimziKafkaUser(c, principal, strimziCluster, withPromote);
         String header = "# Least-privilege ACLs for contract " + c.name() + " (application " + c.applicationId() + ", "
                 + c.processing().guarantee() + ") as a Strimzi KafkaUser: reprise acls --format strimzi --principal " + principal
                 + " --strimzi-cluster " + strimziCluster + (withPromote ? " --with-promote" : "") + "\n"
-                + "# Apply it in the namespace the User Operator watches; it creates the user's credentials Secret of the same name.\n";
+                + "# Apply it in the namespace the User Operator watches; it creates the user's credentials Secret of the same name.\n"
+                + "# " + evidenceWriters(c) + "\n";
         try {
             return header + YAML.writeValueAsString(user);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

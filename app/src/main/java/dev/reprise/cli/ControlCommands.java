@@ -2,7 +2,6 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceReport;
-import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.Control;
 import dev.reprise.ops.EvidenceReader;
@@ -129,7 +128,7 @@ public final class ControlCommands {
             long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
             EvidenceReader reader = new EvidenceReader(contract, clientConfig);
             while (System.currentTimeMillis() < deadline) {
-                Optional<RecoveryEvidence> done = reader.latest(run, EvidenceKind.FINAL);
+                Optional<RecoveryEvidence> done = reader.finalOf(run);
                 if (done.isPresent()) {
                     System.out.print(EvidenceReport.render(done.get()));
                     return ExitCodes.forVerdict(done.get().getConfidenceStatus());

@@ -2,7 +2,6 @@ package dev.reprise.cli;
 
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.contract.Contract;
-import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
 import dev.reprise.plan.Codecs;
@@ -36,7 +35,9 @@ import java.util.stream.Collectors;
                 + "(another writer), nothing is written (exit 1); run promote again. Refused (nothing written) when the run's evidence "
                 + "is not trusted (exit 3 or 4), when the shadow topic no longer passes the checks of 'reprise verify' (exit 1), or when "
                 + "it would tombstone or change more than promote.max_changed_ratio of the live keys (exit 1); --force with a --reason "
-                + "overrides these three, and the reason is recorded on every record written. A dry run unless --execute: it lists every "
+                + "overrides these three, and the reason is recorded on every record written. Evidence whose signature is not verified "
+                + "(unsigned, or no public key given) is refused unless --allow-unsigned-evidence (exit 1); --force does not override that. "
+                + "A dry run unless --execute: it lists every "
                 + "key it would tombstone and every key it leaves alone, with the reason, the verification and whether --execute would "
                 + "be refused, and exits as --execute would. The live topic must be in the contract's allowed_write_topics."},
         footer = {"", "Example:", "  reprise promote --contract config/inventory.yaml --bootstrap-server localhost:9092 --to inventory-levels --execute"})
@@ -52,8 +53,15 @@ public final class PromoteCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, description = "The live projection topic.")
     String live;
 
-    @Option(names = "--run-id", description = "The run (default: the latest with final evidence).")
+    @Mixin
+    EvidenceKeyOption key = new EvidenceKeyOption();
+
+    @Option(names = "--run-id", description = "The run (default: the contract's run in force). It must be a run of this contract's application.")
     String runId;
+
+    @Option(names = "--allow-unsigned-evidence", description = "Promote on evidence whose signature is not verified (written without a "
+            + "signing key, or no public key given to check it). Without it, --execute refuses such evidence: nothing proves Reprise wrote it.")
+    boolean allowUnsigned;
 
     @Option(names = "--execute", description = "Write. Without it nothing changes.")
     boolean execute;
@@ -82,6 +90,9 @@ public final class PromoteCommand implements Callable<Integer> {
         this.hooks = hooks;
     }
 
+    /** The evidence chosen, with its authenticity. */
+    private EvidenceReader.Selection selection;
+
     @Override
     public Integer call() {
         Contract contract = cluster.loadContract();
@@ -96,12 +107,33 @@ public final class PromoteCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--force needs --reason: an override is recorded");
         }
         Map<String, Object> config = cluster.clientConfig();
-        Optional<RecoveryEvidence> found = new EvidenceReader(contract, config).latest(runId, EvidenceKind.FINAL);
+        EvidenceReader.Selection selected;
+        try {
+            selected = key.reader(contract, config).select(runId);
+        } catch (EvidenceReader.UnknownRunException e) {
+            System.err.println("reprise promote: " + e.getMessage() + ". Nothing was written.");
+            return ExitCodes.FAILURE;
+        }
+        EvidenceCommand.report(selected, "reprise promote");
+        Optional<RecoveryEvidence> found = Optional.ofNullable(selected.finalEvidence());
         if (found.isEmpty()) {
-            System.err.println("reprise promote: no final evidence " + (runId == null ? "" : "for run " + runId + " ") + "on " + contract.evidence().topic());
+            System.err.println("reprise promote: no final evidence for run " + selected.runId() + " on " + contract.evidence().topic()
+                    + (selected.ignored().isEmpty() ? "" : " that passed verification") + ". Nothing was written.");
             return ExitCodes.FAILURE;
         }
         RecoveryEvidence e = found.get();
+        this.selection = selected;
+        if (!selected.verified() && !allowUnsigned) {
+            // Checked before anything else: a verdict nothing proves Reprise wrote is no verdict, whatever it says.
+            System.err.println("reprise promote: " + (execute ? "refused" : "--execute would be refused") + ": the evidence of run "
+                    + e.getRunId() + " is " + selected.authenticityNote() + ". " + (execute ? "Nothing was written. " : "")
+                    + "Sign the evidence (reprise keys generate; reprise.evidence.signing.key.file on the run) and give the public key "
+                    + "with --evidence-public-key, or accept unsigned evidence explicitly with --allow-unsigned-evidence.");
+            return ExitCodes.FAILURE;
+        }
+        if (!selected.verified()) {
+            System.err.println("reprise promote: --allow-unsigned-evidence: promoting on evidence that is " + selected.authenticityNote());
+        }
         // Re-checked here, not taken from the evidence alone: the shadow topic may have changed since the run
         // (another run, another writer), and promote copies what the topic holds now.
         Map<String, TopicSnapshot.Entry> shadow = TopicSnapshot.read(config, contract.projection().topic());
@@ -171,6 +203,7 @@ public final class PromoteCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("run_id", p.runId());
             out.put("evidence_status", String.valueOf(p.status()));
+            out.put("authenticity", EvidenceCommand.authenticity(selection));
             out.put("to", live);
             out.put("executed", written);
             out.put("forced", force);

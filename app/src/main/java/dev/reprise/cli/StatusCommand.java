@@ -1,7 +1,6 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.Control;
 import dev.reprise.ops.EvidenceReader;
@@ -34,6 +33,9 @@ public final class StatusCommand implements Callable<Integer> {
             description = "Refresh every SECONDS (default 2) until the run is complete.")
     Integer watch;
 
+    @Mixin
+    EvidenceKeyOption key = new EvidenceKeyOption();
+
     @Option(names = "--json", description = "Print one JSON object per refresh on stdout.")
     boolean json;
 
@@ -58,9 +60,13 @@ public final class StatusCommand implements Callable<Integer> {
                     Thread.sleep(interval * 1000L);
                     Map<TopicPartition, Long> now = group.committed();
                     long nowAt = System.nanoTime();
-                    Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig).latest(plan.runId(), EvidenceKind.FINAL, plan.createdAtMillis());
+                    EvidenceReader.Selection evidence = key.reader(contract, clientConfig).forPlan(plan);
+                    Optional<RecoveryEvidence> done = Optional.ofNullable(evidence.finalEvidence());
                     Control.State state = control.catchUp();
                     Map<String, Object> report = report(plan, before, now, (nowAt - beforeAt) / 1e9, state, done.orElse(null), group.activeMembers());
+                    if (done.isPresent()) {
+                        report.put("evidence_authenticity", EvidenceCommand.authenticity(evidence));
+                    }
                     print(report);
                     if (watch == null || done.isPresent()) {
                         return ExitCodes.OK;
@@ -113,6 +119,16 @@ public final class StatusCommand implements Callable<Integer> {
         return committed == null ? r.start() : Math.max(r.start(), Math.min(r.end(), committed));
     }
 
+    /** " (signature verified)", " (UNSIGNED)", ...: how far the verdict is proven; and how many records were ignored. */
+    private static String signature(Map<String, Object> r) {
+        if (!(r.get("evidence_authenticity") instanceof Map<?, ?> a)) {
+            return "";
+        }
+        Object ignored = a.get("ignored_records");
+        return " (" + ("verified".equals(a.get("signature")) ? "signature verified" : String.valueOf(a.get("signature")).toUpperCase(java.util.Locale.ROOT))
+                + (ignored instanceof Integer n && n > 0 ? ", " + n + " evidence record(s) failed verification and were ignored" : "") + ")";
+    }
+
     private void print(Map<String, Object> r) {
         if (json) {
             System.out.println(Json.of(r));
@@ -122,7 +138,7 @@ public final class StatusCommand implements Callable<Integer> {
                 r.get("instances"), (Double) r.get("percent"), r.get("offsets_done"), r.get("offsets_total"), (Double) r.get("offsets_per_second"),
                 r.get("eta_seconds") == null ? "" : ", ETA " + r.get("eta_seconds") + " s",
                 r.get("max_events_per_second") == null ? "" : ", throttled to " + r.get("max_events_per_second") + " events/s",
-                r.get("confidence_status") == null ? "" : ", verdict " + r.get("confidence_status"));
+                r.get("confidence_status") == null ? "" : ", verdict " + r.get("confidence_status") + signature(r));
         for (Object o : (List<?>) r.get("partitions")) {
             Map<?, ?> row = (Map<?, ?>) o;
             System.out.printf("  %-32s %6.1f%%  committed %s of [%s, %s)%n", row.get("topic") + "-" + row.get("partition"),

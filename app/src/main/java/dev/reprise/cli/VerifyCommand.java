@@ -1,7 +1,6 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
 import dev.reprise.plan.Codecs;
@@ -21,13 +20,18 @@ import java.util.concurrent.Callable;
         description = "Re-runs a finished run's checks on its projection topic without replaying: the run's keys and checksum against "
                 + "its evidence, every invariant, the comparison with the reference projection, and that no other run wrote the topic "
                 + "since this one started (keys left by earlier runs are reported, not failed). Exits 0 when all hold and the "
-                + "evidence is trusted, 3 when it is degraded, 4 otherwise. 'reprise promote' runs the same checks before it writes.",
+                + "evidence is trusted, 3 when it is degraded, 4 otherwise. 'reprise promote' runs the same checks before it writes. The run is "
+                + "the contract's run in force unless --run-id says otherwise; its evidence is chosen as 'reprise evidence' chooses it, "
+                + "and reported signed and verified, unsigned, or not verified.",
         footer = {"", "Example:", "  reprise verify --contract config/inventory.yaml --bootstrap-server localhost:9092"})
 public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--run-id", description = "The run (default: the latest with final evidence).")
+    @Mixin
+    EvidenceKeyOption key = new EvidenceKeyOption();
+
+    @Option(names = "--run-id", description = "The run (default: the contract's run in force). It must be a run of this contract's application.")
     String runId;
 
     @Option(names = "--json", description = "Print the checks as one JSON object on stdout.")
@@ -38,9 +42,18 @@ public final class VerifyCommand implements Callable<Integer> {
         Contract contract = cluster.loadContract();
         Codecs codecs = Codecs.forContract(contract);
         Map<String, Object> config = cluster.clientConfig();
-        Optional<RecoveryEvidence> evidence = new EvidenceReader(contract, config).latest(runId, EvidenceKind.FINAL);
+        EvidenceReader.Selection selected;
+        try {
+            selected = key.reader(contract, config).select(runId);
+        } catch (EvidenceReader.UnknownRunException e) {
+            System.err.println("reprise verify: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        EvidenceCommand.report(selected, "reprise verify");
+        Optional<RecoveryEvidence> evidence = Optional.ofNullable(selected.finalEvidence());
         if (evidence.isEmpty()) {
-            System.err.println("reprise verify: no final evidence " + (runId == null ? "" : "for run " + runId + " ") + "on " + contract.evidence().topic());
+            System.err.println("reprise verify: no final evidence for run " + selected.runId() + " on " + contract.evidence().topic()
+                    + (selected.ignored().isEmpty() ? "" : " that passed verification"));
             return ExitCodes.FAILURE;
         }
         RecoveryEvidence e = evidence.get();
@@ -54,11 +67,13 @@ public final class VerifyCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("run_id", e.getRunId());
             out.put("evidence_status", String.valueOf(e.getConfidenceStatus()));
+            out.put("authenticity", EvidenceCommand.authenticity(selected));
             out.put("all_passed", allPassed);
             out.put("checks", results.stream().map(r -> Map.of("name", r.name(), "passed", r.passed(), "detail", r.detail())).toList());
             System.out.println(Json.of(out));
         } else {
-            System.out.println("Verification of run " + e.getRunId() + " (evidence " + e.getConfidenceStatus() + ") on " + contract.projection().topic());
+            System.out.println("Verification of run " + e.getRunId() + " (evidence " + e.getConfidenceStatus() + ", " + selected.authenticityNote()
+                    + ") on " + contract.projection().topic());
             results.forEach(r -> System.out.println("  " + (r.passed() ? "pass " : "FAIL ") + r.name() + ": " + r.detail()));
         }
         return code;

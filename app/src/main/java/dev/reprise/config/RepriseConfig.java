@@ -39,6 +39,17 @@ public final class RepriseConfig extends AbstractConfig {
             + "id (see " + REGISTRY_RETRY_ATTEMPTS + "): no attempt starts later; one request may take up to 10 s more. Under exactly_once_v2 a "
             + "stream thread that waits longer than its producer's transaction.timeout.ms (10 s in Kafka Streams) has its transaction aborted "
             + "and its task redone from the last commit: still exact, only slower.";
+    public static final String EVIDENCE_SIGNING_KEY_FILE = "reprise.evidence.signing.key.file";
+    private static final String EVIDENCE_SIGNING_KEY_FILE_DOC = "Path of the Ed25519 private key (PKCS#8 PEM, as 'reprise keys generate' "
+            + "writes it) that signs every evidence record this process writes (headers reprise.signature and reprise.signature.key-id, "
+            + "docs/evidence-signature.md); needs reprise.evidence.public.key.file, the matching public key. Give it to every instance of "
+            + "a run. Empty: environment variable REPRISE_EVIDENCE_SIGNING_KEY_FILE, else the evidence is unsigned and 'reprise promote "
+            + "--execute' refuses it without --allow-unsigned-evidence. Never put the key itself in a contract; Reprise never logs it.";
+    public static final String EVIDENCE_PUBLIC_KEY_FILE = "reprise.evidence.public.key.file";
+    private static final String EVIDENCE_PUBLIC_KEY_FILE_DOC = "Path of the Ed25519 public key (X.509 PEM) that evidence must be signed "
+            + "with: 'reprise evidence', 'verify', 'promote' and 'status' then ignore (and count) every evidence record whose signature does "
+            + "not verify with it, and a running instance takes only its run's records signed with it as its end. Empty: option "
+            + "--evidence-public-key, else environment variable REPRISE_EVIDENCE_PUBLIC_KEY_FILE, else evidence is reported unverified.";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
@@ -48,7 +59,9 @@ public final class RepriseConfig extends AbstractConfig {
             .define(REGISTRY_RETRY_ATTEMPTS, ConfigDef.Type.INT, dev.reprise.codec.RegistryRetry.DEFAULT.attempts(), ConfigDef.Range.between(1, 100),
                     ConfigDef.Importance.LOW, REGISTRY_RETRY_ATTEMPTS_DOC)
             .define(REGISTRY_RETRY_TIMEOUT_MS, ConfigDef.Type.LONG, dev.reprise.codec.RegistryRetry.DEFAULT.timeout().toMillis(),
-                    ConfigDef.Range.between(0L, 600_000L), ConfigDef.Importance.LOW, REGISTRY_RETRY_TIMEOUT_MS_DOC);
+                    ConfigDef.Range.between(0L, 600_000L), ConfigDef.Importance.LOW, REGISTRY_RETRY_TIMEOUT_MS_DOC)
+            .define(EVIDENCE_SIGNING_KEY_FILE, ConfigDef.Type.STRING, "", ConfigDef.Importance.HIGH, EVIDENCE_SIGNING_KEY_FILE_DOC)
+            .define(EVIDENCE_PUBLIC_KEY_FILE, ConfigDef.Type.STRING, "", ConfigDef.Importance.HIGH, EVIDENCE_PUBLIC_KEY_FILE_DOC);
 
     private RepriseConfig(Map<String, Object> props) {
         super(DEFINITION, props, false);
@@ -93,6 +106,21 @@ public final class RepriseConfig extends AbstractConfig {
     /** How the source stage asks the schema registry again ({@link #REGISTRY_RETRY_ATTEMPTS}, {@link #REGISTRY_RETRY_TIMEOUT_MS}). */
     public dev.reprise.codec.RegistryRetry registryRetry() {
         return new dev.reprise.codec.RegistryRetry(getInt(REGISTRY_RETRY_ATTEMPTS), java.time.Duration.ofMillis(getLong(REGISTRY_RETRY_TIMEOUT_MS)));
+    }
+
+    /** The private key file that signs evidence, or empty when the property is not set. */
+    public java.util.Optional<java.nio.file.Path> evidenceSigningKeyFile() {
+        return path(EVIDENCE_SIGNING_KEY_FILE);
+    }
+
+    /** The public key file evidence is verified with, or empty when the property is not set. */
+    public java.util.Optional<java.nio.file.Path> evidencePublicKeyFile() {
+        return path(EVIDENCE_PUBLIC_KEY_FILE);
+    }
+
+    private java.util.Optional<java.nio.file.Path> path(String key) {
+        String v = getString(key);
+        return v == null || v.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(v.strip()));
     }
 
     /** The properties as a Markdown table: name, type, default, accepted values, what it does. */

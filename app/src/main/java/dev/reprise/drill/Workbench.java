@@ -4,7 +4,6 @@ import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.embedded.EmbeddedKafka;
-import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
 import dev.reprise.ops.ReplayRunner;
@@ -287,7 +286,7 @@ final class Workbench implements AutoCloseable {
     }
 
     Optional<RecoveryEvidence> finalEvidence(Contract contract, String runId) {
-        return new EvidenceReader(contract, clientConfig()).latest(runId, EvidenceKind.FINAL);
+        return new EvidenceReader(contract, clientConfig()).finalOf(runId);
     }
 
     /** Deletes every topic and consumer group of this drill (names with its prefix), and its working directory. */

@@ -51,6 +51,8 @@ public final class ReplayRunner {
     private final Path stateDir;
     private final Map<String, Object> streamsOverrides;
     private final StopSignal stop = new StopSignal();
+    /** Signs the evidence this process writes, or marks it unsigned; its public key also picks out the run's own records. */
+    private final dev.reprise.evidence.EvidenceSignature.Signer signer;
 
     /** Set by {@link #stop()} from another thread; read by the supervisor. */
     static final class StopSignal {
@@ -73,8 +75,9 @@ public final class ReplayRunner {
         this.clientConfig = Map.copyOf(clientConfig);
         this.stateDir = stateDir;
         this.streamsOverrides = Map.copyOf(streamsOverrides);
-        // Reprise's own properties are checked before anything starts.
+        // Reprise's own properties are checked before anything starts, the evidence keys with them.
         RepriseConfig.of(streamsProperties());
+        this.signer = EvidenceTrust.signer(streamsProperties(), System.getenv());
     }
 
     /**
@@ -196,7 +199,8 @@ public final class ReplayRunner {
             return new Prepared(plan, "new", null);
         }
         Map<TopicPartition, Long> committed = group.committed();
-        java.util.Optional<RecoveryEvidence> done = new EvidenceReader(contract, clientConfig, codecs.resolver()).latest(plan.runId(), EvidenceKind.FINAL, plan.createdAtMillis());
+        java.util.Optional<RecoveryEvidence> done = Optional.ofNullable(new EvidenceReader(contract, clientConfig, codecs.resolver(), signer.publicKey())
+                .forPlan(plan).finalEvidence());
         boolean movedBack = plan.ranges().stream().anyMatch(r -> {
             Long c = committed.get(r.topicPartition());
             return c != null && (c < r.start() || done.isPresent() && r.hasData() && c <= r.lastDataOffset());
@@ -281,12 +285,19 @@ public final class ReplayRunner {
     private RecoveryEvidence run(RunPlan plan, RunObserver observer, boolean readsProgress) {
         // Refuses to start on Kafka Streams or RocksDB versions whose internals Reprise was not verified with.
         dev.reprise.compat.KafkaInternals.check();
+        if (!signer.signs()) {
+            LOG.warn("Run {}: no evidence signing key ({} or {}): the evidence will be UNSIGNED, and 'reprise promote --execute' refuses "
+                    + "it without --allow-unsigned-evidence. 'reprise keys generate' makes a key pair (docs/evidence-signature.md)",
+                    plan.runId(), RepriseConfig.EVIDENCE_SIGNING_KEY_FILE, EvidenceTrust.SIGNING_KEY_ENV);
+        } else {
+            LOG.info("Run {}: evidence is signed with key {}", plan.runId(), signer.keyId());
+        }
         Throttle throttle = Throttle.unlimited();
         Guardrails guardrails = new Guardrails(contract.reconciliation().thresholds());
         prepareOutputs();
         RunStoreFence fence = new RunStoreFence(new RunStore(contract, clientConfig), this::admin);
         Topology topology = ReplayTopology.build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(streamsProperties()), observer.counterFeed(),
-                fence);
+                fence, signer);
         // The subtopology that holds the evidence stage, by its node's name: subtopology ids also count global stores
         // (a reference topic), so the last index is not always the evidence's.
         int evidenceSubtopology = topology.describe().subtopologies().stream()
@@ -316,7 +327,7 @@ public final class ReplayRunner {
         try (Admin admin = admin()) {
             control.ensureTopic(admin);
         }
-        try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan, evidenceCodec);
+        try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan, evidenceCodec, signer);
              Control.Follower follower = control.follow(plan.runId())) {
             Supervisor.Parts parts = new Supervisor.Parts(contract, plan, streams, throttle, guardrails, admin, control, follower, evidence,
                     evidenceSubtopology, failure, observer, readsProgress);

@@ -242,6 +242,55 @@ public final class RunStore {
         }
     }
 
+    /** What the run store holds, read without creating it: the run in force and every plan ever made. */
+    public record Recorded(Optional<RunPlan> inForce, Map<String, RunPlan> plans) {
+    }
+
+    /**
+     * Reads the run store without creating it or needing a consumer group (for readers such as a CD gate's
+     * {@code reprise evidence}): empty when the topic does not exist.
+     */
+    public Recorded read() {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        byte[] current = null;
+        Map<String, RunPlan> plans = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.PartitionInfo> info = consumer.partitionsFor(topic(), Duration.ofSeconds(30));
+            if (info == null || info.isEmpty()) {
+                return new Recorded(Optional.empty(), Map.of());
+            }
+            List<TopicPartition> partitions = info.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() == null || r.value() == null) {
+                        continue;
+                    }
+                    String key = new String(r.key(), StandardCharsets.UTF_8);
+                    if (CURRENT.equals(key)) {
+                        current = r.value();
+                    } else if (key.startsWith("plan:")) {
+                        try {
+                            plans.put(key.substring("plan:".length()), RunPlan.fromJson(new String(r.value(), StandardCharsets.UTF_8)));
+                        } catch (RuntimeException unreadable) {
+                            // A plan this build cannot read names no run it could select.
+                        }
+                    }
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read " + topic() + " to its end within 30 s");
+                }
+            }
+        }
+        return new Recorded(Optional.ofNullable(current).map(v -> decode(v).plan()), plans);
+    }
+
     /** The plan of the run in force, or empty when no run was ever planned for this application id. */
     public Optional<RunPlan> current(Admin admin) {
         return inForce(admin).map(Current::plan);

@@ -129,7 +129,7 @@ final class Supervisor {
             phase = Phase.REPLAYING;
             p.observer().running(p.streams());
         }
-        EvidenceChannel.Observed seen = p.evidence().poll();
+        EvidenceChannel.Observed seen = p.evidence().poll(() -> phase == Phase.STARTING || hostsEvidenceTask());
         if (seen.progress() != null) {
             lastProgress = seen.progress();
         }

@@ -8,6 +8,7 @@ import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.pipeline.apply.Emitted;
 import dev.reprise.pipeline.evidence.EvidenceStage;
+import dev.reprise.evidence.EvidenceSignature;
 import dev.reprise.pipeline.repartition.KeyOrBroadcast;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
@@ -82,12 +83,15 @@ public final class ReplayTopology {
      */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
                                  CounterFeed feed) {
-        return build(contract, plan, codecs, throttle, guardrails, settings, feed, RunFence.NONE);
+        return build(contract, plan, codecs, throttle, guardrails, settings, feed, RunFence.NONE, EvidenceSignature.Signer.unsigned());
     }
 
-    /** @param fence checked by every task when it is assigned, before it processes anything */
+    /**
+     * @param fence  checked by every task when it is assigned, before it processes anything
+     * @param signer signs every evidence record the topology writes (or marks it unsigned)
+     */
     public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
-                                 CounterFeed feed, RunFence fence) {
+                                 CounterFeed feed, RunFence fence, EvidenceSignature.Signer signer) {
         EvidenceCodec evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(counterStore(SourceStage.COUNTERS_STORE));
@@ -143,7 +147,7 @@ public final class ReplayTopology {
         applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
                 .mapValues(v -> ((Emitted.Summary) v).json(), Named.as("reprise-summary-json"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1))
-                .process(() -> new EvidenceStage(contract, plan, evidenceCodec, feed), Named.as(EVIDENCE_NODE), EvidenceStage.STORE)
+                .process(() -> new EvidenceStage(contract, plan, evidenceCodec, feed, signer), Named.as(EVIDENCE_NODE), EvidenceStage.STORE)
                 .to(contract.evidence().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-evidence-sink"));
         return builder.build();
     }

@@ -115,7 +115,8 @@ final class ValidationSection {
             doc.step("promote-dry:" + live, "see what promoting into " + live + " would change", f.commands().cluster("promote", "--to", live), 0,
                     "A dry run: keys to write, unchanged and tombstoned, the share of live keys changed against the limit, the verification and "
                             + "whether `--execute` would be refused. Exits as `--execute` would: `3`/`4` for evidence that is not trusted, `1` "
-                            + "refused (verification failed or too many live keys changed).", Step.When.NOW);
+                            + "refused (verification failed, too many live keys changed, or the evidence's signature is not verified: the run needs "
+                            + Doc.code("reprise.evidence.signing.key.file") + " and the readers its public key, docs/evidence-signature.md).", Step.When.NOW);
             doc.step("promote:" + live, "promote into " + live, f.commands().cluster("promote", "--to", live, "--execute"), 0,
                     "Writes the run's keys and tombstones in one transaction, each record with " + Doc.code("reprise.promoted_from_run")
                             + "; exits like the dry run and writes nothing when refused.", Step.When.NOW);

@@ -7,6 +7,9 @@ import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.PartitionRange;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reprise.ops.RunStore;
+import dev.reprise.plan.RunPlan;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static dev.reprise.Cli.reprise;
@@ -44,13 +48,29 @@ class EvidenceCommandIT {
         contract = f.contractFile();
         f.kafka.createTopic(f.evidence, 2, Map.of());
         long now = System.currentTimeMillis();
+        // The runs as Reprise records them: A, then C, then B, the run in force.
+        recordRuns(f, now - 10_000, RUN_A, RUN_C, RUN_B);
         try (KafkaProducer<byte[], byte[]> producer = f.producer(Map.of())) {
-            // Run B is written first, on the other partition, but carries the later timestamp: "latest" is by time, not by arrival.
+            // Run A's record is the latest on the topic, but B is the run in force: the run decides, never the latest record.
             producer.send(record(1, now - 1_000, evidence(RUN_B, EvidenceKind.FINAL, ConfidenceStatus.untrusted, 900))).get();
-            producer.send(record(0, now - 2_000, evidence(RUN_A, EvidenceKind.FINAL, ConfidenceStatus.trusted, 1_000))).get();
+            producer.send(record(0, now - 800, evidence(RUN_A, EvidenceKind.FINAL, ConfidenceStatus.trusted, 1_000))).get();
             producer.send(new ProducerRecord<>(f.evidence, 0, now - 500, "garbage".getBytes(StandardCharsets.UTF_8),
                     "{\"not\": \"evidence\"}".getBytes(StandardCharsets.UTF_8))).get();
             producer.send(record(0, now, evidence(RUN_C, EvidenceKind.PROGRESS, null, 250))).get();
+        }
+    }
+
+    /** Makes each run in turn the run in force of the fixture's application, as 'reprise run' and 'reset --execute' do. */
+    static void recordRuns(ReplayFixture f, long createdAt, String... runIds) {
+        try (Admin admin = f.kafka.admin()) {
+            RunStore store = new RunStore(f.contract, f.kafka.clientConfig());
+            Optional<String> previous = store.current(admin).map(RunPlan::runId);
+            for (String runId : runIds) {
+                RunPlan plan = new RunPlan(runId, f.contract.name(), f.contract.hash(), f.contract.applicationId(), createdAt,
+                        List.of(new RunPlan.PartitionRange(f.source, 0, 0, 0, -1, -1)), 1);
+                store.claim(admin, previous, plan, p -> { });
+                previous = Optional.of(runId);
+            }
         }
     }
 
@@ -97,11 +117,13 @@ class EvidenceCommandIT {
     }
 
     @Test
-    void withoutARunIdTheLatestFinalEvidenceDecidesAndBIsUntrusted() {
+    void withoutARunIdTheRunInForceDecidesNotTheLatestRecordAndBIsUntrusted() {
         Cli.Outcome o = reprise(args(f, contract, "evidence"));
 
-        assertThat(o.exitCode()).as("exit code of the latest final evidence (untrusted run B); stderr:%n%s", o.stderr()).isEqualTo(4);
-        assertThat(o.stdout()).contains("for run " + RUN_B).containsPattern("verdict +UNTRUSTED\n").doesNotContain(RUN_A);
+        assertThat(o.exitCode()).as("exit code of the run in force (untrusted run B); stderr:%n%s", o.stderr()).isEqualTo(4);
+        assertThat(o.stdout()).contains("for run " + RUN_B).containsPattern("verdict +UNTRUSTED\n").doesNotContain(RUN_A)
+                .contains("UNSIGNED");
+        assertThat(o.stderr()).as("unsigned evidence is said to be unsigned").contains("evidence of run " + RUN_B + " is UNSIGNED");
     }
 
     @Test
@@ -119,12 +141,13 @@ class EvidenceCommandIT {
     }
 
     @Test
-    void anUnknownRunExitsOneAndNamesTheTopicAndTheRun() {
+    void anUnknownRunExitsOneAndNamesTheRunAndTheRunStore() {
         Cli.Outcome o = reprise(args(f, contract, "evidence", "--run-id", "no-such-run"));
 
         assertThat(o.exitCode()).isEqualTo(1);
         assertThat(o.stdout()).isEmpty();
-        assertThat(o.stderr()).contains("no final evidence for run no-such-run on topic " + f.evidence);
+        assertThat(o.stderr()).contains("run no-such-run is not a run of application " + f.contract.applicationId())
+                .contains(f.contract.applicationId() + "-reprise-runs");
     }
 
     @Test

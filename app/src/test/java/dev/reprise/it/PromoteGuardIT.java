@@ -71,7 +71,7 @@ class PromoteGuardIT {
         assertThat(f.newRun().evidence().getConfidenceStatus().toString()).isEqualTo("trusted");
 
         // 2 changed + 10 tombstoned of 40 live keys: 30%, above the default limit of 10%.
-        Cli.Outcome dry = reprise(args(f, contract, "promote", "--to", f.live, "--json"));
+        Cli.Outcome dry = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--json"));
         assertThat(dry.exitCode()).as("the dry run exits as --execute would; %s", dry.stderr()).isEqualTo(1);
         JsonNode d = dry.json();
         assertThat(d.get("executed").asBoolean()).isFalse();
@@ -88,7 +88,7 @@ class PromoteGuardIT {
         assertThat(d.get("refusal_reasons").get(0).asText()).contains("tombstone 10 and change 2 of the 40 live keys (30.0%)")
                 .contains("promote.max_changed_ratio 10.0%");
 
-        Cli.Outcome refused = reprise(args(f, contract, "promote", "--to", f.live, "--execute"));
+        Cli.Outcome refused = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute"));
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.stderr()).contains("refused").contains("max_changed_ratio").contains("Nothing was written")
                 .contains("--force --reason");
@@ -98,7 +98,7 @@ class PromoteGuardIT {
         // A contract other than the run's (here one that allows a larger change) cannot tell the run's scope: promote
         // tombstones nothing on its word, lists the 10 stale keys as undecided, and writes only the run's own keys.
         Path lenient = Files.writeString(f.stateDir.resolve("lenient.yaml"), Files.readString(contract) + "promote:\n  max_changed_ratio: 0.5\n");
-        Cli.Outcome allowed = reprise(args(f, lenient, "promote", "--to", f.live, "--json"));
+        Cli.Outcome allowed = reprise(args(f, lenient, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--json"));
         assertThat(allowed.exitCode()).as(allowed.stderr()).isZero();
         assertThat(allowed.json().get("refused").asBoolean()).isFalse();
         assertThat(allowed.json().get("tombstones").asLong()).isZero();
@@ -107,7 +107,7 @@ class PromoteGuardIT {
         assertThat(allowed.json().get("left_keys").get(0).get("reason").asText()).contains("is not the one run").contains("promote with the contract the run used");
 
         String reason = "stale SKUs retired, ticket OPS-42";
-        Cli.Outcome forced = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--force", "--reason", reason, "--json"));
+        Cli.Outcome forced = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute", "--force", "--reason", reason, "--json"));
         assertThat(forced.exitCode()).as(forced.stderr()).isZero();
         assertThat(forced.json().get("executed").asBoolean()).isTrue();
         assertThat(forced.json().get("overridden").get(0).asText()).contains("max_changed_ratio");
@@ -140,13 +140,13 @@ class PromoteGuardIT {
             producer.send(new ProducerRecord<>(f.projection, bytes("SKU-00001"), value(level("SKU-00001", 5))));
         }
 
-        Cli.Outcome dry = reprise(args(f, contract, "promote", "--to", f.live, "--json"));
+        Cli.Outcome dry = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--json"));
         assertThat(dry.exitCode()).as(dry.stderr()).isEqualTo(1);
         assertThat(dry.json().get("verification").get("all_passed").asBoolean()).isFalse();
         assertThat(dry.json().get("changed_ratio").asDouble()).as("one live key of 20 would go: within the limit").isEqualTo(0.05);
         assertThat(dry.json().get("refusal_reasons")).hasSize(1);
 
-        Cli.Outcome refused = reprise(args(f, contract, "promote", "--to", f.live, "--execute"));
+        Cli.Outcome refused = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute"));
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.stderr()).contains("the shadow topic no longer matches the evidence").contains("keys_match_evidence")
                 .contains(Verifier.CONCURRENT_WRITERS).contains("Nothing was written").contains("--force --reason");

@@ -52,7 +52,7 @@ class PromoteScopeIT {
         writeLive(f, generated.truth(), 2, 0);
         assertThat(f.newRun().evidence().getConfidenceStatus().toString()).isEqualTo("trusted");
 
-        Cli.Outcome promoted = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--json"));
+        Cli.Outcome promoted = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute", "--json"));
 
         assertThat(promoted.exitCode()).as("%s%n%s", promoted.stdout(), promoted.stderr()).isZero();
         JsonNode j = promoted.json();
@@ -82,21 +82,21 @@ class PromoteScopeIT {
             producer.send(new ProducerRecord<>(f.live, bytes("SKU-00003"), value(level("SKU-00003", 12_345))));
         }
 
-        Cli.Outcome dry = reprise(args(f, contract, "promote", "--to", f.live));
+        Cli.Outcome dry = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live));
         assertThat(dry.exitCode()).as("%s%n%s", dry.stdout(), dry.stderr()).isZero();
         assertThat(dry.stdout()).contains("tombstones     1 (live keys the run does not have, inside its scope, last written before the plan)")
                 .contains("- SKU-STALE-0: absent from the rebuild of run ").contains("inside the run's scope (every key), last written before the plan (p")
                 .contains("left alone     2 (0 outside the run's scope, 0 the scope may not cover, 2 written in the live topic after the plan)")
                 .contains("- SKU-00003: written in the live topic after the plan was made (p").contains("- SKU-LATE: written in the live topic after the plan");
         Path keysFile = f.stateDir.resolve("keys.tsv");
-        Cli.Outcome json = reprise(args(f, contract, "promote", "--to", f.live, "--json", "--keys-file", keysFile.toString()));
+        Cli.Outcome json = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--json", "--keys-file", keysFile.toString()));
         assertThat(json.json().get("tombstone_keys").findValuesAsText("key")).containsExactly("SKU-STALE-0");
         assertThat(json.json().get("left_keys").findValuesAsText("why")).containsExactly("written_after_plan", "written_after_plan");
         assertThat(Files.readAllLines(keysFile)).hasSize(3).anySatisfy(l -> assertThat(l).startsWith("tombstone\tSKU-STALE-0\tabsent from the rebuild"))
                 .anySatisfy(l -> assertThat(l).startsWith("leave\tSKU-LATE\twritten in the live topic after the plan"));
         assertThat(f.readLatest(f.live)).as("a dry run writes nothing").containsKey("SKU-STALE-0");
 
-        Cli.Outcome promoted = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--json"));
+        Cli.Outcome promoted = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute", "--json"));
         assertThat(promoted.exitCode()).as("%s%n%s", promoted.stdout(), promoted.stderr()).isZero();
         Map<String, byte[]> live = f.readLatest(f.live);
         assertThat(live).doesNotContainKey("SKU-STALE-0").containsKey("SKU-LATE");
@@ -111,12 +111,12 @@ class PromoteScopeIT {
         writeLive(f, generated.truth(), 0, 25);
         f.newRun();
 
-        Cli.Outcome dry = reprise(args(f, contract, "promote", "--to", f.live));
+        Cli.Outcome dry = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live));
 
         assertThat(dry.exitCode()).as(dry.stderr()).isZero();
         assertThat(dry.lines().stream().filter(l -> l.contains(": absent from the rebuild"))).hasSize(20);
         assertThat(dry.stdout()).contains("… and 5 more (--json or --keys-file FILE lists them all)");
-        assertThat(reprise(args(f, contract, "promote", "--to", f.live, "--json")).json().get("tombstone_keys")).hasSize(25);
+        assertThat(reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--json")).json().get("tombstone_keys")).hasSize(25);
     }
 
     // Regression: nothing checked that the live topic was unchanged between promote's snapshot and its write, so a key
@@ -137,7 +137,7 @@ class PromoteScopeIT {
             public void afterSnapshot() {
                 intrude(f, "SKU-INTRUDER-1");
             }
-        }), args(f, contract, "promote", "--to", f.live, "--execute"));
+        }), args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute"));
         assertThat(refused.exitCode()).as("%s%n%s", refused.stdout(), refused.stderr()).isEqualTo(1);
         assertThat(refused.stderr()).contains("refused: the live topic " + f.live + " changed between promote's snapshot and its write (partition ")
                 .contains("records of another writer").contains("Nothing was written").contains("Run promote again");
@@ -151,7 +151,7 @@ class PromoteScopeIT {
             public void beforeCommit() {
                 intrude(f, "SKU-INTRUDER-2");
             }
-        }), args(f, contract, "promote", "--to", f.live, "--execute", "--json"));
+        }), args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute", "--json"));
         assertThat(aborted.exitCode()).as("%s%n%s", aborted.stdout(), aborted.stderr()).isEqualTo(1);
         assertThat(aborted.json().get("live_topic_moved").asBoolean()).isTrue();
         assertThat(aborted.json().get("executed").asBoolean()).isFalse();
@@ -160,7 +160,7 @@ class PromoteScopeIT {
         assertThat(CODEC.fromTopic(f.readLatest(f.live).get("SKU-00000"))).as("the wrong value is still there").isNotEqualTo(generated.truth().get("SKU-00000"));
 
         // Run again, undisturbed: it goes through, and the intruders (written after the plan) stay.
-        Cli.Outcome again = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--json"));
+        Cli.Outcome again = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute", "--json"));
         assertThat(again.exitCode()).as("%s%n%s", again.stdout(), again.stderr()).isZero();
         Map<String, byte[]> live = f.readLatest(f.live);
         assertThat(live).containsKeys("SKU-INTRUDER-1", "SKU-INTRUDER-2").doesNotContainKey("SKU-STALE-0");

@@ -5,7 +5,10 @@ import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
+import dev.reprise.config.RepriseConfig;
+import dev.reprise.evidence.EvidenceKeys;
 import dev.reprise.ops.ReplayRunner;
+import dev.reprise.ops.RunStore;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
@@ -30,6 +33,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -127,18 +131,42 @@ final class ReplayFixture {
         }
     }
 
+    /** The runner of this fixture's runs: it signs their evidence with {@link #keys()}. */
     ReplayRunner runner() {
-        return new ReplayRunner(contract, codecs, kafka.clientConfig(), stateDir, Map.of("commit.interval.ms", 100));
+        return new ReplayRunner(contract, codecs, kafka.clientConfig(), stateDir, Map.of("commit.interval.ms", 100,
+                RepriseConfig.EVIDENCE_SIGNING_KEY_FILE, keys().resolve(EvidenceKeys.PRIVATE_KEY_FILE).toString(),
+                RepriseConfig.EVIDENCE_PUBLIC_KEY_FILE, publicKey().toString()));
     }
 
-    /** Plans a new run, resets the group's offsets to its start and runs it to its final evidence. */
+    /** This fixture's evidence key pair (made on first use), as 'reprise keys generate' writes it. */
+    Path keys() {
+        Path dir = stateDir.resolve("keys");
+        if (!Files.exists(dir.resolve(EvidenceKeys.PUBLIC_KEY_FILE))) {
+            try {
+                EvidenceKeys.writeNew(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return dir;
+    }
+
+    /** The public key the evidence of {@link #runner()}'s runs verifies with, for --evidence-public-key. */
+    Path publicKey() {
+        return keys().resolve(EvidenceKeys.PUBLIC_KEY_FILE);
+    }
+
+    /**
+     * Plans a new run, makes it the run in force (as 'reprise run' does: in the run store, the group's offsets at its start)
+     * and runs it to its final evidence.
+     */
     Run newRun() {
         ReplayRunner runner = runner();
         RunPlan plan;
         try (Admin admin = kafka.admin()) {
             plan = new Planner(admin, kafka.clientConfig()).plan(contract);
-            runner.prepareTopics(admin, plan);
-            runner.resetOffsets(admin, plan);
+            Optional<String> inForce = new RunStore(contract, kafka.clientConfig()).current(admin).map(RunPlan::runId);
+            runner.begin(admin, inForce, plan);
         }
         return new Run(plan, runner.run(plan, null));
     }

@@ -56,8 +56,11 @@ class RunbookIT {
     }
 
     private static String write(ReplayFixture f, Path contract, Path stateDir, Path out) throws Exception {
+        // The runbook's commands carry this file: the run signs its evidence, verify and promote check the signature.
+        Path keys = Files.writeString(f.stateDir.resolve("evidence-keys.properties"), "reprise.evidence.signing.key.file="
+                + f.keys().resolve(dev.reprise.evidence.EvidenceKeys.PRIVATE_KEY_FILE) + "\nreprise.evidence.public.key.file=" + f.publicKey() + "\n");
         Outcome o = reprise("runbook", "--contract", contract.toString(), "--bootstrap-server", f.kafka.bootstrapServers(), "--rate", "400",
-                "--state-dir", stateDir.toString(), "-o", out.toString());
+                "--command-config", keys.toString(), "--state-dir", stateDir.toString(), "-o", out.toString());
         assertThat(o.exitCode()).as("runbook; stderr: %s", o.stderr()).isZero();
         return Files.readString(out);
     }

@@ -152,7 +152,10 @@ class SecuredBrokerIT {
             properties = caseDir.resolve("client.properties");
             Files.writeString(properties, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"
                     + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"reprise\" password=\""
-                    + PASSWORD + "\";\nsession.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
+                    + PASSWORD + "\";\nsession.timeout.ms=6000\nheartbeat.interval.ms=1000\n"
+                    // The run signs its evidence; evidence, verify and promote check the signature with the public key.
+                    + "reprise.evidence.signing.key.file=" + keys(caseDir).resolve(dev.reprise.evidence.EvidenceKeys.PRIVATE_KEY_FILE) + "\n"
+                    + "reprise.evidence.public.key.file=" + keys(caseDir).resolve(dev.reprise.evidence.EvidenceKeys.PUBLIC_KEY_FILE) + "\n");
             try (Admin admin = kafka.admin()) {
                 admin.createTopics(List.of(new NewTopic(source, 2, (short) 1), new NewTopic(live, 2, (short) 1)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(60, TimeUnit.SECONDS);
@@ -193,6 +196,15 @@ class SecuredBrokerIT {
                         admin.describeAcls(AclBindingFilter.ANY).values().get().stream().filter(acls::contains).count() == acls.size());
             }
             return bindings;
+        }
+
+        /** The case's evidence key pair, made on first use. */
+        private static Path keys(Path caseDir) throws java.io.IOException {
+            Path keys = caseDir.resolve("keys");
+            if (!Files.exists(keys.resolve(dev.reprise.evidence.EvidenceKeys.PUBLIC_KEY_FILE))) {
+                dev.reprise.evidence.EvidenceKeys.writeNew(keys);
+            }
+            return keys;
         }
 
         String[] args(String... rest) {

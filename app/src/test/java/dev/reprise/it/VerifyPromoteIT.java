@@ -49,13 +49,13 @@ class VerifyPromoteIT {
         assertThat(verified.json().get("checks").findValuesAsText("name")).contains("checksum_matches_evidence", "sellable_not_negative",
                 "every_sku_has_movements");
 
-        Cli.Outcome dry = reprise(args(f, contract, "promote", "--to", f.live, "--json"));
+        Cli.Outcome dry = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--json"));
         assertThat(dry.exitCode()).as(dry.stderr()).isZero();
         assertThat(dry.json().get("executed").asBoolean()).isFalse();
         assertThat(dry.json().get("tombstones").asLong()).isEqualTo(1);
         assertThat(f.readLatest(f.live)).as("a dry run writes nothing").containsOnlyKeys("SKU-GONE");
 
-        Cli.Outcome promoted = reprise(args(f, contract, "promote", "--to", f.live, "--execute", "--json"));
+        Cli.Outcome promoted = reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--execute", "--json"));
         assertThat(promoted.exitCode()).as(promoted.stderr()).isZero();
         Map<String, byte[]> live = f.readLatest(f.live);
         assertThat(live).doesNotContainKey("SKU-GONE").hasSize(generated.truth().size());
@@ -72,8 +72,8 @@ class VerifyPromoteIT {
         assertThat(after.exitCode()).isEqualTo(4);
         assertThat(after.stdout()).contains("FAIL checksum_matches_evidence");
 
-        assertThat(reprise(args(f, contract, "promote", "--to", f.live, "--force")).exitCode()).as("an override needs a reason").isEqualTo(2);
-        assertThat(reprise(args(f, contract, "promote", "--to", "not-allowed")).exitCode()).as("only allowed topics").isEqualTo(2);
+        assertThat(reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", f.live, "--force")).exitCode()).as("an override needs a reason").isEqualTo(2);
+        assertThat(reprise(args(f, contract, "promote", "--evidence-public-key", f.publicKey().toString(), "--to", "not-allowed")).exitCode()).as("only allowed topics").isEqualTo(2);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.counts.Count;
 import dev.reprise.evidence.EvidenceBuilder;
 import dev.reprise.evidence.EvidenceCodec;
+import dev.reprise.evidence.EvidenceSignature;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.apply.ApplyStage;
@@ -41,6 +42,7 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
     private final EvidenceCodec codec;
     /** This instance's metrics: told of each stale record ignored here (rare: no commit-time batching needed). */
     private final CounterFeed feed;
+    private final EvidenceSignature.Signer signer;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> parts;
     /** Latest running counters per apply task; kept in memory, as PROGRESS records are a gauge, not proof. */
@@ -53,10 +55,16 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
     }
 
     public EvidenceStage(Contract contract, RunPlan plan, EvidenceCodec codec, CounterFeed feed) {
+        this(contract, plan, codec, feed, EvidenceSignature.Signer.unsigned());
+    }
+
+    /** @param signer signs every evidence record written here, or marks it unsigned (docs/evidence-signature.md) */
+    public EvidenceStage(Contract contract, RunPlan plan, EvidenceCodec codec, CounterFeed feed, EvidenceSignature.Signer signer) {
         this.contract = contract;
         this.plan = plan;
         this.codec = codec;
         this.feed = feed;
+        this.signer = signer;
     }
 
     @Override
@@ -71,11 +79,18 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
             return;
         }
         progressChanged = false;
-        RecoveryEvidence evidence = EvidenceBuilder.progress(contract, plan, progress.values(), context.currentSystemTimeMs());
+        RecoveryEvidence evidence = signer.stamp(EvidenceBuilder.progress(contract, plan, progress.values(), context.currentSystemTimeMs()));
+        byte[] encoded = codec.write(evidence);
+        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), encoded, context.currentSystemTimeMs(), headers("PROGRESS", encoded)));
+    }
+
+    /** Run id, kind, and the signature of exactly these value bytes (or the writer's mark alone when unsigned). */
+    private org.apache.kafka.common.header.Headers headers(String kind, byte[] encoded) {
         org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
         headers.add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
-        headers.add(HeaderNames.EVIDENCE_KIND, "PROGRESS".getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), codec.write(evidence), context.currentSystemTimeMs(), headers));
+        headers.add(HeaderNames.EVIDENCE_KIND, kind.getBytes(StandardCharsets.UTF_8));
+        signer.headers(encoded).forEach(headers::add);
+        return headers;
     }
 
     private String staleKey() {
@@ -131,16 +146,13 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
             }
             all.add(TaskSummary.fromJson(part));
         }
-        RecoveryEvidence evidence = EvidenceBuilder.build(contract, plan, all, staleCount(), context.currentSystemTimeMs());
+        RecoveryEvidence evidence = signer.stamp(EvidenceBuilder.build(contract, plan, all, staleCount(), context.currentSystemTimeMs()));
         progress.clear();
         byte[] encoded = codec.write(evidence);
         parts.put(finalKey, encoded);
         LOG.info("Run {} complete: {} events processed, {} duplicates skipped, {} dead-lettered; verdict {}",
                 plan.runId(), evidence.getEventsProcessed(), evidence.getDuplicatesSkipped(), evidence.getDeadLettered(), evidence.getConfidenceStatus());
-        org.apache.kafka.common.header.Headers headers = NewHeaders.empty();
-        headers.add(HeaderNames.RUN_ID, plan.runId().getBytes(StandardCharsets.UTF_8));
-        headers.add(HeaderNames.EVIDENCE_KIND, "FINAL".getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), encoded, context.currentSystemTimeMs(), headers));
+        context.forward(new Record<>(plan.runId().getBytes(StandardCharsets.UTF_8), encoded, context.currentSystemTimeMs(), headers("FINAL", encoded)));
         // Readers of the evidence topic see committed records only: commit now rather than at the next interval.
         context.commit();
     }
