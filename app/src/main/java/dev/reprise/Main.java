@@ -1,6 +1,5 @@
 package dev.reprise;
 
-import dev.reprise.bench.BenchCommand;
 import dev.reprise.cli.AclsCommand;
 import dev.reprise.cli.ControlCommands;
 import dev.reprise.cli.EvidenceCommand;
@@ -14,14 +13,11 @@ import dev.reprise.cli.ResetCommand;
 import dev.reprise.cli.RunCommand;
 import dev.reprise.cli.RunbookCommand;
 import dev.reprise.cli.StatusCommand;
+import dev.reprise.cli.ToolCommands;
 import dev.reprise.cli.VerifyCommand;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.demo.DemoCommand;
-import dev.reprise.demo.GenerateCommand;
-import dev.reprise.drill.DrillCommand;
-import dev.reprise.embedded.BrokerCommand;
 import dev.reprise.ops.AuthorizationFailure;
 import dev.reprise.ops.ClusterUnreachableException;
 import picocli.CommandLine.Command;
@@ -33,11 +29,10 @@ import picocli.CommandLine;
  */
 @Command(name = "reprise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Replays event history through Kafka Streams and proves the rebuilt projection with recovery evidence.",
-        subcommands = {DemoCommand.class, PlanCommand.class, ResetCommand.class, RunCommand.class, ReplayCommand.class, StatusCommand.class,
+        subcommands = {PlanCommand.class, ResetCommand.class, RunCommand.class, ReplayCommand.class, StatusCommand.class,
                 ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Throttle.class, ControlCommands.Abort.class,
-                BenchCommand.class, EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, KeysCommand.class, RunbookCommand.class, ReferenceCommand.class, BrokerCommand.class, GenerateCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted.",
-                "Start with: reprise demo"})
+                EvidenceCommand.class, VerifyCommand.class, PromoteCommand.class, AclsCommand.class, KeysCommand.class, RunbookCommand.class, ReferenceCommand.class},
+        footer = {"", "Exit codes: 0 ok/trusted, 1 failure, 2 invalid input, 3 degraded, 4 untrusted."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,7 +62,7 @@ public final class Main implements Runnable {
      * and its write) and returns its exit code.
      */
     public static int execute(CommandLine.IFactory factory, String... args) {
-        CommandLine cli = new CommandLine(new Main(), factory).setUsageHelpWidth(120);
+        CommandLine cli = withTools(new CommandLine(new Main(), factory).setUsageHelpWidth(120));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof ContractException ce) {
                 commandLine.getErr().println("reprise: invalid contract: " + ce.getMessage());
@@ -107,6 +102,23 @@ public final class Main implements Runnable {
                     + " MiB); give the JVM more with REPRISE_JAVA_OPTS, e.g. REPRISE_JAVA_OPTS='-Xmx2g -XX:+UseParallelGC'");
             return ExitCodes.FAILURE;
         }
+    }
+
+    /**
+     * Adds the commands of every {@link ToolCommands} on the class path (the tools module: demo, bench, drill...), then
+     * {@code help}. The product alone offers its own commands and says where to start without the tools.
+     */
+    private static CommandLine withTools(CommandLine cli) {
+        String startWith = "reprise plan --offline --contract FILE";
+        for (ToolCommands tools : java.util.ServiceLoader.load(ToolCommands.class)) {
+            tools.commands().forEach(cli::addSubcommand);
+            startWith = tools.startWith();
+        }
+        cli.addSubcommand(new CommandLine.HelpCommand());
+        java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(cli.getCommandSpec().usageMessage().footer()));
+        footer.add("Start with: " + startWith);
+        cli.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+        return cli;
     }
 
     /** The contract the failed command named, to say which permissions it needs; null when it named none or it cannot be read. */

@@ -21,18 +21,32 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The layout a newcomer relies on: packages without cycles, and Kafka's internals behind one door. */
+/**
+ * The layout a newcomer relies on: packages without cycles, Kafka's internals behind one door, and a product that
+ * carries no tool (the tools module checks its own side in {@code ToolsArchitectureTest}).
+ */
 class ArchitectureTest {
     static final Path CLASSES = Path.of("target", "classes");
     static final Path SOURCES = Path.of("src", "main", "java");
+    /** The tools module's packages: none of them may be part of the product. */
+    static final Set<String> TOOLS = Set.of("dev.reprise.tools", "dev.reprise.demo", "dev.reprise.bench", "dev.reprise.embedded",
+            "dev.reprise.embedded.compat", "dev.reprise.sample.inventory", "dev.reprise.sample.invoice", "dev.reprise.drill");
+    /** Non-public Kafka Streams, client and RocksDB APIs. */
+    static final Pattern KAFKA_INTERNALS = Pattern.compile(
+            "^import (org\\.apache\\.kafka\\.[\\w.]*\\.internals?\\.[\\w.]+|org\\.apache\\.kafka\\.common\\.utils\\.Utils)"
+            + "|\\b(org\\.apache\\.kafka\\.[\\w.]*\\.internals\\.\\w+)", Pattern.MULTILINE);
 
-    /** Package → the Reprise packages it depends on, as the JDK's jdeps sees the compiled classes. */
     static Map<String, Set<String>> packageDependencies() {
+        return packageDependencies(CLASSES);
+    }
+
+    /** Package → the Reprise packages it depends on, as the JDK's jdeps sees the compiled classes in {@code classes}. */
+    static Map<String, Set<String>> packageDependencies(Path classes) {
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("jdeps is not in this JDK"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = jdeps.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, "-verbose:package", "-e", "dev\\.reprise\\..*",
-                CLASSES.toString());
-        assertThat(code).as("jdeps on %s", CLASSES).isZero();
+                classes.toString());
+        assertThat(code).as("jdeps on %s", classes).isZero();
         Map<String, Set<String>> deps = new HashMap<>();
         Matcher m = Pattern.compile("^\\s+(dev\\.reprise[\\w.]*)\\s+->\\s+(dev\\.reprise[\\w.]*)", Pattern.MULTILINE)
                 .matcher(out.toString(StandardCharsets.UTF_8));
@@ -48,6 +62,10 @@ class ArchitectureTest {
     void noTwoPackagesDependOnEachOtherEvenThroughOthers() {
         Map<String, Set<String>> deps = packageDependencies();
         assertThat(deps).as("jdeps found Reprise's packages").containsKeys("dev.reprise.pipeline.apply", "dev.reprise.ops", "dev.reprise.cli");
+        assertThat(cycles(deps)).as("package cycles").isEmpty();
+    }
+
+    static List<String> cycles(Map<String, Set<String>> deps) {
         List<String> cycles = new ArrayList<>();
         for (String a : deps.keySet()) {
             for (String b : deps.get(a)) {
@@ -56,41 +74,63 @@ class ArchitectureTest {
                 }
             }
         }
-        assertThat(cycles).as("package cycles").isEmpty();
+        return cycles;
     }
 
+    /**
+     * The product jar holds no tool, and its class path no broker, no Scala and no sample domain: the tools (demo,
+     * bench, drill, broker, the samples) are the tools module's, which depends on the product, never the reverse.
+     */
     @Test
-    void theToolsDependOnTheProductNeverTheReverse() {
-        Map<String, Set<String>> deps = packageDependencies();
-        Set<String> tools = Set.of("dev.reprise.demo", "dev.reprise.bench", "dev.reprise.embedded", "dev.reprise.sample.inventory",
-                "dev.reprise.sample.invoice", "dev.reprise.drill");
-        deps.forEach((from, to) -> {
-            if (!tools.contains(from) && !from.equals("dev.reprise")) {
-                assertThat(to).as("%s depends on a tool", from).doesNotContainAnyElementsOf(tools);
-            }
-        });
+    void theProductCarriesNoToolNoBrokerAndNoSample() {
+        assertThat(packageDependencies().keySet()).as("the product's packages").doesNotContainAnyElementsOf(TOOLS);
+        for (String absent : List.of("kafka.server.KafkaRaftServer", "scala.Option", "dev.reprise.embedded.EmbeddedKafka",
+                "dev.reprise.sample.inventory.InventoryProjection", "dev.reprise.sample.inventory.InventoryLevel")) {
+            assertThat(loadable(absent)).as("%s on the product's class path", absent).isFalse();
+        }
+        assertThat(java.util.ServiceLoader.load(dev.reprise.projection.Projection.class).stream().toList())
+                .as("projections the product registers itself").isEmpty();
+        assertThat(java.util.ServiceLoader.load(dev.reprise.cli.ToolCommands.class).stream().toList())
+                .as("tool commands on the product's class path").isEmpty();
+        String help = Cli.reprise("--help").stdout();
+        assertThat(help).as("the product's help").containsPattern("(?m)^\\s+replay\\b").containsPattern("(?m)^\\s+promote\\b")
+                .contains("Start with: reprise plan --offline");
+        assertThat(help).as("the product's help, without the tools").doesNotContainPattern("(?m)^\\s+(demo|generate|bench|drill|broker)\\b");
+    }
+
+    private static boolean loadable(String className) {
+        try {
+            Class.forName(className, false, ArchitectureTest.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     @Test
     void kafkaAndRocksDbInternalsAreUsedInTheCompatPackageOnly() throws IOException {
-        Pattern internal = Pattern.compile("^import (org\\.apache\\.kafka\\.[\\w.]*\\.internals?\\.[\\w.]+|org\\.apache\\.kafka\\.common\\.utils\\.Utils)"
-                + "|\\b(org\\.apache\\.kafka\\.[\\w.]*\\.internals\\.\\w+)", Pattern.MULTILINE);
+        assertThat(uses(KAFKA_INTERNALS, SOURCES, SOURCES.resolve(Path.of("dev", "reprise", "compat"))))
+                .as("non-public Kafka APIs outside dev.reprise.compat").isEmpty();
+    }
+
+    /** Where the sources under {@code sources}, except those under {@code door}, match {@code internal}. */
+    static List<String> uses(Pattern internal, Path sources, Path door) throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(SOURCES)) {
+        try (Stream<Path> files = Files.walk(sources)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                if (file.startsWith(SOURCES.resolve(Path.of("dev", "reprise", "compat")))) {
+                if (file.startsWith(door)) {
                     continue;
                 }
                 Matcher m = internal.matcher(Files.readString(file));
                 while (m.find()) {
-                    found.add(SOURCES.relativize(file) + ": " + m.group().trim());
+                    found.add(sources.relativize(file) + ": " + m.group().trim());
                 }
             }
         }
-        assertThat(found).as("non-public Kafka APIs outside dev.reprise.compat").isEmpty();
+        return found;
     }
 
-    private static boolean reaches(Map<String, Set<String>> deps, String from, String to) {
+    static boolean reaches(Map<String, Set<String>> deps, String from, String to) {
         Set<String> seen = new HashSet<>();
         List<String> todo = new ArrayList<>(List.of(from));
         while (!todo.isEmpty()) {

@@ -100,10 +100,16 @@ class CompatTest {
     void theRuntimeOnTheClassPathIsAVerifiedOneAndAnotherIsRefused() {
         KafkaInternals.check();
         assertThat(KafkaInternals.VERIFIED_STREAMS_VERSIONS).contains(KafkaInternals.streamsVersion());
-        assertThatThrownBy(() -> KafkaInternals.check("4.5.0", "10.1.3"))
+        assertThat(KafkaInternals.VERIFIED_CLIENTS_VERSIONS).contains(KafkaInternals.clientsVersion());
+        String streams = KafkaInternals.streamsVersion();
+        String clients = KafkaInternals.clientsVersion();
+        assertThatThrownBy(() -> KafkaInternals.check("4.5.0", clients, "10.1.3"))
                 .isInstanceOf(KafkaInternals.IncompatibleKafkaException.class)
                 .hasMessageContaining("Kafka Streams 4.5.0 is on the class path").hasMessageContaining("app/target/lib");
-        assertThatThrownBy(() -> KafkaInternals.check(KafkaInternals.streamsVersion(), "11.0.0"))
+        assertThatThrownBy(() -> KafkaInternals.check(streams, "4.3.1", "10.1.3"))
+                .isInstanceOf(KafkaInternals.IncompatibleKafkaException.class)
+                .hasMessageContaining("kafka-clients 4.3.1 is on the class path").hasMessageContaining("Partitions");
+        assertThatThrownBy(() -> KafkaInternals.check(streams, clients, "11.0.0"))
                 .isInstanceOf(KafkaInternals.IncompatibleKafkaException.class).hasMessageContaining("RocksDB 11.0.0");
     }
 

@@ -445,7 +445,9 @@ class DeployManifestsTest {
             assertThat(Long.parseLong(instruction("USER").split(":")[0])).as("not root").isPositive();
             assertThat(dockerfile()).as("the prebuilt jar and its libraries are copied; Maven never runs in the image")
                     .contains("COPY app/target/reprise-app.jar ./app/target/reprise-app.jar", "COPY app/target/lib/ ./app/target/lib/")
-                    .noneSatisfy(l -> assertThat(l).contains("mvn"));
+                    .noneSatisfy(l -> assertThat(l).contains("mvn"))
+                    .as("the image carries the product only: no tools (demo, bench, drill, the broker, the samples)")
+                    .noneSatisfy(l -> assertThat(l).matches("COPY .*tools/.*"));
         }
 
         /**
@@ -460,7 +462,7 @@ class DeployManifestsTest {
             Launch launched = launch(dir, image);
             assertThat(launched.stderr()).doesNotContain("building");
             assertThat(launched.stdout()).as("the launcher ran java with the jar and app/target/lib").contains("java-stand-in", "reprise-app.jar",
-                    "app/target/lib/*", "dev.reprise.Main --version");
+                    "app/target/lib/*", "dev.reprise.Main --version").doesNotContain("reprise-tools");
             assertThat(launched.exit()).isZero();
 
             // The same layout without the Dockerfile's touch: schemas copied after the jar would start a build.

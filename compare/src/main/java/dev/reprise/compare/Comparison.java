@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.codec.SchemaCatalog;
-import dev.reprise.embedded.EmbeddedKafka;
+import dev.reprise.embedded.BrokerProcess;
+import dev.reprise.embedded.Directories;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
 import dev.reprise.sample.inventory.KeySpace;
@@ -78,14 +79,15 @@ public final class Comparison {
 
     public Outcome run() {
         try {
-            EmbeddedKafka.deleteTree(settings.work());
+            Directories.deleteTree(settings.work());
             Files.createDirectories(settings.work());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         err.println("▶ Starting the broker (reprise broker, a process of its own)…");
-        try (BrokerProcess broker = BrokerProcess.start(layout, settings.work().resolve("broker"), settings.brokerPort())) {
-            err.println("  at " + broker.bootstrap());
+        try (BrokerProcess broker = BrokerProcess.start("comparison", settings.work().resolve("broker"), settings.brokerPort(),
+                layout.repriseClassPath(), "1g", false)) {
+            err.println("  at " + broker.bootstrapServers());
             InventoryGenerator.Generated generated = generate(broker);
             long records = generated.events() + generated.duplicates() + generated.poison();
             List<Long> jvm = new ArrayList<>();
@@ -156,7 +158,7 @@ public final class Comparison {
                     List<String> jvm = new ArrayList<>(FLINK_JVM_OPTIONS);
                     jvm.add(QUIET_LOGS);
                     Measured m = Measured.run(name, withMain(Layout.jvm(layout.flinkClassPath(), jvm, "dev.reprise.compare.flink.FlinkRebuild"),
-                            "--bootstrap-server", broker.bootstrap(), "--input", INPUT, "--output", output, "--name", name,
+                            "--bootstrap-server", broker.bootstrapServers(), "--input", INPUT, "--output", output, "--name", name,
                             "--schemas", layout.schemas().toString(), "--id-map", layout.idMap().toString(), "--state-dir", state.toString(),
                             "--parallelism", Integer.toString(Runtime.getRuntime().availableProcessors()),
                             "--checkpoint-interval", settings.checkpointFlink()), env(), logs.resolve(name + ".log"), settings.timeoutMillis());
@@ -165,7 +167,7 @@ public final class Comparison {
                 case KAFKA_STREAMS -> {
                     broker.createTopic(output, settings.partitions(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                     Measured m = Measured.run(name, withMain(Layout.jvm(layout.streamsClassPath(), List.of(QUIET_LOGS), "dev.reprise.compare.streams.StreamsRebuild"),
-                            "--bootstrap-server", broker.bootstrap(), "--input", INPUT, "--output", output, "--name", name,
+                            "--bootstrap-server", broker.bootstrapServers(), "--input", INPUT, "--output", output, "--name", name,
                             "--schemas", layout.schemas().toString(), "--id-map", layout.idMap().toString(), "--state-dir", state.toString(),
                             "--threads", Integer.toString(Runtime.getRuntime().availableProcessors()),
                             "--timeout-ms", Long.toString(settings.timeoutMillis())), env(), logs.resolve(name + ".log"), settings.timeoutMillis());
@@ -181,7 +183,7 @@ public final class Comparison {
         } finally {
             broker.deleteTopics(name);
             try {
-                EmbeddedKafka.deleteTree(state);
+                Directories.deleteTree(state);
             } catch (IOException e) {
                 err.println("  could not delete " + state + ": " + e.getMessage());
             }
@@ -243,7 +245,7 @@ public final class Comparison {
         c.add("--contract");
         c.add(contract.toString());
         c.add("--bootstrap-server");
-        c.add(broker.bootstrap());
+        c.add(broker.bootstrapServers());
         c.addAll(List.of(more));
         return c;
     }

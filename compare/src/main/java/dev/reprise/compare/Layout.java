@@ -36,7 +36,7 @@ public record Layout(Path home, Path compare) {
     }
 
     private void check() {
-        for (Path p : List.of(appJar(), appLib(), flinkLib(), contract(), schemas())) {
+        for (Path p : List.of(appJar(), appLib(), toolsJar(), toolsLib(), flinkLib(), contract(), schemas())) {
             if (!Files.exists(p)) {
                 throw new IllegalStateException(p + " is missing: build first with 'mvn -B -DskipTests package' in " + home);
             }
@@ -49,6 +49,15 @@ public record Layout(Path home, Path compare) {
 
     public Path appLib() {
         return home.resolve("app/target/lib");
+    }
+
+    /** The tools module's jar: the sample domain, its generator, the broker command. */
+    public Path toolsJar() {
+        return home.resolve("tools/target/reprise-tools.jar");
+    }
+
+    public Path toolsLib() {
+        return home.resolve("tools/target/lib");
     }
 
     public Path flinkLib() {
@@ -67,9 +76,10 @@ public record Layout(Path home, Path compare) {
         return schemas().resolve("registry-ids.yaml");
     }
 
-    /** Reprise's class path, as the launcher builds it. */
+    /** Reprise's class path, as the launcher builds it: the product and the tools. */
     public String repriseClassPath() {
-        return String.join(File.pathSeparator, appJar().toString(), appLib().resolve("*").toString());
+        return String.join(File.pathSeparator, appJar().toString(), appLib().resolve("*").toString(), toolsJar().toString(),
+                toolsLib().resolve("*").toString());
     }
 
     /** The Kafka Streams app: this module on Reprise's class path (Kafka Streams 4.4, its RocksDB). */
@@ -77,9 +87,9 @@ public record Layout(Path home, Path compare) {
         return String.join(File.pathSeparator, compare.toString(), repriseClassPath());
     }
 
-    /** The Flink job: this module, reprise-app for the sample's logic, and Flink's jars (no Kafka Streams, no broker). */
+    /** The Flink job: this module, reprise-app and reprise-tools for the sample's logic, and Flink's jars (no Kafka Streams, no broker). */
     public String flinkClassPath() {
-        return String.join(File.pathSeparator, compare.toString(), appJar().toString(), flinkLib().resolve("*").toString());
+        return String.join(File.pathSeparator, compare.toString(), appJar().toString(), toolsJar().toString(), flinkLib().resolve("*").toString());
     }
 
     public static Path java() {

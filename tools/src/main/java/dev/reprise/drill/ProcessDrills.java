@@ -1,11 +1,10 @@
 package dev.reprise.drill;
 
+import dev.reprise.embedded.Directories;
 import dev.reprise.contract.Contract;
-import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.ops.ReplayRunner;
 import dev.reprise.plan.RunPlan;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +64,7 @@ final class ProcessDrills {
             killedAt.add(Math.round(at * 10) / 10.0);
             // Every second kill also loses the instance's state directory, as a pod rescheduled without its volume.
             if (i % 2 == 1) {
-                deleteQuietly(state);
+                Directories.deleteQuietly(state, "the drill instance's state directory");
                 deleted++;
             }
         }
@@ -213,13 +212,6 @@ final class ProcessDrills {
         return lines.isEmpty() ? "(nothing on stderr)" : lines.get(lines.size() - 1);
     }
 
-    private static void deleteQuietly(Path dir) {
-        try {
-            EmbeddedKafka.deleteTree(dir);
-        } catch (IOException e) {
-            // The next instance then starts on what is left; the comparison tells whether that mattered.
-        }
-    }
 
     static void sleep(long millis) {
         try {

@@ -1,5 +1,6 @@
 package dev.reprise.drill;
 
+import dev.reprise.embedded.BrokerProcess;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.evidence.avro.RecoveryEvidence;
@@ -87,7 +88,7 @@ public final class Drill {
     }
 
     /** What every scenario shares: the cluster, the base history and its clean run. */
-    record Base(Workbench wb, String bootstrap, DrillBroker broker, InventoryGenerator.Generated generated, Comparison.Outcome clean,
+    record Base(Workbench wb, String bootstrap, BrokerProcess broker, InventoryGenerator.Generated generated, Comparison.Outcome clean,
                 RecoveryEvidence cleanEvidence, Random random, Options options, PrintStream err) {
 
         /** Sets a run's throttle (0 removes it) through the control topic, as 'reprise throttle' does. */
@@ -133,12 +134,12 @@ public final class Drill {
         json.put("seed", options.seed());
         List<Map<String, Object>> scenarios = new ArrayList<>();
         boolean held = true;
-        DrillBroker broker = null;
+        BrokerProcess broker = null;
         try {
             Map<String, Object> clientConfig = options.clientConfig();
             if (clientConfig == null) {
                 err.println("▶ Starting the drill's broker (reprise broker in a process of its own)…");
-                broker = DrillBroker.start();
+                broker = BrokerProcess.startTemporary("drill", "768m");
                 clientConfig = broker.clientConfig();
             }
             try (Workbench wb = new Workbench(sample, clientConfig, options.userProperties(), options.partitions())) {
@@ -190,7 +191,7 @@ public final class Drill {
                 options.seed());
     }
 
-    private Base setUp(Workbench wb, String bootstrap, DrillBroker broker, Options options) {
+    private Base setUp(Workbench wb, String bootstrap, BrokerProcess broker, Options options) {
         wb.createTopic(wb.history(), options.partitions(), false);
         wb.createTopic(wb.truth(), options.partitions(), true);
         InventoryGenerator.Options gen = history(options);

@@ -1,14 +1,9 @@
 package dev.reprise.embedded;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
+import dev.reprise.embedded.compat.BrokerInternals;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,14 +67,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private final KafkaRaftServer server;
+    private final BrokerInternals.Server server;
     private final Path dataDir;
     private final boolean temporary;
     private final String bootstrapServers;
     private final Map<String, Object> securityConfig;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean temporary, int port, Map<String, Object> securityConfig) {
+    private EmbeddedKafka(BrokerInternals.Server server, Path dataDir, boolean temporary, int port, Map<String, Object> securityConfig) {
         this.server = server;
         this.dataDir = dataDir;
         this.temporary = temporary;
@@ -116,6 +111,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (port != 0 && !isFree(port)) {
             throw new IllegalArgumentException("port " + port + " on localhost is in use; stop what listens there or choose another port");
         }
+        BrokerInternals.check();
         boolean temporary = dataDir == null;
         Path dir = temporary ? createTempDirectory() : dataDir.toAbsolutePath().normalize();
         try {
@@ -131,12 +127,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                     properties.put("inter.broker.listener.name", SECURED_LISTENER);
                     properties.putAll(security.serverProperties());
                 }
-                KafkaConfig config = new KafkaConfig(properties, false);
+                BrokerInternals.Node node = BrokerInternals.node(properties);
                 if (!formatted) {
-                    format(config, dir);
+                    format(node, dir);
                     formatted = true;
                 }
-                KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+                BrokerInternals.Server server = node.server();
                 try {
                     server.startup();
                     return new EmbeddedKafka(server, dir, temporary, brokerPort, security == null ? Map.of() : security.superUserClientConfig());
@@ -150,7 +146,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (temporary) {
-                deleteQuietly(dir);
+                Directories.deleteQuietly(dir, "the broker's temporary directory");
             }
             if (e instanceof IllegalArgumentException) {
                 throw e;
@@ -198,7 +194,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** True when the directory holds a formatted Kafka node; refuses a directory holding something else. */
     static boolean isFormatted(Path dir) {
-        if (Files.isRegularFile(dir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME))) {
+        if (Files.isRegularFile(dir.resolve(BrokerInternals.META_PROPERTIES_NAME))) {
             return true;
         }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -208,7 +204,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             try (Stream<Path> entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
                     throw new IllegalArgumentException("data directory " + dir + " is not empty and holds no Kafka data ("
-                            + MetaPropertiesEnsemble.META_PROPERTIES_NAME + " is missing); name a new or empty directory, "
+                            + BrokerInternals.META_PROPERTIES_NAME + " is missing); name a new or empty directory, "
                             + "or one a broker started by Reprise used before");
                 }
             } catch (IOException e) {
@@ -219,19 +215,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Formats the directory as {@code kafka-storage format --cluster-id <new id> --config server.properties} does. */
-    private static void format(KafkaConfig config, Path dir) {
+    private static void format(BrokerInternals.Node node, Path dir) {
         // The formatter prints its bootstrap metadata; stdout is for Reprise's results, so it goes to the log.
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try {
             Files.createDirectories(dir);
-            new Formatter()
-                    .setPrintStream(new PrintStream(printed, true, StandardCharsets.UTF_8))
-                    .setNodeId(config.nodeId())
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setMetadataLogDirectory(config.metadataLogDir())
-                    .setDirectories(List.of(dir.toString()))
-                    .run();
+            node.format(dir, CONTROLLER_LISTENER, new PrintStream(printed, true, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -286,7 +275,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("cannot stop the embedded Kafka broker cleanly: " + e.getMessage(), e);
         } finally {
             if (temporary) {
-                deleteQuietly(dataDir);
+                Directories.deleteQuietly(dataDir, "the broker's temporary directory");
             }
         }
     }
@@ -326,7 +315,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
-    private static void shutDownQuietly(KafkaRaftServer server) {
+    private static void shutDownQuietly(BrokerInternals.Server server) {
         try {
             server.shutdown();
         } catch (RuntimeException e) {
@@ -339,26 +328,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             return Files.createTempDirectory("reprise-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            deleteTree(dir);
-        } catch (IOException e) {
-            LOG.warn("could not delete the broker's temporary directory {}: {}", dir, e.getMessage());
-        }
-    }
-
-    /** Deletes a directory and everything under it (deepest first); nothing when it does not exist. */
-    public static void deleteTree(Path dir) throws IOException {
-        if (!java.nio.file.Files.exists(dir)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.reprise.bench;
 
+import dev.reprise.embedded.Directories;
+import dev.reprise.embedded.BrokerProcess;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.compat.CommitHook;
 import dev.reprise.contract.Contract;
@@ -138,7 +140,7 @@ public final class Bench {
         long rocksDbBytes = 0;
         long stateBytes = 0;
         Path state = tempDir();
-        try (BrokerProcess kafka = BrokerProcess.start()) {
+        try (BrokerProcess kafka = BrokerProcess.startTemporary("benchmark", "1g")) {
             kafka.createTopic(SOURCE, partitions);
             kafka.createTopic(KEYED, partitions);
             err.printf("▶ Writing %,d events (about 250 bytes each) to %s and %s…%n", events, SOURCE, KEYED);
@@ -173,7 +175,7 @@ public final class Bench {
             }
         } finally {
             heapWatcher.interrupt();
-            deleteQuietly(state);
+            Directories.deleteQuietly(state, "the benchmark's state directory");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("events", events);
@@ -494,11 +496,4 @@ public final class Bench {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover temporary directory is harmless
-        }
-    }
 }

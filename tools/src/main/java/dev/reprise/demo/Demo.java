@@ -1,5 +1,6 @@
 package dev.reprise.demo;
 
+import dev.reprise.embedded.Directories;
 import dev.reprise.cli.RunWatch;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
@@ -29,11 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The embedded demo: a real KRaft broker in this JVM, a generated inventory history with three schema
@@ -174,7 +173,7 @@ public final class Demo {
             mismatches.addAll(compareProjection(kafka, contract, generated));
             return new Result(evidence, generated, plan, mismatches);
         } finally {
-            deleteQuietly(stateDir);
+            Directories.deleteQuietly(stateDir, "the demo's state directory");
         }
     }
 
@@ -242,11 +241,4 @@ public final class Demo {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover temporary directory is harmless
-        }
-    }
 }

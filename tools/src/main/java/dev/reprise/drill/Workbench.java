@@ -1,9 +1,9 @@
 package dev.reprise.drill;
 
+import dev.reprise.embedded.Directories;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.EvidenceReader;
 import dev.reprise.ops.ReplayRunner;
@@ -317,10 +317,6 @@ final class Workbench implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("could not delete every topic and group of prefix {}: {}; delete them by hand", prefix, e.getMessage());
         }
-        try {
-            EmbeddedKafka.deleteTree(dir);
-        } catch (IOException e) {
-            LOG.warn("could not delete the drill's directory {}: {}", dir, e.getMessage());
-        }
+        Directories.deleteQuietly(dir, "the drill's directory");
     }
 }
