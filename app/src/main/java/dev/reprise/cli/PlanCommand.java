@@ -39,7 +39,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
     boolean json;
 
-    @Option(names = "--rate", defaultValue = "20000", description = "Events per second for the duration estimate (default ${DEFAULT-VALUE}; see the README's performance figures).")
+    @Option(names = "--rate", defaultValue = "20000", description = "Events per second for the duration estimate (default ${DEFAULT-VALUE}; see docs/capacity.md).")
     double rate;
 
     @Option(names = "--sample", defaultValue = "100", description = "Records read from the start and the end of each partition's range to check event versions (default ${DEFAULT-VALUE}).")

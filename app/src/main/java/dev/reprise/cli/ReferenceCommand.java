@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 /**
  * Prints the reference of every Recovery Contract key and every {@code reprise.*} property, rendered from their one
- * declaration each ({@link ContractKeys}, {@link RepriseConfig#DEFINITION}); the README's "Configuration reference" holds
+ * declaration each ({@link ContractKeys}, {@link RepriseConfig#DEFINITION}); docs/reference.md holds
  * exactly what {@code reprise reference --format markdown} prints (a test compares them).
  */
 @Command(name = "reference", mixinStandardHelpOptions = true,
@@ -38,7 +38,7 @@ public final class ReferenceCommand implements Callable<Integer> {
     Part part;
 
     @Option(names = "--format", defaultValue = "markdown", paramLabel = "markdown|text",
-            description = "markdown (tables, as in the README) or text (one block per key, for a terminal); default ${DEFAULT-VALUE}.")
+            description = "markdown (tables, as in docs/reference.md) or text (one block per key, for a terminal); default ${DEFAULT-VALUE}.")
     Format format;
 
     @Override

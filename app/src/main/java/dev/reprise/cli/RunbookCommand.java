@@ -51,13 +51,13 @@ public final class RunbookCommand implements Callable<Integer> {
     Path output;
 
     /*
-     * The default is reprise plan's. The README's performance section measured 173,000 to 311,000 events/s on 2 cores with
+     * The default is reprise plan's. docs/capacity.md measured 173,000 to 311,000 events/s on 2 cores with
      * the broker on the same machine; a production cluster with replication, network and other tenants is slower, and a
      * replay shares it with live traffic: the runbook plans conservatively and starts the run throttled to this rate.
      */
     @Option(names = "--rate", defaultValue = "20000", paramLabel = "EVENTS_PER_SECOND",
             description = "Events per second for the duration estimate and the throttle the run starts with (default ${DEFAULT-VALUE}, "
-                    + "as reprise plan; see the README's performance figures).")
+                    + "as reprise plan; see docs/capacity.md).")
     double rate;
 
     @Option(names = "--sample", defaultValue = "100", description = "Records read from the start and the end of each range to find the event "

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Every {@code reprise.*} property, declared once with its type, default, validation and documentation, as Kafka's
  * own configs are ({@link ConfigDef}). They are given like Kafka Streams properties (in the {@code --command-config}
- * file); the README's reference table and {@code reprise reference} are generated from this declaration, and a wrong
+ * file); docs/reference.md and {@code reprise reference} are generated from this declaration, and a wrong
  * value is refused before anything starts with the property's name and what it accepts.
  */
 public final class RepriseConfig extends AbstractConfig {

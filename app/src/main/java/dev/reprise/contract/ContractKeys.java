@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * <p>{@link ContractLoader} reads through these declarations: the fields a section allows, the defaults, the type checks
  * and the "required; ..." hints come from here. Rules between fields (scope.to after scope.from, tenants need
- * scope.tenant_field, ...) stay in the loader. {@code reprise reference contract} and the README's reference table are
+ * scope.tenant_field, ...) stay in the loader. {@code reprise reference contract} and docs/reference.md are
  * rendered from here too.
  *
  * <p>Over 300 lines: one declaration per key of the contract, each with its documentation, and their two renderings.

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** Section 2: everything checked before the go point, each with its command, and the first go/no-go. */
 final class PreflightSection {
-    /** State on disk per million event ids, measured (README, "Capacity"): dedup ids twice and the projection. */
+    /** State on disk per million event ids, measured (docs/capacity.md): dedup ids twice and the projection. */
     static final double STATE_MIB_PER_MILLION_EVENTS = 45;
 
     private PreflightSection() {

@@ -12,28 +12,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code reprise reference} prints the declarations of the contract's keys and of the {@code reprise.*} properties, and
- * the README's configuration reference is exactly its Markdown output.
+ * docs/reference.md is exactly its Markdown output; the README's verdict table is exactly {@code reprise reference verdict}.
  */
 class ReferenceCommandTest {
     static final Path README = Path.of("..", "README.md").toAbsolutePath().normalize();
+    static final Path REFERENCE = Path.of("..", "docs", "reference.md").toAbsolutePath().normalize();
     static final String START = "<!-- reference:start";
     static final String END = "<!-- reference:end";
     static final String REGENERATE = "./reprise reference --format markdown > /tmp/reference.md && sed -i -e '/^<!-- reference:start/,"
-            + "/^<!-- reference:end/{//!d}' -e '/^<!-- reference:start/r /tmp/reference.md' README.md";
+            + "/^<!-- reference:end/{//!d}' -e '/^<!-- reference:start/r /tmp/reference.md' docs/reference.md";
 
     @Test
-    void theReadmesConfigurationReferenceIsWhatTheCommandPrints() throws Exception {
+    void theConfigurationReferenceIsWhatTheCommandPrints() throws Exception {
         Cli.Outcome o = Cli.reprise("reference", "--format", "markdown");
         assertThat(o.exitCode()).as(o.stderr()).isZero();
 
-        String readme = Files.readString(README);
+        String readme = Files.readString(REFERENCE);
         int start = readme.indexOf("\n" + START) + 1;
         int end = readme.indexOf("\n" + END) + 1;
-        assertThat(start).as("README.md has the marker line %s...", START).isPositive();
-        assertThat(end).as("README.md has the marker line %s...", END).isGreaterThan(start);
+        assertThat(start).as("docs/reference.md has the marker line %s...", START).isPositive();
+        assertThat(end).as("docs/reference.md has the marker line %s...", END).isGreaterThan(start);
         String section = readme.substring(readme.indexOf('\n', start) + 1, end);
 
-        assertThat(section).as("README.md's configuration reference differs from what 'reprise reference --format markdown' prints "
+        assertThat(section).as("docs/reference.md differs from what 'reprise reference --format markdown' prints "
                 + "(a key or property was declared, changed or removed); regenerate it from the repository's root with:%n  %s%n",
                 REGENERATE).isEqualTo(o.stdout());
     }
@@ -52,7 +53,8 @@ class ReferenceCommandTest {
         assertThat(end).isGreaterThan(start);
         assertThat(readme.substring(readme.indexOf('\n', start) + 1, end)).as("README.md's verdict table differs from what 'reprise reference "
                 + "verdict' prints (a rule was added, changed or removed); regenerate it from the repository's root with:%n  %s%n",
-                REGENERATE.replace("--format markdown", "verdict").replace("reference:", "verdict:").replace("/tmp/reference.md", "/tmp/verdict.md"))
+                REGENERATE.replace("--format markdown", "verdict").replace("reference:", "verdict:").replace("/tmp/reference.md", "/tmp/verdict.md")
+                        .replace("docs/reference.md", "README.md"))
                 .isEqualTo(o.stdout());
     }
 

@@ -160,7 +160,7 @@ class DedupSetTest {
                 .as("the batch numbers of both formats go on").isEqualTo(new DedupSet.Seen(7L, 0, 5));
     }
 
-    /** What keeping a digest and a place costs per id: printed for the README's sizing, bounded here. */
+    /** What keeping a digest and a place costs per id: printed for the sizing in docs/capacity.md, bounded here. */
     @Test
     void aDigestAndAPlaceCostAbout13BytesPerIdOnDiskAndInTheChangelog() {
         int n = 100_000;

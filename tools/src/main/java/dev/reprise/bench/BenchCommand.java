@@ -41,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
             description = "A Kafka Streams property for the Reprise pipelines and the dedup floors (not the copy, which keeps "
-                    + "Kafka's defaults), e.g. commit.interval.ms=1000; repeatable. For trying settings: the README's figures use none.")
+                    + "Kafka's defaults), e.g. commit.interval.ms=1000; repeatable. For trying settings: docs/capacity.md's figures use none.")
     Map<String, String> streamsProperties = new java.util.LinkedHashMap<>();
 
     @Override
