@@ -77,21 +77,8 @@ public final class ClusterOptions {
     static final class TimeoutConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String v = value.trim().toLowerCase();
-            Duration d;
-            try {
-                if (v.endsWith("ms")) {
-                    d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-                } else if (v.endsWith("s")) {
-                    d = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 1000));
-                } else if (v.endsWith("m")) {
-                    d = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 60_000));
-                } else {
-                    d = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
-                }
-            } catch (NumberFormatException | ArithmeticException e) {
-                throw new CommandLine.TypeConversionException("expected a duration such as 15s, 500ms or 2m, got '" + value + "'");
-            }
+            Duration d = dev.reprise.config.Durations.parse(value).orElseThrow(() ->
+                    new CommandLine.TypeConversionException("expected a duration such as 15s, 500ms or 2m, got '" + value + "'"));
             if (d.isNegative() || d.isZero()) {
                 throw new CommandLine.TypeConversionException("must be more than zero, e.g. 15s; got '" + value + "'");
             }

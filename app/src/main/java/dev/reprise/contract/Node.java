@@ -155,18 +155,7 @@ final class Node {
         if (text == null) {
             return (Duration) key.defaultValue();
         }
-        Duration value = null;
-        try {
-            if (text.endsWith("ms")) {
-                value = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
-            } else if (text.endsWith("s")) {
-                value = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1).trim()));
-            } else if (text.endsWith("m")) {
-                value = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1).trim()));
-            }
-        } catch (NumberFormatException | ArithmeticException ignored) {
-            // falls through to the error below
-        }
+        Duration value = dev.reprise.config.Durations.parse(text).orElse(null);
         if (value == null) {
             throw new ContractException(child.path, "expected a duration such as 500ms, 5s or 1m, got '" + text + "'");
         }
