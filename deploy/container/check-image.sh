@@ -9,7 +9,8 @@
 #      10001:0, with the image's environment): `--version`; `plan --offline` of the contract the Kubernetes files
 #      mount (deploy/kubernetes/contract/contract.yaml at /opt/reprise/contracts/contract.yaml, the repository's
 #      schemas at /opt/reprise/schemas and, once the samples live outside the product, their jar in
-#      /opt/reprise/plugins: what a team's image adds); and a broken contract, which must end with exit 2.
+#      /opt/reprise/plugins: what a team's image adds), whose output must be UTF-8 as on a terminal; and a broken
+#      contract, which must end with exit 2.
 # Needs Java 17 (a JDK with jmods), Maven, and root for chroot/unshare (CI runs as root). Usage: check-image.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,7 +24,7 @@ ok() { echo "check-image: ok: $*"; }
 build() {
   # A fresh jar, runtime and tar each time: the second build proves the digest does not depend on the first.
   rm -rf "$TARGET/reprise-app.jar" "$TARGET/image-root" "$TARGET/reprise-image.tar" "$TARGET/jib-cache" "$TARGET/jib-image.digest"
-  (cd "$ROOT" && mvn -B -q -pl app -Pimage -DskipTests -DskipITs package >&2)
+  (cd "$ROOT" && mvn -B -q -Dstyle.color=never -pl app -Pimage -DskipTests -DskipITs package >&2)
   cat "$TARGET/jib-image.digest"
 }
 
@@ -94,7 +95,7 @@ if [ $rc -eq 0 ] && [[ "$out" == "reprise $VERSION "* ]]; then ok "--version: $o
 set +e
 out="$(run plan --offline --contract /opt/reprise/contracts/contract.yaml 2>&1)"; rc=$?
 set -e
-if [ $rc -eq 0 ] && grep -q "is valid" <<< "$out"; then ok "plan --offline of the mounted contract: $(head -1 <<< "$out")"; else fail "plan --offline exited $rc:"; echo "$out" | sed 's/^/    /' >&2; fi
+if [ $rc -eq 0 ] && grep -q "is valid (sha256 [0-9a-f]*…)" <<< "$out"; then ok "plan --offline of the mounted contract: $(head -1 <<< "$out")"; else fail "plan --offline exited $rc:"; echo "$out" | sed 's/^/    /' >&2; fi
 set +e
 out="$(run plan --offline --contract /opt/reprise/contracts/broken.yaml 2>&1)"; rc=$?
 set -e

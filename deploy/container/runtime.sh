@@ -5,6 +5,7 @@
 #                              libraries use (jdeps --print-module-deps on the product jar and its dependencies)
 #   /lib, /lib64               the C libraries that runtime and RocksDB's native library link against (glibc,
 #                              libstdc++, libgcc_s, zlib), copied from the building machine
+#   /usr/lib/locale/C.utf8     the C library's UTF-8 locale (LANG=C.UTF-8)
 #   /etc/passwd, /etc/group    user reprise (10001, group 0) and root
 #   /opt/reprise/plugins       empty: a team's jars (projections, upcasters) go here, on the class path
 #   /opt/reprise/contracts     empty: the contract is mounted here (the Kubernetes files mount a ConfigMap)
@@ -57,6 +58,15 @@ done
 mkdir -p "$OUT/lib/x86_64-linux-gnu"
 for f in "$OUT"/lib/*.so*; do mv "$f" "$OUT/lib/x86_64-linux-gnu/"; done
 [ -e "$OUT/lib64/ld-linux-x86-64.so.2" ] || { echo "runtime.sh: no dynamic loader found for $OUT/opt/java/bin/java" >&2; exit 1; }
+
+# The C.UTF-8 locale (LANG=C.UTF-8 in the image): without it the C library falls back to ASCII, and so do Java's
+# output and file names.
+if [ -d /usr/lib/locale/C.utf8 ]; then
+  mkdir -p "$OUT/usr/lib/locale"
+  cp -r /usr/lib/locale/C.utf8 "$OUT/usr/lib/locale/"
+else
+  echo "runtime.sh: no /usr/lib/locale/C.utf8 on this machine: the image's output will be ASCII" >&2
+fi
 
 printf 'root:x:0:0:root:/root:/sbin/nologin\nreprise:x:10001:0:Reprise:/var/lib/reprise:/sbin/nologin\n' > "$OUT/etc/passwd"
 printf 'root:x:0:\n' > "$OUT/etc/group"
