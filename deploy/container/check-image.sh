@@ -59,7 +59,8 @@ done
 forbidden='(^|/)(kafka_2\.1[0-9]|kafka-server|kafka-metadata|kafka-raft|kafka-storage|kafka-coordinator|kafka-group-coordinator|kafka-share-coordinator|kafka-transaction-coordinator|scala-|junit|opentest4j|assertj|kubernetes-model|strimzi|apicurio|maven|mvn$|plexus)'
 found="$(grep -E "$forbidden" "$WORK/files" || true)"
 if [ -z "$found" ]; then ok "no Maven, no broker or Scala, no test library in the layers"; else fail "the layers hold what the product does not run:"; echo "$found" | sed 's/^/    /' >&2; fi
-jar_tools="$(cd "$WORK" && "${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/jar" tf rootfs/opt/reprise/app/classpath/reprise-app.jar 2>/dev/null \
+JAR="${JAVA_HOME:+$JAVA_HOME/bin/jar}"; [ -x "${JAR:-}" ] || JAR="$(dirname "$(readlink -f "$(command -v javac)")")/jar"
+jar_tools="$(cd "$WORK" && "$JAR" tf rootfs/opt/reprise/app/classpath/reprise-app.jar 2>/dev/null \
              | grep -oE '^dev/reprise/(sample|demo|drill|bench|embedded)/' | sort -u || true)"
 if [ -z "$jar_tools" ]; then ok "the product jar holds no sample, demo, drill, benchmark or embedded broker"; else fail "the product jar holds tools and samples: $(echo $jar_tools)"; fi
 
