@@ -77,7 +77,7 @@ public final class ClusterOptions {
     static final class TimeoutConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            Duration d = dev.reprise.config.Durations.parse(value).orElseThrow(() ->
+            Duration d = dev.reprise.contract.Durations.parse(value).orElseThrow(() ->
                     new CommandLine.TypeConversionException("expected a duration such as 15s, 500ms or 2m, got '" + value + "'"));
             if (d.isNegative() || d.isZero()) {
                 throw new CommandLine.TypeConversionException("must be more than zero, e.g. 15s; got '" + value + "'");

@@ -155,7 +155,7 @@ final class Node {
         if (text == null) {
             return (Duration) key.defaultValue();
         }
-        Duration value = dev.reprise.config.Durations.parse(text).orElse(null);
+        Duration value = dev.reprise.contract.Durations.parse(text).orElse(null);
         if (value == null) {
             throw new ContractException(child.path, "expected a duration such as 500ms, 5s or 1m, got '" + text + "'");
         }

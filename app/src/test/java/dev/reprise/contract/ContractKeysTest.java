@@ -288,7 +288,7 @@ class ContractKeysTest {
     @Test
     void theShippedContractsAreFoundAndTheExamplesOfConfigAmongThem() throws Exception {
         assertThat(shippedContracts().map(f -> CONFIG.getParent().relativize(f).toString()))
-                .contains("config/inventory.yaml", "config/invoice.yaml", "deploy/kubernetes/base/contract.yaml");
+                .contains("config/inventory.yaml", "config/invoice.yaml", "deploy/kubernetes/contract/contract.yaml");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRule;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMetricsEndpoint;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
 import org.junit.jupiter.api.Assumptions;
@@ -39,8 +40,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,9 +55,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The files under deploy/ as a cluster would take them: the kustomize overlays rendered by {@code kubectl kustomize}
- * (when kubectl is installed; otherwise the overlays' own files, and the rendering test says it was skipped), parsed
- * into Kubernetes', the Prometheus operator's and Strimzi's typed models, and checked against what the application
- * serves, its exit codes, its ACLs and its launcher.
+ * (when kubectl is installed; otherwise the overlays' own files, and the rendering tests say they were skipped), parsed
+ * into Kubernetes', the Prometheus operator's and Strimzi's typed models (every field of every object must be one the
+ * model knows: {@link ApiModels}), and checked against what the application serves, its exit codes, its ACLs and the
+ * image that app/pom.xml's profile {@code image} builds.
  */
 class DeployManifestsTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -81,7 +81,8 @@ class DeployManifestsTest {
     /** The typed model of each kind deploy/ holds; another kind fails the test. */
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "Job", Job.class, "StatefulSet", StatefulSet.class, "ConfigMap", ConfigMap.class, "Service", Service.class,
-            "ServiceAccount", ServiceAccount.class, "PodMonitor", PodMonitor.class, "KafkaUser", KafkaUser.class, "KafkaTopic", KafkaTopic.class);
+            "ServiceAccount", ServiceAccount.class, "PodMonitor", PodMonitor.class, "PrometheusRule", PrometheusRule.class,
+            "KafkaUser", KafkaUser.class, "KafkaTopic", KafkaTopic.class);
 
     static Optional<Path> kubectl() {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
@@ -108,7 +109,10 @@ class DeployManifestsTest {
                 }
                 Class<? extends HasMetadata> type = KINDS.get(String.valueOf(doc.get("kind")));
                 assertThat(type).as("a kind deploy/ is expected to hold: %s", doc.get("kind")).isNotNull();
-                out.add(YAML.convertValue(doc, type));
+                HasMetadata typed = YAML.convertValue(doc, type);
+                assertThat(ApiModels.unknownFields(typed)).as("fields of %s %s that its API does not have", doc.get("kind"),
+                        typed.getMetadata() == null ? "?" : typed.getMetadata().getName()).isEmpty();
+                out.add(typed);
             }
         }
         return out;
@@ -121,6 +125,11 @@ class DeployManifestsTest {
     static List<HasMetadata> resources(String overlay) throws Exception {
         Path dir = KUSTOMIZE.resolve("overlays").resolve(overlay);
         return kubectl().isPresent() ? parse(kustomize(dir)) : unrendered(dir);
+    }
+
+    static void assumeKubectl() {
+        Assumptions.assumeTrue(kubectl().isPresent(), "kubectl is not installed: the overlays' rendering by kustomize is not checked here "
+                + "(the other tests read the overlays' files unrendered)");
     }
 
     @SuppressWarnings("unchecked")
@@ -160,35 +169,9 @@ class DeployManifestsTest {
         return m.group(1);
     }
 
-    /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
-    static List<String> dockerfile() throws IOException {
-        List<String> out = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : Files.readAllLines(DEPLOY.resolve("container/Dockerfile"))) {
-            if (line.isBlank() || line.stripLeading().startsWith("#")) {
-                continue;
-            }
-            current.append(line.strip());
-            if (line.endsWith("\\")) {
-                current.setLength(current.length() - 1);
-                current.append(' ');
-            } else {
-                out.add(current.toString());
-                current.setLength(0);
-            }
-        }
-        return out;
-    }
-
-    static String instruction(String keyword) throws IOException {
-        List<String> found = dockerfile().stream().filter(l -> l.startsWith(keyword + " ")).toList();
-        assertThat(found).as("one %s in the Dockerfile", keyword).hasSize(1);
-        return found.get(0).substring(keyword.length() + 1).trim();
-    }
-
-    /** The options of the Reprise command a container runs (its args: the image's entry point is the launcher). */
+    /** The options of the Reprise command a container runs (its args: the image's entry point is java with Reprise's main class). */
     static Map<String, String> commandOptions(Container c, String command) {
-        assertThat(c.getCommand()).as("the image's entry point, the launcher, is kept").isNullOrEmpty();
+        assertThat(c.getCommand()).as("the image's entry point is kept").isNullOrEmpty();
         List<String> words = c.getArgs();
         assertThat(words.get(0)).as("the command the image's launcher runs").isEqualTo(command);
         Map<String, String> options = new LinkedHashMap<>();
@@ -214,23 +197,23 @@ class DeployManifestsTest {
         return Quantity.getAmountInBytes(q).longValueExact();
     }
 
-    /** The launcher's default heap for `reprise run`, read from the launcher itself. */
-    static long launcherHeapBytes() throws IOException {
-        Matcher m = Pattern.compile("\\*\\) default_opts=\"-Xmx(\\d+)m").matcher(Files.readString(ROOT.resolve("reprise")));
-        assertThat(m.find()).as("the launcher's default -Xmx for run").isTrue();
-        return Long.parseLong(m.group(1)) * 1024 * 1024;
+    /** The image's heap in a container with this memory limit (its entry point's -XX:MaxRAMPercentage). */
+    static long imageHeapBytes(long memoryLimit) throws Exception {
+        String flag = ImageConfig.read().entrypoint().stream().filter(a -> a.startsWith("-XX:MaxRAMPercentage=")).findFirst()
+                .orElseThrow(() -> new AssertionError("the image's entry point sizes the heap with -XX:MaxRAMPercentage"));
+        return (long) (memoryLimit * Double.parseDouble(flag.substring(flag.indexOf('=') + 1)) / 100);
     }
 
     /**
      * The checks every Reprise pod must pass, Job or StatefulSet: image, the options of `reprise run`, the volumes
      * they name, the metrics port and the probes on the health endpoints, resources, a non-root read-only container.
      */
-    static void checkPod(PodTemplateSpec template, List<HasMetadata> all, String command, String stateVolumeName) throws IOException {
+    static void checkPod(PodTemplateSpec template, List<HasMetadata> all, String command, String stateVolumeName) throws Exception {
         PodSpec pod = template.getSpec();
         assertThat(pod.getContainers()).hasSize(1);
         Container c = pod.getContainers().get(0);
         assertThat(c.getName()).isEqualTo("reprise");
-        assertThat(c.getImage()).as("the image built from deploy/container/Dockerfile, tagged with the project's version")
+        assertThat(c.getImage()).as("the image app/pom.xml's profile image builds, tagged with the project's version")
                 .isEqualTo("reprise:" + projectVersion());
 
         Map<String, String> run = commandOptions(c, command);
@@ -240,7 +223,7 @@ class DeployManifestsTest {
         // The contract: a file of the ConfigMap mounted where --contract points.
         VolumeMount contractMount = mountOf(c, run.get("contract"));
         String contractName = volume(pod, contractMount.getName()).getConfigMap().getName();
-        assertThat(contractName).startsWith("reprise-contract");
+        assertThat(contractName).startsWith("reprise-");
         String contractKey = Path.of(run.get("contract")).getFileName().toString();
         if (kubectl().isPresent()) {
             ConfigMap generated = all(all, ConfigMap.class).stream().filter(m -> m.getMetadata().getName().equals(contractName)).findFirst()
@@ -248,7 +231,7 @@ class DeployManifestsTest {
             assertThat(generated.getData()).containsKey(contractKey);
         }
         assertThat(contractMount.getMountPath()).as("beside the image's schemas, so the contract's ../schemas resolves")
-                .isEqualTo("/opt/reprise/contracts");
+                .isEqualTo(ImageConfig.CONTRACTS);
 
         // Client credentials: the Secret's properties file is --command-config.
         Volume client = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst()
@@ -259,45 +242,42 @@ class DeployManifestsTest {
         assertThat(run.get("command-config")).isEqualTo(clientMount.getMountPath() + "/client.properties");
 
         // State: the image's volume, holding --state-dir.
-        String volumeInImage = instruction("VOLUME").replaceAll("[\\[\\]\" ]", "");
         VolumeMount state = mountOf(c, run.get("state-dir"));
         assertThat(state.getName()).isEqualTo(stateVolumeName);
-        assertThat(state.getMountPath()).as("the Dockerfile's VOLUME").isEqualTo(volumeInImage);
-        assertThat(run.get("state-dir")).isEqualTo(instruction("ENV").replaceAll(".*REPRISE_STATE_DIR=(\\S+).*", "$1"));
+        assertThat(ImageConfig.read().volumes()).as("the image's volume").containsExactly(state.getMountPath());
+        assertThat(run.get("state-dir")).isEqualTo(ImageConfig.read().environment().get("REPRISE_STATE_DIR"));
 
         // Metrics and health: the port named "metrics" and the probes on what the app serves.
         assertThat(c.getPorts()).singleElement().satisfies(p -> {
             assertThat(p.getName()).isEqualTo("metrics");
             assertThat(p.getContainerPort()).isEqualTo(METRICS_PORT);
         });
-        assertThat(instruction("EXPOSE")).isEqualTo(Integer.toString(METRICS_PORT));
+        assertThat(ImageConfig.read().ports()).containsExactly(Integer.toString(METRICS_PORT));
         checkProbe(c.getLivenessProbe(), LIVENESS_PATH);
         checkProbe(c.getReadinessProbe(), READINESS_PATH);
         checkProbe(c.getStartupProbe(), LIVENESS_PATH);
 
-        // Resources: at least the launcher's heap and RocksDB's budget, a memory limit above the request.
+        // Resources: at least the image's heap and RocksDB's budget, a memory limit above the request.
         long request = bytes(c.getResources().getRequests().get("memory"));
         long limit = bytes(c.getResources().getLimits().get("memory"));
-        assertThat(request).as("memory request covers heap + RocksDB").isGreaterThanOrEqualTo(launcherHeapBytes() + RepriseConfig.of(Map.of()).rocksDbMemoryBytes());
+        assertThat(request).as("memory request covers heap + RocksDB").isGreaterThanOrEqualTo(imageHeapBytes(limit) + RepriseConfig.of(Map.of()).rocksDbMemoryBytes());
         assertThat(limit).as("memory limit above the request: the JVM's own memory comes on top").isGreaterThan(request);
         assertThat(c.getResources().getRequests()).containsKey("cpu");
 
         // Non-root, read-only root file system, with writable /tmp (JVM, RocksDB's native library).
-        String user = instruction("USER").split(":")[0];
+        String[] user = ImageConfig.read().user().split(":");
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getRunAsUser()).as("the image's USER").isEqualTo(Long.parseLong(user));
+        assertThat(pod.getSecurityContext().getRunAsUser()).as("the image's user").isEqualTo(Long.parseLong(user[0]));
+        assertThat(pod.getSecurityContext().getRunAsGroup()).as("the image's group").isEqualTo(Long.parseLong(user[1]));
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
 
-        // The PodMonitor scrapes these pods on that port and path.
-        PodMonitor monitor = one(all, PodMonitor.class);
-        assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());
-        assertThat(monitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies((PodMetricsEndpoint e) -> {
-            assertThat(e.getPort()).isEqualTo("metrics");
-            assertThat(e.getPath()).isEqualTo(METRICS_PATH);
-        });
+        // A Prometheus without the operator finds the pods by their annotations; the operator's objects are a component.
+        assertThat(template.getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", Integer.toString(METRICS_PORT)).containsEntry("prometheus.io/path", METRICS_PATH);
+        assertThat(all).noneMatch(r -> r instanceof PodMonitor || r instanceof PrometheusRule);
     }
 
     static void checkProbe(Probe probe, String path) {
@@ -339,8 +319,8 @@ class DeployManifestsTest {
 
         @Test
         void theContractInTheConfigMapIsTheInventoryContract() throws Exception {
-            Path base = KUSTOMIZE.resolve("base/contract.yaml");
-            assertThat(Files.readString(base)).as("deploy/kubernetes/base/contract.yaml is config/inventory.yaml")
+            Path base = KUSTOMIZE.resolve("contract/contract.yaml");
+            assertThat(Files.readString(base)).as("deploy/kubernetes/contract/contract.yaml is config/inventory.yaml")
                     .isEqualTo(Files.readString(ROOT.resolve("config/inventory.yaml")));
             Contract c = ContractLoader.parse(Files.readAllBytes(base), ROOT.resolve("config"), base);
             assertThat(c.processing().bounded()).isTrue();
@@ -385,18 +365,224 @@ class DeployManifestsTest {
 
     @Test
     void bothOverlaysRenderWithKubectlKustomize() throws Exception {
-        Assumptions.assumeTrue(kubectl().isPresent(), "kubectl is not installed: the overlays' rendering by kustomize is not checked here "
-                + "(the other tests read the overlays' files unrendered)");
-        for (String overlay : List.of("replay-job", "continuous")) {
+        assumeKubectl();
+        Map<String, String> contractMaps = Map.of("replay-job", "reprise-replay", "continuous", "reprise-contract");
+        for (String overlay : contractMaps.keySet()) {
             List<HasMetadata> all = parse(kustomize(KUSTOMIZE.resolve("overlays").resolve(overlay)));
             List<ConfigMap> maps = all(all, ConfigMap.class);
             assertThat(maps).extracting(m -> m.getMetadata().getName())
-                    .as("generated ConfigMaps carry a hash of their content, so a changed contract rolls the pods")
-                    .anySatisfy(n -> assertThat(n).matches("reprise-contract-[a-z0-9]{10}"))
-                    .anySatisfy(n -> assertThat(n).matches("reprise-settings-[a-z0-9]{10}"));
+                    .as("the contract's ConfigMap carries a hash of its content; the cluster's has a fixed name")
+                    .containsExactlyInAnyOrder("reprise-cluster", maps.stream().map(m -> m.getMetadata().getName())
+                            .filter(n -> n.matches(contractMaps.get(overlay) + "-[a-z0-9]{10}")).findFirst().orElse("no hashed contract ConfigMap"));
             assertThat(all).extracting(r -> r.getMetadata().getLabels()).allSatisfy(l -> assertThat(l).containsEntry("app.kubernetes.io/name", "reprise"));
         }
         assertThat(parse(kustomize(DEPLOY.resolve("strimzi")))).hasSize(4);
+    }
+
+    /** One place for the contract and one for the cluster: no overlay has a contract or an address of its own. */
+    @Test
+    void everyOverlayTakesTheClusterFromTheBaseAndTheReplayItsContractFromOnePlace() throws Exception {
+        for (String overlay : List.of("replay-job", "continuous")) {
+            String k = Files.readString(KUSTOMIZE.resolve("overlays").resolve(overlay).resolve("kustomization.yaml"));
+            assertThat(k).as(overlay).contains("- ../../base").doesNotContain("behavior: replace").doesNotContain("KAFKA_BOOTSTRAP_SERVERS");
+        }
+        assertThat(Files.readString(KUSTOMIZE.resolve("overlays/replay-job/kustomization.yaml"))).contains("- ../../contract");
+        String cluster = Files.readString(KUSTOMIZE.resolve("base/cluster.env"));
+        Matcher m = Pattern.compile("(?m)^KAFKA_BOOTSTRAP_SERVERS=([^:\\s]+):(\\d+)$").matcher(cluster);
+        assertThat(m.find()).as("base/cluster.env sets KAFKA_BOOTSTRAP_SERVERS=host:port").isTrue();
+        assertThat(m.group(1)).as("a Service name with its namespace, which resolves from any namespace").matches("[a-z0-9-]+\\.[a-z0-9-]+\\.svc(\\.cluster\\.local)?");
+    }
+
+    /**
+     * Renders a copy of deploy/kubernetes before and after a change to its contract. Kubernetes refuses a changed pod
+     * template under an existing Job's name: each contract must be a Job of its own name. The StatefulSet keeps its
+     * name and rolls: its pod template changes with the contract.
+     */
+    @Nested
+    class ChangingTheContract {
+        @TempDir
+        Path dir;
+
+        private Path copy() throws IOException {
+            Path target = dir.resolve("kubernetes");
+            try (Stream<Path> files = Files.walk(KUSTOMIZE)) {
+                for (Path f : files.toList()) {
+                    Path t = target.resolve(KUSTOMIZE.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(f, t);
+                    }
+                }
+            }
+            return target;
+        }
+
+        private static void edit(Path file, String from, String to) throws IOException {
+            String text = Files.readString(file);
+            assertThat(text).contains(from);
+            Files.writeString(file, text.replace(from, to));
+        }
+
+        /** The Jobs of the second rendering that kubectl apply would refuse: same name as before, another pod template. */
+        static List<String> refusedJobChanges(List<HasMetadata> before, List<HasMetadata> after) {
+            Map<String, PodTemplateSpec> old = new LinkedHashMap<>();
+            all(before, Job.class).forEach(j -> old.put(j.getMetadata().getName(), j.getSpec().getTemplate()));
+            return all(after, Job.class).stream()
+                    .filter(j -> old.containsKey(j.getMetadata().getName()) && !old.get(j.getMetadata().getName()).equals(j.getSpec().getTemplate()))
+                    .map(j -> j.getMetadata().getName()).toList();
+        }
+
+        @Test
+        void aNewContractIsANewJobAndNeverAChangedOne() throws Exception {
+            assumeKubectl();
+            Path k = copy();
+            Path overlay = k.resolve("overlays/replay-job");
+            List<HasMetadata> before = parse(kustomize(overlay));
+            edit(k.resolve("contract/contract.yaml"), "max_dead_letter_ratio: 0.01", "max_dead_letter_ratio: 0.001");
+            List<HasMetadata> after = parse(kustomize(overlay));
+
+            Job was = one(before, Job.class);
+            Job is = one(after, Job.class);
+            assertThat(was.getMetadata().getName()).matches("reprise-replay-[a-z0-9]{10}");
+            assertThat(is.getMetadata().getName()).as("the changed contract's Job").matches("reprise-replay-[a-z0-9]{10}")
+                    .isNotEqualTo(was.getMetadata().getName());
+            assertThat(refusedJobChanges(before, after)).isEmpty();
+            // The new Job mounts the new contract, the name it carries.
+            assertThat(volume(is.getSpec().getTemplate().getSpec(), "contract").getConfigMap().getName()).isEqualTo(is.getMetadata().getName());
+
+            // The same contract again: the same Job, unchanged (applying it again changes nothing).
+            assertThat(parse(kustomize(overlay))).filteredOn(Job.class::isInstance).singleElement()
+                    .satisfies(j -> assertThat(j).isEqualTo(is));
+        }
+
+        @Test
+        void aNewClusterAddressChangesNoJobTemplate() throws Exception {
+            assumeKubectl();
+            Path k = copy();
+            Path overlay = k.resolve("overlays/replay-job");
+            List<HasMetadata> before = parse(kustomize(overlay));
+            edit(k.resolve("base/cluster.env"), "my-cluster-kafka-bootstrap.kafka.svc:9093", "other-kafka-bootstrap.streaming.svc:9093");
+            List<HasMetadata> after = parse(kustomize(overlay));
+            assertThat(refusedJobChanges(before, after)).isEmpty();
+            assertThat(one(after, Job.class)).isEqualTo(one(before, Job.class));
+            assertThat(all(after, ConfigMap.class)).anySatisfy(m -> assertThat(m.getData()).containsEntry("KAFKA_BOOTSTRAP_SERVERS", "other-kafka-bootstrap.streaming.svc:9093"));
+        }
+
+        /** The check above can fail: without the Job's name following the contract, the change is refused. */
+        @Test
+        void withoutTheNameReferenceTheSameJobWouldChangeAndBeRefused() throws Exception {
+            assumeKubectl();
+            Path k = copy();
+            Path overlay = k.resolve("overlays/replay-job");
+            edit(overlay.resolve("kustomization.yaml"), "configurations:\n  - namereference.yaml\n", "");
+            List<HasMetadata> before = parse(kustomize(overlay));
+            edit(k.resolve("contract/contract.yaml"), "max_dead_letter_ratio: 0.01", "max_dead_letter_ratio: 0.001");
+            List<HasMetadata> after = parse(kustomize(overlay));
+            assertThat(refusedJobChanges(before, after)).containsExactly("reprise-replay");
+        }
+
+        @Test
+        void theStatefulSetRollsWhenItsContractChanges() throws Exception {
+            assumeKubectl();
+            Path k = copy();
+            Path overlay = k.resolve("overlays/continuous");
+            List<HasMetadata> before = parse(kustomize(overlay));
+            edit(overlay.resolve("contract.yaml"), "max_dead_letter_ratio: 0.01", "max_dead_letter_ratio: 0.001");
+            List<HasMetadata> after = parse(kustomize(overlay));
+            StatefulSet was = one(before, StatefulSet.class);
+            StatefulSet is = one(after, StatefulSet.class);
+            assertThat(is.getMetadata().getName()).isEqualTo(was.getMetadata().getName());
+            String newContract = volume(is.getSpec().getTemplate().getSpec(), "contract").getConfigMap().getName();
+            assertThat(newContract).as("the pod template names the new contract: the StatefulSet rolls its pods")
+                    .isNotEqualTo(volume(was.getSpec().getTemplate().getSpec(), "contract").getConfigMap().getName());
+            assertThat(all(after, ConfigMap.class)).extracting(m -> m.getMetadata().getName()).contains(newContract);
+        }
+    }
+
+    /** The Prometheus Operator's objects come with the component only, and say what deploy/prometheus says. */
+    @Nested
+    class Monitoring {
+        @TempDir
+        Path dir;
+
+        private List<HasMetadata> withComponent(String overlay) throws Exception {
+            Path k = dir.resolve(overlay);
+            Files.createDirectories(k);
+            Files.writeString(k.resolve("kustomization.yaml"), """
+                    apiVersion: kustomize.config.k8s.io/v1beta1
+                    kind: Kustomization
+                    resources:
+                      - %s
+                    components:
+                      - %s
+                    """.formatted(k.relativize(KUSTOMIZE.resolve("overlays").resolve(overlay)), k.relativize(KUSTOMIZE.resolve("components/prometheus-operator"))));
+            return parse(kustomize(k));
+        }
+
+        @Test
+        void theComponentAddsAPodMonitorOfEveryPodAndThePrometheusRule() throws Exception {
+            assumeKubectl();
+            for (String overlay : List.of("replay-job", "continuous")) {
+                assertThat(resources(overlay)).as("%s without the component", overlay)
+                        .noneMatch(r -> r instanceof PodMonitor || r instanceof PrometheusRule);
+                List<HasMetadata> all = withComponent(overlay);
+                PodMonitor monitor = one(all, PodMonitor.class);
+                PodTemplateSpec pod = overlay.equals("replay-job") ? one(all, Job.class).getSpec().getTemplate() : one(all, StatefulSet.class).getSpec().getTemplate();
+                assertThat(pod.getMetadata().getLabels()).containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());
+                assertThat(monitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies((PodMetricsEndpoint e) -> {
+                    assertThat(e.getPort()).isEqualTo("metrics");
+                    assertThat(e.getPath()).isEqualTo(METRICS_PATH);
+                });
+                assertThat(one(all, PrometheusRule.class).getSpec().getGroups()).isNotEmpty();
+            }
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        void thePrometheusRuleHasTheGroupsOfThePlainRuleFile() throws Exception {
+            Map<String, Object> rule = YAML.readValue(KUSTOMIZE.resolve("components/prometheus-operator/prometheusrule.yaml").toFile(), Map.class);
+            Map<String, Object> file = YAML.readValue(DEPLOY.resolve("prometheus/reprise-alerts.yaml").toFile(), Map.class);
+            assertThat(((Map<String, Object>) rule.get("spec")).get("groups")).as("deploy/prometheus/reprise-alerts.yaml's groups")
+                    .isEqualTo(file.get("groups"));
+            assertThat(ApiModels.unknownFields(YAML.convertValue(rule, PrometheusRule.class))).isEmpty();
+        }
+    }
+
+    /** Every object deploy/ renders is parsed strictly: a field its API does not have fails (see {@link ApiModels}). */
+    @Nested
+    class ApiFields {
+        @Test
+        void everyRenderedObjectHasOnlyFieldsOfItsApi() throws Exception {
+            // parse() refuses unknown fields; this names what it parsed, so that no kind slips through unchecked.
+            List<HasMetadata> all = new ArrayList<>();
+            for (String overlay : List.of("replay-job", "continuous")) {
+                all.addAll(resources(overlay));
+            }
+            all.addAll(parse(Files.readString(KUSTOMIZE.resolve("components/prometheus-operator/podmonitor.yaml"))));
+            all.addAll(parse(Files.readString(KUSTOMIZE.resolve("components/prometheus-operator/prometheusrule.yaml"))));
+            all.addAll(parse(Files.readString(DEPLOY.resolve("strimzi/kafka-user.yaml"))));
+            all.addAll(parse(Files.readString(DEPLOY.resolve("strimzi/kafka-topics.yaml"))));
+            assertThat(all).extracting(HasMetadata::getKind).contains("Job", "StatefulSet", "Service", "ServiceAccount", "PodMonitor",
+                    "PrometheusRule", "KafkaUser", "KafkaTopic");
+        }
+
+        @Test
+        void aMisspeltOrMisplacedFieldIsCaught() throws Exception {
+            String job = Files.readString(KUSTOMIZE.resolve("overlays/replay-job/job.yaml"));
+            String misspelt = job.replace("      restartPolicy: Never", "      restartPolicyy: Never");
+            String misplaced = job.replace("  backoffLimit: 3", "  backofLimit: 3");
+            for (String broken : List.of(misspelt, misplaced)) {
+                assertThat(broken).isNotEqualTo(job);
+                Job parsed = YAML.readValue(broken, Job.class);
+                assertThat(ApiModels.unknownFields(parsed)).singleElement().asString().containsAnyOf("restartPolicyy", "backofLimit");
+            }
+            KafkaUser user = YAML.readValue(Files.readString(DEPLOY.resolve("strimzi/kafka-user.yaml")).replace("    type: simple", "    type: simple\n    aclz: []"), KafkaUser.class);
+            assertThat(ApiModels.unknownFields(user)).containsExactly("spec.authorization.aclz");
+            PodMonitor monitor = YAML.readValue(Files.readString(KUSTOMIZE.resolve("components/prometheus-operator/podmonitor.yaml"))
+                    .replace("      path: /metrics", "      pathh: /metrics"), PodMonitor.class);
+            assertThat(ApiModels.unknownFields(monitor)).containsExactly("spec.podMetricsEndpoints[0].pathh");
+        }
     }
 
     @Nested
@@ -436,91 +622,28 @@ class DeployManifestsTest {
         }
     }
 
+    /** The image's settings (app/pom.xml, profile image) against what the pods and runtime.sh expect. */
     @Nested
     class Image {
         @Test
-        void theImageRunsTheLauncherAsANonRootUserWithTheStateDirectoryAsAVolume() throws IOException {
-            assertThat(instruction("ENTRYPOINT")).isEqualTo("[\"/opt/reprise/reprise\"]");
-            assertThat(instruction("WORKDIR")).isEqualTo("/opt/reprise");
-            assertThat(Long.parseLong(instruction("USER").split(":")[0])).as("not root").isPositive();
-            assertThat(dockerfile()).as("the prebuilt jar and its libraries are copied; Maven never runs in the image")
-                    .contains("COPY app/target/reprise-app.jar ./app/target/reprise-app.jar", "COPY app/target/lib/ ./app/target/lib/")
-                    .noneSatisfy(l -> assertThat(l).contains("mvn"))
-                    .as("the image carries the product only: no tools (demo, bench, drill, the broker, the samples)")
-                    .noneSatisfy(l -> assertThat(l).matches("COPY .*tools/.*"));
+        void theEntryPointIsJavaWithTheProductsMainClassAndTheTeamsPlugins() throws Exception {
+            ImageConfig image = ImageConfig.read();
+            assertThat(image.entrypoint().get(0)).as("java itself: the repository's launcher builds, the image never does").isEqualTo("/opt/java/bin/java");
+            assertThat(image.entrypoint()).last().isEqualTo("dev.reprise.Main");
+            assertThat(image.entrypoint()).noneSatisfy(a -> assertThat(a).contains("mvn").endsWith("/reprise"));
+            String classPath = image.entrypoint().get(image.entrypoint().indexOf("-cp") + 1);
+            assertThat(classPath.split(":")).containsExactly(image.appRoot() + "/classpath/*", image.appRoot() + "/libs/*", ImageConfig.PLUGINS + "/*");
+            assertThat(Long.parseLong(image.user().split(":")[0])).as("not root").isPositive();
         }
 
-        /**
-         * The launcher rebuilds when a source, schema or build file is newer than the jar. In the image, what the
-         * Dockerfile copies and touches must make that check false, however the copy dated the files: the image
-         * has no Maven. Checked on the same layout, with stand-ins for java and mvn.
-         */
         @Test
-        void theLauncherDoesNotBuildInTheImageLayout(@TempDir Path dir) throws Exception {
-            Path image = layout(dir.resolve("image"));
-            touchAsTheDockerfileDoes(image);
-            Launch launched = launch(dir, image);
-            assertThat(launched.stderr()).doesNotContain("building");
-            assertThat(launched.stdout()).as("the launcher ran java with the jar and app/target/lib").contains("java-stand-in", "reprise-app.jar",
-                    "app/target/lib/*", "dev.reprise.Main --version").doesNotContain("reprise-tools");
-            assertThat(launched.exit()).isZero();
-
-            // The same layout without the Dockerfile's touch: schemas copied after the jar would start a build.
-            Path untouched = layout(dir.resolve("untouched"));
-            Launch built = launch(dir, untouched);
-            assertThat(built.stderr()).as("the check the touch defeats is real").contains("building");
-        }
-
-        record Launch(int exit, String stdout, String stderr) {
-        }
-
-        /** The files the Dockerfile copies under WORKDIR, as empty stand-ins, the schemas dated after the jar. */
-        private Path layout(Path image) throws IOException {
-            Pattern copy = Pattern.compile("COPY (\\S+) (\\S+)");
-            for (String line : dockerfile()) {
-                Matcher m = copy.matcher(line);
-                if (!m.matches()) {
-                    continue;
-                }
-                Path target = image.resolve(m.group(2)).normalize();
-                Path source = ROOT.resolve(m.group(1));
-                if (m.group(1).equals("reprise")) {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(source, target);
-                } else if (m.group(1).endsWith("/")) {
-                    Files.createDirectories(target);
-                    Files.writeString(target.resolve("stand-in"), "x");
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.writeString(target, "jar");
-                }
+        void theRuntimeScriptMakesThePlacesThePodsAndTeamsUse() throws Exception {
+            String script = Files.readString(ImageConfig.RUNTIME_SCRIPT);
+            ImageConfig image = ImageConfig.read();
+            for (String dir : List.of(ImageConfig.CONTRACTS, ImageConfig.PLUGINS, "/opt/reprise/schemas", image.environment().get("REPRISE_STATE_DIR"), "/tmp")) {
+                assertThat(script).as("runtime.sh makes %s", dir).contains("\"$OUT" + dir + "\"");
             }
-            Files.setLastModifiedTime(image.resolve("app/target/reprise-app.jar"), FileTime.from(Instant.now().minusSeconds(3600)));
-            assertThat(image.resolve("schemas/stand-in")).exists();
-            Files.setLastModifiedTime(image.resolve("schemas/stand-in"), FileTime.from(Instant.now().minusSeconds(60)));
-            return image;
-        }
-
-        private void touchAsTheDockerfileDoes(Path image) throws IOException {
-            String run = instruction("RUN");
-            assertThat(run).as("the Dockerfile dates the jar after everything it copied").startsWith("touch ./app/target/reprise-app.jar ");
-            Files.setLastModifiedTime(image.resolve("app/target/reprise-app.jar"), FileTime.from(Instant.now()));
-        }
-
-        private Launch launch(Path dir, Path image) throws Exception {
-            Path bin = Files.createDirectories(dir.resolve("bin"));
-            Files.writeString(bin.resolve("java"), "#!/bin/sh\necho java-stand-in \"$@\"\n");
-            Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho mvn-stand-in >&2\nexit 1\n");
-            bin.resolve("java").toFile().setExecutable(true);
-            bin.resolve("mvn").toFile().setExecutable(true);
-            ProcessBuilder pb = new ProcessBuilder("bash", image.resolve("reprise").toString(), "--version");
-            pb.environment().put("PATH", bin + File.pathSeparator + "/usr/bin" + File.pathSeparator + "/bin");
-            pb.environment().remove("REPRISE_JAVA_OPTS");
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            return new Launch(p.exitValue(), out, err);
+            assertThat(script).as("the user of the image in /etc/passwd").contains("reprise:x:" + image.user() + ":");
         }
     }
 

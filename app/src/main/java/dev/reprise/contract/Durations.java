@@ -1,4 +1,4 @@
-package dev.reprise.config;
+package dev.reprise.contract;
 
 import java.time.Duration;
 import java.util.Locale;

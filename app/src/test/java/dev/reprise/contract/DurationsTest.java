@@ -1,4 +1,4 @@
-package dev.reprise.config;
+package dev.reprise.contract;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
