@@ -1,0 +1,17 @@
+package dev.reprise.codec;
+
+/**
+ * The registry client's settings cannot be used, or the registry refused them before anything started: a wrong
+ * password (401), credentials without the right to read (403), a certificate the trust store does not trust, an unknown
+ * subject. The message names the setting to fix and the file it is in, never its value; the CLI maps this exception to
+ * exit code 2 (a configuration error) and nothing is started.
+ */
+public class RegistrySettingsException extends IllegalArgumentException {
+    public RegistrySettingsException(String message) {
+        super(message);
+    }
+
+    public RegistrySettingsException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
