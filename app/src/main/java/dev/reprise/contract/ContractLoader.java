@@ -262,6 +262,13 @@ public final class ContractLoader {
      */
     private static Contract.Identity identity(Node parent, ContractKeys.Key shortKey, ContractKeys.Key sectionKey, ContractKeys.Key fromField,
                                               ContractKeys.Key fromHeader, ContractKeys.Key fromRecordKey) {
+        Node written = parent.get(sectionKey);
+        if (!written.isMissing() && written.raw().isValueNode()) {
+            // key: sku where key_field: sku was meant: say both ways of writing it.
+            throw new ContractException(written.path(), "expected a mapping, " + sectionKey.name() + ": {field: " + written.raw().asText()
+                    + "}, {header: ...} or {record_key: true}, got '" + written.raw().asText() + "'; did you mean '" + shortKey.name() + "'"
+                    + " (" + shortKey.name() + ": " + written.raw().asText() + ")?");
+        }
         Node section = parent.section(sectionKey);
         boolean sectionGiven = !parent.get(sectionKey).isMissing();
         String field = section.text(fromField);
