@@ -396,6 +396,14 @@ public final class ContractKeys {
         for (Key k : KEYS.values()) {
             String header = k.path() + "  (" + k.typeText();
             String status = k.required() ? "; required" : k.defaultShown().isEmpty() ? "" : "; default " + k.defaultShown();
+            if (header.length() + 1 > width) {
+                // A list of many fields: its type on lines of its own.
+                out.append(k.path()).append('\n');
+                wrap(out, "(" + k.typeText() + status + ")", "    ", width);
+                wrap(out, k.doc(), "    ", width);
+                out.append('\n');
+                continue;
+            }
             boolean defaultBelow = header.length() + status.length() + 1 > width && !k.required();
             out.append(header).append(defaultBelow ? "" : status).append(")\n");
             if (defaultBelow) {
