@@ -91,4 +91,17 @@ class TeamEventsContractTest {
         assertThatThrownBy(() -> parse(contract(REGISTRY + "\nevents: [{type: A, subject_version: 2}]", "key_field: sku", "event_id_field: event_id")))
                 .isInstanceOf(ContractException.class).hasMessageContaining("subject_version: is a version of the subject; add subject");
     }
+
+    @Test
+    void theCommandConfigFileServesAsClientPropertiesOnlyWhenTheContractNamesNone() {
+        Path commandConfig = Path.of("/etc/reprise/client.properties");
+        Contract none = parse(contract(REGISTRY, "key_field: sku", "event_id_field: event_id"));
+        Contract own = parse(contract(REGISTRY + "\nclient_properties: registry.properties", "key_field: sku", "event_id_field: event_id"));
+        Contract local = parse(contract("directory: ../schemas\nid_map: ../schemas/registry-ids.yaml", "key_field: sku", "event_id_field: event_id"));
+
+        assertThat(none.withRegistryClientProperties(commandConfig).history().schemas().clientProperties()).isEqualTo(commandConfig);
+        assertThat(own.withRegistryClientProperties(commandConfig).history().schemas().clientProperties())
+                .isEqualTo(CONFIG.resolve("registry.properties"));
+        assertThat(local.withRegistryClientProperties(commandConfig)).isSameAs(local);
+    }
 }

@@ -121,10 +121,17 @@ class TeamRegistryIT {
 
     /** The registry client's settings as a team keeps them beside its producers' (secrets only here, never in the contract). */
     Path clientProperties(String password, boolean withTrustStore) throws IOException {
-        Path file = dir.resolve("registry-" + password.hashCode() + (withTrustStore ? "" : "-notrust") + ".properties");
-        Files.writeString(file, "basic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=" + USER + ":" + password + "\n"
-                + (withTrustStore ? "schema.registry.ssl.truststore.location=" + keys.resolve("trust.p12") + "\n"
-                + "schema.registry.ssl.truststore.password=" + TRUST_PASSWORD + "\nschema.registry.ssl.truststore.type=PKCS12\n" : ""));
+        return clientProperties(password, withTrustStore ? "PKCS12" : null);
+    }
+
+    /** @param trustStoreType PKCS12 (the trust store made from the certificate), PEM (the certificate itself) or null for none */
+    Path clientProperties(String password, String trustStoreType) throws IOException {
+        Path file = dir.resolve("registry-" + password.hashCode() + "-" + trustStoreType + ".properties");
+        String trustStore = trustStoreType == null ? "" : trustStoreType.equals("PEM")
+                ? "schema.registry.ssl.truststore.location=" + keys.resolve("registry-ca.pem") + "\nschema.registry.ssl.truststore.type=PEM\n"
+                : "schema.registry.ssl.truststore.location=" + keys.resolve("trust.p12") + "\n"
+                + "schema.registry.ssl.truststore.password=" + TRUST_PASSWORD + "\nschema.registry.ssl.truststore.type=PKCS12\n";
+        Files.writeString(file, "basic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=" + USER + ":" + password + "\n" + trustStore);
         return file;
     }
 
@@ -271,7 +278,8 @@ class TeamRegistryIT {
             }
             producer.flush();
         }
-        Path contract = contract(topic, clientProperties(PASSWORD, true), "- {type: StockMoved, subject: " + topic + "-value}",
+        // The registry's certificate as a PEM file this time, the way a team often gets its CA.
+        Path contract = contract(topic, clientProperties(PASSWORD, "PEM"), "- {type: StockMoved, subject: " + topic + "-value}",
                 "key: {record_key: true}", "event_id: {header: id}");
 
         Cli.Outcome run = reprise(args(contract, "run", "--json", "--state-dir", dir.resolve("state").toString()));
