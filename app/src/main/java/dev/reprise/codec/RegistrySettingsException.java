@@ -7,11 +7,14 @@ package dev.reprise.codec;
  * exit code 2 (a configuration error) and nothing is started.
  */
 public class RegistrySettingsException extends IllegalArgumentException {
+    /** What happens next, after the message: every such refusal comes before anything starts. */
+    static final String NEXT = ". Nothing was started; fix the setting and run again";
+
     public RegistrySettingsException(String message) {
-        super(message);
+        super(message + NEXT);
     }
 
     public RegistrySettingsException(String message, Throwable cause) {
-        super(message, cause);
+        super(message + NEXT, cause);
     }
 }
