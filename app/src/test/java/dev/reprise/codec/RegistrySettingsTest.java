@@ -145,4 +145,21 @@ class RegistrySettingsTest {
         assertThatThrownBy(() -> client("schema.registry.ssl.truststore.location=" + store + "\nschema.registry.ssl.truststore.type=PEM\n"))
                 .isInstanceOf(RegistrySettingsException.class).hasMessageContaining("no PEM certificate");
     }
+
+    @Test
+    void aClientKeyStoreOpensWithItsPasswordsAndAWrongKeyPasswordIsNamed() throws Exception {
+        Path store = dir.resolve("client.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "client", "-keyalg", "EC", "-dname", "CN=reprise", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", store.toString(), "-storepass", "store-pass", "-keypass", "store-pass").redirectErrorStream(true).start();
+        keytool.getInputStream().readAllBytes();
+        assertThat(keytool.waitFor()).isZero();
+        String base = "schema.registry.ssl.keystore.location=" + store + "\nschema.registry.ssl.keystore.type=PKCS12\n"
+                + "schema.registry.ssl.keystore.password=store-pass\n";
+
+        assertThat(RegistrySettings.load(properties(base), url())).isNotNull();
+        assertThatThrownBy(() -> client(base + "schema.registry.ssl.key.password=not-the-key-pass\n"))
+                .isInstanceOf(RegistrySettingsException.class).hasMessageContaining("schema.registry.ssl.key.password")
+                .hasMessageNotContaining("not-the-key-pass");
+    }
 }

@@ -282,6 +282,13 @@ class TeamRegistryIT {
         Path contract = contract(topic, clientProperties(PASSWORD, "PEM"), "- {type: StockMoved, subject: " + topic + "-value}",
                 "key: {record_key: true}", "event_id: {header: id}");
 
+        Cli.Outcome plan = reprise(args(contract, "plan", "--json"));
+        assertThat(plan.exitCode()).as("plan; stderr:%n%s", plan.stderr()).isZero();
+        JsonNode preview = JSON.readTree(plan.stdout());
+        assertThat(preview.get("sampled_versions").has("StockMoved v1")).as("the plain schema is StockMoved v1: %s", preview).isTrue();
+        assertThat(preview.get("sampled_undecodable").size()).as("nothing undecodable in the sample: %s", preview).isZero();
+        assertThat(preview.get("sampled_events").asLong()).as("the sample's keys are read from the record keys").isPositive();
+
         Cli.Outcome run = reprise(args(contract, "run", "--json", "--state-dir", dir.resolve("state").toString()));
 
         assertThat(run.exitCode()).as("run: trusted; stderr:%n%s", run.stderr()).isZero();
