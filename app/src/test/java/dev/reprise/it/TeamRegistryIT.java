@@ -244,6 +244,13 @@ class TeamRegistryIT {
         assertThat(result.get("dead_lettered").asLong()).as("no plain record is dead-lettered as not-an-event-schema").isZero();
         assertThat(run.stdout() + run.stderr()).as("the password is never printed").doesNotContain(PASSWORD, TRUST_PASSWORD);
         assertThat(states()).as("the rebuilt projection is exactly the history's").isEqualTo(truth);
+
+        // The readers of Reprise's Confluent-framed outputs go through the same secured registry with the same settings.
+        Cli.Outcome gate = reprise(args(contract, "evidence", "--json"));
+        assertThat(gate.exitCode()).as("evidence; stderr:%n%s", gate.stderr()).isZero();
+        assertThat(JSON.readTree(gate.stdout()).get("checksum")).isEqualTo(result.get("checksum"));
+        Cli.Outcome verify = reprise(args(contract, "verify"));
+        assertThat(verify.exitCode()).as("verify; stdout:%n%s%nstderr:%n%s", verify.stdout(), verify.stderr()).isZero();
     }
 
     @Test
