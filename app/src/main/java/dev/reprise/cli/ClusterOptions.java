@@ -24,7 +24,8 @@ public final class ClusterOptions {
     String bootstrapServer;
 
     @Option(names = "--command-config", description = "Client properties file (security.protocol, sasl.*, ssl.*, timeouts); run and replay also take Kafka "
-            + "Streams' properties and Reprise's reprise.* properties from it (every one: reprise reference properties).")
+            + "Streams' properties and Reprise's reprise.* properties from it (every one: reprise reference properties), and the schema "
+            + "registry client's basic.auth.*, bearer.auth.* and schema.registry.ssl.* when the contract names no client_properties.")
     Path commandConfig;
 
     @Option(names = "--timeout", defaultValue = "15s", converter = TimeoutConverter.class, paramLabel = "DURATION",
@@ -35,8 +36,25 @@ public final class ClusterOptions {
     /** The checked client settings, once the cluster answered; null before the first {@link #clientConfig()}. */
     private Map<String, Object> checked;
 
+    /**
+     * The contract. When it reads a schema registry and names no client properties file of its own
+     * ({@code history.schemas.client_properties}), the registry client's settings (basic.auth.*, bearer.auth.*,
+     * schema.registry.ssl.*) are read from the {@code --command-config} file, if it holds any.
+     */
     public Contract loadContract() {
-        return ContractLoader.load(contract);
+        Contract c = ContractLoader.load(contract);
+        if (commandConfig != null && Files.isRegularFile(commandConfig)) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(commandConfig)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--command-config: cannot read " + commandConfig + ": " + e.getMessage());
+            }
+            if (dev.reprise.codec.RegistrySettings.mentionsRegistry(p)) {
+                c = c.withRegistryClientProperties(commandConfig);
+            }
+        }
+        return c;
     }
 
     /**

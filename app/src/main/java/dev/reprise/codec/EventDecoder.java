@@ -73,13 +73,13 @@ public final class EventDecoder {
             int id = ConfluentWireFormat.schemaId(value);
             reader = readers.get((long) id);
             if (reader == null) {
-                reader = readerFor(writerSchema(id));
+                reader = readerFor(id, writerSchema(id));
                 readers.put((long) id, reader);
             }
             offset = ConfluentWireFormat.HEADER_LENGTH;
         } else {
             long fingerprint = SingleObjectFormat.fingerprint(value);
-            reader = readers.computeIfAbsent(fingerprint, k -> readerFor(catalog.byFingerprint(fingerprint).orElseThrow(() ->
+            reader = readers.computeIfAbsent(fingerprint, k -> readerFor(-1, catalog.byFingerprint(fingerprint).orElseThrow(() ->
                     new PoisonRecordException("unknown-schema-fingerprint", String.format(
                             "no schema in the schemas directory has fingerprint %016x", fingerprint)))));
             offset = SingleObjectFormat.HEADER_LENGTH;
@@ -137,14 +137,14 @@ public final class EventDecoder {
         }
     }
 
-    private Reader readerFor(Schema writer) {
+    private Reader readerFor(int schemaId, Schema writer) {
         try {
-            if (!SchemaCatalog.isEvent(writer)) {
-                throw new PoisonRecordException("not-an-event-schema", "writer schema " + writer.getFullName()
-                        + " declares no event type (schema property reprise.event_type)");
-            }
-            String type = SchemaCatalog.eventType(writer);
-            int version = SchemaCatalog.version(writer);
+            SchemaCatalog.EventOf event = catalog.eventOf(schemaId, writer).orElseThrow(() -> new PoisonRecordException("not-an-event-schema",
+                    "writer schema " + writer.getFullName() + (schemaId < 0 ? "" : " (schema id " + schemaId + ")") + " is no event type of "
+                            + "the contract: no item of history.schemas.events maps it, and it has neither the schema property "
+                            + "reprise.event_type nor a namespace ending in .vN"));
+            String type = event.type();
+            int version = event.version();
             Schema readerSchema = catalog.event(type, version).orElse(writer);
             GenericDatumReader<GenericRecord> reader = DepthLimitedReader.isRecursive(writer) || DepthLimitedReader.isRecursive(readerSchema)
                     ? new DepthLimitedReader(writer, readerSchema, MAX_DEPTH)

@@ -28,8 +28,77 @@ public final class SchemaCatalog {
     private final Map<Long, Schema> byFingerprint = new HashMap<>();
     private final Map<String, Schema> byFullName = new HashMap<>();
     private final Map<String, TreeMap<Integer, Schema>> eventVersions = new HashMap<>();
+    /** The contract's mappings (history.schemas.events), in the contract's order: the first that matches a writer schema wins. */
+    private final List<Mapping> mappings = new java.util.ArrayList<>();
 
     private SchemaCatalog() {
+    }
+
+    /** An event type and the version a writer schema is of. */
+    public record EventOf(String type, int version) {
+    }
+
+    /**
+     * A mapping of the contract: writer schemas that are events of {@code event.type()} at {@code event.version()}.
+     *
+     * @param ids the schema ids the registry holds under the mapping's subject (those it matches), or {@code null} when
+     *            the mapping names no subject and any id of a matching name is one
+     */
+    public record Mapping(dev.reprise.contract.Contract.EventMapping event, java.util.Set<Integer> ids) {
+        public Mapping {
+            ids = ids == null ? null : java.util.Set.copyOf(ids);
+        }
+
+        boolean matches(int schemaId, Schema writer) {
+            return writer.getType() == Schema.Type.RECORD && event.matchesName(writer.getFullName())
+                    && (ids == null || schemaId >= 0 && ids.contains(schemaId));
+        }
+    }
+
+    /**
+     * This catalog with the contract's mappings, and with the schema of each mapped event type and version (its reader
+     * schema and, for the highest version, the target of upcasting) taken from the registry or a local file. A mapped
+     * schema replaces a local one of the same type and version.
+     */
+    public SchemaCatalog withEvents(List<Mapping> added, Map<EventOf, Schema> schemas) {
+        SchemaCatalog out = new SchemaCatalog();
+        out.byFile.putAll(byFile);
+        out.byFingerprint.putAll(byFingerprint);
+        out.byFullName.putAll(byFullName);
+        eventVersions.forEach((type, versions) -> out.eventVersions.put(type, new TreeMap<>(versions)));
+        out.mappings.addAll(mappings);
+        out.mappings.addAll(added);
+        schemas.forEach((event, schema) -> {
+            out.byFingerprint.putIfAbsent(SingleObjectFormat.fingerprint(schema), schema);
+            out.byFullName.putIfAbsent(schema.getFullName(), schema);
+            out.eventVersions.computeIfAbsent(event.type(), t -> new TreeMap<>()).put(event.version(), schema);
+        });
+        return out;
+    }
+
+    /**
+     * The event type and version of a writer schema: by the first of the contract's mappings that matches it, else by
+     * Reprise's conventions ({@link #isEvent}); empty when it is neither.
+     *
+     * @param schemaId the id the record carries, or -1 (single-object encoding)
+     */
+    public java.util.Optional<EventOf> eventOf(int schemaId, Schema writer) {
+        for (Mapping m : mappings) {
+            if (m.matches(schemaId, writer)) {
+                return java.util.Optional.of(new EventOf(m.event().type(), m.event().version()));
+            }
+        }
+        return isEvent(writer) ? java.util.Optional.of(new EventOf(eventType(writer), version(writer))) : java.util.Optional.empty();
+    }
+
+    /** Whether the contract maps any writer schemas ({@code history.schemas.events}). */
+    public boolean hasMappings() {
+        return !mappings.isEmpty();
+    }
+
+    /** The schemas of the directory that are not events by the conventions: what a mapping may name. */
+    public List<Schema> all() {
+        return List.copyOf(byFullName.values());
     }
 
     public static SchemaCatalog load(Path directory) {

@@ -125,6 +125,20 @@ public record Contract(
                 processing, promote, allowedWriteTopics, hash, source);
     }
 
+    /**
+     * This contract with the registry client's settings read from {@code file} (the {@code --command-config} file), when it
+     * names none of its own ({@code history.schemas.client_properties}) and reads a registry; else this contract.
+     */
+    public Contract withRegistryClientProperties(Path file) {
+        SchemaSource schemas = history.schemas();
+        if (file == null || schemas.kind() != SchemaSource.Kind.REGISTRY || schemas.clientProperties() != null) {
+            return this;
+        }
+        History h = new History(history.topics(), history.encoding(), schemas.withClientProperties(file), history.keyedByOrderingKey());
+        return new Contract(name, applicationId, h, ordering, idempotency, projection, scope, reconciliation, evidence, deadLetter,
+                processing, promote, allowedWriteTopics, hash, source);
+    }
+
     /** Every topic the application writes, apart from its own internal topics (prefixed by the application id). */
     public Set<String> outputTopics() {
         Set<String> out = new LinkedHashSet<>();
@@ -207,30 +221,135 @@ public record Contract(
     }
 
     /**
-     * Where writer schemas come from: the local schemas directory (with an id map for the Confluent
-     * format) or a Confluent-compatible Schema Registry. The local directory is always needed: it holds
-     * every version of every event type, which tells the upcasters what "latest" is.
+     * Where writer schemas come from: the local schemas directory (with an id map for the Confluent format) or a
+     * Confluent-compatible Schema Registry. With a registry the directory is optional: writer schemas come from the
+     * registry by id, and the target version of each event type from the registry (by subject) or a local file.
+     *
+     * @param directory        the local .avsc files, or {@code null} (registry only)
+     * @param events           writer schemas mapped to event types and versions without any property in the schema;
+     *                         empty: only Reprise's conventions ({@code reprise.event_type}, a namespace ending in .vN)
+     * @param clientProperties the registry client's properties file (credentials, TLS), or {@code null}: never in the contract
      */
-    public record SchemaSource(Kind kind, Path directory, Path idMap, URI registryUrl) {
+    public record SchemaSource(Kind kind, Path directory, Path idMap, URI registryUrl, List<EventMapping> events, Path clientProperties) {
         public enum Kind { LOCAL, REGISTRY }
-    }
 
-    /** The ordering boundary: events with the same key are processed in order by one task. */
-    public record Ordering(String keyField, String sequenceField) {
+        public SchemaSource {
+            events = events == null ? List.of() : List.copyOf(events);
+        }
+
+        public SchemaSource(Kind kind, Path directory, Path idMap, URI registryUrl) {
+            this(kind, directory, idMap, registryUrl, List.of(), null);
+        }
+
+        /** This source with the registry client's properties read from {@code file}. */
+        public SchemaSource withClientProperties(Path file) {
+            return new SchemaSource(kind, directory, idMap, registryUrl, events, file);
+        }
     }
 
     /**
-     * The field that identifies an event across copies: duplicates share it.
+     * One item of {@code history.schemas.events}: writer schemas that are events of {@code type} at {@code version}.
+     * A writer schema matches when its full name is {@code schemaName} (or, with neither a name nor a subject, its simple
+     * name is {@code type}) and, with a {@code subject}, its id is one the registry holds under that subject (at
+     * {@code subjectVersion} only, when given).
      *
+     * @param schemaName     the writer schema's full name, or {@code null}
+     * @param subject        a registry subject ({@code <topic>-value} or the record's full name), or {@code null}
+     * @param subjectVersion the subject's version, or {@code null} for every version
+     * @param schemaFile     a local .avsc that is the event's schema at this version (its reader schema), or {@code null}
+     * @param field          where the item is in the contract, e.g. history.schemas.events[0]
+     */
+    public record EventMapping(String type, int version, String schemaName, String subject, Integer subjectVersion, Path schemaFile,
+                               String field) {
+        /** Whether a writer schema of this full name can match (the subject is checked by id). */
+        public boolean matchesName(String fullName) {
+            if (schemaName != null) {
+                return schemaName.equals(fullName);
+            }
+            return subject != null || fullName.equals(type) || fullName.endsWith("." + type);
+        }
+
+        /** How the item reads in messages. */
+        public String describe() {
+            return field + " (" + type + " v" + version + (schemaName == null ? "" : ", schema " + schemaName)
+                    + (subject == null ? "" : ", subject " + subject + (subjectVersion == null ? "" : " version " + subjectVersion)) + ")";
+        }
+    }
+
+    /**
+     * Where an identity of an event is read: a payload field (after upcasting), a record header (its value as UTF-8
+     * text), or the record key (as UTF-8 text).
+     *
+     * @param name       the field or header name; {@code null} for the record key
+     * @param declaredAt the contract key it was given with, e.g. {@code idempotency.event_id.header}, for messages
+     */
+    public record Identity(From from, String name, String declaredAt) {
+        public enum From { FIELD, HEADER, RECORD_KEY }
+
+        public Identity {
+            Objects.requireNonNull(from, "from");
+            if (from != From.RECORD_KEY && (name == null || name.isBlank())) {
+                throw new IllegalArgumentException(declaredAt + ": a field or header name is required");
+            }
+        }
+
+        public static Identity field(String name, String declaredAt) {
+            return new Identity(From.FIELD, name, declaredAt);
+        }
+
+        /** The payload field's name, or {@code null} when the identity is not read from the payload. */
+        public String fieldName() {
+            return from == From.FIELD ? name : null;
+        }
+
+        /** How the identity reads for a person: the field's name, {@code header 'id'} or {@code the record key}. */
+        public String label() {
+            return switch (from) {
+                case FIELD -> name;
+                case HEADER -> "header '" + name + "'";
+                case RECORD_KEY -> "the record key";
+            };
+        }
+    }
+
+    /**
+     * The ordering boundary: events with the same key are processed in order by one task.
+     *
+     * @param key where the ordering key is read
+     */
+    public record Ordering(Identity key, String sequenceField) {
+        public Ordering(String keyField, String sequenceField) {
+            this(Identity.field(keyField, "ordering.key_field"), sequenceField);
+        }
+
+        /** The ordering key as it reads for a person: the field's name, or the header or record key it comes from. */
+        public String keyField() {
+            return key.label();
+        }
+    }
+
+    /**
+     * What identifies an event across copies: duplicates share it.
+     *
+     * @param eventId    where the event id is read
      * @param onConflict what an event id reused for an event with other content or another ordering key does to the verdict
      */
-    public record Idempotency(String eventIdField, OnConflict onConflict) {
+    public record Idempotency(Identity eventId, OnConflict onConflict) {
         public Idempotency {
             onConflict = onConflict == null ? OnConflict.UNTRUSTED : onConflict;
         }
 
+        public Idempotency(String eventIdField, OnConflict onConflict) {
+            this(Identity.field(eventIdField, "idempotency.event_id_field"), onConflict);
+        }
+
         public Idempotency(String eventIdField) {
             this(eventIdField, OnConflict.UNTRUSTED);
+        }
+
+        /** The event id as it reads for a person: the field's name, or the header or record key it comes from. */
+        public String eventIdField() {
+            return eventId.label();
         }
     }
 

@@ -161,8 +161,10 @@ public final class ContractKeys {
             .doc("local: the .avsc files of directory, with id_map for Confluent schema ids; registry: a Confluent-compatible Schema "
                     + "Registry at registry_url")
             .example("registry").declare();
-    public static final Key SCHEMAS_DIRECTORY = text("history.schemas.directory").required()
-            .doc("The directory with the .avsc files of every event version, relative to the contract's directory")
+    public static final Key SCHEMAS_DIRECTORY = text("history.schemas.directory")
+            .byDefault(null, "none; required with source: local")
+            .doc("The directory with the .avsc files of event versions, relative to the contract's directory; with source: registry "
+                    + "it may be left out (writer schemas come from the registry)")
             .example("../schemas").declare();
     public static final Key SCHEMAS_ID_MAP = text("history.schemas.id_map")
             .byDefault(null, "none; required with source: local when history, projection or evidence encoding is confluent")
@@ -171,6 +173,38 @@ public final class ContractKeys {
     public static final Key SCHEMAS_REGISTRY_URL = text("history.schemas.registry_url").byDefault(null, "none; required with source: registry")
             .doc("The Schema Registry URL (http:// or https://), read with source: registry")
             .example("http://schema-registry:8081").declare();
+    public static final Key SCHEMAS_CLIENT_PROPERTIES = text("history.schemas.client_properties")
+            .byDefault(null, "none: the --command-config file's registry settings, if any")
+            .doc("A properties file with the registry client's settings as Confluent's serializers take them (basic.auth.credentials.source, "
+                    + "basic.auth.user.info, bearer.auth.credentials.source, bearer.auth.token, schema.registry.ssl.truststore.* and "
+                    + ".keystore.*), relative to the contract's directory; secrets stay in that file, never in the contract")
+            .example("registry-client.properties").declare();
+    public static final Key SCHEMAS_EVENTS = items("history.schemas.events").byDefault(List.of(), "none: Reprise's conventions only")
+            .shape("{type, version, schema_name, subject, subject_version, schema_file}")
+            .doc("Writer schemas mapped to event types and versions, for schemas without Reprise's properties (a producer's plain schema); "
+                    + "a schema no item matches is read by the conventions (schema property reprise.event_type, or a namespace ending in .vN)")
+            .declare();
+    public static final Key EVENT_TYPE = text("history.schemas.events[].type").required()
+            .doc("The event type the matching writer schemas are events of (scope.event_types and upcasters name it)")
+            .example("OrderPlaced").declare();
+    public static final Key EVENT_VERSION = whole("history.schemas.events[].version", 1).byDefault(1)
+            .doc("The version of the event type those writer schemas are; the highest version of a type is the one every event is upcast to")
+            .example("2").declare();
+    public static final Key EVENT_SCHEMA_NAME = text("history.schemas.events[].schema_name")
+            .byDefault(null, "none: with no subject either, any schema whose simple name is type")
+            .doc("The writer schema's full name (namespace.name)").example("com.acme.orders.OrderPlaced").declare();
+    public static final Key EVENT_SUBJECT = text("history.schemas.events[].subject")
+            .byDefault(null, "none: the schema's name decides")
+            .doc("A registry subject whose schemas are these events: <topic>-value (TopicNameStrategy) or the record's full name "
+                    + "(RecordNameStrategy); its latest version is the event's target schema unless schema_file names one; with source: registry")
+            .example("orders-value").declare();
+    public static final Key EVENT_SUBJECT_VERSION = whole("history.schemas.events[].subject_version", 1)
+            .byDefault(null, "none: every version of the subject")
+            .doc("Only this version of the subject (several event versions under one subject: one item each)").example("3").declare();
+    public static final Key EVENT_SCHEMA_FILE = text("history.schemas.events[].schema_file")
+            .byDefault(null, "none: from the subject, else the schemas directory")
+            .doc("A local .avsc that is the event's schema at this version (the reader and upcast target), relative to the contract's directory")
+            .example("schemas/order-placed.avsc").declare();
     public static final Key HISTORY_KEYED = bool("history.keyed_by_ordering_key").byDefault(false)
             .doc("true when the producers key every event by its ordering key with the default partitioner: nothing is repartitioned, "
                     + "and an event in another partition than its key's makes the run untrusted")
@@ -178,18 +212,37 @@ public final class ContractKeys {
 
     // --- O: the ordering boundary ---
     public static final Key ORDERING = section("ordering").required().doc("O: the ordering boundary").declare();
-    public static final Key ORDERING_KEY_FIELD = text("ordering.key_field").required()
-            .doc("The event field whose value orders events: events with the same value are applied in order by one task")
+    public static final Key ORDERING_KEY_FIELD = text("ordering.key_field").byDefault(null, "none; required unless ordering.key is given")
+            .doc("The event field whose value orders events: events with the same value are applied in order by one task "
+                    + "(short for ordering.key.field)")
             .example("sku").declare();
+    public static final Key ORDERING_KEY = section("ordering.key").byDefault(null, "none; required unless ordering.key_field is given")
+            .doc("Where the ordering key is read: one of field, header or record_key").declare();
+    public static final Key ORDERING_KEY_FROM_FIELD = text("ordering.key.field").byDefault(null, "none")
+            .doc("The event field (after upcasting) that holds the ordering key").example("sku").declare();
+    public static final Key ORDERING_KEY_FROM_HEADER = text("ordering.key.header").byDefault(null, "none")
+            .doc("The record header whose value (UTF-8 text) is the ordering key").example("aggregate_id").declare();
+    public static final Key ORDERING_KEY_FROM_RECORD_KEY = bool("ordering.key.record_key").byDefault(false)
+            .doc("true: the record key (UTF-8 text) is the ordering key, e.g. the aggregate id Debezium's outbox event router writes there")
+            .example("true").declare();
     public static final Key ORDERING_SEQUENCE_FIELD = text("ordering.sequence_field").byDefault(null, "none: the order is not checked")
             .doc("A number field that grows with each event of a key; events out of sequence are counted as ordering violations")
             .example("seq").declare();
 
     // --- I: the idempotency key ---
     public static final Key IDEMPOTENCY = section("idempotency").required().doc("I: what makes two records the same event").declare();
-    public static final Key EVENT_ID_FIELD = text("idempotency.event_id_field").required()
-            .doc("The event field that identifies an event across copies; copies after the first are skipped as duplicates")
+    public static final Key EVENT_ID_FIELD = text("idempotency.event_id_field").byDefault(null, "none; required unless idempotency.event_id is given")
+            .doc("The event field that identifies an event across copies; copies after the first are skipped as duplicates "
+                    + "(short for idempotency.event_id.field)")
             .example("event_id").declare();
+    public static final Key EVENT_ID = section("idempotency.event_id").byDefault(null, "none; required unless idempotency.event_id_field is given")
+            .doc("Where the event id is read: one of field, header or record_key").declare();
+    public static final Key EVENT_ID_FROM_FIELD = text("idempotency.event_id.field").byDefault(null, "none")
+            .doc("The event field (after upcasting) that holds the event id").example("event_id").declare();
+    public static final Key EVENT_ID_FROM_HEADER = text("idempotency.event_id.header").byDefault(null, "none")
+            .doc("The record header whose value (UTF-8 text) is the event id, e.g. id for Debezium's outbox event router").example("id").declare();
+    public static final Key EVENT_ID_FROM_RECORD_KEY = bool("idempotency.event_id.record_key").byDefault(false)
+            .doc("true: the record key (UTF-8 text) is the event id").example("true").declare();
     public static final Key ON_CONFLICT = choice("idempotency.on_conflict", "untrusted", "degraded", "first_wins").byDefault("untrusted")
             .doc("The verdict when an event id names two different events (other content or another ordering key): untrusted, "
                     + "degraded, or first_wins (the event applied first stands; the conflicts are listed as facts). Either way "
@@ -343,6 +396,14 @@ public final class ContractKeys {
         for (Key k : KEYS.values()) {
             String header = k.path() + "  (" + k.typeText();
             String status = k.required() ? "; required" : k.defaultShown().isEmpty() ? "" : "; default " + k.defaultShown();
+            if (header.length() + 1 > width) {
+                // A list of many fields: its type on lines of its own.
+                out.append(k.path()).append('\n');
+                wrap(out, "(" + k.typeText() + status + ")", "    ", width);
+                wrap(out, k.doc(), "    ", width);
+                out.append('\n');
+                continue;
+            }
             boolean defaultBelow = header.length() + status.length() + 1 > width && !k.required();
             out.append(header).append(defaultBelow ? "" : status).append(")\n");
             if (defaultBelow) {

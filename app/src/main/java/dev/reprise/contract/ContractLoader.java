@@ -84,11 +84,13 @@ public final class ContractLoader {
         boolean keyed = history.bool(ContractKeys.HISTORY_KEYED);
 
         Node ordering = root.section(ContractKeys.ORDERING);
-        Contract.Ordering ord = new Contract.Ordering(ordering.text(ContractKeys.ORDERING_KEY_FIELD),
+        Contract.Ordering ord = new Contract.Ordering(identity(ordering, ContractKeys.ORDERING_KEY_FIELD, ContractKeys.ORDERING_KEY,
+                ContractKeys.ORDERING_KEY_FROM_FIELD, ContractKeys.ORDERING_KEY_FROM_HEADER, ContractKeys.ORDERING_KEY_FROM_RECORD_KEY),
                 ordering.text(ContractKeys.ORDERING_SEQUENCE_FIELD));
 
         Node idem = root.section(ContractKeys.IDEMPOTENCY);
-        Contract.Idempotency idempotency = new Contract.Idempotency(idem.text(ContractKeys.EVENT_ID_FIELD),
+        Contract.Idempotency idempotency = new Contract.Idempotency(identity(idem, ContractKeys.EVENT_ID_FIELD, ContractKeys.EVENT_ID,
+                ContractKeys.EVENT_ID_FROM_FIELD, ContractKeys.EVENT_ID_FROM_HEADER, ContractKeys.EVENT_ID_FROM_RECORD_KEY),
                 Contract.OnConflict.fromConfig(idem.choice(ContractKeys.ON_CONFLICT)));
 
         Node proj = root.section(ContractKeys.PROJECTION);
@@ -254,20 +256,72 @@ public final class ContractLoader {
         return out.toString();
     }
 
+    /**
+     * An identity of an event (the ordering key, the event id): the short form {@code key_field: sku} or the section
+     * {@code key: {field: sku} | {header: id} | {record_key: true}}, exactly one of them.
+     */
+    private static Contract.Identity identity(Node parent, ContractKeys.Key shortKey, ContractKeys.Key sectionKey, ContractKeys.Key fromField,
+                                              ContractKeys.Key fromHeader, ContractKeys.Key fromRecordKey) {
+        Node written = parent.get(sectionKey);
+        if (!written.isMissing() && written.raw().isValueNode()) {
+            // key: sku where key_field: sku was meant: say both ways of writing it.
+            throw new ContractException(written.path(), "expected a mapping, " + sectionKey.name() + ": {field: " + written.raw().asText()
+                    + "}, {header: ...} or {record_key: true}, got '" + written.raw().asText() + "'; did you mean '" + shortKey.name() + "'"
+                    + " (" + shortKey.name() + ": " + written.raw().asText() + ")?");
+        }
+        Node section = parent.section(sectionKey);
+        boolean sectionGiven = !parent.get(sectionKey).isMissing();
+        String field = section.text(fromField);
+        String header = section.text(fromHeader);
+        boolean recordKey = section.bool(fromRecordKey);
+        String legacy = parent.text(shortKey);
+        String example = sectionKey.name() + ": {field: ...}, {header: ...} or {record_key: true}";
+        if (legacy != null && sectionGiven) {
+            throw new ContractException(sectionKey.path(), "given together with " + shortKey.path() + ", which says the same; keep one");
+        }
+        if (legacy != null) {
+            return Contract.Identity.field(legacy, shortKey.path());
+        }
+        int given = (field != null ? 1 : 0) + (header != null ? 1 : 0) + (recordKey ? 1 : 0);
+        if (!sectionGiven || given == 0) {
+            throw new ContractException(sectionGiven ? sectionKey.path() : shortKey.path(), "required; " + shortKey.hint()
+                    + ", or " + example);
+        }
+        if (given > 1) {
+            throw new ContractException(sectionKey.path(), "gives more than one of field, header and record_key; keep one, e.g. " + example);
+        }
+        if (field != null) {
+            return Contract.Identity.field(field, fromField.path());
+        }
+        if (header != null) {
+            return new Contract.Identity(Contract.Identity.From.HEADER, header, fromHeader.path());
+        }
+        return new Contract.Identity(Contract.Identity.From.RECORD_KEY, null, fromRecordKey.path());
+    }
+
     private static Contract.SchemaSource schemaSource(Node node, Path base, Contract.Encoding encoding,
                                                       Contract.ValueEncoding projectionEncoding, Contract.ValueEncoding evidenceEncoding) {
         String kind = node.choice(ContractKeys.SCHEMAS_SOURCE);
         Node directoryNode = node.get(ContractKeys.SCHEMAS_DIRECTORY);
-        Path directory = base.resolve(node.text(ContractKeys.SCHEMAS_DIRECTORY)).normalize();
-        if (!Files.isDirectory(directory)) {
+        String directoryText = kind.equals("local") ? node.require(ContractKeys.SCHEMAS_DIRECTORY, "with source: local, "
+                + decapital(ContractKeys.SCHEMAS_DIRECTORY.hint())) : node.text(ContractKeys.SCHEMAS_DIRECTORY);
+        Path directory = directoryText == null ? null : base.resolve(directoryText).normalize();
+        if (directory != null && !Files.isDirectory(directory)) {
             throw new ContractException(directoryNode.path(), "not a directory: " + directory + "; point it at the schemas/ directory");
         }
         Node idMapNode = node.get(ContractKeys.SCHEMAS_ID_MAP);
         Node registryNode = node.get(ContractKeys.SCHEMAS_REGISTRY_URL);
+        Node clientNode = node.get(ContractKeys.SCHEMAS_CLIENT_PROPERTIES);
+        String clientText = node.text(ContractKeys.SCHEMAS_CLIENT_PROPERTIES);
+        Path clientProperties = clientText == null ? null : base.resolve(clientText).normalize();
+        List<Contract.EventMapping> events = events(node.items(ContractKeys.SCHEMAS_EVENTS), base, kind.equals("registry"), encoding);
         if (kind.equals("local")) {
             if (!registryNode.isMissing()) {
                 throw new ContractException(registryNode.path(), "is read only with source: registry; add source: registry "
                         + "to resolve schema ids there, or remove registry_url");
+            }
+            if (clientProperties != null) {
+                throw new ContractException(clientNode.path(), "is read only with source: registry; add source: registry, or remove it");
             }
             Path idMap = null;
             String confluentOutput = projectionEncoding == Contract.ValueEncoding.CONFLUENT ? "projection.encoding"
@@ -286,7 +340,7 @@ public final class ContractLoader {
             } else {
                 node.text(ContractKeys.SCHEMAS_ID_MAP);
             }
-            return new Contract.SchemaSource(Contract.SchemaSource.Kind.LOCAL, directory, idMap, null);
+            return new Contract.SchemaSource(Contract.SchemaSource.Kind.LOCAL, directory, idMap, null, events, null);
         }
         if (!idMapNode.isMissing()) {
             throw new ContractException(idMapNode.path(), "is read only with source: local; remove it, or set source: local");
@@ -301,7 +355,42 @@ public final class ContractLoader {
         if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
             throw new ContractException(registryNode.path(), "expected an http:// or https:// URL, got '" + url + "'");
         }
-        return new Contract.SchemaSource(Contract.SchemaSource.Kind.REGISTRY, directory, null, uri);
+        if (uri.getUserInfo() != null) {
+            throw new ContractException(registryNode.path(), "holds credentials (user:password@); the contract is no place for secrets. "
+                    + "Put them in the file history.schemas.client_properties names (basic.auth.credentials.source=USER_INFO and "
+                    + "basic.auth.user.info=user:password) and remove them from the URL");
+        }
+        return new Contract.SchemaSource(Contract.SchemaSource.Kind.REGISTRY, directory, null, uri, events, clientProperties);
+    }
+
+    private static List<Contract.EventMapping> events(List<Node> items, Path base, boolean registry, Contract.Encoding encoding) {
+        List<Contract.EventMapping> out = new java.util.ArrayList<>();
+        for (Node item : items) {
+            String type = item.text(ContractKeys.EVENT_TYPE);
+            int version = item.whole(ContractKeys.EVENT_VERSION);
+            String schemaName = item.text(ContractKeys.EVENT_SCHEMA_NAME);
+            String subject = item.text(ContractKeys.EVENT_SUBJECT);
+            Integer subjectVersion = item.whole(ContractKeys.EVENT_SUBJECT_VERSION);
+            String file = item.text(ContractKeys.EVENT_SCHEMA_FILE);
+            if (subject != null && !registry) {
+                throw new ContractException(item.get(ContractKeys.EVENT_SUBJECT).path(), "is read only with history.schemas.source: registry; "
+                        + "name the schema with schema_name instead, or set source: registry");
+            }
+            if (subject != null && encoding != Contract.Encoding.CONFLUENT) {
+                throw new ContractException(item.get(ContractKeys.EVENT_SUBJECT).path(), "needs history.encoding: confluent (records that "
+                        + "carry a schema id); with single-object encoding name the schema with schema_name");
+            }
+            if (subjectVersion != null && subject == null) {
+                throw new ContractException(item.get(ContractKeys.EVENT_SUBJECT_VERSION).path(), "is a version of the subject; add subject");
+            }
+            out.add(new Contract.EventMapping(type, version, schemaName, subject, subjectVersion,
+                    file == null ? null : base.resolve(file).normalize(), item.path()));
+        }
+        return out;
+    }
+
+    private static String decapital(String text) {
+        return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
     }
 
     private static List<Contract.Threshold> thresholds(List<Node> items, String tenantField) {

@@ -58,7 +58,7 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
         Contract.SchemaSource source = contract.history().schemas();
         SchemaCatalog catalog;
         try {
-            catalog = SchemaCatalog.load(source.directory());
+            catalog = source.directory() == null ? SchemaCatalog.of(List.of()) : SchemaCatalog.load(source.directory());
         } catch (IllegalArgumentException e) {
             throw new ContractException("history.schemas.directory", e.getMessage() + "; fix the schema or move it out of the directory");
         } catch (java.io.UncheckedIOException e) {
@@ -66,7 +66,10 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
                     + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
         }
         if (source.kind() == Contract.SchemaSource.Kind.REGISTRY) {
-            RegistryClient registry = new RegistryClient(source.registryUrl());
+            // Read here, before any request: a settings file that cannot be used stops the command with exit 2, naming the setting.
+            dev.reprise.codec.RegistrySettings settings = source.clientProperties() == null ? dev.reprise.codec.RegistrySettings.NONE
+                    : dev.reprise.codec.RegistrySettings.load(source.clientProperties(), source.registryUrl());
+            RegistryClient registry = new RegistryClient(source.registryUrl(), settings);
             return new SchemaSources(catalog, registry, registry);
         }
         if (source.idMap() != null) {
@@ -105,7 +108,12 @@ public record Codecs(Contract.Encoding encoding, SchemaCatalog catalog, SchemaRe
      */
     public static Codecs forContract(Contract contract) {
         SchemaSources sources = schemaSources(contract);
-        SchemaCatalog catalog = sources.catalog();
+        RegistryClient registry = sources.resolver() instanceof RegistryClient r ? r : null;
+        if (registry != null) {
+            // Before anything is written: TLS, credentials and rights are the settings' to fix (exit 2), not a run's to find.
+            registry.checkAccess();
+        }
+        SchemaCatalog catalog = EventSchemas.resolve(contract, sources.catalog(), registry);
         ContractFields.check(contract, catalog);
         Projection<?> projection = ProjectionRegistry.named(contract.projection().name());
         Schema stateSchema = SpecificData.get().getSchema(projection.stateClass());

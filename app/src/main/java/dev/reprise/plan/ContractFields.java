@@ -38,8 +38,10 @@ public final class ContractFields {
         Map<String, List<Integer>> all = catalog.eventTypes();
         String directory = String.valueOf(contract.history().schemas().directory());
         if (all.isEmpty()) {
-            throw new ContractException("history.schemas.directory", "no event schema in " + directory + ": an event schema is an Avro "
-                    + "record with the property reprise.event_type (or a namespace ending in .v<N>); point directory at the history's schemas");
+            throw new ContractException(contract.history().schemas().directory() == null ? "history.schemas.events" : "history.schemas.directory",
+                    "no event schema" + (contract.history().schemas().directory() == null ? "" : " in " + directory) + ": an event schema is "
+                    + "an Avro record with the property reprise.event_type (or a namespace ending in .v<N>), or one that an item of "
+                    + "history.schemas.events maps, e.g. {type: OrderPlaced, schema_name: com.acme.orders.OrderPlaced}");
         }
         Set<String> listed = contract.scope().eventTypes();
         for (String type : new TreeSet<>(listed)) {
@@ -52,13 +54,19 @@ public final class ContractFields {
         for (String type : all.keySet()) {
             if (listed.isEmpty() || listed.contains(type)) {
                 int version = catalog.latestVersion(type).orElseThrow();
-                latest.put(type, catalog.event(type, version).orElseThrow());
+                latest.put(type + " v" + version, catalog.event(type, version).orElseThrow());
             }
         }
         List<String> notes = new ArrayList<>();
         boolean explicit = !listed.isEmpty();
-        requireEverywhere("ordering.key_field", contract.ordering().keyField(), latest, explicit, notes, false);
-        requireEverywhere("idempotency.event_id_field", contract.idempotency().eventIdField(), latest, explicit, notes, false);
+        // A key or id read from a header or the record key is checked per record (missing-header, missing-key), not here.
+        if (contract.ordering().key().fieldName() != null) {
+            requireEverywhere(contract.ordering().key().declaredAt(), contract.ordering().key().fieldName(), latest, explicit, notes, false);
+        }
+        if (contract.idempotency().eventId().fieldName() != null) {
+            requireEverywhere(contract.idempotency().eventId().declaredAt(), contract.idempotency().eventId().fieldName(), latest, explicit,
+                    notes, false);
+        }
         if (contract.ordering().sequenceField() != null) {
             requireEverywhere("ordering.sequence_field", contract.ordering().sequenceField(), latest, explicit, notes, true);
         }
@@ -77,13 +85,13 @@ public final class ContractFields {
             schema.getFields().forEach(f -> fieldsSeen.add(f.name()));
             Schema.Field f = schema.getField(eventField);
             if (f == null) {
-                lacking.add(e.getKey() + " v" + SchemaCatalog.version(schema));
+                lacking.add(e.getKey());
                 continue;
             }
             String problem = numeric ? notNumeric(f.schema()) : notSingleValue(f.schema());
             if (problem != null) {
-                throw new ContractException(contractField, "'" + eventField + "' is " + problem + " in " + e.getKey() + " v"
-                        + SchemaCatalog.version(schema) + (numeric ? "; the sequence field must be a number (int or long) that grows per key. "
+                throw new ContractException(contractField, "'" + eventField + "' is " + problem + " in " + e.getKey()
+                        + (numeric ? "; the sequence field must be a number (int or long) that grows per key. "
                         + "Name a numeric field or remove sequence_field" : "; it must be a single value (a string or a number). Name another field"));
             }
         }

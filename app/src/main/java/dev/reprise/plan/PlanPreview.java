@@ -297,9 +297,12 @@ public final class PlanPreview {
         } catch (PoisonRecordException e) {
             return;  // the run dead-letters it; the versions and gaps above already tell
         }
-        Object key = field(payload, contract.ordering().keyField());
-        if (key == null) {
-            return;
+        Object key;
+        try {
+            key = dev.reprise.codec.Identities.read(contract.ordering().key(), payload, rec.key(), rec.headers(),
+                    d.type() + " v" + d.version());
+        } catch (PoisonRecordException e) {
+            return;  // the run dead-letters it (missing-field, missing-header, missing-key)
         }
         Contract.Scope scope = contract.scope();
         Object tenant = scope.tenantField() == null ? null : field(payload, scope.tenantField());

@@ -47,8 +47,8 @@ final class ReplayLoop {
         if (!scope.eventTypes().isEmpty()) {
             l.add("      if type ∉ " + sorted(scope.eventTypes()) + ": filtered += 1; continue");
         }
-        l.add("      key ← e." + c.ordering().keyField() + "; id ← e." + c.idempotency().eventIdField()
-                + "              # missing → dead letter (missing-field)");
+        l.add("      key ← " + read(c.ordering().key()) + "; id ← " + read(c.idempotency().eventId())
+                + "              # missing → dead letter (missing-field, missing-header, missing-key)");
         if (!scope.keys().isEmpty() || !scope.tenants().isEmpty()) {
             List<String> cond = new ArrayList<>();
             if (!scope.keys().isEmpty()) {
@@ -196,5 +196,14 @@ final class ReplayLoop {
             return ms / 60_000 + " min";
         }
         return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
+    /** Where the loop reads an identity: e.field, header("id") or the record key. */
+    private static String read(Contract.Identity identity) {
+        return switch (identity.from()) {
+            case FIELD -> "e." + identity.name();
+            case HEADER -> "header(\"" + identity.name() + "\")";
+            case RECORD_KEY -> "record.key";
+        };
     }
 }

@@ -79,10 +79,24 @@ class ContractKeysTest {
         READ.put("history.schemas.directory", c -> c.history().schemas().directory());
         READ.put("history.schemas.id_map", c -> c.history().schemas().idMap());
         READ.put("history.schemas.registry_url", c -> c.history().schemas().registryUrl());
+        READ.put("history.schemas.client_properties", c -> c.history().schemas().clientProperties());
+        READ.put("history.schemas.events", c -> c.history().schemas().events());
+        READ.put("history.schemas.events[].type", c -> c.history().schemas().events().get(0).type());
+        READ.put("history.schemas.events[].version", c -> c.history().schemas().events().get(0).version());
+        READ.put("history.schemas.events[].schema_name", c -> c.history().schemas().events().get(0).schemaName());
+        READ.put("history.schemas.events[].subject", c -> c.history().schemas().events().get(0).subject());
+        READ.put("history.schemas.events[].subject_version", c -> c.history().schemas().events().get(0).subjectVersion());
+        READ.put("history.schemas.events[].schema_file", c -> c.history().schemas().events().get(0).schemaFile());
         READ.put("history.keyed_by_ordering_key", c -> c.history().keyedByOrderingKey());
-        READ.put("ordering.key_field", c -> c.ordering().keyField());
+        READ.put("ordering.key_field", c -> declared(c.ordering().key(), "ordering.key_field"));
+        READ.put("ordering.key.field", c -> declared(c.ordering().key(), "ordering.key.field"));
+        READ.put("ordering.key.header", c -> declared(c.ordering().key(), "ordering.key.header"));
+        READ.put("ordering.key.record_key", c -> c.ordering().key().from() == Contract.Identity.From.RECORD_KEY);
         READ.put("ordering.sequence_field", c -> c.ordering().sequenceField());
-        READ.put("idempotency.event_id_field", c -> c.idempotency().eventIdField());
+        READ.put("idempotency.event_id_field", c -> declared(c.idempotency().eventId(), "idempotency.event_id_field"));
+        READ.put("idempotency.event_id.field", c -> declared(c.idempotency().eventId(), "idempotency.event_id.field"));
+        READ.put("idempotency.event_id.header", c -> declared(c.idempotency().eventId(), "idempotency.event_id.header"));
+        READ.put("idempotency.event_id.record_key", c -> c.idempotency().eventId().from() == Contract.Identity.From.RECORD_KEY);
         READ.put("idempotency.on_conflict", c -> c.idempotency().onConflict().configName());
         READ.put("projection.name", c -> c.projection().name());
         READ.put("projection.topic", c -> c.projection().topic());
@@ -129,20 +143,45 @@ class ContractKeysTest {
      * Rules between keys that a key's example must satisfy to be taken alone: what else the contract then needs.
      * Each is a rule of the loader that the key's own documentation states.
      */
-    static final Map<String, Consumer<ObjectNode>> NEEDS = Map.of(
-            "history.schemas.source", ContractKeysTest::registrySource,
-            "history.schemas.registry_url", ContractKeysTest::registrySource,
-            "scope.tenants", tree -> set(tree, ContractKeys.SCOPE_TENANT_FIELD, "tenant"),
-            "reconciliation.thresholds[].tenants", tree -> {
+    static final Map<String, Consumer<ObjectNode>> NEEDS = Map.ofEntries(
+            Map.entry("history.schemas.source", ContractKeysTest::registrySource),
+            Map.entry("history.schemas.registry_url", ContractKeysTest::registrySource),
+            Map.entry("history.schemas.client_properties", ContractKeysTest::registrySource),
+            Map.entry("history.schemas.events[].subject", ContractKeysTest::registrySource),
+            Map.entry("history.schemas.events[].subject_version", tree -> {
+                registrySource(tree);
+                set(tree, ContractKeys.EVENT_SUBJECT, "orders-value");
+            }),
+            Map.entry("ordering.key.field", tree -> ((ObjectNode) tree.get("ordering")).remove("key_field")),
+            Map.entry("ordering.key.header", tree -> ((ObjectNode) tree.get("ordering")).remove("key_field")),
+            Map.entry("ordering.key.record_key", tree -> ((ObjectNode) tree.get("ordering")).remove("key_field")),
+            Map.entry("idempotency.event_id.field", tree -> ((ObjectNode) tree.get("idempotency")).remove("event_id_field")),
+            Map.entry("idempotency.event_id.header", tree -> ((ObjectNode) tree.get("idempotency")).remove("event_id_field")),
+            Map.entry("idempotency.event_id.record_key", tree -> ((ObjectNode) tree.get("idempotency")).remove("event_id_field")),
+            Map.entry("scope.tenants", tree -> set(tree, ContractKeys.SCOPE_TENANT_FIELD, "tenant")),
+            Map.entry("reconciliation.thresholds[].tenants", tree -> {
                 set(tree, ContractKeys.SCOPE_TENANT_FIELD, "tenant");
                 set(tree, ContractKeys.THRESHOLD_METRIC, "invariant_failures");
-            });
+            }));
+
+    /** The identity's name when it was given with {@code key}, else null: which of the spellings the loader read. */
+    static Object declared(Contract.Identity identity, String key) {
+        return identity.declaredAt().equals(key) ? identity.name() : null;
+    }
 
     static void registrySource(ObjectNode tree) {
         set(tree, ContractKeys.SCHEMAS_SOURCE, "registry");
         set(tree, ContractKeys.SCHEMAS_REGISTRY_URL, ContractKeys.SCHEMAS_REGISTRY_URL.example());
         ((ObjectNode) tree.at("/history/schemas")).remove("id_map");
     }
+
+    /**
+     * Keys of the minimal contract that are not required by themselves: id_map (needed by the default encoding), the
+     * schemas directory (needed by the default source: local), and the short forms of the ordering key and the event id
+     * (one of the two spellings of each is required).
+     */
+    static final List<Key> GIVEN_THOUGH_OPTIONAL = List.of(ContractKeys.SCHEMAS_ID_MAP, ContractKeys.SCHEMAS_DIRECTORY,
+            ContractKeys.ORDERING_KEY_FIELD, ContractKeys.EVENT_ID_FIELD);
 
     static Stream<Key> keys() {
         return ContractKeys.all().stream();
@@ -209,7 +248,7 @@ class ContractKeysTest {
         JsonNode parent = tree.at(pointer(concrete(key.parent())));
         boolean inMinimal = parent.has(key.name());
         assertThat(inMinimal).as("%s: the minimal contract holds exactly the required keys (and id_map)", key.path())
-                .isEqualTo(key.required() || key == ContractKeys.SCHEMAS_ID_MAP);
+                .isEqualTo(key.required() || GIVEN_THOUGH_OPTIONAL.contains(key));
         if (!key.required()) {
             return;
         }

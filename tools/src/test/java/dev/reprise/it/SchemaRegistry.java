@@ -30,11 +30,38 @@ final class SchemaRegistry {
     private final Process process;
     private final int port;
     private final Path log;
+    private final String scheme;
 
-    private SchemaRegistry(Process process, int port, Path log) {
+    private SchemaRegistry(Process process, int port, Path log, String scheme) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.scheme = scheme;
+    }
+
+    /**
+     * Another registry, served over TLS only with HTTP basic auth, with Quarkus' settings alone (DESIGN.md, "A registry with
+     * TLS and basic auth"): the certificate and key from a PKCS12 key store, one user with the role sr-admin, every path
+     * authenticated. Stopped when the JVM exits.
+     *
+     * @param trust    an SSL context that trusts the key store's certificate, to see it ready
+     */
+    static SchemaRegistry secured(Path keyStore, String keyStorePassword, String user, String password, javax.net.ssl.SSLContext trust) {
+        int port = freePort();
+        SchemaRegistry started = start("https", port, List.of(
+                "-Dquarkus.http.insecure-requests=disabled", "-Dquarkus.http.ssl-port=" + port,
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + keyStore.toAbsolutePath(),
+                "-Dquarkus.http.ssl.certificate.key-store-password=" + keyStorePassword,
+                "-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12",
+                "-Dquarkus.http.auth.basic=true", "-Dquarkus.security.users.embedded.enabled=true",
+                "-Dquarkus.security.users.embedded.plain-text=true",
+                "-Dquarkus.security.users.embedded.users." + user + "=" + password,
+                "-Dquarkus.security.users.embedded.roles." + user + "=sr-admin",
+                "-Dquarkus.http.auth.permission.all.paths=/*", "-Dquarkus.http.auth.permission.all.policy=authenticated"),
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(trust).build(),
+                "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
+        return started;
     }
 
     static synchronized SchemaRegistry get() {
@@ -47,7 +74,7 @@ final class SchemaRegistry {
 
     /** The base URL of Confluent's API, as a contract's {@code registry_url} names it. */
     URI confluentApi() {
-        return URI.create("http://127.0.0.1:" + port + "/apis/ccompat/v7/");
+        return URI.create(scheme + "://" + (scheme.equals("https") ? "localhost" : "127.0.0.1") + ":" + port + "/apis/ccompat/v7/");
     }
 
     /** A Java 21+ runtime: the newest Temurin JDK under /usr/lib/jvm; the test fails, saying so, when there is none. */
@@ -97,15 +124,20 @@ final class SchemaRegistry {
     }
 
     private static SchemaRegistry start() {
+        int port = freePort();
+        return start("http", port, List.of("-Dquarkus.http.port=" + port), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), null);
+    }
+
+    private static SchemaRegistry start(String scheme, int port, List<String> settings, HttpClient http, String authorization) {
         Path home = distribution();
         Path java = java21();
-        int port = freePort();
         int management = freePort();
         Path log = home.resolveSibling("apicurio-registry-" + port + ".log");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx384m",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
-                "-jar", "quarkus-run.jar")
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx384m", "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management));
+        command.addAll(settings);
+        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         Process process;
         try {
@@ -113,22 +145,24 @@ final class SchemaRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + java + " -jar " + home.resolve("quarkus-run.jar"), e);
         }
-        SchemaRegistry started = new SchemaRegistry(process, port, log);
-        started.awaitReady(Duration.ofSeconds(180));
+        SchemaRegistry started = new SchemaRegistry(process, port, log, scheme);
+        started.awaitReady(Duration.ofSeconds(180), http, authorization);
         return started;
     }
 
     /** Ready when Confluent's API answers; a shared 2-core machine can take half a minute to start it. */
-    private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private void awaitReady(Duration timeout, HttpClient http, String authorization) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("Apicurio Registry exited with " + process.exitValue() + " while starting; see " + log.toAbsolutePath());
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(confluentApi().resolve("subjects")).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder request = HttpRequest.newBuilder(confluentApi().resolve("subjects")).timeout(Duration.ofSeconds(5)).GET();
+                if (authorization != null) {
+                    request.header("Authorization", authorization);
+                }
+                HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }

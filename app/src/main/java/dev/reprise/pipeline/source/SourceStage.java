@@ -1,6 +1,7 @@
 package dev.reprise.pipeline.source;
 
 import dev.reprise.codec.EventDecoder;
+import dev.reprise.codec.Identities;
 import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.codec.RegistryRetry;
 import dev.reprise.compat.CommitHook;
@@ -21,7 +22,6 @@ import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
 import dev.reprise.upcast.UpcasterRegistry;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -228,8 +228,9 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             ps.counters.add(Count.FILTERED, 1);
             return;
         }
-        String key = requiredText(payload, contract.ordering().keyField(), decoded);
-        String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
+        String event = decoded.type() + " v" + decoded.version();
+        String key = Identities.read(contract.ordering().key(), payload, record.key(), record.headers(), event);
+        String eventId = Identities.read(contract.idempotency().eventId(), payload, record.key(), record.headers(), event);
         if (!inScope(decoded.type(), key, payload)) {
             ps.counters.add(Count.FILTERED, 1);
             return;
@@ -311,15 +312,6 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         }
         Object tenant = scope.tenants().isEmpty() || payload.getSchema().getField(scope.tenantField()) == null ? null : payload.get(scope.tenantField());
         return scope.includes(type, key, tenant);
-    }
-
-    private static String requiredText(GenericRecord payload, String field, EventDecoder.Decoded decoded) {
-        Schema.Field f = payload.getSchema().getField(field);
-        Object value = f == null ? null : payload.get(f.pos());
-        if (value == null || value.toString().isEmpty()) {
-            throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no value for '" + field + "'");
-        }
-        return value.toString();
     }
 
     private void deadLetter(SourcePartition ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
