@@ -14,6 +14,7 @@ import dev.reprise.cli.RunCommand;
 import dev.reprise.cli.RunbookCommand;
 import dev.reprise.cli.StatusCommand;
 import dev.reprise.cli.ToolCommands;
+import dev.reprise.plugin.Plugins;
 import dev.reprise.cli.VerifyCommand;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
@@ -62,6 +63,7 @@ public final class Main implements Runnable {
      * and its write) and returns its exit code.
      */
     public static int execute(CommandLine.IFactory factory, String... args) {
+        args = takePluginPath(args);
         CommandLine cli = withTools(new CommandLine(new Main(), factory).setUsageHelpWidth(120));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof ContractException ce) {
@@ -105,6 +107,26 @@ public final class Main implements Runnable {
     }
 
     /**
+     * Takes {@code --plugin-path PATH} (or {@code --plugin-path=PATH}) from anywhere on the command line, before or after
+     * the command, and sets it for every command that loads projections or upcasters ({@link Plugins}).
+     */
+    public static String[] takePluginPath(String[] args) {
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        String pluginPath = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--plugin-path") && i + 1 < args.length) {
+                pluginPath = args[++i];
+            } else if (args[i].startsWith("--plugin-path=")) {
+                pluginPath = args[i].substring("--plugin-path=".length());
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        Plugins.usePath(pluginPath);
+        return rest.toArray(String[]::new);
+    }
+
+    /**
      * Adds the commands of every {@link ToolCommands} on the class path (the tools module: demo, bench, drill...), then
      * {@code help}. The product alone offers its own commands and says where to start without the tools.
      */
@@ -116,6 +138,8 @@ public final class Main implements Runnable {
         }
         cli.addSubcommand(new CommandLine.HelpCommand());
         java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(cli.getCommandSpec().usageMessage().footer()));
+        footer.add("A team's projections and upcasters: --plugin-path DIR[" + java.io.File.pathSeparator + "DIR...] with any command "
+                + "(else $REPRISE_PLUGIN_PATH, else plugins/ beside the install): each plugin a jar or a folder of jars.");
         footer.add("Start with: " + startWith);
         cli.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
         return cli;

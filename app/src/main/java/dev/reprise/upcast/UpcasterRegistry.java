@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,7 +39,7 @@ public final class UpcasterRegistry {
     /** The upcasters registered through {@code META-INF/services/dev.reprise.upcast.Upcaster}. */
     public static UpcasterRegistry fromServiceLoader(SchemaCatalog catalog) {
         List<Upcaster> found = new ArrayList<>();
-        ServiceLoader.load(Upcaster.class).forEach(found::add);
+        dev.reprise.plugin.Plugins.load(Upcaster.class).forEach(f -> found.add(f.provider()));
         return new UpcasterRegistry(catalog, found);
     }
 

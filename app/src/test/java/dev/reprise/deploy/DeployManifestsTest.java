@@ -632,7 +632,9 @@ class DeployManifestsTest {
             assertThat(image.entrypoint()).last().isEqualTo("dev.reprise.Main");
             assertThat(image.entrypoint()).noneSatisfy(a -> assertThat(a).contains("mvn").endsWith("/reprise"));
             String classPath = image.entrypoint().get(image.entrypoint().indexOf("-cp") + 1);
-            assertThat(classPath.split(":")).containsExactly(image.appRoot() + "/classpath/*", image.appRoot() + "/libs/*", ImageConfig.PLUGINS + "/*");
+            assertThat(classPath.split(":")).as("the product alone: a team's plugins are loaded from the plugin path, each in a class loader of its own")
+                    .containsExactly(image.appRoot() + "/classpath/*", image.appRoot() + "/libs/*");
+            assertThat(image.environment()).containsEntry("REPRISE_PLUGIN_PATH", ImageConfig.PLUGINS);
             assertThat(Long.parseLong(image.user().split(":")[0])).as("not root").isPositive();
         }
 
