@@ -139,6 +139,8 @@ public final class Bench {
         }
         long rocksDbBytes = 0;
         long stateBytes = 0;
+        Map<String, List<Double>> loads = new LinkedHashMap<>();
+        List<String> busyRounds = new ArrayList<>();
         Path state = tempDir();
         try (BrokerProcess kafka = BrokerProcess.startTemporary("benchmark", "1g")) {
             kafka.createTopic(SOURCE, partitions);
@@ -170,7 +172,16 @@ public final class Bench {
                     cpu.computeIfAbsent(what, w -> new ArrayList<>()).add(lastCpu.since(before));
                     rssPeaks.merge(what, runRss, Math::max);
                     Map<String, Double> spent = cpu.get(what).get(cpu.get(what).size() - 1);
-                    err.printf("  round %d  %-30s %,10.0f events/s   cpu s: %s%n", round, what, rate, spent);
+                    // The machine's one-minute load after the measurement: above the cores, other work shared them and the
+                    // round's rate says as much about the machine as about the pipeline.
+                    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+                    boolean busy = load > Runtime.getRuntime().availableProcessors();
+                    loads.computeIfAbsent(what, w -> new ArrayList<>()).add(round3(load));
+                    if (busy) {
+                        busyRounds.add("round " + round + " " + what);
+                    }
+                    err.printf("  round %d  %-30s %,10.0f events/s   load %.2f%s   cpu s: %s%n", round, what, rate, load,
+                            busy ? " (above the " + Runtime.getRuntime().availableProcessors() + " cores: flagged)" : "", spent);
                 }
             }
         } finally {
@@ -204,6 +215,8 @@ public final class Bench {
             out.put("pipeline_to_floor_without_repartition", round3(without / floorWithout));
         }
         out.put("all_rates", rates);
+        out.put("load_average_after_each_round", loads);
+        out.put("rounds_measured_above_the_cores", busyRounds);
         Map<String, Map<String, Double>> cpuPerMillion = new LinkedHashMap<>();
         cpu.forEach((what, runs) -> cpuPerMillion.put(what, perMillion(runs)));
         out.put("cpu_seconds_per_million_events", cpuPerMillion);
