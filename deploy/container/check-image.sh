@@ -24,7 +24,7 @@ ok() { echo "check-image: ok: $*"; }
 build() {
   # A fresh jar, runtime and tar each time: the second build proves the digest does not depend on the first.
   rm -rf "$TARGET/reprise-app.jar" "$TARGET/image-root" "$TARGET/reprise-image.tar" "$TARGET/jib-cache" "$TARGET/jib-image.digest"
-  (cd "$ROOT" && mvn -B -q -Dstyle.color=never -pl app -Pimage -DskipTests -DskipITs package >&2)
+  (cd "$ROOT" && mvn -B -q -Dstyle.color=never -pl api,app -Pimage -DskipTests -DskipITs package >&2)
   cat "$TARGET/jib-image.digest"
 }
 

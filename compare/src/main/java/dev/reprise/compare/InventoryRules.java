@@ -67,7 +67,8 @@ public final class InventoryRules {
             Event event = new Event(decoded.type(), latestVersion, id.toString(), sku.toString(), 0, null, payload);
             projection.validate(event);
             return new Movement(event.eventId(), event.key(), event.text("kind"), event.number("quantity"));
-        } catch (PoisonRecordException e) {
+        } catch (PoisonRecordException | dev.reprise.projection.InvalidEventException e) {
+            // The record's own fault (framing, bytes, fields) or an event the projection rejects: poison, as Reprise counts it.
             poison++;
             return null;
         }

@@ -87,9 +87,20 @@ public record Layout(Path home, Path compare) {
         return String.join(File.pathSeparator, compare.toString(), repriseClassPath());
     }
 
+    /** The extension points the sample's projection implements (reprise-api), as the product's build copies it beside its jar. */
+    Path apiJar() {
+        try (java.util.stream.Stream<Path> jars = java.nio.file.Files.list(appLib())) {
+            return jars.filter(j -> j.getFileName().toString().startsWith("reprise-api")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no reprise-api jar in " + appLib() + ": build first with 'mvn -B -DskipTests package'"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The Flink job: this module, reprise-app and reprise-tools for the sample's logic, and Flink's jars (no Kafka Streams, no broker). */
     public String flinkClassPath() {
-        return String.join(File.pathSeparator, compare.toString(), appJar().toString(), toolsJar().toString(), flinkLib().resolve("*").toString());
+        return String.join(File.pathSeparator, compare.toString(), apiJar().toString(), appJar().toString(), toolsJar().toString(),
+                flinkLib().resolve("*").toString());
     }
 
     public static Path java() {

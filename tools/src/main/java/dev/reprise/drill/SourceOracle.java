@@ -42,6 +42,8 @@ public final class SourceOracle {
             return new Outcome(null, null, null);
         } catch (PoisonRecordException e) {
             return new Outcome(e.reasonCode(), e.getMessage(), null);
+        } catch (dev.reprise.projection.InvalidEventException e) {
+            return new Outcome(e.reasonCode(), e.getMessage(), null);
         } catch (Throwable t) {
             return new Outcome(null, null, t);
         }

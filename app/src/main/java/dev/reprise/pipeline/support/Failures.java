@@ -39,6 +39,10 @@ public final class Failures {
         if (failure instanceof KafkaException kafka) {
             throw kafka;
         }
+        if (failure instanceof dev.reprise.projection.InvalidEventException invalid) {
+            // The projection rejects the event (the API's exception): poison with the projection's own reason code.
+            return new PoisonRecordException(invalid.reasonCode(), invalid.getMessage(), invalid);
+        }
         return PoisonRecordException.unexpected(UNEXPECTED_ERROR, where, failure);
     }
 }
