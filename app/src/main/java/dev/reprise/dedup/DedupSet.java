@@ -268,6 +268,15 @@ public final class DedupSet {
         return uuid != null ? uuid : tagged(id);
     }
 
+    /** The text of an id kept in the form of {@link #idOf(String)}: to name it in samples. */
+    public static String textOf(byte[] id) {
+        if (id.length == 17 && id[0] == 1) {
+            ByteBuffer in = ByteBuffer.wrap(id, 1, 16);
+            return new java.util.UUID(in.getLong(), in.getLong()).toString();
+        }
+        return new String(id, 1, Math.max(0, id.length - 1), StandardCharsets.UTF_8);
+    }
+
     /** Tag 1 and the 16 bytes of {@code text} when it is a UUID as {@code UUID.toString()} writes it; otherwise null. */
     private static byte[] uuidBytes(String text) {
         if (text.length() != 36 || text.charAt(8) != '-' || text.charAt(13) != '-' || text.charAt(18) != '-' || text.charAt(23) != '-') {

@@ -97,15 +97,22 @@ public final class EvidenceBuilder {
      */
     public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long staleSummaries,
                                          long endedAtMillis) {
-        RunTotals run = new RunTotals(contract, plan, summaries, staleSummaries);
+        return build(contract, plan, summaries, List.of(), staleSummaries, endedAtMillis);
+    }
+
+    /**
+     * @param idChecks the id check's summaries, one per id check task when the run has more than one apply task
+     * @param staleSummaries records the evidence stage ignored: summaries of other runs, or not summaries at all
+     */
+    public static RecoveryEvidence build(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, Collection<IdCheckSummary> idChecks,
+                                         long staleSummaries, long endedAtMillis) {
+        RunTotals run = new RunTotals(contract, plan, summaries, idChecks, staleSummaries);
         Findings findings = VerdictRules.judge(run);
         // Facts that no rule holds against the run: what was ignored, and why nothing of it was applied.
         if (run.stale > 0) {
             findings.facts.add(run.stale + " records of other runs on the run's internal topics were ignored (an offset reset with other tools "
                     + "rewinds them too); none was counted or applied");
         }
-        // Said, never assumed: whether ids could be compared across apply tasks (IdConflicts#notMade).
-        run.idConflicts.acrossTasks(findings.checks, findings.facts);
         if (run.redelivered > 0) {
             findings.facts.add(run.redelivered + " records delivered again after the group's offsets were moved back inside the run were skipped; "
                     + "none was applied twice");
@@ -126,6 +133,7 @@ public final class EvidenceBuilder {
                 .setEventsProcessed(run.processed)
                 .setDuplicatesSkipped(run.duplicates)
                 .setIdConflicts(run.idConflicts.count())
+                .setIdConflictsAcrossTasks(run.idConflicts.acrossTasks())
                 .setIdConflictSamples(run.idConflicts.samples())
                 .setFiltered(run.filtered)
                 .setOutOfRange(run.outOfRange)
@@ -145,7 +153,7 @@ public final class EvidenceBuilder {
                 .setDifferenceSamples(run.samples)
                 .setReconciliationChecks(new ArrayList<>(checks))
                 .setReconciliationFailures(reconciliationFailures)
-                .setChecksNotMade(new ArrayList<>(run.idConflicts.notMade()))
+                .setChecksNotMade(new ArrayList<>())
                 .setChecksum(String.format("%016x", run.checksum))
                 .setConfidenceStatus(findings.status())
                 .setConfidenceReasons(findings.reasons())

@@ -63,6 +63,11 @@ final class RunTotals {
 
     /** @param staleSummaries records the evidence stage ignored: summaries of other runs, or not summaries at all */
     RunTotals(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, long staleSummaries) {
+        this(contract, plan, summaries, java.util.List.of(), staleSummaries);
+    }
+
+    /** @param idChecks the id check's summaries (with more than one apply task) */
+    RunTotals(Contract contract, RunPlan plan, Collection<TaskSummary> summaries, Collection<IdCheckSummary> idChecks, long staleSummaries) {
         Map<String, Map<String, Long>> sources = new TreeMap<>();
         Map<String, Long> apply = new TreeMap<>();
         Map<String, Long> invariantFailures = new LinkedHashMap<>();
@@ -166,7 +171,7 @@ final class RunTotals {
         long dead = deadSource + Count.DEAD_LETTERED.in(apply);
         Long violations = contract.ordering().sequenceField() == null ? null : Count.ORDERING_VIOLATIONS.in(apply);
 
-        this.idConflicts = IdConflicts.of(contract, plan, summaries);
+        this.idConflicts = IdConflicts.of(contract, plan, summaries, idChecks);
         this.contract = contract;
         this.plan = plan;
         this.summaries = summaries;

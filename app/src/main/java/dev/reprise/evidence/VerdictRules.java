@@ -97,9 +97,14 @@ public final class VerdictRules {
     });
 
     public static final VerdictRule ONE_EVENT_PER_ID = new VerdictRule(IdConflicts.NAME_ONE_EVENT, untrusted,
-            "no event id met again in an apply task named another event (other content or another ordering key); "
-                    + "idempotency.on_conflict may make a conflict degraded, or accept the first event",
-            "id_conflicts, id_conflict_samples, idempotency.on_conflict", f -> f.run().idConflicts.judge(f));
+            "no event id named two events (other content or another ordering key), within an apply task or across apply tasks; "
+                    + "idempotency.on_conflict may make a conflict degraded, or (within a task) accept the first event",
+            "id_conflicts, id_conflicts_across_tasks, id_conflict_samples, idempotency.on_conflict", f -> f.run().idConflicts.judge(f));
+
+    public static final VerdictRule IDS_CHECKED_ACROSS_TASKS = new VerdictRule(IdConflicts.NAME_ACROSS_TASKS, untrusted,
+            "with more than one apply task, every applied event id reached the id check of its id, which received exactly the ids "
+                    + "each apply task says it sent it (so an id reused under ordering keys of different apply tasks is seen)",
+            "each id check summary's expected and received ids per apply task", f -> f.run().idConflicts.judgeChecked(f));
 
     public static final VerdictRule ACCOUNTED = new VerdictRule("every_record_accounted_for", untrusted,
             "every record read is processed, a duplicate, an id conflict, filtered or dead-lettered, exactly once",
@@ -326,7 +331,7 @@ public final class VerdictRules {
     });
 
     /** Every rule, in order. */
-    public static final List<VerdictRule> ALL = List.of(REPLAYED_TO_THE_END, READ_FIRST_TO_LAST, NO_OFFSET_SKIPPED, REACHED_APPLY, ONE_EVENT_PER_ID, ACCOUNTED,
+    public static final List<VerdictRule> ALL = List.of(REPLAYED_TO_THE_END, READ_FIRST_TO_LAST, NO_OFFSET_SKIPPED, REACHED_APPLY, ONE_EVENT_PER_ID, IDS_CHECKED_ACROSS_TASKS, ACCOUNTED,
             INVARIANTS, TOTALS, MATCHES_REFERENCE, LIVE_DIFFERENCES, NOT_EMPTY, DEAD_LETTERS_HARD, DEAD_LETTERS, NO_UNEXPECTED_ERRORS, GUARANTEE, KEYED_HISTORY,
             NO_ABORT_THRESHOLD, ORDERING);
 

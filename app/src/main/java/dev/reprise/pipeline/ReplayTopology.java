@@ -8,6 +8,7 @@ import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.pipeline.apply.Emitted;
 import dev.reprise.pipeline.evidence.EvidenceStage;
+import dev.reprise.pipeline.idcheck.IdCheckStage;
 import dev.reprise.evidence.EvidenceSignature;
 import dev.reprise.pipeline.repartition.KeyOrBroadcast;
 import dev.reprise.pipeline.repartition.Routed;
@@ -47,8 +48,11 @@ import org.apache.kafka.streams.state.Stores;
  *                                                      └─▶ repartition by ordering key (end markers broadcast)
  *   ─▶ dedup + projection (ApplyStage) ─┬─▶ projection topic
  *                                       ├─▶ dead-letter topic
- *                                       └─▶ evidence-parts (1 partition) ─▶ EvidenceStage ─▶ evidence topic
+ *                                       ├─▶ evidence-parts (1 partition) ─▶ EvidenceStage ─▶ evidence topic
+ *                                       └─▶ repartition by event id ─▶ IdCheckStage ─▶ id-check-parts (1 partition) ─▶ EvidenceStage
  * </pre>
+ * The id check runs with more than one apply task: it meets every applied event id, so an id reused under ordering keys
+ * of different apply tasks (each with its own dedup set) is seen.
  * The repartition is skipped when the contract says the history is already keyed by the ordering key.
  */
 public final class ReplayTopology {
@@ -56,6 +60,12 @@ public final class ReplayTopology {
     public static final String BY_KEY = "reprise-by-key";
     /** Name of the step that gathers apply-task summaries; topic {@code <application.id>-reprise-evidence-parts-repartition}. */
     public static final String EVIDENCE_PARTS = "reprise-evidence-parts";
+    /** Name of the step that sends every applied event id to the id check; topic {@code <application.id>-reprise-by-event-id-repartition}. */
+    public static final String BY_EVENT_ID = "reprise-by-event-id";
+    /** Name of the step that gathers the id check's summaries; topic {@code <application.id>-reprise-id-check-parts-repartition}. */
+    public static final String ID_CHECK_PARTS = "reprise-id-check-parts";
+    /** The id check's node ({@link IdCheckStage}), with more than one apply task. */
+    public static final String ID_CHECK_NODE = "reprise-id-check";
     /** The evidence stage's node: the one task that writes a run's final evidence. */
     public static final String EVIDENCE_NODE = "reprise-evidence";
     static final String REFERENCE_STORE = "reprise-reference";
@@ -144,10 +154,25 @@ public final class ReplayTopology {
                 .to(contract.deadLetter().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-rejected-sink"));
 
         builder.addStateStore(smallStore(EvidenceStage.STORE));
-        applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
+        KStream<byte[], byte[]> parts = applied.filter((k, v) -> v instanceof Emitted.Summary, Named.as("reprise-summaries"))
                 .mapValues(v -> ((Emitted.Summary) v).json(), Named.as("reprise-summary-json"))
-                .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1))
-                .process(() -> new EvidenceStage(contract, plan, evidenceCodec, feed, signer), Named.as(EVIDENCE_NODE), EvidenceStage.STORE)
+                .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(EVIDENCE_PARTS).withNumberOfPartitions(1));
+        if (plan.repartitionPartitions() > 1) {
+            // Every applied event id, claimed at the id check of its id: ids reused under keys of different apply tasks.
+            builder.addStateStore(DedupSet.batchesStore(IdCheckStage.IDS_STORE));
+            builder.addStateStore(DedupSet.idsStore(IdCheckStage.LOOKUP_STORE));
+            builder.addStateStore(counterStore(IdCheckStage.COUNTERS_STORE));
+            builder.addStateStore(CommitHook.builder(IdCheckStage.COMMIT_HOOK));
+            KStream<byte[], byte[]> idChecks = applied.filter((k, v) -> v instanceof Emitted.IdClaim, Named.as("reprise-id-claims"))
+                    .mapValues(v -> ((Emitted.IdClaim) v).value(), Named.as("reprise-id-claim-value"))
+                    .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(BY_EVENT_ID)
+                            .withNumberOfPartitions(plan.repartitionPartitions()).withStreamPartitioner(new ToTask()))
+                    .process(() -> new IdCheckStage(plan, feed), Named.as(ID_CHECK_NODE), IdCheckStage.IDS_STORE, IdCheckStage.LOOKUP_STORE,
+                            IdCheckStage.COUNTERS_STORE, IdCheckStage.COMMIT_HOOK)
+                    .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(ID_CHECK_PARTS).withNumberOfPartitions(1));
+            parts = parts.merge(idChecks, Named.as("reprise-all-parts"));
+        }
+        parts.process(() -> new EvidenceStage(contract, plan, evidenceCodec, feed, signer), Named.as(EVIDENCE_NODE), EvidenceStage.STORE)
                 .to(contract.evidence().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("reprise-evidence-sink"));
         return builder.build();
     }
@@ -190,6 +215,15 @@ public final class ReplayTopology {
                                                Guardrails guardrails, int recentStates, CounterFeed feed) {
         return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails,
                 recentStates, feed);
+    }
+
+    /** Claims go to the id check task the apply stage gathered them for (the key is its number, 4 bytes). */
+    static final class ToTask implements org.apache.kafka.streams.processor.StreamPartitioner<byte[], byte[]> {
+        @Override
+        public java.util.Optional<java.util.Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
+            int task = java.nio.ByteBuffer.wrap(key).getInt();
+            return java.util.Optional.of(java.util.Set.of(Math.floorMod(task, numPartitions)));
+        }
     }
 
     /** Keeps the global reference store equal to the reference topic. */

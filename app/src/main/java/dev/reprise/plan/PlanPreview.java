@@ -52,11 +52,14 @@ public final class PlanPreview {
             out.add(app + "-reprise-by-key-repartition");
         }
         out.add(app + "-reprise-evidence-parts-repartition");
+        // The id check's topics exist when the run has more than one apply task (nearly always; the plan decides).
+        out.add(app + "-reprise-by-event-id-repartition");
+        out.add(app + "-reprise-id-check-parts-repartition");
         List<String> stores = new ArrayList<>(List.of("reprise-source-counters", "reprise-dedup", "reprise-projection"));
         if (c.ordering().sequenceField() != null) {
             stores.add("reprise-sequence");
         }
-        stores.addAll(List.of("reprise-apply-counters", "reprise-evidence-parts"));
+        stores.addAll(List.of("reprise-apply-counters", "reprise-evidence-parts", "reprise-id-check", "reprise-id-check-counters"));
         for (String store : stores) {
             out.add(app + "-" + store + "-changelog");
         }

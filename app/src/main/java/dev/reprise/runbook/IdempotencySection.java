@@ -24,8 +24,10 @@ final class IdempotencySection {
                 "**A conflict** (an " + id + " already applied in this run for an event with other content or another "
                         + Doc.code(c.ordering().keyField()) + ", met in the same apply task) is not applied, counted as `id_conflicts` with "
                         + "samples naming both offsets, and makes the run " + conflictVerdict(c.idempotency().onConflict()) + " "
-                        + "(`idempotency.on_conflict`). The same " + id + " under two keys of different apply tasks is not seen: the "
-                        + "evidence lists `event_ids_checked_across_apply_tasks` in `checks_not_made` whenever the run has more than one.",
+                        + "(`idempotency.on_conflict`). The same " + id + " under two keys of different apply tasks meets no common dedup set: "
+                        + "every applied " + id + " is also sent to an id check keyed by the id, which counts such a reuse as "
+                        + "`id_conflicts_across_tasks` (both events were applied: untrusted unless `idempotency.on_conflict: degraded`) "
+                        + "and proves it received every applied id (rule `event_ids_checked_across_apply_tasks`).",
                 "**External side effects: none.** The projection folds events into state; the run writes only the topics of section 2. "
                         + "Nothing outside Kafka is called, so nothing outside Kafka happens twice.",
                 "**A crash** changes nothing: " + (c.processing().guarantee().equals("exactly_once_v2")

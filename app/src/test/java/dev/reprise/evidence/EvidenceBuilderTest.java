@@ -38,7 +38,7 @@ class EvidenceBuilderTest {
     }
 
     static RecoveryEvidence build(Contract c, List<TaskSummary> tasks) {
-        return EvidenceBuilder.build(c, PLAN, tasks, 11_000);
+        return EvidenceBuilder.build(c, PLAN, tasks, VerdictRulesTest.idChecks(tasks), 0, 11_000);
     }
 
     @Test
@@ -246,7 +246,8 @@ class EvidenceBuilderTest {
             TaskSummary t = task(0, 50, 2, 7, Map.of());
             TaskSummary a = new TaskSummary("run-1", 0, t.sources(), Map.of("processed", 50L, "duplicates", 2L, "stale_records", 40L, "redelivered", 2L),
                     10, 7, Map.of(), Map.of(), null);
-            RecoveryEvidence e = EvidenceBuilder.build(INVENTORY, PLAN, List.of(a, task(1, 52, 3, 9, Map.of())), 3, 11_000);
+            List<TaskSummary> tasks = List.of(a, task(1, 52, 3, 9, Map.of()));
+            RecoveryEvidence e = EvidenceBuilder.build(INVENTORY, PLAN, tasks, VerdictRulesTest.idChecks(tasks), 3, 11_000);
 
             assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
             assertThat(e.getStaleRecords()).isEqualTo(43);
@@ -395,16 +396,43 @@ class EvidenceBuilderTest {
                     .anyMatch(c -> c.getName().equals("event_ids_name_one_event") && !c.getPassed());
         }
 
-        @Test
-        void withSeveralApplyTasksTheCheckAcrossKeysIsSaidNotMadeNeverPassed() {
-            RecoveryEvidence e = build(INVENTORY, List.of(task(0, 50, 2, 7, Map.of("sellable_not_negative", 0L)),
-                    task(1, 52, 3, 9, Map.of("sellable_not_negative", 0L))));
+        /** Event id e-9 applied under SKU-1 (task 0) and SKU-2 (task 1): each task's dedup set met it once. */
+        static List<IdCheckSummary> reusedAcrossTasks(List<TaskSummary> tasks) {
+            List<IdCheckSummary> clean = VerdictRulesTest.idChecks(tasks);
+            IdCheckSummary first = clean.get(0);
+            return List.of(new IdCheckSummary("run-1", 0, first.expected(), first.received(), 1,
+                    List.of(new IdCheckSummary.Sample("e-9", "SKU-2", "inventory-events-0@3", "inventory-events-1@17"))), clean.get(1));
+        }
 
-            assertThat(e.getChecksNotMade()).containsExactly("event_ids_checked_across_apply_tasks");
-            assertThat(e.getReconciliationChecks()).anyMatch(c -> c.getName().equals("event_ids_checked_across_apply_tasks") && !c.getPassed()
-                    && c.getFailures() == 0 && c.getDetail().startsWith("not checked: the events were spread over 2 apply tasks"));
-            assertThat(e.getConfidenceReasons()).anyMatch(r -> r.startsWith("not checked: "));
-            assertThat(EvidenceReport.render(e)).contains("n/a  event_ids_checked_across_apply_tasks");
+        @Test
+        void withSeveralApplyTasksAnIdAppliedUnderKeysOfTwoTasksIsCaughtAndTheContractsPolicyDecides() throws Exception {
+            List<TaskSummary> tasks = List.of(task(0, 50, 2, 7, Map.of("sellable_not_negative", 0L)), task(1, 52, 3, 9, Map.of("sellable_not_negative", 0L)));
+            RecoveryEvidence e = EvidenceBuilder.build(INVENTORY, PLAN, tasks, reusedAcrossTasks(tasks), 0, 11_000);
+
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getIdConflictsAcrossTasks()).isEqualTo(1);
+            assertThat(e.getIdConflicts()).as("within a task: none").isZero();
+            assertThat(e.getIdConflictSamples()).anyMatch(s -> s.getEventId().equals("e-9") && s.getAppliedFrom().equals("inventory-events-0@3"));
+            assertThat(e.getConfidenceReasons().get(0)).contains("e-9", "different apply tasks", "both were applied");
+            assertThat(e.getChecksNotMade()).as("nothing left unchecked").isEmpty();
+            assertThat(e.getReconciliationChecks()).anyMatch(c -> c.getName().equals("event_ids_checked_across_apply_tasks") && c.getPassed());
+            assertThat(e.getReconciliationChecks()).as("both events were applied: the accounting holds")
+                    .anyMatch(c -> c.getName().equals("every_record_accounted_for") && c.getPassed());
+
+            assertThat(EvidenceBuilder.build(withPolicy("degraded"), PLAN, tasks, reusedAcrossTasks(tasks), 0, 11_000).getConfidenceStatus())
+                    .isEqualTo(ConfidenceStatus.degraded);
+            RecoveryEvidence firstWins = EvidenceBuilder.build(withPolicy("first_wins"), PLAN, tasks, reusedAcrossTasks(tasks), 0, 11_000);
+            assertThat(firstWins.getConfidenceStatus()).as("first_wins cannot hold when both events were applied").isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(firstWins.getConfidenceReasons().get(0)).contains("cannot hold across apply tasks");
+        }
+
+        @Test
+        void withSeveralApplyTasksIdsTheIdCheckDidNotReceiveMakeTheRunUntrusted() {
+            List<TaskSummary> tasks = List.of(task(0, 50, 2, 7, Map.of("sellable_not_negative", 0L)), task(1, 52, 3, 9, Map.of("sellable_not_negative", 0L)));
+            RecoveryEvidence none = EvidenceBuilder.build(INVENTORY, PLAN, tasks, List.of(), 0, 11_000);
+            assertThat(none.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(none.getReconciliationChecks()).anyMatch(c -> c.getName().equals("event_ids_checked_across_apply_tasks") && !c.getPassed()
+                    && c.getDetail().contains("id check task 0 sent no summary"));
         }
 
         @Test

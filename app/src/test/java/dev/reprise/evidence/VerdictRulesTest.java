@@ -31,7 +31,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class VerdictRulesTest {
     /** A run that breaks the rule it is listed under. */
-    record Broken(Contract contract, List<TaskSummary> summaries) {
+    record Broken(Contract contract, List<TaskSummary> summaries, List<IdCheckSummary> idChecks) {
+        Broken(Contract contract, List<TaskSummary> summaries) {
+            this(contract, summaries, VerdictRulesTest.idChecks(summaries));
+        }
+    }
+
+    /** The id check of a run whose applied ids all arrived, none claimed twice: what each apply task applied, at id check task 0. */
+    static List<IdCheckSummary> idChecks(List<TaskSummary> summaries) {
+        Map<String, Long> applied = new java.util.TreeMap<>();
+        Map<String, Long> none = new java.util.TreeMap<>();
+        for (TaskSummary t : summaries) {
+            applied.put(Integer.toString(t.partition()), t.counters().getOrDefault("processed", 0L));
+            none.put(Integer.toString(t.partition()), 0L);
+        }
+        return List.of(new IdCheckSummary("run-1", 0, applied, applied, 0, List.of()), new IdCheckSummary("run-1", 1, none, none, 0, List.of()));
     }
 
     static List<TaskSummary> clean() {
@@ -83,6 +97,10 @@ class VerdictRulesTest {
         BROKEN.put("event_ids_name_one_event", new Broken(INVENTORY, List.of(task(0, 50, 2, 7, Map.of()), new TaskSummary("run-1", 1,
                 task(1, 0, 0, 0, Map.of()).sources(), Map.of("processed", 51L, "duplicates", 3L, "id_conflicts", 1L,
                 "id_conflict|inventory-events-1@3|inventory-events-0@9|5|ev-42|SKU-7", 1L), 10, 9, Map.of(), Map.of(), null))));
+        // Regression: an id applied under two keys of different apply tasks met neither task's dedup set, and nothing else: trusted.
+        BROKEN.put("event_ids_checked_across_apply_tasks", new Broken(INVENTORY, clean(), List.of(
+                new IdCheckSummary("run-1", 0, Map.of("0", 50L, "1", 52L), Map.of("0", 50L, "1", 51L), 0, List.of()),
+                new IdCheckSummary("run-1", 1, Map.of("0", 0L, "1", 0L), Map.of("0", 0L, "1", 0L), 0, List.of()))));
         BROKEN.put("every_record_accounted_for", new Broken(INVENTORY, List.of(task(0, 50, 2, 7, Map.of()), task(1, 51, 3, 9, Map.of()))));
         BROKEN.put("invariants", new Broken(INVENTORY, List.of(task(0, 50, 2, 7, Map.of("stock_covers_reservations", 1L)),
                 task(1, 52, 3, 9, Map.of("stock_covers_reservations", 0L)))));
@@ -136,7 +154,7 @@ class VerdictRulesTest {
 
     @Test
     void aCleanRunHoldsEveryRuleThatAppliesAndIsTrusted() {
-        Findings f = VerdictRules.judge(new RunTotals(INVENTORY, PLAN, clean(), 0));
+        Findings f = VerdictRules.judge(new RunTotals(INVENTORY, PLAN, clean(), idChecks(clean()), 0));
         assertThat(f.status()).as(f.reasons().toString()).isEqualTo(ConfidenceStatus.trusted);
         assertThat(f.outcomes().values()).as("no rule broken by a clean run: " + f.outcomes()).containsOnly(ConfidenceStatus.trusted);
     }
@@ -145,14 +163,14 @@ class VerdictRulesTest {
     @MethodSource("rules")
     void aRunThatBreaksOnlyThisRuleGetsItsOutcome(VerdictRule rule) {
         Broken broken = BROKEN.get(rule.name());
-        Findings f = VerdictRules.judge(new RunTotals(broken.contract(), PLAN, broken.summaries(), 0));
+        Findings f = VerdictRules.judge(new RunTotals(broken.contract(), PLAN, broken.summaries(), broken.idChecks(), 0));
 
         assertThat(f.outcomes()).as("the rule's own outcome for a run that breaks it").containsEntry(rule.name(), rule.whenBroken());
         Map<String, ConfidenceStatus> others = new HashMap<>(f.outcomes());
         others.remove(rule.name());
         assertThat(others.values()).as("the run breaks no other rule (" + f.reasons() + ")").containsOnly(ConfidenceStatus.trusted);
         assertThat(f.status()).isEqualTo(rule.whenBroken());
-        RecoveryEvidence e = EvidenceBuilder.build(broken.contract(), PLAN, broken.summaries(), 11_000);
+        RecoveryEvidence e = EvidenceBuilder.build(broken.contract(), PLAN, broken.summaries(), broken.idChecks(), 0, 11_000);
         assertThat(e.getConfidenceStatus()).as("the evidence's verdict").isEqualTo(rule.whenBroken());
         assertThat(e.getConfidenceReasons()).as("a reason for the verdict comes first").isNotEmpty();
     }
@@ -162,7 +180,7 @@ class VerdictRulesTest {
         Broken broken = BROKEN.get("event_ids_name_one_event");
         Contract degradedOnConflict = ContractLoader.parse((readContract("inventory.yaml") + "\n").replace("idempotency:\n",
                 "idempotency:\n  on_conflict: degraded\n").getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
-        Findings f = VerdictRules.judge(new RunTotals(degradedOnConflict, PLAN, broken.summaries(), 0));
+        Findings f = VerdictRules.judge(new RunTotals(degradedOnConflict, PLAN, broken.summaries(), broken.idChecks(), 0));
 
         assertThat(f.outcomes()).containsEntry("event_ids_name_one_event", ConfidenceStatus.degraded);
         assertThat(f.reasons().get(0)).contains("event id ev-42 applied from inventory-events-1@3 and met again from inventory-events-0@9 (key SKU-7)");
@@ -171,7 +189,7 @@ class VerdictRulesTest {
     @Test
     void anUnprovenGapNamesThePartitionAndTheOffsets() {
         Broken broken = BROKEN.get("every_offset_read_or_proven_empty");
-        RecoveryEvidence e = EvidenceBuilder.build(broken.contract(), PLAN, broken.summaries(), 11_000);
+        RecoveryEvidence e = EvidenceBuilder.build(broken.contract(), PLAN, broken.summaries(), broken.idChecks(), 0, 11_000);
 
         assertThat(e.getConfidenceReasons().get(0)).contains("inventory-events:0 offsets 187 to 1000 holds a record at offset 187 that the run did not read");
         assertThat(e.getRanges().get(0).getOffsetsUnproven()).isEqualTo(814L);
@@ -179,7 +197,8 @@ class VerdictRulesTest {
 
     @Test
     void offsetsProvenEmptyAreAFactAndKeepTheRunTrusted() {
-        RecoveryEvidence e = EvidenceBuilder.build(INVENTORY, PLAN, withSource("inventory-events:1", Map.of("offsets_proven_empty", 4L)), 11_000);
+        List<TaskSummary> provenEmpty = withSource("inventory-events:1", Map.of("offsets_proven_empty", 4L));
+        RecoveryEvidence e = EvidenceBuilder.build(INVENTORY, PLAN, provenEmpty, idChecks(provenEmpty), 0, 11_000);
 
         assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.trusted);
         assertThat(e.getRanges().get(1).getOffsetsProvenEmpty()).isEqualTo(4L);

@@ -72,6 +72,7 @@ final class EvidenceDrill {
         drills.put("empty-scope", () -> emptyScope(b));
         drills.put("skip-inside-range", () -> skipInsideRange(b));
         drills.put("reused-event-id", () -> reusedEventId(b));
+        drills.put("reused-event-id-across-tasks", () -> reusedEventIdAcrossTasks(b));
         drills.put("old-run-instance", () -> oldRunInstance(b));
         drills.put("at-least-once-aborted-transaction", () -> atLeastOnceAbortedTransaction(b));
         List<Mutant> mutants = new ArrayList<>();
@@ -330,6 +331,44 @@ final class EvidenceDrill {
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
         return verdictMutant(name, "event id drill-reused-id written twice for SKU-00001, with quantity 50 and then 5,000", e,
                 "event_ids_name_one_event");
+    }
+
+    /**
+     * One event id for two SKUs whose events go to different apply tasks: each task's dedup set meets it once, so only
+     * the id check across tasks can see it.
+     */
+    private static Mutant reusedEventIdAcrossTasks(Drill.Base b) {
+        String name = "reused-event-id-across-tasks";
+        Workbench wb = b.wb();
+        String source = wb.prefix + "reused-id-tasks";
+        wb.createTopic(source, wb.partitions, false);
+        InventoryGenerator.Options gen = new InventoryGenerator.Options(Math.min(b.options().events(), 5_000), 0.02, 0, wb.partitions,
+                50, b.options().seed());
+        String first = null;
+        String second = null;
+        for (int i = 0; second == null; i++) {
+            String sku = "SKU-X" + i;
+            int task = dev.reprise.compat.Partitions.ofKey(sku.getBytes(StandardCharsets.UTF_8), wb.partitions);
+            if (first == null) {
+                first = sku;
+            } else if (task != dev.reprise.compat.Partitions.ofKey(first.getBytes(StandardCharsets.UTF_8), wb.partitions)) {
+                second = sku;
+            }
+        }
+        try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
+            InventoryGenerator generator = wb.generator();
+            generator.write(producer, source, gen);
+            long now = System.currentTimeMillis();
+            producer.send(new ProducerRecord<>(source, 0, now, first.getBytes(StandardCharsets.UTF_8),
+                    generator.encode(3, "drill-reused-id-across-tasks", first, "RECEIVED", 50, "WH1/A-1", now)));
+            producer.send(new ProducerRecord<>(source, 0, now + 1, second.getBytes(StandardCharsets.UTF_8),
+                    generator.encode(3, "drill-reused-id-across-tasks", second, "RECEIVED", 50, "WH1/A-1", now + 1)));
+            producer.flush();
+        }
+        Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", ""));
+        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+        return verdictMutant(name, "event id drill-reused-id-across-tasks written for " + first + " and for " + second
+                + ", whose events go to different apply tasks", e, "event_ids_name_one_event");
     }
 
     /** An instance started with the plan of a run that another run has replaced: it must not read for the new run. */

@@ -84,13 +84,14 @@ class DrillIT {
         s.get("outcomes").forEach(m -> byName.put(m.get("mutant").asText(), m));
         assertThat(byName.keySet()).containsExactlyInAnyOrder("drop-events", "apply-twice", "wrong-upcast", "skip-partition-end-by-offsets",
                 "skip-partition-end-undelivered", "stale-records", "mis-keyed-history", "empty-scope", "skip-inside-range", "reused-event-id",
-                "old-run-instance", "at-least-once-aborted-transaction");
+                "reused-event-id-across-tasks", "old-run-instance", "at-least-once-aborted-transaction");
         byName.forEach((name, m) -> assertThat(m.get("caught").asBoolean()).as("%s: %s", name, m).isTrue());
         assertThat(byName.get("drop-events").get("failed_checks").toString()).contains("matches_reference_projection");
         assertThat(byName.get("mis-keyed-history").get("failed_checks").toString()).contains("history_keyed_by_ordering_key");
         assertThat(byName.get("empty-scope").get("failed_checks").toString()).contains("rebuild_is_not_empty");
         assertThat(byName.get("skip-inside-range").get("failed_checks").toString()).contains("every_offset_read_or_proven_empty");
         assertThat(byName.get("reused-event-id").get("failed_checks").toString()).contains("event_ids_name_one_event");
+        assertThat(byName.get("reused-event-id-across-tasks").get("failed_checks").toString()).contains("event_ids_name_one_event");
         assertThat(byName.get("old-run-instance").get("run_said").asText()).contains("run in force is");
         assertThat(byName.get("at-least-once-aborted-transaction").get("confidence_status").asText()).isEqualTo("degraded");
         // A partition whose last records never reach the application: the run notices it has nothing left to read,
@@ -99,8 +100,8 @@ class DrillIT {
         assertThat(undelivered.get("confidence_status").asText()).isEqualTo("untrusted");
         assertThat(undelivered.get("confidence_reasons").toString()).contains("stalled");
         assertThat(undelivered.get("exit_code").asInt()).as(undelivered.toString()).isEqualTo(4);
-        assertThat(s.get("caught").asInt()).isEqualTo(12);
-        assertThat(s.get("mutants").asInt()).isEqualTo(12);
+        assertThat(s.get("caught").asInt()).isEqualTo(13);
+        assertThat(s.get("mutants").asInt()).isEqualTo(13);
         assertThat(o.exitCode()).as(o.stderr()).isZero();
     }
 }

@@ -337,6 +337,54 @@ class ReplayIT {
             long onHand = fixture.readProjection().get("SKU-A").getStockOnHand();
             assertThat(onHand).as("one of the two applied, never both").isIn(50L, 5_000L);
         }
+
+        // Guards the defect that outlived the check above: each apply task has its own dedup set, so one event id under two
+        // SKUs of different apply tasks was applied twice, met by neither, and the run was trusted.
+        @Test
+        void theSameIdUnderKeysOfTwoApplyTasksIsCaughtByTheIdCheckAndTheRunIsUntrusted() throws Exception {
+            ReplayFixture fixture = new ReplayFixture(2, "");
+            InventoryGenerator gen = fixture.generator();
+            String reused = UUID.randomUUID().toString();
+            String onTask0 = keyOfTask(0, 2);
+            String onTask1 = keyOfTask(1, 2);
+            org.apache.kafka.clients.producer.RecordMetadata first;
+            org.apache.kafka.clients.producer.RecordMetadata second;
+            try (KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of())) {
+                for (int i = 0; i < 20; i++) {
+                    send(producer, fixture.source, i % 2, "SKU-" + i, gen.encode(3, UUID.randomUUID().toString(), "SKU-" + i, "RECEIVED", 5, "WH1/A-1", 1000 + i));
+                }
+                first = producer.send(new ProducerRecord<>(fixture.source, 0, bytes(onTask0),
+                        gen.encode(3, reused, onTask0, "RECEIVED", 50, "WH1/A-1", 2000))).get();
+                second = producer.send(new ProducerRecord<>(fixture.source, 1, bytes(onTask1),
+                        gen.encode(3, reused, onTask1, "RECEIVED", 5_000, "WH1/A-1", 2000))).get();
+            }
+            RecoveryEvidence e = fixture.newRun().evidence();
+
+            assertThat(e.getIdConflictsAcrossTasks()).as("one event id applied under keys of two apply tasks").isEqualTo(1);
+            assertThat(e.getIdConflicts()).as("no task met the id twice").isZero();
+            assertThat(e.getEventsProcessed()).as("both were applied").isEqualTo(22);
+            assertThat(e.getConfidenceStatus()).isEqualTo(ConfidenceStatus.untrusted);
+            assertThat(e.getChecksNotMade()).isEmpty();
+            assertThat(e.getReconciliationChecks()).as("the id check received every applied id")
+                    .anyMatch(c -> c.getName().equals("event_ids_checked_across_apply_tasks") && c.getPassed() && c.getDetail().contains("22 event ids"));
+            String at0 = fixture.source + "-0@" + first.offset();
+            String at1 = fixture.source + "-1@" + second.offset();
+            assertThat(e.getIdConflictSamples()).singleElement().satisfies(c -> {
+                assertThat(c.getEventId()).isEqualTo(reused);
+                assertThat(List.of(c.getAppliedFrom(), c.getConflictingFrom())).containsExactlyInAnyOrder(at0, at1);
+            });
+            assertThat(e.getConfidenceReasons().get(0)).contains(reused, "different apply tasks");
+        }
+    }
+
+    /** A SKU whose events the repartition sends to apply task {@code task} of {@code tasks}. */
+    static String keyOfTask(int task, int tasks) {
+        for (int i = 0; ; i++) {
+            String key = "SKU-T" + i;
+            if (dev.reprise.compat.Partitions.ofKey(bytes(key), tasks) == task) {
+                return key;
+            }
+        }
     }
 
     static byte[] bytes(String s) {

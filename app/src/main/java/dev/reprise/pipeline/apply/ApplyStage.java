@@ -4,12 +4,14 @@ import dev.reprise.codec.HeaderNames;
 import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.codec.ValueFormat;
 import dev.reprise.compat.CommitHook;
+import dev.reprise.compat.HookForwarding;
 import dev.reprise.compat.NewHeaders;
 import dev.reprise.contract.Contract;
 import dev.reprise.counts.Count;
 import dev.reprise.counts.CountFamily;
 import dev.reprise.dedup.DedupSet;
 import dev.reprise.evidence.TaskSummary;
+import dev.reprise.pipeline.idcheck.IdClaims;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
 import dev.reprise.pipeline.support.CounterFeed;
@@ -110,6 +112,11 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     private boolean otherRunsGone;
     /** The source partition ({@link #sourceIndex}) of the last event, asked about again for most events. */
     private int lastSource = -1;
+    /** With more than one apply task: the ids this task applied, on their way to the id check, and what it sent each of its tasks. */
+    private IdClaims.Batches idClaims;
+    private Counters.Scope claimsSent;
+    /** Sends claims from the commit hook, outside any process call. */
+    private HookForwarding hookForwarding;
     /** Conflicting events kept as samples per task: their names travel with every commit of the counters. */
     static final int CONFLICT_SAMPLES = 20;
 
@@ -158,7 +165,18 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         this.completion = new TaskCompletion<>(states, referenceStoreName == null ? null : context.getStateStore(referenceStoreName), codec, prefix,
                 taskPartition, plan.repartitionPartitions());
         this.commitHook = context.getStateStore(COMMIT_HOOK);
+        if (plan.repartitionPartitions() > 1) {
+            // Ids reused under ordering keys of different apply tasks meet no dedup set: every applied id is claimed at the id
+            // check. Claims wait in memory until a batch is full, the task ends, or it commits: the commit hook sends what is left
+            // before the producer flush and the offset commit, so no applied event is committed unclaimed.
+            this.idClaims = new IdClaims.Batches(prefix, taskPartition, plan.repartitionPartitions());
+            this.claimsSent = counters.scope("id-claims-sent");
+            this.hookForwarding = HookForwarding.of(context);
+        }
         commitHook.beforeCommit(() -> {
+            if (idClaims != null && !idClaims.isEmpty()) {
+                hookForwarding.run(context.currentSystemTimeMs(), () -> idClaims.takeAll(this::sendClaims));
+            }
             seen.writeBatch();
             recent.writeAll();
             if (transit != null) {
@@ -244,7 +262,11 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
             deadLetter(keyBytes, data, Failures.deadLetterOrStop(e, where));
             return;
         }
-        seen.add(eventId, new DedupSet.Seen(digest, sourceIndex(data.sourceTopic, data.sourcePartition), data.sourceOffset));
+        int source = sourceIndex(data.sourceTopic, data.sourcePartition);
+        seen.add(eventId, new DedupSet.Seen(digest, source, data.sourceOffset));
+        if (idClaims != null) {
+            idClaims.add(eventId, digest, source, data.sourceOffset, keyBytes, this::sendClaims);
+        }
         if (data.sequence != null) {
             checkSequence(stateKey, data.sequence);
         }
@@ -275,6 +297,15 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         LOG.warn("Event id {} was applied from {} and comes again from {} (key {}) with other content or another key: a conflict, "
                 + "not a copy; the second event is not applied, the conflict is counted in the evidence (idempotency.on_conflict: {}); "
                 + "the run continues", data.eventId, firstRead, secondRead, sample.key(), contract.idempotency().onConflict().configName());
+    }
+
+    private void sendClaims(int task, byte[] value, long claims) {
+        context.forward(new Record<>(taskKey(task), (Emitted) new Emitted.IdClaim(task, value), context.currentSystemTimeMs()));
+        claimsSent.add(Integer.toString(task), claims);
+    }
+
+    private static byte[] taskKey(int task) {
+        return new byte[]{(byte) (task >>> 24), (byte) (task >>> 16), (byte) (task >>> 8), (byte) task};
     }
 
     /** The index of a source partition in the plan's ranges, where the dedup set keeps where an event was read. */
@@ -380,6 +411,14 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     private void complete() {
         recent.writeAll();
         int partition = context.taskId().partition();
+        if (idClaims != null) {
+            // The last claims, then an end to every id check task with the number of claims sent it, which it compares.
+            idClaims.takeAll(this::sendClaims);
+            for (int task = 0; task < idClaims.tasks(); task++) {
+                context.forward(new Record<>(taskKey(task), (Emitted) new Emitted.IdClaim(task, idClaims.end(task, claimsSent.get(Integer.toString(task)))),
+                        context.currentSystemTimeMs()));
+            }
+        }
         Reconciliation<S> checks = completion.check(invariants, (key, state) -> {
             if (contract.processing().bounded()) {
                 emitState(key, state);

@@ -7,9 +7,11 @@ import dev.reprise.counts.Count;
 import dev.reprise.evidence.EvidenceBuilder;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.EvidenceSignature;
+import dev.reprise.evidence.IdCheckSummary;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.apply.ApplyStage;
+import dev.reprise.pipeline.idcheck.IdCheckStage;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.common.header.Header;
@@ -28,12 +30,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The evidence stage: a single task that collects one {@link TaskSummary} per apply task and, when all
- * have arrived, writes the run's final evidence. Summaries are kept in a store so a restart in the
+ * The evidence stage: a single task that collects one {@link TaskSummary} per apply task (and with more than one, one
+ * {@link IdCheckSummary} per id check task) and, when all have arrived, writes the run's final evidence. Summaries are kept in a store so a restart in the
  * middle loses none.
  */
 public final class EvidenceStage implements Processor<byte[], byte[], byte[], byte[]> {
-    /** "run id|part|apply partition" → summary JSON; "run id|final" → the evidence written. */
+    /** "run id|part|apply partition" → summary JSON; "run id|id-check|partition" → id check summary JSON; "run id|final" → the evidence written. */
     public static final String STORE = "reprise-evidence-parts";
     private static final Logger LOG = LoggerFactory.getLogger(EvidenceStage.class);
 
@@ -119,34 +121,77 @@ public final class EvidenceStage implements Processor<byte[], byte[], byte[], by
         if (parts.get(finalKey) != null) {
             return;
         }
+        Header kind = record.headers().lastHeader(ApplyStage.PART_HEADER);
+        String kindText = kind == null ? "" : new String(kind.value(), StandardCharsets.UTF_8);
+        if (IdCheckStage.PART.equals(kindText)) {
+            IdCheckSummary idCheck = readIdCheck(record.value());
+            if (idCheck == null || !plan.runId().equals(idCheck.runId()) || idCheck.partition() < 0 || idCheck.partition() >= plan.repartitionPartitions()) {
+                stale(idCheck == null ? "a record that is not an id check summary" : "an id check summary of run " + idCheck.runId());
+                return;
+            }
+            parts.put(plan.runId() + "|id-check|" + idCheck.partition(), record.value());
+            finishWhenComplete(finalKey);
+            return;
+        }
         TaskSummary summary = readSummary(record.value());
         if (summary == null || !plan.runId().equals(summary.runId())
                 || summary.partition() < 0 || summary.partition() >= plan.repartitionPartitions()) {
-            // A summary of another run (an offset reset with Kafka's own tools rewinds this internal topic too) or
-            // not a summary at all: it never completes this run. Counted, and said in the final evidence.
-            long stale = staleCount() + 1;
-            parts.put(staleKey(), Long.toString(stale).getBytes(StandardCharsets.UTF_8));
-            feed.grew(Count.STALE_RECORDS.key(), 1);
-            LOG.warn("The evidence task ignored {} on its input topic; {} such records in run {}",
-                    summary == null ? "a record that is not a task summary" : "a summary of run " + summary.runId(), stale, plan.runId());
+            stale(summary == null ? "a record that is not a task summary" : "a summary of run " + summary.runId());
             return;
         }
-        Header kind = record.headers().lastHeader(ApplyStage.PART_HEADER);
-        if (kind != null && "progress".equals(new String(kind.value(), StandardCharsets.UTF_8))) {
+        if ("progress".equals(kindText)) {
             progress.put(summary.partition(), summary.counters());
             progressChanged = true;
             return;
         }
         parts.put(plan.runId() + "|part|" + summary.partition(), record.value());
+        finishWhenComplete(finalKey);
+    }
+
+    /**
+     * A record of another run (an offset reset with Kafka's own tools rewinds this internal topic too) or not a part at all:
+     * it never completes this run. Counted, and said in the final evidence.
+     */
+    private void stale(String what) {
+        long stale = staleCount() + 1;
+        parts.put(staleKey(), Long.toString(stale).getBytes(StandardCharsets.UTF_8));
+        feed.grew(Count.STALE_RECORDS.key(), 1);
+        LOG.warn("The evidence task ignored {} on its input topic; {} such records in run {}", what, stale, plan.runId());
+    }
+
+    private static IdCheckSummary readIdCheck(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return IdCheckSummary.fromJson(value);
+        } catch (RuntimeException notASummary) {
+            return null;
+        }
+    }
+
+    /**
+     * Writes the final evidence once every apply task's summary is in, and with more than one apply task, every id check
+     * task's summary too.
+     */
+    private void finishWhenComplete(String finalKey) {
         List<TaskSummary> all = new ArrayList<>();
+        List<IdCheckSummary> idChecks = new ArrayList<>();
         for (int p = 0; p < plan.repartitionPartitions(); p++) {
             byte[] part = parts.get(plan.runId() + "|part|" + p);
             if (part == null) {
                 return;
             }
             all.add(TaskSummary.fromJson(part));
+            if (plan.repartitionPartitions() > 1) {
+                byte[] idCheck = parts.get(plan.runId() + "|id-check|" + p);
+                if (idCheck == null) {
+                    return;
+                }
+                idChecks.add(IdCheckSummary.fromJson(idCheck));
+            }
         }
-        RecoveryEvidence evidence = signer.stamp(EvidenceBuilder.build(contract, plan, all, staleCount(), context.currentSystemTimeMs()));
+        RecoveryEvidence evidence = signer.stamp(EvidenceBuilder.build(contract, plan, all, idChecks, staleCount(), context.currentSystemTimeMs()));
         progress.clear();
         byte[] encoded = codec.write(evidence);
         parts.put(finalKey, encoded);
