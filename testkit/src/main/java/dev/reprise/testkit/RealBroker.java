@@ -9,6 +9,7 @@ import dev.reprise.codec.HeaderNames;
 import dev.reprise.projection.StateCodec;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -93,31 +94,51 @@ public final class RealBroker implements AutoCloseable {
      * reference records to the contract's reference topic (compacted). Idempotent producer, acks=all.
      */
     public RealBroker write(ReplayKit kit, History history) {
-        try (Admin admin = kafka.admin()) {
+        writeTo(kafka.clientConfig(), kit, history, partitions);
+        return this;
+    }
+
+    /**
+     * Writes the history to any cluster as {@link #write} does: to put a test's history on a cluster for a
+     * {@code reprise replay} by hand (the history topics are created with {@code historyPartitions} when missing).
+     *
+     * @param clientConfig the cluster's client settings, at least {@code bootstrap.servers}
+     */
+    public static void writeTo(Map<String, Object> clientConfig, ReplayKit kit, History history, int historyPartitions) {
+        try (Admin admin = Admin.create(clientConfig)) {
             Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
             for (String topic : kit.contract().history().topics()) {
                 if (!existing.contains(topic)) {
-                    kafka.createTopic(topic, partitions, Map.of());
+                    missing.add(new NewTopic(topic, historyPartitions, (short) 1));
                 }
             }
             String reference = kit.contract().reconciliation().referenceTopic();
             if (reference != null && !existing.contains(reference)) {
-                kafka.createTopic(reference, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                missing.add(new NewTopic(reference, 1, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot list the broker's topics: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("cannot create the history topics on " + clientConfig.get("bootstrap.servers") + ": "
+                    + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<History.Input> all = new ArrayList<>(history.referenceRecords());
             all.addAll(history.records());
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (History.Input r : all) {
-                producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), r.headers())).get();
+                sent.add(producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), r.headers())));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get();
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot write the history: " + e.getCause().getMessage(), e.getCause());
@@ -125,7 +146,6 @@ public final class RealBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        return this;
     }
 
     /** Writes the history ({@link #write}) and replays the contract's scope ({@link #replay(ReplayKit)}). */
