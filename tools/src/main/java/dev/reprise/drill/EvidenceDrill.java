@@ -99,7 +99,7 @@ final class EvidenceDrill {
     /** A projection or upcaster that rebuilds the wrong state: the comparison with the ground truth must fail. */
     private static Mutant wrongRebuild(Drill.Base b, String name, String fault, Projection<?> projection, Upcaster upcaster) {
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         Codecs codecs = wb.codecs;
         if (projection != null) {
             contract = contract.withProjectionName(projection.name());
@@ -126,7 +126,7 @@ final class EvidenceDrill {
         String fault = "the group's offsets of partition 0 moved to its end after the run was planned (as kafka-consumer-groups "
                 + "--reset-offsets --to-latest would), before the run read it";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan plan = wb.begin(runner, contract);
         RunPlan.PartitionRange range = plan.ranges().get(0);
@@ -154,7 +154,7 @@ final class EvidenceDrill {
     private static Mutant undeliveredTail(Drill.Base b) {
         String name = "skip-partition-end-undelivered";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         RunPlan probe;
         try (Admin admin = wb.admin()) {
             probe = new dev.reprise.plan.Planner(admin, wb.clientConfig()).plan(contract);
@@ -169,7 +169,7 @@ final class EvidenceDrill {
         Map<String, String> settings = new java.util.HashMap<>();
         Mutants.UndeliveredTail.streamsSettings(range.topicPartition(), from).forEach((k, v) -> settings.put(k, String.valueOf(v)));
         settings.put(dev.reprise.config.RepriseConfig.STALL_TIMEOUT_MS, "5000");
-        AppProcess app = AppProcess.start(wb, b.bootstrap(), wb.contractFile(wb.yaml(wb.names(name), wb.history(), false, "", "")),
+        AppProcess app = AppProcess.start(wb, b.bootstrap(), wb.contractFile(wb.yaml(wb.names(name), wb.history(), null, "", "")),
                 wb.dir.resolve(name), name, settings);
         // The run notices by itself that it has nothing left to read (here after 5 s of it, checked every 5 s).
         long waitSeconds = 90 + b.records() / 1_000;
@@ -215,7 +215,7 @@ final class EvidenceDrill {
         Workbench.Names own = wb.names(name);
         // The clean run's application, so its internal topics (and the clean run's records on them) are there.
         Workbench.Names names = new Workbench.Names(name, clean.applicationId(), own.projection(), own.evidence(), own.deadLetters());
-        Contract contract = wb.contract(wb.yaml(names, wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(names, wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan plan = wb.begin(runner, contract, Optional.of(b.cleanEvidence().getRunId().toString()));
         String repartition = contract.applicationId() + "-" + ReplayTopology.BY_KEY + "-repartition";
@@ -277,7 +277,7 @@ final class EvidenceDrill {
     private static Mutant emptyScope(Drill.Base b) {
         String name = "empty-scope";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "",
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "",
                 "scope:\n  from: earliest\n  to: latest-at-start\n  keys: [drill-no-such-sku]\n"));
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
         return verdictMutant(name, "scope.keys names a SKU that no event has", e, "rebuild_is_not_empty");
@@ -291,7 +291,7 @@ final class EvidenceDrill {
     private static Mutant skipInsideRange(Drill.Base b) {
         String name = "skip-inside-range";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan plan = wb.begin(runner, contract);
         RunPlan.PartitionRange range = plan.ranges().stream().filter(r -> r.hasData() && r.lastDataOffset() - r.firstDataOffset() > 4)
@@ -336,7 +336,7 @@ final class EvidenceDrill {
     private static Mutant oldRunInstance(Drill.Base b) {
         String name = "old-run-instance";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan old = wb.begin(runner, contract);
         RunPlan current = wb.begin(runner, contract, Optional.of(old.runId()));
