@@ -256,7 +256,9 @@ final class EvidenceDrill {
         var foreign = new RoutedSerde(otherRun).serializer();
         int injected = 0;
         try (KafkaProducer<byte[], byte[]> producer = wb.producer(); Admin admin = wb.admin()) {
-            int repartitions = admin.describeTopics(List.of(repartition)).allTopicNames().get(60, TimeUnit.SECONDS).get(repartition).partitions().size();
+            // A history keyed by the ordering key is not repartitioned: there is no by-key topic, only the evidence parts.
+            int repartitions = admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(repartition)
+                    ? admin.describeTopics(List.of(repartition)).allTopicNames().get(60, TimeUnit.SECONDS).get(repartition).partitions().size() : 0;
             for (int p = 0; p < repartitions; p++) {
                 for (RunPlan.PartitionRange source : plan.ranges()) {
                     // End markers of another run claiming every source partition ended: a run that took them would finish early.

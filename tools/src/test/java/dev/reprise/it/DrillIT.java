@@ -127,9 +127,8 @@ class DrillIT {
 
     @Test
     void aSampleWhoseContractCannotLoadIsRefusedNamingTheField() throws Exception {
-        Path dir = Files.createTempDirectory("drill-sample-broken");
-        Path contract = dir.resolve("broken.yaml");
-        Files.writeString(contract, Files.readString(Path.of("../config/invoice.yaml")).replace("  topic: invoice-summary-rebuilt\n", ""));
+        Path contract = invoiceHistory("drill-sample-broken-" + System.nanoTime(), 2, 10, 0);
+        Files.writeString(contract, Files.readString(contract).replace("  topic: invoice-summary-rebuilt\n", ""));
         Cli.Outcome o = Cli.reprise("drill", "crash", "--contract", contract.toString(), "--sample-keys", "5",
                 "--source-bootstrap-server", SharedKafka.get().bootstrapServers());
         assertThat(o.exitCode()).as(o.stderr()).isEqualTo(2);
