@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts a real Kafka broker in this JVM, writes a generated inventory history (three schema versions, "
                 + "duplicates, poison records) and replays it with the inventory contract. The evidence is compared with the "
-                + "generator's own ground truth."},
+                + "generator's own ground truth.",
+                "A tool of the inventory sample; to rehearse on your own history: reprise drill SCENARIO --contract YOURS.yaml --sample-keys N."},
         footer = {"", "Example:", "  reprise demo --events 200000 --duplicates 0.05 --json"})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "100000", description = "Unique events to generate (default ${DEFAULT-VALUE}).")

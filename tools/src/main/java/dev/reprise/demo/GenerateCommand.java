@@ -23,9 +23,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Writes a generated inventory history (v1/v2/v3 events, duplicates, poison records) to the contract's first "
+        description = {"Writes a generated inventory history (v1/v2/v3 events, duplicates, poison records) to the contract's first "
                 + "history topic, creating it when missing. For trying Reprise on a test cluster; prints the generator's counts. "
                 + "With --keyed the history is keyed by SKU with the default partitioner; --scatter-keys N then breaks that promise.",
+                "A tool of the inventory sample; to rehearse on your own history: reprise drill SCENARIO --contract YOURS.yaml --sample-keys N."},
         footer = {"", "Example:", "  reprise generate --contract config/inventory.yaml --bootstrap-server localhost:9092 --events 100000"})
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin

@@ -6,6 +6,7 @@ import dev.reprise.contract.ContractLoader;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.ops.Control;
 import dev.reprise.ops.ReplayRunner;
+import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -65,7 +66,12 @@ public final class Drill {
      * @param kills          SIGKILLs of the crash drill (at least 3)
      */
     public record Options(List<Scenario> scenarios, long events, int partitions, long seed, int kills, Path contract,
-                          Map<String, Object> clientConfig, Properties userProperties) {
+                          Map<String, Object> clientConfig, Properties userProperties, Sampling sampling) {
+        public Options(List<Scenario> scenarios, long events, int partitions, long seed, int kills, Path contract,
+                       Map<String, Object> clientConfig, Properties userProperties) {
+            this(scenarios, events, partitions, seed, kills, contract, clientConfig, userProperties, null);
+        }
+
         public Options {
             if (events < 100) {
                 throw new IllegalArgumentException("--events: at least 100, got " + events);
@@ -83,12 +89,26 @@ public final class Drill {
         }
     }
 
+    /**
+     * A sample of a team's own history to drill on instead of the generated inventory history ({@code --sample-keys}).
+     *
+     * @param keys         ordering keys sampled
+     * @param sourceConfig the team cluster's client settings, to read the history from
+     */
+    public record Sampling(int keys, Map<String, Object> sourceConfig) {
+        public Sampling {
+            if (keys < 1) {
+                throw new IllegalArgumentException("--sample-keys: at least 1, got " + keys);
+            }
+        }
+    }
+
     /** The drill's account: one entry per scenario, and whether every one held. */
     public record Result(Map<String, Object> json, boolean held) {
     }
 
     /** What every scenario shares: the cluster, the base history and its clean run. */
-    record Base(Workbench wb, String bootstrap, BrokerProcess broker, InventoryGenerator.Generated generated, Comparison.Outcome clean,
+    record Base(Workbench wb, String bootstrap, BrokerProcess broker, long records, Comparison.Outcome clean,
                 RecoveryEvidence cleanEvidence, Random random, Options options, PrintStream err) {
 
         /** Sets a run's throttle (0 removes it) through the control topic, as 'reprise throttle' does. */
@@ -101,9 +121,9 @@ public final class Drill {
             }
         }
 
-        /** Records of the base history (unique events, copies and poison records). */
-        long records() {
-            return generated.events() + generated.duplicates() + generated.poison();
+        /** Whether the drill runs on a sample of a team's history rather than the generated inventory history. */
+        boolean sampled() {
+            return wb.team != null;
         }
 
         /** The final evidence and projection topic of a finished run. */
@@ -123,14 +143,20 @@ public final class Drill {
     public Result run(Options options) {
         long t0 = System.nanoTime();
         Contract sample = ContractLoader.load(options.contract());
+        // A team's contract: its projection and upcasters from the plugin path, found (or refused) before anything starts.
+        Codecs teamCodecs = options.sampling() == null ? null : Codecs.forContract(sample);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("started_at", Instant.now().toString());
         json.put("cluster", options.clientConfig() == null ? "the drill's own broker (reprise broker, a process of its own)"
                 : String.valueOf(options.clientConfig().get("bootstrap.servers")));
         json.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "os", System.getProperty("os.name") + " "
                 + System.getProperty("os.arch"), "java", System.getProperty("java.version")));
-        json.put("events", options.events());
-        json.put("partitions", options.partitions());
+        if (options.sampling() == null) {
+            json.put("events", options.events());
+            json.put("partitions", options.partitions());
+        } else {
+            json.put("contract", String.valueOf(sample.source()));
+        }
         json.put("seed", options.seed());
         List<Map<String, Object>> scenarios = new ArrayList<>();
         boolean held = true;
@@ -142,9 +168,11 @@ public final class Drill {
                 broker = BrokerProcess.startTemporary("drill", "768m");
                 clientConfig = broker.clientConfig();
             }
-            try (Workbench wb = new Workbench(sample, clientConfig, options.userProperties(), options.partitions())) {
+            try (Workbench wb = options.sampling() == null ? new Workbench(sample, clientConfig, options.userProperties(), options.partitions())
+                    : Workbench.forTeam(sample, teamCodecs, clientConfig, options.userProperties())) {
                 json.put("prefix", wb.prefix);
-                Base base = setUp(wb, String.valueOf(clientConfig.get("bootstrap.servers")), broker, options);
+                String bootstrap = String.valueOf(clientConfig.get("bootstrap.servers"));
+                Base base = options.sampling() == null ? setUp(wb, bootstrap, broker, options) : setUpSample(wb, bootstrap, broker, options, json);
                 json.put("clean_run", Map.of("run_id", base.cleanEvidence().getRunId().toString(), "confidence_status",
                         base.cleanEvidence().getConfidenceStatus().toString(), "events_read", base.cleanEvidence().getEventsRead(),
                         "checksum", base.cleanEvidence().getChecksum().toString()));
@@ -166,7 +194,8 @@ public final class Drill {
                     if (broker != null && !broker.isAlive()) {
                         report.fail("the drill's broker stopped by itself; the end of its log:" + broker.logTail());
                     }
-                    err.println("  " + s.label() + ": " + (report.held() ? "held" : "DID NOT HOLD") + " " + report.summary());
+                    err.println("  " + s.label() + ": " + (report.skipped() != null ? "skipped: " + report.skipped()
+                            : (report.held() ? "held" : "DID NOT HOLD") + " " + report.summary()));
                     report.differences().forEach(d -> err.println("    " + d));
                     held &= report.held();
                     scenarios.add(report.toJson());
@@ -207,12 +236,13 @@ public final class Drill {
             producer.flush();
         }
         Workbench.Names names = wb.names("clean");
-        Contract contract = wb.contract(wb.yaml(names, wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(names, wb.history(), null, "", ""));
         err.println("▶ The clean run, every scenario's reference…");
         ReplayRunner runner = wb.runner(contract, wb.codecs, "clean", Map.of());
         RunPlan plan = wb.begin(runner, contract);
         runner.run(plan, null);
-        Base base = new Base(wb, bootstrap, broker, generated, null, null, new Random(options.seed()), options, err);
+        Base base = new Base(wb, bootstrap, broker, generated.events() + generated.duplicates() + generated.poison(), null, null,
+                new Random(options.seed()), options, err);
         Comparison.Outcome clean = base.outcome(contract, plan.runId());
         List<String> wrong = new ArrayList<>();
         RecoveryEvidence e = clean.evidence();
@@ -229,6 +259,53 @@ public final class Drill {
         }
         err.printf("  clean run %s: %,d events processed, %,d duplicates, %,d dead letters, %,d keys, checksum %s, %s%n", plan.runId(),
                 e.getEventsProcessed(), e.getDuplicatesSkipped(), e.getDeadLettered(), e.getProjectionKeys(), e.getChecksum(), e.getConfidenceStatus());
-        return new Base(wb, bootstrap, broker, generated, clean, e, base.random(), options, err);
+        return new Base(wb, bootstrap, broker, base.records(), clean, e, base.random(), options, err);
+    }
+
+    /**
+     * Copies a sample of the team's history and replays it cleanly twice: the first run's projection becomes the reference
+     * every later run must match key by key (as the generator's ground truth does for the inventory sample), and the
+     * second, compared with it, is the clean run every scenario is compared with. Both must be trusted: a drill that
+     * compared faulty runs with an untrusted one would prove nothing.
+     */
+    private Base setUpSample(Workbench wb, String bootstrap, BrokerProcess broker, Options options, Map<String, Object> json) {
+        Sample.Copied copied = new Sample(wb.team, new SourceOracle(wb.team, wb.codecs), options.sampling().sourceConfig(), err)
+                .copy(wb, options.sampling().keys(), options.seed());
+        json.put("sample", copied.toJson());
+        json.put("partitions", copied.partitions());
+        err.printf("  %,d records of %,d keys copied (of %,d records and %,d keys), %,d of them without a readable ordering key%n",
+                copied.recordsCopied(), copied.keysSampled(), copied.recordsRead(), copied.keys(), copied.keylessCopied());
+        err.println("  the sample's contract: " + wb.team.source() + " with the drill's topics and application ids; scope read from the "
+                + "sample's first record to its last; evidence.min_events_processed and min_projection_keys at their defaults");
+        Workbench.Names referenceNames = wb.names("reference");
+        Contract referenceContract = wb.contract(wb.yaml(referenceNames, wb.history(), null, "", ""));
+        err.println("▶ The reference run of the sample: its projection is what every later run must rebuild…");
+        ReplayRunner referenceRunner = wb.runner(referenceContract, wb.codecs, "reference", Map.of());
+        RunPlan referencePlan = wb.begin(referenceRunner, referenceContract);
+        RecoveryEvidence reference = referenceRunner.run(referencePlan, null);
+        if (!"trusted".equals(reference.getConfidenceStatus().toString())) {
+            throw new IllegalStateException("the first run of the sample is " + reference.getConfidenceStatus() + ": "
+                    + reference.getConfidenceReasons() + ". The drills compare faulty runs with a trusted clean run: sample other keys "
+                    + "(--seed) or more of them (--sample-keys), or fix what the reasons name in the contract");
+        }
+        wb.useReference(referenceNames.projection());
+        Workbench.Names names = wb.names("clean");
+        Contract contract = wb.contract(wb.yaml(names, wb.history(), null, "", ""));
+        err.println("▶ The clean run, every scenario's reference…");
+        ReplayRunner runner = wb.runner(contract, wb.codecs, "clean", Map.of());
+        RunPlan plan = wb.begin(runner, contract);
+        runner.run(plan, null);
+        Base base = new Base(wb, bootstrap, broker, copied.recordsCopied(), null, null, new Random(options.seed()), options, err);
+        Comparison.Outcome clean = base.outcome(contract, plan.runId());
+        RecoveryEvidence e = clean.evidence();
+        if (e.getEventsRead() != copied.recordsCopied() || !"trusted".equals(e.getConfidenceStatus().toString())
+                || !e.getChecksum().toString().equals(reference.getChecksum().toString())) {
+            throw new IllegalStateException("the clean run does not match the sample: " + e.getEventsRead() + " records read ("
+                    + copied.recordsCopied() + " copied), checksum " + e.getChecksum() + " (the reference run's " + reference.getChecksum()
+                    + "), " + e.getConfidenceStatus() + " " + e.getConfidenceReasons() + ": nothing to compare the drills with");
+        }
+        err.printf("  clean run %s: %,d events processed, %,d duplicates, %,d dead letters, %,d keys, checksum %s, %s%n", plan.runId(),
+                e.getEventsProcessed(), e.getDuplicatesSkipped(), e.getDeadLettered(), e.getProjectionKeys(), e.getChecksum(), e.getConfidenceStatus());
+        return new Base(wb, bootstrap, broker, copied.recordsCopied(), clean, e, base.random(), options, err);
     }
 }

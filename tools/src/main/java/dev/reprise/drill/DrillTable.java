@@ -11,11 +11,16 @@ final class DrillTable {
     @SuppressWarnings("unchecked")
     static String render(Map<String, Object> json) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("Drill of %,d events over %s partitions (seed %s) on %s: %s in %s s%n", ((Number) json.get("events")).longValue(),
+        String what = json.get("sample") instanceof Map<?, ?> sample
+                ? String.format("a sample of %s (%,d records of %,d keys)", json.get("contract"), ((Number) sample.get("records_copied")).longValue(),
+                ((Number) sample.get("keys_sampled")).longValue())
+                : String.format("%,d events", ((Number) json.get("events")).longValue());
+        out.append(String.format("Drill of %s over %s partitions (seed %s) on %s: %s in %s s%n", what,
                 json.get("partitions"), json.get("seed"), json.get("cluster"), Boolean.TRUE.equals(json.get("held")) ? "every scenario held"
                         : "NOT every scenario held", json.get("seconds")));
         for (Map<String, Object> s : (List<Map<String, Object>>) json.get("scenarios")) {
-            out.append(String.format("%n%-16s %s%n", s.get("scenario"), Boolean.TRUE.equals(s.get("held")) ? "held" : "DID NOT HOLD"));
+            out.append(String.format("%n%-16s %s%n", s.get("scenario"), s.get("skipped") != null ? "skipped"
+                    : Boolean.TRUE.equals(s.get("held")) ? "held" : "DID NOT HOLD"));
             s.forEach((k, v) -> {
                 if (!List.of("scenario", "held", "compared", "differences", "notes", "outcomes").contains(k)) {
                     out.append(String.format("  %-28s %s%n", k, v));

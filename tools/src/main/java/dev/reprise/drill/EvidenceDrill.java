@@ -16,6 +16,7 @@ import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.upcast.Upcaster;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Mutants of the pipeline, each run on the base history: the evidence must not call a broken rebuild
@@ -45,13 +47,25 @@ final class EvidenceDrill {
     }
 
     /** One mutant's outcome. */
-    private record Mutant(String name, String fault, String expected, Map<String, Object> result, boolean caught) {
+    private record Mutant(String name, String fault, String expected, Map<String, Object> result, boolean caught, String skipped) {
+        Mutant(String name, String fault, String expected, Map<String, Object> result, boolean caught) {
+            this(name, fault, expected, result, caught, null);
+        }
+
+        /** A mutant that cannot run on this history or has nothing to break in it, and why. */
+        static Mutant skip(String name, String fault, String why) {
+            return new Mutant(name, fault, "(not run)", Map.of(), false, why);
+        }
+
         Map<String, Object> toJson() {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("mutant", name);
             out.put("fault", fault);
             out.put("expected", expected);
             out.put("caught", caught);
+            if (skipped != null) {
+                out.put("skipped", skipped);
+            }
             out.putAll(result);
             return out;
         }
@@ -59,12 +73,16 @@ final class EvidenceDrill {
 
     static void run(Drill.Base b, ScenarioReport r) {
         Map<String, java.util.function.Supplier<Mutant>> drills = new LinkedHashMap<>();
+        AtomicLong dropped = new AtomicLong();
+        AtomicLong twice = new AtomicLong();
         drills.put("drop-events", () -> wrongRebuild(b, "drop-events", "the projection ignores one event in " + Mutants.ONE_IN
-                + " and counts it as processed", new Mutants.DroppingProjection(), null));
+                + " and counts it as processed", Mutants.dropping(b.wb().codecs.projection(), dropped), dropped, null));
         drills.put("apply-twice", () -> wrongRebuild(b, "apply-twice", "the projection applies one event in " + Mutants.ONE_IN + " twice",
-                new Mutants.TwiceApplyingProjection(), null));
-        drills.put("wrong-upcast", () -> wrongRebuild(b, "wrong-upcast", "StockMovement v1 -> v2 forgets that v1 counts cases of 12", null,
-                new Mutants.CasesAsUnits()));
+                Mutants.applyingTwice(b.wb().codecs.projection(), twice), twice, null));
+        drills.put("wrong-upcast", () -> b.sampled() ? Mutant.skip("wrong-upcast", "StockMovement v1 -> v2 forgets that v1 counts cases of 12",
+                "made for the inventory sample's StockMovement upcaster; a wrong upcast of your events is caught like drop-events, "
+                        + "by the comparison with the clean run's projection")
+                : wrongRebuild(b, "wrong-upcast", "StockMovement v1 -> v2 forgets that v1 counts cases of 12", null, null, new Mutants.CasesAsUnits()));
         drills.put("skip-partition-end-by-offsets", () -> offsetsPastTheEnd(b));
         drills.put("skip-partition-end-undelivered", () -> undeliveredTail(b));
         drills.put("stale-records", () -> staleRecords(b));
@@ -87,8 +105,14 @@ final class EvidenceDrill {
         long caught = mutants.stream().filter(Mutant::caught).count();
         r.fact("mutants", mutants.size());
         r.fact("caught", caught);
+        r.fact("skipped", mutants.stream().filter(m -> m.skipped() != null).count());
         r.fact("outcomes", mutants.stream().map(Mutant::toJson).toList());
         for (Mutant m : mutants) {
+            if (m.skipped() != null) {
+                b.err().println("    " + m.name() + ": skipped — " + m.skipped());
+                r.note("mutant " + m.name() + " not run: " + m.skipped());
+                continue;
+            }
             b.err().println("    " + m.name() + ": " + (m.caught() ? "caught" : "NOT CAUGHT") + " — " + m.result().getOrDefault("confidence_status", "")
                     + " " + m.result().getOrDefault("failed_checks", ""));
             if (!m.caught()) {
@@ -98,9 +122,9 @@ final class EvidenceDrill {
     }
 
     /** A projection or upcaster that rebuilds the wrong state: the comparison with the ground truth must fail. */
-    private static Mutant wrongRebuild(Drill.Base b, String name, String fault, Projection<?> projection, Upcaster upcaster) {
+    private static Mutant wrongRebuild(Drill.Base b, String name, String fault, Projection<?> projection, AtomicLong changing, Upcaster upcaster) {
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         Codecs codecs = wb.codecs;
         if (projection != null) {
             contract = contract.withProjectionName(projection.name());
@@ -115,7 +139,15 @@ final class EvidenceDrill {
                     codecs.projection(), codecs.contractInvariants(), codecs.schemaIds(), codecs.projectionEncoding(), codecs.projectionTopic());
         }
         RecoveryEvidence e = replay(b, contract, codecs, name, Map.of());
-        return verdictMutant(name, fault, e, REFERENCE);
+        if (changing != null && changing.get() == 0) {
+            return Mutant.skip(name, fault, "none of the events it mishandled changes a key's state in this projection (" + e.getEventsProcessed()
+                    + " events, one in " + Mutants.ONE_IN + " chosen): the fault is harmless here, there is nothing to catch");
+        }
+        Mutant m = verdictMutant(name, fault, e, REFERENCE);
+        if (changing != null) {
+            m.result().put("events_mishandled_that_change_state", changing.get());
+        }
+        return m;
     }
 
     /**
@@ -124,13 +156,13 @@ final class EvidenceDrill {
      */
     private static Mutant offsetsPastTheEnd(Drill.Base b) {
         String name = "skip-partition-end-by-offsets";
-        String fault = "the group's offsets of partition 0 moved to its end after the run was planned (as kafka-consumer-groups "
+        String fault = "the group's offsets of a partition moved to its end after the run was planned (as kafka-consumer-groups "
                 + "--reset-offsets --to-latest would), before the run read it";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan plan = wb.begin(runner, contract);
-        RunPlan.PartitionRange range = plan.ranges().get(0);
+        RunPlan.PartitionRange range = plan.ranges().stream().filter(RunPlan.PartitionRange::hasData).findFirst().orElse(plan.ranges().get(0));
         ReplayRunner.Prepared prepared;
         try (Admin admin = wb.admin()) {
             admin.alterConsumerGroupOffsets(contract.applicationId(), Map.of(range.topicPartition(), new OffsetAndMetadata(range.end())))
@@ -155,7 +187,7 @@ final class EvidenceDrill {
     private static Mutant undeliveredTail(Drill.Base b) {
         String name = "skip-partition-end-undelivered";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         RunPlan probe;
         try (Admin admin = wb.admin()) {
             probe = new dev.reprise.plan.Planner(admin, wb.clientConfig()).plan(contract);
@@ -170,7 +202,7 @@ final class EvidenceDrill {
         Map<String, String> settings = new java.util.HashMap<>();
         Mutants.UndeliveredTail.streamsSettings(range.topicPartition(), from).forEach((k, v) -> settings.put(k, String.valueOf(v)));
         settings.put(dev.reprise.config.RepriseConfig.STALL_TIMEOUT_MS, "5000");
-        AppProcess app = AppProcess.start(wb, b.bootstrap(), wb.contractFile(wb.yaml(wb.names(name), wb.history(), false, "", "")),
+        AppProcess app = AppProcess.start(wb, b.bootstrap(), wb.contractFile(wb.yaml(wb.names(name), wb.history(), null, "", "")),
                 wb.dir.resolve(name), name, settings);
         // The run notices by itself that it has nothing left to read (here after 5 s of it, checked every 5 s).
         long waitSeconds = 90 + b.records() / 1_000;
@@ -216,7 +248,7 @@ final class EvidenceDrill {
         Workbench.Names own = wb.names(name);
         // The clean run's application, so its internal topics (and the clean run's records on them) are there.
         Workbench.Names names = new Workbench.Names(name, clean.applicationId(), own.projection(), own.evidence(), own.deadLetters());
-        Contract contract = wb.contract(wb.yaml(names, wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(names, wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan plan = wb.begin(runner, contract, Optional.of(b.cleanEvidence().getRunId().toString()));
         String repartition = contract.applicationId() + "-" + ReplayTopology.BY_KEY + "-repartition";
@@ -225,7 +257,9 @@ final class EvidenceDrill {
         var foreign = new RoutedSerde(otherRun).serializer();
         int injected = 0;
         try (KafkaProducer<byte[], byte[]> producer = wb.producer(); Admin admin = wb.admin()) {
-            int repartitions = admin.describeTopics(List.of(repartition)).allTopicNames().get(60, TimeUnit.SECONDS).get(repartition).partitions().size();
+            // A history keyed by the ordering key is not repartitioned: there is no by-key topic, only the evidence parts.
+            int repartitions = admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(repartition)
+                    ? admin.describeTopics(List.of(repartition)).allTopicNames().get(60, TimeUnit.SECONDS).get(repartition).partitions().size() : 0;
             for (int p = 0; p < repartitions; p++) {
                 for (RunPlan.PartitionRange source : plan.ranges()) {
                     // End markers of another run claiming every source partition ended: a run that took them would finish early.
@@ -259,6 +293,9 @@ final class EvidenceDrill {
     private static Mutant misKeyed(Drill.Base b) {
         String name = "mis-keyed-history";
         Workbench wb = b.wb();
+        if (b.sampled()) {
+            return misKeyedSample(b, name);
+        }
         String source = wb.prefix + "keyed";
         wb.createTopic(source, wb.partitions, false);
         int scatter = (int) Math.max(3, b.options().events() / 500);
@@ -278,7 +315,7 @@ final class EvidenceDrill {
     private static Mutant emptyScope(Drill.Base b) {
         String name = "empty-scope";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "",
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "",
                 "scope:\n  from: earliest\n  to: latest-at-start\n  keys: [drill-no-such-sku]\n"));
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
         return verdictMutant(name, "scope.keys names a SKU that no event has", e, "rebuild_is_not_empty");
@@ -292,7 +329,7 @@ final class EvidenceDrill {
     private static Mutant skipInsideRange(Drill.Base b) {
         String name = "skip-inside-range";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan plan = wb.begin(runner, contract);
         RunPlan.PartitionRange range = plan.ranges().stream().filter(r -> r.hasData() && r.lastDataOffset() - r.firstDataOffset() > 4)
@@ -313,6 +350,9 @@ final class EvidenceDrill {
     private static Mutant reusedEventId(Drill.Base b) {
         String name = "reused-event-id";
         Workbench wb = b.wb();
+        if (b.sampled()) {
+            return reusedEventIdSample(b, name);
+        }
         String source = wb.prefix + "reused-id";
         wb.createTopic(source, wb.partitions, false);
         InventoryGenerator.Options gen = new InventoryGenerator.Options(Math.min(b.options().events(), 5_000), 0.02, 0, wb.partitions,
@@ -375,7 +415,7 @@ final class EvidenceDrill {
     private static Mutant oldRunInstance(Drill.Base b) {
         String name = "old-run-instance";
         Workbench wb = b.wb();
-        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), false, "", ""));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan old = wb.begin(runner, contract);
         RunPlan current = wb.begin(runner, contract, Optional.of(old.runId()));
@@ -411,6 +451,9 @@ final class EvidenceDrill {
     private static Mutant atLeastOnceAbortedTransaction(Drill.Base b) {
         String name = "at-least-once-aborted-transaction";
         Workbench wb = b.wb();
+        if (b.sampled()) {
+            return atLeastOnceSample(b, name);
+        }
         String source = wb.prefix + "aborted";
         wb.createTopic(source, wb.partitions, false);
         Map<String, Object> transactional = new java.util.HashMap<>(wb.clientConfig());
@@ -433,7 +476,7 @@ final class EvidenceDrill {
             producer.flush();
             producer.abortTransaction();
         }
-        Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", "").replace("guarantee: exactly_once_v2", "guarantee: at_least_once"));
+        Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", "processing:\n  guarantee: at_least_once\n"));
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
         Map<String, Object> result = result(e);
         boolean matchesTruth = !failed(e).contains(REFERENCE);
@@ -442,6 +485,211 @@ final class EvidenceDrill {
         return new Mutant(name, aborted + " events of an aborted transaction in the history, replayed under processing.guarantee: at_least_once",
                 "the aborted events not applied (the rebuild matches the ground truth) and the run not trusted: degraded by its guarantee",
                 result, matchesTruth && saysGuarantee && !"trusted".equals(e.getConfidenceStatus().toString()));
+    }
+
+    // ---- The mutants that write a history of their own, on a team's sample: made of the sample's records, nothing of a domain ----
+
+    /** The sample's records (one history topic), partition by partition in offset order; {@code null} with several topics. */
+    private static List<List<ConsumerRecord<byte[], byte[]>>> samplePartitions(Workbench wb) {
+        if (wb.histories().size() > 1) {
+            return null;
+        }
+        List<List<ConsumerRecord<byte[], byte[]>>> out = new ArrayList<>();
+        for (int p = 0; p < wb.partitions; p++) {
+            out.add(new ArrayList<>());
+        }
+        wb.readAll(wb.history()).forEach(r -> out.get(r.partition()).add(r));
+        return out;
+    }
+
+    private static final String ONE_TOPIC = "the contract reads several history topics; this mutant writes a history of one";
+
+    /** Writes records to {@code topic}, each in the partition given. */
+    private static void write(Workbench wb, String topic, List<List<ConsumerRecord<byte[], byte[]>>> byPartition) {
+        try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
+            for (int p = 0; p < byPartition.size(); p++) {
+                for (ConsumerRecord<byte[], byte[]> r : byPartition.get(p)) {
+                    producer.send(new ProducerRecord<>(topic, p, r.timestamp(), r.key(), r.value(), r.headers()));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /** The sample with one event of some keys moved to another partition, declared keyed by the ordering key. */
+    private static Mutant misKeyedSample(Drill.Base b, String name) {
+        Workbench wb = b.wb();
+        String fault = "the history is declared keyed by the ordering key (no repartition) but one event of some keys sits in another "
+                + "partition than the key's other events";
+        List<List<ConsumerRecord<byte[], byte[]>>> parts = samplePartitions(wb);
+        if (parts == null || wb.partitions < 2) {
+            return Mutant.skip(name, fault, parts == null ? ONE_TOPIC : "the history has one partition: no event can sit in another");
+        }
+        SourceOracle oracle = new SourceOracle(wb.team, wb.codecs);
+        // The last event of each key seen in a partition, moved to the next partition, for at most 'scatter' keys.
+        int scatter = (int) Math.max(3, b.records() / 500);
+        java.util.Set<String> moved = new java.util.HashSet<>();
+        List<List<ConsumerRecord<byte[], byte[]>>> out = new ArrayList<>();
+        parts.forEach(p -> out.add(new ArrayList<>()));
+        for (int p = 0; p < parts.size(); p++) {
+            Map<String, Integer> count = new java.util.HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : parts.get(p)) {
+                if (oracle.classify(r.key(), r.headers(), r.value()).isEvent()) {
+                    count.merge(oracle.orderingKey(r.key(), r.headers(), r.value()), 1, Integer::sum);
+                }
+            }
+            Map<String, Integer> seen = new java.util.HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : parts.get(p)) {
+                String key = oracle.classify(r.key(), r.headers(), r.value()).isEvent() ? oracle.orderingKey(r.key(), r.headers(), r.value()) : null;
+                boolean last = key != null && seen.merge(key, 1, Integer::sum).equals(count.get(key)) && count.get(key) > 1;
+                if (last && moved.size() < scatter && moved.add(key)) {
+                    out.get((p + 1) % parts.size()).add(r);
+                } else {
+                    out.get(p).add(r);
+                }
+            }
+        }
+        if (moved.isEmpty()) {
+            return Mutant.skip(name, fault, "no key of the sample has two events in one partition to split");
+        }
+        String source = wb.prefix + "keyed";
+        wb.createTopic(source, wb.partitions, false);
+        write(wb, source, out);
+        Contract contract = wb.contract(wb.yaml(wb.names(name), source, true, "", ""));
+        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+        return verdictMutant(name, fault + " (" + moved.size() + " keys)", e, "history_keyed_by_ordering_key");
+    }
+
+    /**
+     * The sample with one more record: an event of a key carrying the event id of another event of the same key. Its value is
+     * the other event's, re-encoded with the id (a payload field) or its header replaced (a header).
+     */
+    private static Mutant reusedEventIdSample(Drill.Base b, String name) {
+        Workbench wb = b.wb();
+        String fault = "an event id written twice for one key, on two events of different content";
+        List<List<ConsumerRecord<byte[], byte[]>>> parts = samplePartitions(wb);
+        Contract.Identity id = wb.team.idempotency().eventId();
+        if (parts == null) {
+            return Mutant.skip(name, fault, ONE_TOPIC);
+        }
+        if (id.from() == Contract.Identity.From.RECORD_KEY) {
+            return Mutant.skip(name, fault, "the event id is the record key; the mutant gives an event another event's id in a field or header");
+        }
+        SourceOracle oracle = new SourceOracle(wb.team, wb.codecs);
+        dev.reprise.codec.EventDecoder decoder = wb.codecs.newDecoder();
+        for (int p = 0; p < parts.size(); p++) {
+            Map<String, ConsumerRecord<byte[], byte[]>> firstOfKey = new java.util.HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : parts.get(p)) {
+                if (!oracle.classify(r.key(), r.headers(), r.value()).isEvent()) {
+                    continue;
+                }
+                String key = oracle.orderingKey(r.key(), r.headers(), r.value());
+                ConsumerRecord<byte[], byte[]> first = firstOfKey.putIfAbsent(key, r);
+                if (first == null || java.util.Arrays.equals(first.value(), r.value())) {
+                    continue;
+                }
+                String firstId = eventId(decoder, wb.team, first);
+                ConsumerRecord<byte[], byte[]> reused = withEventId(decoder, id, r, firstId);
+                if (reused == null || firstId == null || firstId.equals(eventId(decoder, wb.team, r))) {
+                    continue;
+                }
+                parts.get(p).add(reused);
+                String source = wb.prefix + "reused-id";
+                wb.createTopic(source, wb.partitions, false);
+                write(wb, source, parts);
+                Contract contract = wb.contract(wb.yaml(wb.names(name), source, null, "", ""));
+                RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+                return verdictMutant(name, "event id " + firstId + " of key " + key + " written again on another event of the key, "
+                        + "with that event's content", e, "event_ids_name_one_event");
+            }
+        }
+        return Mutant.skip(name, fault, "no key of the sample has two events of different content whose id the drill can rewrite "
+                + "(a payload field written in the local schema, or a header)");
+    }
+
+    private static String eventId(dev.reprise.codec.EventDecoder decoder, Contract team, ConsumerRecord<byte[], byte[]> r) {
+        try {
+            var decoded = decoder.decode(r.value());
+            return dev.reprise.codec.Identities.read(team.idempotency().eventId(), decoded.record(), r.key(), r.headers(), decoded.type());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code r} with event id {@code id}: a header replaced, or the payload field re-encoded; {@code null} when it cannot be. */
+    private static ConsumerRecord<byte[], byte[]> withEventId(dev.reprise.codec.EventDecoder decoder, Contract.Identity identity,
+                                                             ConsumerRecord<byte[], byte[]> r, String id) {
+        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders(r.headers().toArray());
+        byte[] value = r.value();
+        if (identity.from() == Contract.Identity.From.HEADER) {
+            headers.remove(identity.name());
+            headers.add(identity.name(), id.getBytes(StandardCharsets.UTF_8));
+        } else {
+            var decoded = decoder.decode(r.value());
+            org.apache.avro.Schema schema = decoded.record().getSchema();
+            if (!decoded.asLocal() || schema.getField(identity.name()) == null) {
+                return null;
+            }
+            org.apache.avro.generic.GenericRecord copy = org.apache.avro.generic.GenericData.get().deepCopy(schema, decoded.record());
+            copy.put(identity.name(), id);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.write(r.value(), 0, decoded.avroOffset());
+            try {
+                var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+                new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(schema).write(copy, encoder);
+                encoder.flush();
+            } catch (java.io.IOException | RuntimeException e) {
+                return null;
+            }
+            value = out.toByteArray();
+        }
+        return new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(), r.serializedKeySize(),
+                value.length, r.key(), value, headers, java.util.Optional.empty());
+    }
+
+    /**
+     * The sample, then copies of some of its events in a transaction that is aborted, replayed under at_least_once: the aborted
+     * records must never be read (the run reads exactly the clean run's records and skips no more duplicates), and a run that
+     * cannot prove each event was applied once is not trusted.
+     */
+    private static Mutant atLeastOnceSample(Drill.Base b, String name) {
+        Workbench wb = b.wb();
+        String fault = "copies of 20 events in an aborted transaction after the history, replayed under processing.guarantee: at_least_once";
+        List<List<ConsumerRecord<byte[], byte[]>>> parts = samplePartitions(wb);
+        if (parts == null) {
+            return Mutant.skip(name, fault, ONE_TOPIC);
+        }
+        String source = wb.prefix + "aborted";
+        wb.createTopic(source, wb.partitions, false);
+        write(wb, source, parts);
+        Map<String, Object> transactional = new java.util.HashMap<>(wb.clientConfig());
+        transactional.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, wb.prefix + "aborting-writer");
+        int aborted = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(transactional, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (List<ConsumerRecord<byte[], byte[]>> partition : parts) {
+                for (ConsumerRecord<byte[], byte[]> r : partition.subList(0, Math.min(5, partition.size()))) {
+                    if (aborted < 20) {
+                        producer.send(new ProducerRecord<>(source, r.partition(), r.timestamp(), r.key(), r.value(), r.headers()));
+                        aborted++;
+                    }
+                }
+            }
+            producer.flush();
+            producer.abortTransaction();
+        }
+        Contract contract = wb.contract(wb.yaml(wb.names(name), source, null, "", "processing:\n  guarantee: at_least_once\n"));
+        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
+        Map<String, Object> result = result(e);
+        boolean matchesTruth = !failed(e).contains(REFERENCE);
+        boolean readNone = e.getEventsRead() == b.cleanEvidence().getEventsRead() && e.getDuplicatesSkipped() == b.cleanEvidence().getDuplicatesSkipped();
+        result.put("aborted_records_read", !readNone);
+        boolean saysGuarantee = e.getConfidenceReasons().stream().anyMatch(r -> r.toString().contains("processing.guarantee is at_least_once"));
+        return new Mutant(name, fault.replace("20", String.valueOf(aborted)), "no aborted record read (the clean run's records read and "
+                + "duplicates skipped), the rebuild matches the reference, and the run not trusted: degraded by its guarantee",
+                result, matchesTruth && readNone && saysGuarantee && !"trusted".equals(e.getConfidenceStatus().toString()));
     }
 
     private static Mutant verdictMutant(String name, String fault, RecoveryEvidence e, String check) {

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,22 +35,40 @@ final class InputDrills {
     }
 
     /** A record to write: its partition and content. */
-    private record Out(int partition, byte[] key, byte[] value, long timestamp, String reasonCode) {
-        static Out copyOf(ConsumerRecord<byte[], byte[]> r, int partition) {
-            return new Out(partition, r.key(), r.value(), r.timestamp(), null);
+    private record Out(int partition, byte[] key, byte[] value, long timestamp, String reasonCode, Headers headers) {
+        Out(int partition, byte[] key, byte[] value, long timestamp, String reasonCode) {
+            this(partition, key, value, timestamp, reasonCode, null);
         }
+
+        static Out copyOf(ConsumerRecord<byte[], byte[]> r, int partition) {
+            return new Out(partition, r.key(), r.value(), r.timestamp(), null, r.headers());
+        }
+    }
+
+    /** Why an input drill cannot run on this history, or {@code null} when it can. */
+    static String unsupported(Drill.Base b, boolean fuzzes) {
+        if (b.wb().histories().size() > 1) {
+            return "the contract reads " + b.wb().histories().size() + " history topics; the input drills write one topic";
+        }
+        if (fuzzes && !(b.wb().codecs.resolver() instanceof LocalIdMap)) {
+            return "the fuzzed records are made from local schemas (history.schemas.source: local); this contract reads a registry";
+        }
+        return null;
     }
 
     static void poison(Drill.Base b, ScenarioReport r) {
         Workbench wb = b.wb();
+        if (skipped(b, r, true)) {
+            return;
+        }
         String source = wb.prefix + "poisoned";
         Workbench.Names names = wb.names("poison");
         // Thousands of dead letters among the events: the dead-letter ratio limit of the contract must not make the run degraded.
-        Contract contract = wb.contract(wb.yaml(names, source, false, "max_dead_letter_ratio: 0.6", ""));
+        Contract contract = wb.contract(wb.yaml(names, source, null, "max_dead_letter_ratio: 0.6\nuntrusted_dead_letter_ratio: 0.6", ""));
         SourceOracle oracle = new SourceOracle(contract, wb.codecs);
-        int perSchema = (int) Math.max(50, Math.min(2_000, b.options().events() / 16));
+        int perSchema = (int) Math.max(50, Math.min(2_000, b.records() / 16));
         List<FuzzedRecords.Fuzzed> fuzzed = new FuzzedRecords(wb.codecs.catalog(), (LocalIdMap) wb.codecs.resolver(),
-                Contract.Encoding.CONFLUENT, b.options().seed()).generate(perSchema);
+                wb.sample.history().encoding(), b.options().seed()).generate(perSchema);
         Random random = new Random(b.options().seed());
         List<List<Out>> byPartition = basePartitions(b);
         List<Out> poison = new ArrayList<>();
@@ -57,7 +76,8 @@ final class InputDrills {
         int decodable = 0;
         int escapes = 0;
         for (FuzzedRecords.Fuzzed f : fuzzed) {
-            SourceOracle.Outcome outcome = oracle.classify(f.value());
+            byte[] key = ("fuzz-" + random.nextInt(1_000)).getBytes(StandardCharsets.UTF_8);
+            SourceOracle.Outcome outcome = oracle.classify(key, null, f.value());
             if (outcome.escape() != null) {
                 escapes++;
                 if (escapes <= 3) {
@@ -71,8 +91,7 @@ final class InputDrills {
                 continue;
             }
             reasons.merge(outcome.reasonCode(), 1L, Long::sum);
-            Out p = new Out(random.nextInt(wb.partitions), ("fuzz-" + random.nextInt(1_000)).getBytes(StandardCharsets.UTF_8), f.value(),
-                    System.currentTimeMillis(), outcome.reasonCode());
+            Out p = new Out(random.nextInt(wb.partitions), key, f.value(), System.currentTimeMillis(), outcome.reasonCode());
             poison.add(p);
             List<Out> partition = byPartition.get(p.partition());
             partition.add(random.nextInt(partition.size() + 1), p);
@@ -117,20 +136,27 @@ final class InputDrills {
 
     static void duplicateStorm(Drill.Base b, ScenarioReport r) {
         Workbench wb = b.wb();
+        if (skipped(b, r, false)) {
+            return;
+        }
         String source = wb.prefix + "storm";
         Workbench.Names names = wb.names("duplicate-storm");
-        Contract contract = wb.contract(wb.yaml(names, source, false, "", ""));
+        Contract contract = wb.contract(wb.yaml(names, source, null, "", ""));
         SourceOracle oracle = new SourceOracle(contract, wb.codecs);
         Random random = new Random(b.options().seed() + 1);
         List<List<Out>> byPartition = basePartitions(b);
-        // Every event of the history published again one to five times, each copy to a random partition, after the
-        // originals and in random order: another partition's copy can reach the apply stage before its original.
+        // Every event of the history published again one to five times, after the originals and in random order. On the
+        // generated history each copy goes to a random partition: another partition's copy can reach the apply stage
+        // before its original. On a team's sample each copy stays in its original's partition, which keeps the history's
+        // partitioning (keyed_by_ordering_key) and the order of every key's events (sequence_field) as the contract needs.
+        boolean samePartition = b.sampled();
         List<Out> copies = new ArrayList<>();
         for (List<Out> partition : byPartition) {
             for (Out o : partition) {
-                if (oracle.classify(o.value()).isEvent()) {
+                if (oracle.classify(o.key(), o.headers(), o.value()).isEvent()) {
                     for (int n = 1 + random.nextInt(5); n > 0; n--) {
-                        copies.add(new Out(random.nextInt(wb.partitions), o.key(), o.value(), o.timestamp(), null));
+                        copies.add(new Out(samePartition ? o.partition() : random.nextInt(wb.partitions), o.key(), o.value(), o.timestamp(),
+                                null, o.headers()));
                     }
                 }
             }
@@ -141,6 +167,7 @@ final class InputDrills {
         write(wb, source, byPartition);
         r.fact("copies", copies.size());
         r.fact("copies_per_event", "1 to 5");
+        r.fact("copies_in", samePartition ? "their original's partition" : "random partitions");
 
         Comparison.Outcome drilled = replay(b, contract, "duplicate-storm");
         Map<String, Object> cleanFields = b.clean().fields();
@@ -172,7 +199,7 @@ final class InputDrills {
         try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
             for (List<Out> partition : byPartition) {
                 for (Out o : partition) {
-                    sent.add(producer.send(new ProducerRecord<>(topic, o.partition(), o.timestamp(), o.key(), o.value())));
+                    sent.add(producer.send(new ProducerRecord<>(topic, o.partition(), o.timestamp(), o.key(), o.value(), o.headers())));
                     order.add(o);
                 }
             }
@@ -187,6 +214,16 @@ final class InputDrills {
             throw new IllegalStateException("could not write the drill's records to " + topic + ": " + e.getMessage(), e);
         }
         return coordinates;
+    }
+
+    /** Notes and returns whether the drill cannot run on this history, saying why. */
+    private static boolean skipped(Drill.Base b, ScenarioReport r, boolean fuzzes) {
+        String why = unsupported(b, fuzzes);
+        if (why != null) {
+            r.skip(why);
+            b.err().println("  skipped: " + why);
+        }
+        return why != null;
     }
 
     /** Replays the contract from scratch in this process and returns what the run left. */

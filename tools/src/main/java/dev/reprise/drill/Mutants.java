@@ -1,12 +1,14 @@
 package dev.reprise.drill;
 
 import dev.reprise.projection.Event;
-import dev.reprise.sample.inventory.InventoryLevel;
-import dev.reprise.sample.inventory.InventoryProjection;
+import dev.reprise.projection.Invariant;
+import dev.reprise.projection.Projection;
 import dev.reprise.sample.inventory.StockMovementV1ToV2;
 import dev.reprise.upcast.Upcaster;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Broken pieces of a pipeline for the evidence drill, built only on public extension points a user could
@@ -35,30 +38,84 @@ final class Mutants {
         return Math.floorMod(event.eventId().hashCode(), ONE_IN) == 0;
     }
 
-    /** The inventory projection that silently ignores one event in {@link #ONE_IN} while counting it as processed. */
-    static final class DroppingProjection extends InventoryProjection {
-        @Override
-        public String name() {
-            return "drill-drops-events";
-        }
-
-        @Override
-        public InventoryLevel apply(InventoryLevel state, Event event) {
-            return chosen(event) ? state : super.apply(state, event);
-        }
+    /**
+     * The contract's projection, silently ignoring one event in {@link #ONE_IN} while counting it as processed.
+     * {@code changing} counts the ignored events that would have changed a key's state: none, and the fault is harmless
+     * for this projection on this history, so there is nothing for the evidence to catch.
+     */
+    static <S extends SpecificRecord> Projection<S> dropping(Projection<S> projection, AtomicLong changing) {
+        return new Wrapped<>(projection, "drill-drops-events") {
+            @Override
+            public S apply(S state, Event event) {
+                if (!chosen(event)) {
+                    return projection.apply(state, event);
+                }
+                S before = copy(state);
+                if (!java.util.Objects.equals(before, projection.apply(copy(state), event))) {
+                    changing.incrementAndGet();
+                }
+                return before;
+            }
+        };
     }
 
-    /** The inventory projection that applies one event in {@link #ONE_IN} twice. */
-    static final class TwiceApplyingProjection extends InventoryProjection {
-        @Override
-        public String name() {
-            return "drill-applies-twice";
+    /** The contract's projection applying one event in {@link #ONE_IN} twice; {@code changing} counts those where twice is not once. */
+    static <S extends SpecificRecord> Projection<S> applyingTwice(Projection<S> projection, AtomicLong changing) {
+        return new Wrapped<>(projection, "drill-applies-twice") {
+            @Override
+            public S apply(S state, Event event) {
+                S once = projection.apply(state, event);
+                if (!chosen(event)) {
+                    return once;
+                }
+                S onceCopy = copy(once);
+                S twice = projection.apply(once, event);
+                if (!java.util.Objects.equals(onceCopy, twice)) {
+                    changing.incrementAndGet();
+                }
+                return twice;
+            }
+        };
+    }
+
+    /** A projection that does what another does, under a name of its own. */
+    private abstract static class Wrapped<S extends SpecificRecord> implements Projection<S> {
+        private final Projection<S> delegate;
+        private final String name;
+
+        Wrapped(Projection<S> delegate, String name) {
+            this.delegate = delegate;
+            this.name = name;
         }
 
         @Override
-        public InventoryLevel apply(InventoryLevel state, Event event) {
-            InventoryLevel once = super.apply(state, event);
-            return chosen(event) ? super.apply(once, event) : once;
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Class<S> stateClass() {
+            return delegate.stateClass();
+        }
+
+        @Override
+        public S initial(String key) {
+            return delegate.initial(key);
+        }
+
+        @Override
+        public void validate(Event event) {
+            delegate.validate(event);
+        }
+
+        @Override
+        public List<Invariant<S>> invariants() {
+            return delegate.invariants();
+        }
+
+        /** A deep copy: a projection may change the state it is given. */
+        S copy(S state) {
+            return state == null ? null : SpecificData.getForClass(delegate.stateClass()).deepCopy(state.getSchema(), state);
         }
     }
 

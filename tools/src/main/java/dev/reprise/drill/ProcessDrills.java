@@ -30,7 +30,7 @@ final class ProcessDrills {
     private record Drilled(Contract contract, Path file, RunPlan plan) {
         static Drilled begin(Drill.Base b, String label) {
             Workbench.Names names = b.wb().names(label);
-            String yaml = b.wb().yaml(names, b.wb().history(), false, "", "");
+            String yaml = b.wb().yaml(names, b.wb().history(), null, "", "");
             Contract contract = b.wb().contract(yaml);
             ReplayRunner runner = b.wb().runner(contract, b.wb().codecs, label + "-plan", Map.of());
             return new Drilled(contract, b.wb().contractFile(yaml), b.wb().begin(runner, contract));

@@ -16,6 +16,7 @@ final class ScenarioReport {
     private final List<String> failures = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private Comparison comparison;
+    private String skipped;
 
     ScenarioReport(String scenario) {
         this.scenario = scenario;
@@ -33,6 +34,15 @@ final class ScenarioReport {
     /** Something that makes the scenario not hold. */
     void fail(String why) {
         failures.add(why);
+    }
+
+    /** The scenario cannot run on this history: nothing was drilled, and the report says why. */
+    void skip(String why) {
+        this.skipped = why;
+    }
+
+    String skipped() {
+        return skipped;
     }
 
     void note(String note) {
@@ -68,6 +78,9 @@ final class ScenarioReport {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("scenario", scenario);
         out.put("held", held());
+        if (skipped != null) {
+            out.put("skipped", skipped);
+        }
         if (comparison != null) {
             out.put("identical", comparison.identical());
         }

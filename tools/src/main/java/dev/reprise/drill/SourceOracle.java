@@ -1,13 +1,14 @@
 package dev.reprise.drill;
 
 import dev.reprise.codec.EventDecoder;
+import dev.reprise.codec.Identities;
 import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.Codecs;
 import dev.reprise.projection.Event;
 import dev.reprise.upcast.UpcasterRegistry;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * What the source stage makes of one record's value, the way it does it (SourceStage.toEvent): decode,
@@ -37,8 +38,13 @@ public final class SourceOracle {
     }
 
     public Outcome classify(byte[] value) {
+        return classify(null, null, value);
+    }
+
+    /** As {@link #classify(byte[])}, for a whole record: an ordering key or event id may come from its key or a header. */
+    public Outcome classify(byte[] recordKey, Headers headers, byte[] value) {
         try {
-            toEvent(value);
+            toEvent(recordKey, headers, value);
             return new Outcome(null, null, null);
         } catch (PoisonRecordException e) {
             return new Outcome(e.reasonCode(), e.getMessage(), null);
@@ -49,12 +55,35 @@ public final class SourceOracle {
         }
     }
 
-    private Event toEvent(byte[] value) {
+    /**
+     * The ordering key of a record as the source stage reads it ({@link Identities}); for a record that is poison, the key
+     * when the contract reads it from the record key or a header, which need no decoding; else {@code null}.
+     */
+    public String orderingKey(byte[] recordKey, Headers headers, byte[] value) {
+        Contract.Identity identity = contract.ordering().key();
+        try {
+            EventDecoder.Decoded decoded = decoder.decode(value);
+            GenericRecord payload = codecs.upcasters().chain(decoded.type(), decoded.version()).apply(decoded.record());
+            return Identities.read(identity, payload, recordKey, headers, decoded.type() + " v" + decoded.version());
+        } catch (PoisonRecordException | dev.reprise.projection.InvalidEventException e) {
+            if (identity.from() == Contract.Identity.From.FIELD) {
+                return null;
+            }
+            try {
+                return Identities.read(identity, null, recordKey, headers, "a record");
+            } catch (PoisonRecordException unreadable) {
+                return null;
+            }
+        }
+    }
+
+    private Event toEvent(byte[] recordKey, Headers headers, byte[] value) {
         EventDecoder.Decoded decoded = decoder.decode(value);
         UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
         GenericRecord payload = chain.apply(decoded.record());
-        String key = requiredText(payload, contract.ordering().keyField(), decoded);
-        String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
+        String what = decoded.type() + " v" + decoded.version();
+        String key = Identities.read(contract.ordering().key(), payload, recordKey, headers, what);
+        String eventId = Identities.read(contract.idempotency().eventId(), payload, recordKey, headers, what);
         Long sequence = null;
         if (contract.ordering().sequenceField() != null) {
             Object seq = payload.getSchema().getField(contract.ordering().sequenceField()) == null ? null : payload.get(contract.ordering().sequenceField());
@@ -68,12 +97,4 @@ public final class SourceOracle {
         return event;
     }
 
-    private static String requiredText(GenericRecord payload, String field, EventDecoder.Decoded decoded) {
-        Schema.Field f = payload.getSchema().getField(field);
-        Object value = f == null ? null : payload.get(f.pos());
-        if (value == null || value.toString().isEmpty()) {
-            throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no value for '" + field + "'");
-        }
-        return value.toString();
-    }
 }

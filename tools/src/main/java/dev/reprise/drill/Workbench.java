@@ -1,5 +1,9 @@
 package dev.reprise.drill;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.reprise.embedded.Directories;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
@@ -56,11 +60,21 @@ final class Workbench implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Workbench.class);
     static final String PREFIX = "reprise-drill-";
 
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
     final String prefix;
     final Path dir;
     final Contract sample;
+    /** The team's contract (--sample-keys), or {@code null} for the inventory sample. */
+    final Contract team;
+    private final ObjectNode teamYaml;
     final Codecs codecs;
-    final int partitions;
+    /** Partitions of the (first) history topic. */
+    int partitions;
+    /** The history topics of the drill, in the order of the contract's. */
+    private List<String> histories;
+    /** The reference every run is compared with ({@code reference_must_match: true}); {@code null} before there is one. */
+    private String truth;
     private final Map<String, Object> clientConfig;
     private final Properties userProperties;
 
@@ -70,17 +84,49 @@ final class Workbench implements AutoCloseable {
      * @param userProperties the --command-config properties, handed to the app processes the drill starts
      */
     Workbench(Contract sample, Map<String, Object> clientConfig, Properties userProperties, int partitions) {
+        this(sample, null, Codecs.forContract(sample), clientConfig, userProperties, partitions);
         if (!"inventory-levels".equals(sample.projection().name()) || sample.history().encoding() != Contract.Encoding.CONFLUENT
                 || sample.history().schemas().kind() != Contract.SchemaSource.Kind.LOCAL) {
             throw new IllegalArgumentException("--contract: the drills replay the inventory sample; name config/inventory.yaml "
-                    + "(projection inventory-levels, confluent encoding, local schemas), got " + sample.source());
+                    + "(projection inventory-levels, confluent encoding, local schemas), got " + sample.source()
+                    + "; to drill your own contract, copy a sample of your history with --sample-keys");
         }
+        this.truth = prefix + "truth";
+    }
+
+    /**
+     * A workbench for a team's contract: its history topics are copied from the team's cluster ({@link Sample}), and
+     * every run is compared with the first clean run of the copy.
+     *
+     * @param codecs the team contract's codecs (its projection and upcasters from the plugin path)
+     */
+    static Workbench forTeam(Contract team, Codecs codecs, Map<String, Object> clientConfig, Properties userProperties) {
+        return new Workbench(team, team, codecs, clientConfig, userProperties, 0);
+    }
+
+    private Workbench(Contract sample, Contract team, Codecs codecs, Map<String, Object> clientConfig, Properties userProperties, int partitions) {
         this.prefix = PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6) + "-";
         this.sample = sample;
-        this.codecs = Codecs.forContract(sample);
+        this.team = team;
+        this.codecs = codecs;
         this.clientConfig = Map.copyOf(clientConfig);
         this.userProperties = userProperties;
         this.partitions = partitions;
+        this.histories = List.of(prefix + "history");
+        if (team != null) {
+            try {
+                this.teamYaml = (ObjectNode) YAML.readTree(team.source().toFile());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--contract: cannot read " + team.source() + ": " + e.getMessage());
+            }
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < team.history().topics().size(); i++) {
+                names.add(team.history().topics().size() == 1 ? prefix + "history" : prefix + "history-" + (i + 1));
+            }
+            this.histories = List.copyOf(names);
+        } else {
+            this.teamYaml = null;
+        }
         try {
             this.dir = Files.createTempDirectory(prefix);
         } catch (IOException e) {
@@ -105,24 +151,67 @@ final class Workbench implements AutoCloseable {
         return new Names(label, base, base + "-projection", base + "-evidence", base + "-dlq");
     }
 
-    /** The source topic of this drill's base history. */
+    /** The source topics of this drill's base history, separated by ", " (one for the inventory sample). */
     String history() {
-        return prefix + "history";
+        return String.join(", ", histories);
     }
 
-    /** The generator's ground truth, compared key by key by every run ({@code reference_must_match: true}). */
-    String truth() {
-        return prefix + "truth";
+    /** The history topics one by one, in the order of the team contract's {@code history.topics}. */
+    List<String> histories() {
+        return histories;
     }
 
     /**
-     * A contract for {@code names} reading {@code source}, compared with the ground truth.
-     *
-     * @param extraYaml YAML appended at the top level, or ""
+     * The reference every run is compared with key by key ({@code reference_must_match: true}): the generator's ground
+     * truth, or for a team's sample the projection of its first clean run; {@code null} before that run.
      */
-    String yaml(Names names, String source, boolean keyed, String evidenceYaml, String extraYaml) {
+    String truth() {
+        return truth;
+    }
+
+    /** Makes {@code topic} the reference of every later run. */
+    void useReference(String topic) {
+        this.truth = topic;
+    }
+
+    /**
+     * A contract for {@code names} reading {@code source} (topics separated by ", "), compared with the reference
+     * ({@link #truth()}, {@code reference_must_match: true}) once there is one. Without a team's contract it is the
+     * inventory sample's; with one ({@code --sample-keys}) it is the team's own contract with the drill's names: its
+     * topics, application id and write topics replaced, its scope read from the sample's first record to its last, its
+     * minimum sizes (made for the whole history) left at their defaults, its paths made absolute, and every other
+     * setting (encoding, schemas, identities, sequence, projection, checks, guarantee) as the team wrote it.
+     *
+     * @param keyed        {@code history.keyed_by_ordering_key}; {@code null}: the team's own (inventory: false)
+     * @param evidenceYaml YAML merged into the {@code evidence} section, or ""
+     * @param extraYaml    YAML merged at the top level, or ""
+     */
+    String yaml(Names names, String source, Boolean keyed, String evidenceYaml, String extraYaml) {
+        ObjectNode tree = team == null ? inventoryTree(names, source, keyed) : teamTree(names, source, keyed);
+        ObjectNode reconciliation = tree.withObject("/reconciliation");
+        if (truth != null) {
+            reconciliation.put("reference_topic", truth);
+            reconciliation.put("reference_must_match", true);
+        } else {
+            reconciliation.remove("reference_topic");
+            reconciliation.put("reference_must_match", false);
+        }
+        if (!evidenceYaml.isBlank()) {
+            merge(tree.withObject("/evidence"), readYaml(evidenceYaml));
+        }
+        if (!extraYaml.isBlank()) {
+            merge(tree, readYaml(extraYaml));
+        }
+        try {
+            return YAML.writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ObjectNode inventoryTree(Names names, String source, Boolean keyed) {
         Contract.SchemaSource schemas = sample.history().schemas();
-        return """
+        return readYaml("""
                 name: drill-%s
                 application_id: %s
                 history:
@@ -140,12 +229,8 @@ final class Workbench implements AutoCloseable {
                 projection:
                   name: inventory-levels
                   topic: %s
-                reconciliation:
-                  reference_topic: %s
-                  reference_must_match: true
                 evidence:
                   topic: %s
-                %s
                 dead_letter:
                   topic: %s
                 processing:
@@ -153,8 +238,74 @@ final class Workbench implements AutoCloseable {
                   guarantee: exactly_once_v2
                 allowed_write_topics: [%s, %s, %s]
                 """.formatted(names.label(), names.applicationId(), source, schemas.directory().toAbsolutePath(),
-                schemas.idMap().toAbsolutePath(), keyed, names.projection(), truth(), names.evidence(), evidenceYaml.indent(2).stripTrailing(),
-                names.deadLetters(), names.projection(), names.evidence(), names.deadLetters()) + extraYaml;
+                schemas.idMap().toAbsolutePath(), keyed != null && keyed, names.projection(), names.evidence(),
+                names.deadLetters(), names.projection(), names.evidence(), names.deadLetters()));
+    }
+
+    private ObjectNode teamTree(Names names, String source, Boolean keyed) {
+        ObjectNode tree = teamYaml.deepCopy();
+        tree.put("name", "drill-" + names.label());
+        tree.put("application_id", names.applicationId());
+        ObjectNode history = tree.withObject("/history");
+        ArrayNode topics = history.putArray("topics");
+        for (String t : source.split(", ")) {
+            topics.add(t);
+        }
+        if (keyed != null) {
+            history.put("keyed_by_ordering_key", keyed);
+        }
+        // Paths as the team's contract resolved them: the drill's contract files live in the drill's directory.
+        Contract.SchemaSource schemas = team.history().schemas();
+        ObjectNode s = history.withObject("/schemas");
+        if (schemas.directory() != null) {
+            s.put("directory", schemas.directory().toAbsolutePath().toString());
+        }
+        if (schemas.idMap() != null) {
+            s.put("id_map", schemas.idMap().toAbsolutePath().toString());
+        }
+        if (schemas.clientProperties() != null) {
+            s.put("client_properties", schemas.clientProperties().toAbsolutePath().toString());
+        }
+        if (s.get("events") instanceof ArrayNode events) {
+            for (int i = 0; i < events.size() && i < schemas.events().size(); i++) {
+                Path file = schemas.events().get(i).schemaFile();
+                if (file != null && events.get(i) instanceof ObjectNode e) {
+                    e.put("schema_file", file.toAbsolutePath().toString());
+                }
+            }
+        }
+        tree.withObject("/projection").put("topic", names.projection());
+        ObjectNode evidence = tree.withObject("/evidence");
+        evidence.put("topic", names.evidence());
+        evidence.remove(List.of("min_events_processed", "min_projection_keys"));
+        tree.withObject("/dead_letter").put("topic", names.deadLetters());
+        if (tree.get("scope") instanceof ObjectNode scope) {
+            scope.put("from", "earliest");
+            scope.put("to", "latest-at-start");
+        }
+        tree.withObject("/processing").put("mode", "bounded");
+        ArrayNode allowed = tree.putArray("allowed_write_topics");
+        allowed.add(names.projection()).add(names.evidence()).add(names.deadLetters());
+        return tree;
+    }
+
+    private static ObjectNode readYaml(String yaml) {
+        try {
+            return (ObjectNode) YAML.readTree(yaml);
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalStateException("the drill's contract is not a YAML mapping: " + e.getMessage(), e);
+        }
+    }
+
+    /** Merges {@code extra} into {@code target}: mappings key by key, anything else replaced. */
+    private static void merge(ObjectNode target, ObjectNode extra) {
+        extra.fields().forEachRemaining(f -> {
+            if (f.getValue() instanceof ObjectNode value && target.get(f.getKey()) instanceof ObjectNode existing) {
+                merge(existing, value);
+            } else {
+                target.set(f.getKey(), f.getValue());
+            }
+        });
     }
 
     Contract contract(String yaml) {
