@@ -351,7 +351,7 @@ final class EvidenceDrill {
         String name = "reused-event-id";
         Workbench wb = b.wb();
         if (b.sampled()) {
-            return reusedEventIdSample(b, name);
+            return reusedEventIdSample(b, name, false);
         }
         String source = wb.prefix + "reused-id";
         wb.createTopic(source, wb.partitions, false);
@@ -380,6 +380,9 @@ final class EvidenceDrill {
     private static Mutant reusedEventIdAcrossTasks(Drill.Base b) {
         String name = "reused-event-id-across-tasks";
         Workbench wb = b.wb();
+        if (b.sampled()) {
+            return reusedEventIdSample(b, name, true);
+        }
         String source = wb.prefix + "reused-id-tasks";
         wb.createTopic(source, wb.partitions, false);
         InventoryGenerator.Options gen = new InventoryGenerator.Options(Math.min(b.options().events(), 5_000), 0.02, 0, wb.partitions,
@@ -561,12 +564,15 @@ final class EvidenceDrill {
     }
 
     /**
-     * The sample with one more record: an event of a key carrying the event id of another event of the same key. Its value is
-     * the other event's, re-encoded with the id (a payload field) or its header replaced (a header).
+     * The sample with one more record: an event carrying the event id of another event, of the same key or (across tasks) of a
+     * key of another apply task. Its value is its own, re-encoded with the id (a payload field) or its header replaced (a header).
      */
-    private static Mutant reusedEventIdSample(Drill.Base b, String name) {
+    private static Mutant reusedEventIdSample(Drill.Base b, String name, boolean acrossTasks) {
         Workbench wb = b.wb();
-        String fault = "an event id written twice for one key, on two events of different content";
+        String fault = acrossTasks ? "an event id written again on an event of a key of another apply task"
+                : "an event id written twice for one key, on two events of different content";
+        int tasks = wb.team.processing().repartitionPartitions() != null ? wb.team.processing().repartitionPartitions() : wb.partitions;
+        boolean keyed = wb.team.history().keyedByOrderingKey();
         List<List<ConsumerRecord<byte[], byte[]>>> parts = samplePartitions(wb);
         Contract.Identity id = wb.team.idempotency().eventId();
         if (parts == null) {
@@ -577,6 +583,9 @@ final class EvidenceDrill {
         }
         SourceOracle oracle = new SourceOracle(wb.team, wb.codecs);
         dev.reprise.codec.EventDecoder decoder = wb.codecs.newDecoder();
+        // Across tasks: the first event of any key, then an event of a key whose apply task is another.
+        ConsumerRecord<byte[], byte[]> firstOfAll = null;
+        int firstTask = -1;
         for (int p = 0; p < parts.size(); p++) {
             Map<String, ConsumerRecord<byte[], byte[]>> firstOfKey = new java.util.HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : parts.get(p)) {
@@ -584,9 +593,23 @@ final class EvidenceDrill {
                     continue;
                 }
                 String key = oracle.orderingKey(r.key(), r.headers(), r.value());
-                ConsumerRecord<byte[], byte[]> first = firstOfKey.putIfAbsent(key, r);
-                if (first == null || java.util.Arrays.equals(first.value(), r.value())) {
-                    continue;
+                ConsumerRecord<byte[], byte[]> first;
+                if (acrossTasks) {
+                    int task = keyed ? p : dev.reprise.compat.Partitions.ofKey(key.getBytes(StandardCharsets.UTF_8), tasks);
+                    if (firstOfAll == null) {
+                        firstOfAll = r;
+                        firstTask = task;
+                        continue;
+                    }
+                    if (task == firstTask) {
+                        continue;
+                    }
+                    first = firstOfAll;
+                } else {
+                    first = firstOfKey.putIfAbsent(key, r);
+                    if (first == null || java.util.Arrays.equals(first.value(), r.value())) {
+                        continue;
+                    }
                 }
                 String firstId = eventId(decoder, wb.team, first);
                 ConsumerRecord<byte[], byte[]> reused = withEventId(decoder, id, r, firstId);
@@ -599,11 +622,13 @@ final class EvidenceDrill {
                 write(wb, source, parts);
                 Contract contract = wb.contract(wb.yaml(wb.names(name), source, null, "", ""));
                 RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
-                return verdictMutant(name, "event id " + firstId + " of key " + key + " written again on another event of the key, "
-                        + "with that event's content", e, "event_ids_name_one_event");
+                return verdictMutant(name, "event id " + firstId + " written again on an event of key " + key
+                        + (acrossTasks ? ", whose apply task is another" : ", of the same key, with that event's content"), e, "event_ids_name_one_event");
             }
         }
-        return Mutant.skip(name, fault, "no key of the sample has two events of different content whose id the drill can rewrite "
+        return Mutant.skip(name, fault, acrossTasks ? "no two keys of the sample go to different apply tasks with an event whose id the "
+                + "drill can rewrite (a payload field written in the local schema, or a header)"
+                : "no key of the sample has two events of different content whose id the drill can rewrite "
                 + "(a payload field written in the local schema, or a header)");
     }
 

@@ -117,8 +117,9 @@ class DrillIT {
             assertThat(byName.get("apply-twice").get("failed_checks").toString()).contains("matches_reference_projection");
             assertThat(byName.get("mis-keyed-history").get("failed_checks").toString()).contains("history_keyed_by_ordering_key");
             assertThat(byName.get("reused-event-id").get("failed_checks").toString()).contains("event_ids_name_one_event");
+            assertThat(byName.get("reused-event-id-across-tasks").get("failed_checks").toString()).contains("event_ids_name_one_event");
             assertThat(byName.get("at-least-once-aborted-transaction").get("aborted_records_read").asBoolean()).isFalse();
-            assertThat(s.get("caught").asInt()).isEqualTo(11);
+            assertThat(s.get("caught").asInt()).isEqualTo(12);
         }
         try (var admin = SharedKafka.get().admin()) {
             assertThat(admin.listTopics().names().get()).as("the team's topic is untouched").contains(topicOf(contract));
