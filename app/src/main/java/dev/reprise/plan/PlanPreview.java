@@ -1,12 +1,10 @@
 package dev.reprise.plan;
 
 import dev.reprise.codec.EventDecoder;
-import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.compat.Partitions;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.Position;
-import dev.reprise.plan.Codecs;
-import org.apache.avro.generic.GenericRecord;
+import dev.reprise.pipeline.source.EventReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -239,10 +237,7 @@ public final class PlanPreview {
         }
     }
 
-    /**
-     * Whether a sampled event passes the scope's filters. The run's source stage decides the same way
-     * (SourceStage.inScope); kept here as a few lines rather than exposing that stage's internals.
-     */
+    /** Reads up to {@code perPartition} records from the start and from the end of each range, with the run's own reader. */
     private static void sample(Contract contract, Codecs codecs, RunPlan plan, Map<String, Object> clientConfig, int perPartition,
                                Map<String, Long> versions, Map<String, Long> undecodable, Sample sample) {
         if (perPartition <= 0) {
@@ -252,7 +247,7 @@ public final class PlanPreview {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, perPartition));
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        EventDecoder decoder = codecs.newDecoder();
+        EventReader reader = new EventReader(contract, codecs);
         Map<String, Integer> partitionCounts = new HashMap<>();
         plan.ranges().forEach(r -> partitionCounts.merge(r.topic(), 1, Integer::sum));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -275,13 +270,9 @@ public final class PlanPreview {
                                 break;
                             }
                             seen++;
-                            try {
-                                EventDecoder.Decoded d = decoder.decode(rec.value());
-                                versions.merge(d.type() + " v" + d.version(), 1L, Long::sum);
-                                look(contract, codecs, d, rec, partitionCounts.get(rec.topic()), sample);
-                            } catch (PoisonRecordException e) {
-                                undecodable.merge(e.reasonCode(), 1L, Long::sum);
-                            }
+                            EventReader.Result result = reader.read(new EventReader.SourceRecord(rec.topic(), rec.partition(), rec.offset(),
+                                    rec.key(), rec.value(), rec.headers(), rec.timestamp()));
+                            look(contract, result, rec, partitionCounts.get(rec.topic()), versions, undecodable, sample);
                         }
                     }
                 }
@@ -289,40 +280,45 @@ public final class PlanPreview {
         }
     }
 
-    /** Notes a decoded event's type, tenant, whether it is in scope and whether it sits in its key's partition. */
-    private static void look(Contract contract, Codecs codecs, EventDecoder.Decoded d, ConsumerRecord<byte[], byte[]> rec, int partitions, Sample sample) {
-        GenericRecord payload;
-        try {
-            payload = codecs.upcasters().chain(d.type(), d.version()).apply(d.record());
-        } catch (PoisonRecordException e) {
-            return;  // the run dead-letters it; the versions and gaps above already tell
+    /**
+     * Notes what the run's own reader made of a sampled record: its type and version, the reason of a record that does not
+     * decode, and for an event (in scope or filtered) its type, tenant, whether it is in scope and whether it sits in its
+     * key's partition. Poison that decodes is left to the versions and gaps: the run dead-letters it.
+     */
+    private static void look(Contract contract, EventReader.Result result, ConsumerRecord<byte[], byte[]> rec, int partitions,
+                             Map<String, Long> versions, Map<String, Long> undecodable, Sample sample) {
+        EventDecoder.Decoded d;
+        String key;
+        Object tenant;
+        if (result instanceof EventReader.Poison poison) {
+            if (poison.decoded() == null) {
+                undecodable.merge(poison.reasonCode(), 1L, Long::sum);
+            } else {
+                versions.merge(poison.decoded().type() + " v" + poison.decoded().version(), 1L, Long::sum);
+            }
+            return;
+        } else if (result instanceof EventReader.Ready ready) {
+            d = ready.decoded();
+            key = ready.orderingKey();
+            tenant = ready.tenant();
+            sample.inScope++;
+        } else {
+            EventReader.Filtered filtered = (EventReader.Filtered) result;
+            d = filtered.decoded();
+            key = filtered.orderingKey();
+            tenant = filtered.tenant();
         }
-        Object key;
-        try {
-            key = dev.reprise.codec.Identities.read(contract.ordering().key(), payload, rec.key(), rec.headers(),
-                    d.type() + " v" + d.version());
-        } catch (PoisonRecordException e) {
-            return;  // the run dead-letters it (missing-field, missing-header, missing-key)
-        }
-        Contract.Scope scope = contract.scope();
-        Object tenant = scope.tenantField() == null ? null : field(payload, scope.tenantField());
+        versions.merge(d.type() + " v" + d.version(), 1L, Long::sum);
         sample.events++;
         sample.types.add(d.type());
         if (tenant != null) {
             sample.tenants.add(tenant.toString());
         }
-        if (scope.includes(d.type(), key.toString(), tenant)) {
-            sample.inScope++;
-        }
-        if (contract.history().keyedByOrderingKey()) {
-            int expected = Partitions.ofKey(key.toString().getBytes(StandardCharsets.UTF_8), partitions);
+        if (key != null && contract.history().keyedByOrderingKey()) {
+            int expected = Partitions.ofKey(key.getBytes(StandardCharsets.UTF_8), partitions);
             if (expected != rec.partition()) {
-                sample.misplaced(new Misplaced(key.toString(), rec.topic(), rec.partition(), rec.offset(), expected));
+                sample.misplaced(new Misplaced(key, rec.topic(), rec.partition(), rec.offset(), expected));
             }
         }
-    }
-
-    private static Object field(GenericRecord record, String name) {
-        return name == null || record.getSchema().getField(name) == null ? null : record.get(name);
     }
 }

@@ -1,79 +1,66 @@
 package dev.reprise.drill;
 
-import dev.reprise.codec.EventDecoder;
-import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.contract.Contract;
+import dev.reprise.pipeline.source.EventReader;
 import dev.reprise.plan.Codecs;
-import dev.reprise.projection.Event;
-import dev.reprise.upcast.UpcasterRegistry;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
 
 /**
- * What the source stage makes of one record's value, the way it does it (SourceStage.toEvent): decode,
- * upcast to the latest version, take the ordering key, the event id and the sequence, and let the
- * projection validate the event. Used as the oracle of the fuzz tests and of {@code reprise drill poison}: a record either becomes an event
- * or is poison with a reason code; anything else thrown is an escape.
+ * What the source stage makes of one record, asked of the very reader the stage uses ({@link EventReader}): an event,
+ * a record the scope filters out, or poison with a reason code. Used as the oracle of the fuzz tests and of
+ * {@code reprise drill poison}; it cannot disagree with the stage it judges. A plugin's or library's unexpected error
+ * (which the stage dead-letters as unexpected-error) and anything thrown (a registry failure) are escapes.
  */
 public final class SourceOracle {
-    private final Contract contract;
-    private final Codecs codecs;
-    private final EventDecoder decoder;
+    private final EventReader reader;
 
     public SourceOracle(Contract contract, Codecs codecs) {
-        this.contract = contract;
-        this.codecs = codecs;
-        this.decoder = codecs.newDecoder();
+        this.reader = new EventReader(contract, codecs);
     }
 
     /**
-     * @param reasonCode null when the record became an event
-     * @param escape     what was thrown that is neither an event nor poison, or null
+     * @param result what the reader made of the record, or null when it threw
+     * @param escape what was thrown, or the unexpected error behind an unexpected-error poison; null otherwise
      */
-    public record Outcome(String reasonCode, String message, Throwable escape) {
+    public record Outcome(EventReader.Result result, Throwable escape) {
+        /** An event the stage hands on. */
         public boolean isEvent() {
-            return reasonCode == null && escape == null;
+            return escape == null && result instanceof EventReader.Ready;
+        }
+
+        /** Filtered out by the contract's scope: neither applied nor dead-lettered. */
+        public boolean isFiltered() {
+            return escape == null && result instanceof EventReader.Filtered;
+        }
+
+        /** Poison the stage dead-letters with {@link #reasonCode()}. */
+        public boolean isPoison() {
+            return escape == null && result instanceof EventReader.Poison;
+        }
+
+        /** The poison's reason code, null unless {@link #isPoison()}. */
+        public String reasonCode() {
+            return isPoison() ? ((EventReader.Poison) result).reasonCode() : null;
+        }
+
+        public String message() {
+            return isPoison() ? ((EventReader.Poison) result).cause().getMessage() : null;
         }
     }
 
+    /** A value as a record without key or headers (contracts whose identities are payload fields). */
     public Outcome classify(byte[] value) {
+        return classify(new EventReader.SourceRecord("oracle", 0, 0L, null, value, null, 0L));
+    }
+
+    public Outcome classify(EventReader.SourceRecord record) {
         try {
-            toEvent(value);
-            return new Outcome(null, null, null);
-        } catch (PoisonRecordException e) {
-            return new Outcome(e.reasonCode(), e.getMessage(), null);
-        } catch (dev.reprise.projection.InvalidEventException e) {
-            return new Outcome(e.reasonCode(), e.getMessage(), null);
-        } catch (Throwable t) {
-            return new Outcome(null, null, t);
-        }
-    }
-
-    private Event toEvent(byte[] value) {
-        EventDecoder.Decoded decoded = decoder.decode(value);
-        UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
-        GenericRecord payload = chain.apply(decoded.record());
-        String key = requiredText(payload, contract.ordering().keyField(), decoded);
-        String eventId = requiredText(payload, contract.idempotency().eventIdField(), decoded);
-        Long sequence = null;
-        if (contract.ordering().sequenceField() != null) {
-            Object seq = payload.getSchema().getField(contract.ordering().sequenceField()) == null ? null : payload.get(contract.ordering().sequenceField());
-            if (!(seq instanceof Number n)) {
-                throw new PoisonRecordException("missing-field", "no numeric sequence field");
+            EventReader.Result result = reader.read(record);
+            if (result instanceof EventReader.Poison p && p.unexpected()) {
+                return new Outcome(result, p.cause().getCause() == null ? p.cause() : p.cause().getCause());
             }
-            sequence = n.longValue();
+            return new Outcome(result, null);
+        } catch (Throwable t) {
+            return new Outcome(null, t);
         }
-        Event event = new Event(decoded.type(), chain.toVersion(), eventId, key, 0L, sequence, payload);
-        codecs.projection().validate(event);
-        return event;
-    }
-
-    private static String requiredText(GenericRecord payload, String field, EventDecoder.Decoded decoded) {
-        Schema.Field f = payload.getSchema().getField(field);
-        Object value = f == null ? null : payload.get(f.pos());
-        if (value == null || value.toString().isEmpty()) {
-            throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no value for '" + field + "'");
-        }
-        return value.toString();
     }
 }
