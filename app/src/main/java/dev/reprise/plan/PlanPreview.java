@@ -4,7 +4,13 @@ import dev.reprise.codec.EventDecoder;
 import dev.reprise.compat.Partitions;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.Position;
+import dev.reprise.ops.Control;
+import dev.reprise.ops.RunStore;
+import dev.reprise.pipeline.ReplayTopology;
+import dev.reprise.pipeline.apply.ApplyStage;
+import dev.reprise.pipeline.evidence.EvidenceStage;
 import dev.reprise.pipeline.source.EventReader;
+import dev.reprise.pipeline.source.SourceStage;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -42,24 +48,28 @@ public final class PlanPreview {
     private PlanPreview() {
     }
 
-    /** Every topic the run writes: the contract's outputs and the app's internal topics. */
+    /**
+     * Every topic the run writes: the contract's outputs and the app's internal topics, named from the topology's own
+     * constants (Kafka Streams names a repartition topic {@code <application.id>-<name>-repartition} and a store's
+     * changelog {@code <application.id>-<store>-changelog}). The stores listed are those the topology logs.
+     */
     public static List<String> writtenTopics(Contract c) {
         String app = c.applicationId();
         List<String> out = new ArrayList<>(c.outputTopics());
         if (!c.history().keyedByOrderingKey()) {
-            out.add(app + "-reprise-by-key-repartition");
+            out.add(app + "-" + ReplayTopology.BY_KEY + "-repartition");
         }
-        out.add(app + "-reprise-evidence-parts-repartition");
-        List<String> stores = new ArrayList<>(List.of("reprise-source-counters", "reprise-dedup", "reprise-projection"));
+        out.add(app + "-" + ReplayTopology.EVIDENCE_PARTS + "-repartition");
+        List<String> stores = new ArrayList<>(List.of(SourceStage.COUNTERS_STORE, ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE));
         if (c.ordering().sequenceField() != null) {
-            stores.add("reprise-sequence");
+            stores.add(ApplyStage.SEQUENCE_STORE);
         }
-        stores.addAll(List.of("reprise-apply-counters", "reprise-evidence-parts"));
+        stores.addAll(List.of(ApplyStage.COUNTERS_STORE, EvidenceStage.STORE));
         for (String store : stores) {
             out.add(app + "-" + store + "-changelog");
         }
-        out.add(app + "-reprise-runs");
-        out.add(app + "-reprise-control");
+        out.add(RunStore.topic(c));
+        out.add(Control.topic(c));
         return out;
     }
 
