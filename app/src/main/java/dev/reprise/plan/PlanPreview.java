@@ -25,8 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,22 +74,44 @@ public final class PlanPreview {
     }
 
     /**
+     * The preview of a plan, as {@code reprise plan --json} prints it (snake_case field names).
+     *
+     * @param offsetsPerTopic           topic → offsets of the plan's ranges
+     * @param estimatedSeconds          the run's duration at {@code estimateRateEventsPerSecond}
+     * @param writes                    every topic the run writes ({@link #writtenTopics})
+     * @param creates                   those of {@code writes} that do not exist yet
+     * @param sampledVersions           "type vN" → records of that version in the sample (poison that decodes included)
+     * @param sampledUndecodable        reason code → records of the sample that do not decode
+     * @param upcasterGapsInSample      "type vN" found in the sample → why no upcaster chain leads it to its latest version
+     * @param sampledEvents             events of the sample, in scope or filtered
+     * @param sampledInScope            those that pass the scope's filters
+     * @param warnings                  what makes the run unlikely to prove anything
+     */
+    public record Preview(String runId, String contract, String contractHash, String applicationId, Map<String, Long> offsetsPerTopic,
+                          long totalOffsets, long estimatedSeconds, double estimateRateEventsPerSecond, List<String> writes, List<String> creates,
+                          int repartitionPartitions, Map<String, Long> sampledVersions, Map<String, Long> sampledUndecodable,
+                          Map<String, String> upcasterGapsInSample, long sampledEvents, long sampledInScope, List<Warning> warnings,
+                          List<RunPlan.PartitionRange> ranges) {
+        public Preview {
+            offsetsPerTopic = Collections.unmodifiableMap(new TreeMap<>(offsetsPerTopic));
+            writes = List.copyOf(writes);
+            creates = List.copyOf(creates);
+            sampledVersions = Collections.unmodifiableMap(new TreeMap<>(sampledVersions));
+            sampledUndecodable = Collections.unmodifiableMap(new TreeMap<>(sampledUndecodable));
+            upcasterGapsInSample = Collections.unmodifiableMap(new TreeMap<>(upcasterGapsInSample));
+            warnings = List.copyOf(warnings);
+            ranges = List.copyOf(ranges);
+        }
+    }
+
+    /**
      * @param eventsPerSecond the rate used for the estimate
      * @param samplePerPartition records read from the start and from the end of each range
      */
-    public static Map<String, Object> describe(Contract contract, Codecs codecs, RunPlan plan, Admin admin,
-                                               Map<String, Object> clientConfig, double eventsPerSecond, int samplePerPartition) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("run_id", plan.runId());
-        out.put("contract", contract.name());
-        out.put("contract_hash", contract.hash());
-        out.put("application_id", contract.applicationId());
+    public static Preview describe(Contract contract, Codecs codecs, RunPlan plan, Admin admin,
+                                   Map<String, Object> clientConfig, double eventsPerSecond, int samplePerPartition) {
         Map<String, Long> perTopic = new TreeMap<>();
         plan.ranges().forEach(r -> perTopic.merge(r.topic(), r.size(), Long::sum));
-        out.put("offsets_per_topic", perTopic);
-        out.put("total_offsets", plan.totalOffsets());
-        out.put("estimated_seconds", Math.round(plan.totalOffsets() / Math.max(1, eventsPerSecond)));
-        out.put("estimate_rate_events_per_second", eventsPerSecond);
         List<String> writes = writtenTopics(contract);
         Set<String> existing;
         try {
@@ -100,15 +122,10 @@ public final class PlanPreview {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        out.put("writes", writes);
-        out.put("creates", writes.stream().filter(t -> !existing.contains(t)).toList());
-        out.put("repartition_partitions", plan.repartitionPartitions());
         Map<String, Long> versions = new TreeMap<>();
         Map<String, Long> undecodable = new TreeMap<>();
         Sample sample = new Sample();
         sample(contract, codecs, plan, clientConfig, samplePerPartition, versions, undecodable, sample);
-        out.put("sampled_versions", versions);
-        out.put("sampled_undecodable", undecodable);
         Map<String, String> gaps = new TreeMap<>();
         versions.keySet().forEach(tv -> {
             String[] parts = tv.split(" v");
@@ -117,7 +134,6 @@ public final class PlanPreview {
                 gaps.put(tv, chain.brokenReason());
             }
         });
-        out.put("upcaster_gaps_in_sample", gaps);
         List<Warning> warnings = new ArrayList<>();
         if (plan.ranges().stream().noneMatch(RunPlan.PartitionRange::hasData)) {
             warnings.add(emptyScope(contract, plan, logOffsets(admin, plan, OffsetSpec.earliest()), logOffsets(admin, plan, OffsetSpec.latest()),
@@ -129,11 +145,10 @@ public final class PlanPreview {
         }
         dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                 .ifPresent(w -> warnings.add(new Warning(EVIDENCE_RETENTION, w)));
-        out.put("sampled_events", sample.events);
-        out.put("sampled_in_scope", sample.inScope);
-        out.put("warnings", warnings);
-        out.put("ranges", plan.ranges());
-        return out;
+        return new Preview(plan.runId(), contract.name(), contract.hash(), contract.applicationId(), perTopic, plan.totalOffsets(),
+                Math.round(plan.totalOffsets() / Math.max(1, eventsPerSecond)), eventsPerSecond, writes,
+                writes.stream().filter(t -> !existing.contains(t)).toList(), plan.repartitionPartitions(), versions, undecodable, gaps,
+                sample.events, sample.inScope, warnings, plan.ranges());
     }
 
     /** Something that makes the planned run unlikely to prove anything, found before it starts. */
