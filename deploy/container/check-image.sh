@@ -10,7 +10,10 @@
 #      mount (deploy/kubernetes/contract/contract.yaml at /opt/reprise/contracts/contract.yaml, the repository's
 #      schemas at /opt/reprise/schemas and, once the samples live outside the product, their jar in
 #      /opt/reprise/plugins: what a team's image adds), whose output must be UTF-8 as on a terminal; and a broken
-#      contract, which must end with exit 2.
+#      contract, which must end with exit 2;
+#   5. a team's plugin in the image's layout: the example project's jar (examples/orders) in /opt/reprise/plugins, its
+#      contract and schemas mounted, and its history (written to a broker started by ./reprise broker) replayed by the
+#      entry point: trusted, exit 0.
 # Needs Java 17 (a JDK with jmods), Maven, and root for chroot/unshare (CI runs as root). Usage: check-image.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -101,6 +104,32 @@ set +e
 out="$(run plan --offline --contract /opt/reprise/contracts/broken.yaml 2>&1)"; rc=$?
 set -e
 if [ $rc -eq 2 ]; then ok "a broken contract ends with exit 2: $(head -1 <<< "$out")"; else fail "a broken contract exited $rc (2 expected): $out"; fi
+
+# 5. A team's plugin, contract and schemas in the image's layout: the example's history replayed by the entry point.
+EXAMPLE="$ROOT/examples/orders"
+if [ ! -f "$EXAMPLE/target/orders-projection.jar" ]; then
+  echo "check-image: building the example project (examples/orders) against the installed reprise-api"
+  (cd "$ROOT" && mvn -B -q install -DskipTests -pl api,app,testkit -am >&2 && mvn -B -q -f examples/orders/pom.xml package -DskipTests >&2)
+fi
+mkdir -p "$WORK/rootfs/opt/reprise/examples/orders"
+cp -r "$EXAMPLE/contract" "$EXAMPLE/schemas" "$WORK/rootfs/opt/reprise/examples/orders/"
+cp "$EXAMPLE/target/orders-projection.jar" "$WORK/rootfs/opt/reprise/plugins/"
+rm -f "$WORK/bootstrap"
+(cd "$ROOT" && exec ./reprise broker --bootstrap-file "$WORK/bootstrap" >"$WORK/broker.out" 2>"$WORK/broker.err") &
+BROKER_PID=$!
+trap 'kill "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 180); do [ -s "$WORK/bootstrap" ] && break; kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 1; done
+if [ -s "$WORK/bootstrap" ]; then
+  BOOTSTRAP="$(cat "$WORK/bootstrap")"
+  (cd "$ROOT" && mvn -B -q -f examples/orders/pom.xml exec:java -Dexec.args="$BOOTSTRAP 500" >&2)
+  set +e
+  out="$(run replay --contract /opt/reprise/examples/orders/contract/orders.yaml --bootstrap-server "$BOOTSTRAP" 2>&1)"; rc=$?
+  set -e
+  if [ $rc -eq 0 ] && grep -q "trusted" <<< "$out"; then ok "the example's plugin in /opt/reprise/plugins replayed its history: trusted"
+  else fail "the example's replay in the image's layout exited $rc (0, trusted, expected):"; echo "$out" | tail -30 | sed 's/^/    /' >&2; fi
+else
+  fail "the broker for the example's replay did not start: $(tail -5 "$WORK/broker.err" 2>/dev/null)"
+fi
 
 if [ $failures -gt 0 ]; then
   echo "check-image: $failures check(s) failed; the image is $TARGET/reprise-image.tar, unpacked in $WORK" >&2

@@ -77,7 +77,7 @@ public final class PlanCommand implements Callable<Integer> {
             return gaps.isEmpty() ? ExitCodes.OK : ExitCodes.INVALID_INPUT;
         }
         RunPlan plan;
-        Map<String, Object> preview;
+        PlanPreview.Preview preview;
         try (Admin admin = Admin.create(cluster.clientConfig())) {
             plan = new Planner(admin, cluster.clientConfig()).plan(c);
             preview = PlanPreview.describe(c, codecs, plan, admin, cluster.clientConfig(), rate, sample);
@@ -85,8 +85,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (out != null) {
             Files.writeString(out, plan.toJson());
         }
-        @SuppressWarnings("unchecked")
-        List<PlanPreview.Warning> warnings = (List<PlanPreview.Warning>) preview.get("warnings");
+        List<PlanPreview.Warning> warnings = preview.warnings();
         if (json) {
             // stdout carries the JSON; say on stderr too that something is wrong, for a person watching.
             warnings.forEach(w -> System.err.println("reprise plan: warning: " + w.message()));
@@ -100,14 +99,14 @@ public final class PlanCommand implements Callable<Integer> {
                 System.out.printf("  %-32s %12d %12d %12d %12s%n", r.topic() + "-" + r.partition(), r.start(), r.end(), r.size(),
                         r.hasData() ? Long.toString(r.lastDataOffset()) : "none");
             }
-            System.out.printf("  total %,d offsets %s; about %s at %,.0f events/s%n", plan.totalOffsets(), preview.get("offsets_per_topic"),
-                    java.time.Duration.ofSeconds((Long) preview.get("estimated_seconds")).toString().substring(2).toLowerCase(), rate);
+            System.out.printf("  total %,d offsets %s; about %s at %,.0f events/s%n", plan.totalOffsets(), preview.offsetsPerTopic(),
+                    java.time.Duration.ofSeconds(preview.estimatedSeconds()).toString().substring(2).toLowerCase(), rate);
             System.out.println("  repartitioned into " + plan.repartitionPartitions() + " partitions");
-            System.out.println("  writes   " + preview.get("writes"));
-            System.out.println("  creates  " + preview.get("creates"));
-            System.out.println("  versions in a sample of the range: " + preview.get("sampled_versions")
-                    + (((Map<?, ?>) preview.get("sampled_undecodable")).isEmpty() ? "" : ", undecodable " + preview.get("sampled_undecodable")));
-            ((Map<?, ?>) preview.get("upcaster_gaps_in_sample")).forEach((k, v) -> System.out.println("  WARNING  " + k + ": " + v + " (such events will be dead-lettered)"));
+            System.out.println("  writes   " + preview.writes());
+            System.out.println("  creates  " + preview.creates());
+            System.out.println("  versions in a sample of the range: " + preview.sampledVersions()
+                    + (preview.sampledUndecodable().isEmpty() ? "" : ", undecodable " + preview.sampledUndecodable()));
+            preview.upcasterGapsInSample().forEach((k, v) -> System.out.println("  WARNING  " + k + ": " + v + " (such events will be dead-lettered)"));
             gaps.forEach((k, v) -> System.out.println("  note     " + k + ": " + v));
             for (PlanPreview.Warning w : warnings) {
                 System.out.println("  WARNING  " + w.message());

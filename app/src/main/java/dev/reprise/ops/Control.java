@@ -103,6 +103,11 @@ public final class Control {
     }
 
     public String topic() {
+        return topic(contract);
+    }
+
+    /** The control topic of the contract's application. */
+    public static String topic(Contract contract) {
         return contract.applicationId() + "-reprise-control";
     }
 

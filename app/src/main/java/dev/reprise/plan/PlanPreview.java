@@ -1,12 +1,17 @@
 package dev.reprise.plan;
 
 import dev.reprise.codec.EventDecoder;
-import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.compat.Partitions;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.Position;
-import dev.reprise.plan.Codecs;
-import org.apache.avro.generic.GenericRecord;
+import dev.reprise.ops.Control;
+import dev.reprise.ops.RunStore;
+import dev.reprise.pipeline.ReplayTopology;
+import dev.reprise.pipeline.apply.ApplyStage;
+import dev.reprise.pipeline.evidence.EvidenceStage;
+import dev.reprise.pipeline.idcheck.IdCheckStage;
+import dev.reprise.pipeline.source.EventReader;
+import dev.reprise.pipeline.source.SourceStage;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -21,8 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,47 +49,73 @@ public final class PlanPreview {
     private PlanPreview() {
     }
 
-    /** Every topic the run writes: the contract's outputs and the app's internal topics. */
+    /**
+     * Every topic the run writes: the contract's outputs and the app's internal topics, named from the topology's own
+     * constants (Kafka Streams names a repartition topic {@code <application.id>-<name>-repartition} and a store's
+     * changelog {@code <application.id>-<store>-changelog}). The stores listed are those the topology logs.
+     */
     public static List<String> writtenTopics(Contract c) {
         String app = c.applicationId();
         List<String> out = new ArrayList<>(c.outputTopics());
         if (!c.history().keyedByOrderingKey()) {
-            out.add(app + "-reprise-by-key-repartition");
+            out.add(app + "-" + ReplayTopology.BY_KEY + "-repartition");
         }
-        out.add(app + "-reprise-evidence-parts-repartition");
+        out.add(app + "-" + ReplayTopology.EVIDENCE_PARTS + "-repartition");
         // The id check's topics exist when the run has more than one apply task (nearly always; the plan decides).
-        out.add(app + "-reprise-by-event-id-repartition");
-        out.add(app + "-reprise-id-check-parts-repartition");
-        List<String> stores = new ArrayList<>(List.of("reprise-source-counters", "reprise-dedup", "reprise-projection"));
+        out.add(app + "-" + ReplayTopology.BY_EVENT_ID + "-repartition");
+        out.add(app + "-" + ReplayTopology.ID_CHECK_PARTS + "-repartition");
+        List<String> stores = new ArrayList<>(List.of(SourceStage.COUNTERS_STORE, ApplyStage.DEDUP_STORE, ApplyStage.PROJECTION_STORE));
         if (c.ordering().sequenceField() != null) {
-            stores.add("reprise-sequence");
+            stores.add(ApplyStage.SEQUENCE_STORE);
         }
-        stores.addAll(List.of("reprise-apply-counters", "reprise-evidence-parts", "reprise-id-check", "reprise-id-check-counters"));
+        stores.addAll(List.of(ApplyStage.COUNTERS_STORE, EvidenceStage.STORE, IdCheckStage.IDS_STORE, IdCheckStage.COUNTERS_STORE));
         for (String store : stores) {
             out.add(app + "-" + store + "-changelog");
         }
-        out.add(app + "-reprise-runs");
-        out.add(app + "-reprise-control");
+        out.add(RunStore.topic(c));
+        out.add(Control.topic(c));
         return out;
+    }
+
+    /**
+     * The preview of a plan, as {@code reprise plan --json} prints it (snake_case field names).
+     *
+     * @param offsetsPerTopic           topic → offsets of the plan's ranges
+     * @param estimatedSeconds          the run's duration at {@code estimateRateEventsPerSecond}
+     * @param writes                    every topic the run writes ({@link #writtenTopics})
+     * @param creates                   those of {@code writes} that do not exist yet
+     * @param sampledVersions           "type vN" → records of that version in the sample (poison that decodes included)
+     * @param sampledUndecodable        reason code → records of the sample that do not decode
+     * @param upcasterGapsInSample      "type vN" found in the sample → why no upcaster chain leads it to its latest version
+     * @param sampledEvents             events of the sample, in scope or filtered
+     * @param sampledInScope            those that pass the scope's filters
+     * @param warnings                  what makes the run unlikely to prove anything
+     */
+    public record Preview(String runId, String contract, String contractHash, String applicationId, Map<String, Long> offsetsPerTopic,
+                          long totalOffsets, long estimatedSeconds, double estimateRateEventsPerSecond, List<String> writes, List<String> creates,
+                          int repartitionPartitions, Map<String, Long> sampledVersions, Map<String, Long> sampledUndecodable,
+                          Map<String, String> upcasterGapsInSample, long sampledEvents, long sampledInScope, List<Warning> warnings,
+                          List<RunPlan.PartitionRange> ranges) {
+        public Preview {
+            offsetsPerTopic = Collections.unmodifiableMap(new TreeMap<>(offsetsPerTopic));
+            writes = List.copyOf(writes);
+            creates = List.copyOf(creates);
+            sampledVersions = Collections.unmodifiableMap(new TreeMap<>(sampledVersions));
+            sampledUndecodable = Collections.unmodifiableMap(new TreeMap<>(sampledUndecodable));
+            upcasterGapsInSample = Collections.unmodifiableMap(new TreeMap<>(upcasterGapsInSample));
+            warnings = List.copyOf(warnings);
+            ranges = List.copyOf(ranges);
+        }
     }
 
     /**
      * @param eventsPerSecond the rate used for the estimate
      * @param samplePerPartition records read from the start and from the end of each range
      */
-    public static Map<String, Object> describe(Contract contract, Codecs codecs, RunPlan plan, Admin admin,
-                                               Map<String, Object> clientConfig, double eventsPerSecond, int samplePerPartition) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("run_id", plan.runId());
-        out.put("contract", contract.name());
-        out.put("contract_hash", contract.hash());
-        out.put("application_id", contract.applicationId());
+    public static Preview describe(Contract contract, Codecs codecs, RunPlan plan, Admin admin,
+                                   Map<String, Object> clientConfig, double eventsPerSecond, int samplePerPartition) {
         Map<String, Long> perTopic = new TreeMap<>();
         plan.ranges().forEach(r -> perTopic.merge(r.topic(), r.size(), Long::sum));
-        out.put("offsets_per_topic", perTopic);
-        out.put("total_offsets", plan.totalOffsets());
-        out.put("estimated_seconds", Math.round(plan.totalOffsets() / Math.max(1, eventsPerSecond)));
-        out.put("estimate_rate_events_per_second", eventsPerSecond);
         List<String> writes = writtenTopics(contract);
         Set<String> existing;
         try {
@@ -95,15 +126,10 @@ public final class PlanPreview {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        out.put("writes", writes);
-        out.put("creates", writes.stream().filter(t -> !existing.contains(t)).toList());
-        out.put("repartition_partitions", plan.repartitionPartitions());
         Map<String, Long> versions = new TreeMap<>();
         Map<String, Long> undecodable = new TreeMap<>();
         Sample sample = new Sample();
         sample(contract, codecs, plan, clientConfig, samplePerPartition, versions, undecodable, sample);
-        out.put("sampled_versions", versions);
-        out.put("sampled_undecodable", undecodable);
         Map<String, String> gaps = new TreeMap<>();
         versions.keySet().forEach(tv -> {
             String[] parts = tv.split(" v");
@@ -112,7 +138,6 @@ public final class PlanPreview {
                 gaps.put(tv, chain.brokenReason());
             }
         });
-        out.put("upcaster_gaps_in_sample", gaps);
         List<Warning> warnings = new ArrayList<>();
         if (plan.ranges().stream().noneMatch(RunPlan.PartitionRange::hasData)) {
             warnings.add(emptyScope(contract, plan, logOffsets(admin, plan, OffsetSpec.earliest()), logOffsets(admin, plan, OffsetSpec.latest()),
@@ -124,11 +149,10 @@ public final class PlanPreview {
         }
         dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                 .ifPresent(w -> warnings.add(new Warning(EVIDENCE_RETENTION, w)));
-        out.put("sampled_events", sample.events);
-        out.put("sampled_in_scope", sample.inScope);
-        out.put("warnings", warnings);
-        out.put("ranges", plan.ranges());
-        return out;
+        return new Preview(plan.runId(), contract.name(), contract.hash(), contract.applicationId(), perTopic, plan.totalOffsets(),
+                Math.round(plan.totalOffsets() / Math.max(1, eventsPerSecond)), eventsPerSecond, writes,
+                writes.stream().filter(t -> !existing.contains(t)).toList(), plan.repartitionPartitions(), versions, undecodable, gaps,
+                sample.events, sample.inScope, warnings, plan.ranges());
     }
 
     /** Something that makes the planned run unlikely to prove anything, found before it starts. */
@@ -242,10 +266,7 @@ public final class PlanPreview {
         }
     }
 
-    /**
-     * Whether a sampled event passes the scope's filters. The run's source stage decides the same way
-     * (SourceStage.inScope); kept here as a few lines rather than exposing that stage's internals.
-     */
+    /** Reads up to {@code perPartition} records from the start and from the end of each range, with the run's own reader. */
     private static void sample(Contract contract, Codecs codecs, RunPlan plan, Map<String, Object> clientConfig, int perPartition,
                                Map<String, Long> versions, Map<String, Long> undecodable, Sample sample) {
         if (perPartition <= 0) {
@@ -255,7 +276,7 @@ public final class PlanPreview {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, perPartition));
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        EventDecoder decoder = codecs.newDecoder();
+        EventReader reader = new EventReader(contract, codecs);
         Map<String, Integer> partitionCounts = new HashMap<>();
         plan.ranges().forEach(r -> partitionCounts.merge(r.topic(), 1, Integer::sum));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -278,13 +299,9 @@ public final class PlanPreview {
                                 break;
                             }
                             seen++;
-                            try {
-                                EventDecoder.Decoded d = decoder.decode(rec.value());
-                                versions.merge(d.type() + " v" + d.version(), 1L, Long::sum);
-                                look(contract, codecs, d, rec, partitionCounts.get(rec.topic()), sample);
-                            } catch (PoisonRecordException e) {
-                                undecodable.merge(e.reasonCode(), 1L, Long::sum);
-                            }
+                            EventReader.Result result = reader.read(new EventReader.SourceRecord(rec.topic(), rec.partition(), rec.offset(),
+                                    rec.key(), rec.value(), rec.headers(), rec.timestamp()));
+                            look(contract, result, rec, partitionCounts.get(rec.topic()), versions, undecodable, sample);
                         }
                     }
                 }
@@ -292,40 +309,45 @@ public final class PlanPreview {
         }
     }
 
-    /** Notes a decoded event's type, tenant, whether it is in scope and whether it sits in its key's partition. */
-    private static void look(Contract contract, Codecs codecs, EventDecoder.Decoded d, ConsumerRecord<byte[], byte[]> rec, int partitions, Sample sample) {
-        GenericRecord payload;
-        try {
-            payload = codecs.upcasters().chain(d.type(), d.version()).apply(d.record());
-        } catch (PoisonRecordException e) {
-            return;  // the run dead-letters it; the versions and gaps above already tell
+    /**
+     * Notes what the run's own reader made of a sampled record: its type and version, the reason of a record that does not
+     * decode, and for an event (in scope or filtered) its type, tenant, whether it is in scope and whether it sits in its
+     * key's partition. Poison that decodes is left to the versions and gaps: the run dead-letters it.
+     */
+    private static void look(Contract contract, EventReader.Result result, ConsumerRecord<byte[], byte[]> rec, int partitions,
+                             Map<String, Long> versions, Map<String, Long> undecodable, Sample sample) {
+        EventDecoder.Decoded d;
+        String key;
+        Object tenant;
+        if (result instanceof EventReader.Poison poison) {
+            if (poison.decoded() == null) {
+                undecodable.merge(poison.reasonCode(), 1L, Long::sum);
+            } else {
+                versions.merge(poison.decoded().type() + " v" + poison.decoded().version(), 1L, Long::sum);
+            }
+            return;
+        } else if (result instanceof EventReader.Ready ready) {
+            d = ready.decoded();
+            key = ready.orderingKey();
+            tenant = ready.tenant();
+            sample.inScope++;
+        } else {
+            EventReader.Filtered filtered = (EventReader.Filtered) result;
+            d = filtered.decoded();
+            key = filtered.orderingKey();
+            tenant = filtered.tenant();
         }
-        Object key;
-        try {
-            key = dev.reprise.codec.Identities.read(contract.ordering().key(), payload, rec.key(), rec.headers(),
-                    d.type() + " v" + d.version());
-        } catch (PoisonRecordException e) {
-            return;  // the run dead-letters it (missing-field, missing-header, missing-key)
-        }
-        Contract.Scope scope = contract.scope();
-        Object tenant = scope.tenantField() == null ? null : field(payload, scope.tenantField());
+        versions.merge(d.type() + " v" + d.version(), 1L, Long::sum);
         sample.events++;
         sample.types.add(d.type());
         if (tenant != null) {
             sample.tenants.add(tenant.toString());
         }
-        if (scope.includes(d.type(), key.toString(), tenant)) {
-            sample.inScope++;
-        }
-        if (contract.history().keyedByOrderingKey()) {
-            int expected = Partitions.ofKey(key.toString().getBytes(StandardCharsets.UTF_8), partitions);
+        if (key != null && contract.history().keyedByOrderingKey()) {
+            int expected = Partitions.ofKey(key.getBytes(StandardCharsets.UTF_8), partitions);
             if (expected != rec.partition()) {
-                sample.misplaced(new Misplaced(key.toString(), rec.topic(), rec.partition(), rec.offset(), expected));
+                sample.misplaced(new Misplaced(key, rec.topic(), rec.partition(), rec.offset(), expected));
             }
         }
-    }
-
-    private static Object field(GenericRecord record, String name) {
-        return name == null || record.getSchema().getField(name) == null ? null : record.get(name);
     }
 }

@@ -18,17 +18,16 @@ import java.util.concurrent.ExecutionException;
  * reset --execute} plans again at the go point), its preview ({@link PlanPreview}: offsets, versions in a sample,
  * warnings) and the topics that exist.
  */
-public record ClusterFacts(RunPlan plan, Map<String, Object> preview, Set<String> existingTopics) {
+public record ClusterFacts(RunPlan plan, PlanPreview.Preview preview, Set<String> existingTopics) {
 
     public ClusterFacts {
-        preview = Map.copyOf(preview);
         existingTopics = Set.copyOf(existingTopics);
     }
 
     /** Plans the contract's scope and previews it, as {@code reprise plan} does; writes nothing. */
     public static ClusterFacts gather(Contract contract, Codecs codecs, Admin admin, Map<String, Object> clientConfig, double rate, int sample) {
         RunPlan plan = new Planner(admin, clientConfig).plan(contract);
-        Map<String, Object> preview = PlanPreview.describe(contract, codecs, plan, admin, clientConfig, rate, sample);
+        PlanPreview.Preview preview = PlanPreview.describe(contract, codecs, plan, admin, clientConfig, rate, sample);
         try {
             return new ClusterFacts(plan, preview, new TreeSet<>(admin.listTopics().names().get()));
         } catch (ExecutionException e) {
@@ -39,39 +38,34 @@ public record ClusterFacts(RunPlan plan, Map<String, Object> preview, Set<String
         }
     }
 
-    @SuppressWarnings("unchecked")
     public List<PlanPreview.Warning> warnings() {
-        return (List<PlanPreview.Warning>) preview.get("warnings");
+        return preview.warnings();
     }
 
     /** "type vN" → events of that version in the sample. */
-    @SuppressWarnings("unchecked")
     public Map<String, Long> sampledVersions() {
-        return (Map<String, Long>) preview.get("sampled_versions");
+        return preview.sampledVersions();
     }
 
     /** Reason code → undecodable records in the sample. */
-    @SuppressWarnings("unchecked")
     public Map<String, Long> sampledUndecodable() {
-        return (Map<String, Long>) preview.get("sampled_undecodable");
+        return preview.sampledUndecodable();
     }
 
     /** "type vN" found in the sample → why no upcaster chain leads it to its latest version. */
-    @SuppressWarnings("unchecked")
     public Map<String, String> sampleGaps() {
-        return (Map<String, String>) preview.get("upcaster_gaps_in_sample");
+        return preview.upcasterGapsInSample();
     }
 
-    @SuppressWarnings("unchecked")
     public List<String> creates() {
-        return (List<String>) preview.get("creates");
+        return preview.creates();
     }
 
     public long sampledEvents() {
-        return ((Number) preview.get("sampled_events")).longValue();
+        return preview.sampledEvents();
     }
 
     public long sampledInScope() {
-        return ((Number) preview.get("sampled_in_scope")).longValue();
+        return preview.sampledInScope();
     }
 }

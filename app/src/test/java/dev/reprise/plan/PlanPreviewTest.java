@@ -36,6 +36,17 @@ class PlanPreviewTest {
                 new RunPlan.PartitionRange("inventory-events", 1, start1, end1, end1 > start1 ? end1 - 1 : -1)), 2);
     }
 
+    @Test
+    void theWrittenTopicsAreTheNamesKafkaStreamsGivesTheTopologysRepartitionsAndLoggedStores() throws Exception {
+        Contract c = inventory("scope:\n  from: earliest\n");
+        assertThat(PlanPreview.writtenTopics(c)).as("the contract's outputs, then the internal topics, unchanged since they were spelled out")
+                .containsExactly("inventory-levels-rebuilt", "reprise-evidence", "inventory-events-dlq",
+                        "reprise-inventory-reprise-by-key-repartition", "reprise-inventory-reprise-evidence-parts-repartition",
+                        "reprise-inventory-reprise-source-counters-changelog", "reprise-inventory-reprise-dedup-changelog",
+                        "reprise-inventory-reprise-projection-changelog", "reprise-inventory-reprise-apply-counters-changelog",
+                        "reprise-inventory-reprise-evidence-parts-changelog", "reprise-inventory-reprise-runs", "reprise-inventory-reprise-control");
+    }
+
     @Nested
     class AnEmptyScope {
         // Regression: scope.from in 2099 read nothing and the run was trusted.

@@ -111,7 +111,7 @@ public final class Bench {
         this.keys = KeySpace.forEvents(events);
     }
 
-    public Map<String, Object> run() {
+    public Result run() {
         Thread heapWatcher = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
@@ -188,45 +188,51 @@ public final class Bench {
             heapWatcher.interrupt();
             Directories.deleteQuietly(state, "the benchmark's state directory");
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("events", events);
-        out.put("rounds", rounds);
-        out.put("partitions", partitions);
-        out.put("keys", keys.keys());
-        out.put("key_skew", keys.skew() == 0 ? "uniform" : "zipf:" + keys.skew());
-        out.put("processors", Runtime.getRuntime().availableProcessors());
-        out.put("streams_properties", streamsProperties);
         double copy = median(rates.get("identity_copy"));
         double with = median(rates.get("pipeline_with_repartition"));
         double without = median(rates.get("pipeline_without_repartition"));
-        out.put("identity_copy_events_per_second", Math.round(copy));
-        out.put("with_repartition_events_per_second", Math.round(with));
-        out.put("without_repartition_events_per_second", Math.round(without));
-        out.put("ratio_with_repartition", round3(with / copy));
-        out.put("ratio_without_repartition", round3(without / copy));
+        Floors floorRates = null;
         if (floors) {
             double floorWith = median(rates.get(FLOOR_WITH));
             double floorWithout = median(rates.get(FLOOR_WITHOUT));
-            out.put("dedup_floor_with_repartition_events_per_second", Math.round(floorWith));
-            out.put("dedup_floor_without_repartition_events_per_second", Math.round(floorWithout));
-            out.put("floor_ratio_with_repartition", round3(floorWith / copy));
-            out.put("floor_ratio_without_repartition", round3(floorWithout / copy));
-            out.put("pipeline_to_floor_with_repartition", round3(with / floorWith));
-            out.put("pipeline_to_floor_without_repartition", round3(without / floorWithout));
+            floorRates = new Floors(Math.round(floorWith), Math.round(floorWithout), round3(floorWith / copy), round3(floorWithout / copy),
+                    round3(with / floorWith), round3(without / floorWithout));
         }
-        out.put("all_rates", rates);
-        out.put("load_average_after_each_round", loads);
-        out.put("rounds_measured_above_the_cores", busyRounds);
         Map<String, Map<String, Double>> cpuPerMillion = new LinkedHashMap<>();
         cpu.forEach((what, runs) -> cpuPerMillion.put(what, perMillion(runs)));
-        out.put("cpu_seconds_per_million_events", cpuPerMillion);
-        out.put("peak_heap_bytes", peakHeap);
-        out.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-        out.put("process_rss_peak_bytes", rssPeak());
-        out.put("rss_peak_bytes_by_measurement", rssPeaks);
-        out.put("rocksdb_memory_bytes", rocksDbBytes);
-        out.put("state_dir_bytes_per_million_events", Math.round(stateBytes * 1e6 / events));
-        return out;
+        return new Result(events, rounds, partitions, keys.keys(), keys.skew() == 0 ? "uniform" : "zipf:" + keys.skew(),
+                Runtime.getRuntime().availableProcessors(), streamsProperties, Math.round(copy), Math.round(with), Math.round(without),
+                round3(with / copy), round3(without / copy), floorRates, rates, loads, busyRounds, cpuPerMillion, peakHeap,
+                Runtime.getRuntime().maxMemory(), rssPeak(), rssPeaks, rocksDbBytes, Math.round(stateBytes * 1e6 / events));
+    }
+
+    /** The dedup floors' medians and ratios (absent with --no-floors). */
+    public record Floors(long dedupFloorWithRepartitionEventsPerSecond, long dedupFloorWithoutRepartitionEventsPerSecond,
+                         double floorRatioWithRepartition, double floorRatioWithoutRepartition,
+                         double pipelineToFloorWithRepartition, double pipelineToFloorWithoutRepartition) {
+    }
+
+    /**
+     * The figures of a benchmark, as {@code reprise bench --json} prints them (snake_case field names; the floors' fields
+     * inline, absent with --no-floors). Rates are medians over the rounds, ratios are to the identity copy.
+     *
+     * @param allRates                    measurement → its rate in each round
+     * @param loadAverageAfterEachRound   measurement → the machine's one-minute load after each of its rounds
+     * @param roundsMeasuredAboveTheCores "round N measurement" taken while the load exceeded the cores
+     * @param cpuSecondsPerMillionEvents  measurement → CPU seconds per million events by role
+     */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"events", "rounds", "partitions", "keys", "key_skew", "processors", "streams_properties",
+            "identity_copy_events_per_second", "with_repartition_events_per_second", "without_repartition_events_per_second",
+            "ratio_with_repartition", "ratio_without_repartition"})
+    public record Result(long events, int rounds, int partitions, int keys, String keySkew, int processors, Map<String, String> streamsProperties,
+                         long identityCopyEventsPerSecond, long withRepartitionEventsPerSecond, long withoutRepartitionEventsPerSecond,
+                         double ratioWithRepartition, double ratioWithoutRepartition,
+                         @com.fasterxml.jackson.annotation.JsonUnwrapped @com.fasterxml.jackson.annotation.JsonInclude(
+                                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Floors floors,
+                         Map<String, List<Double>> allRates, Map<String, List<Double>> loadAverageAfterEachRound,
+                         List<String> roundsMeasuredAboveTheCores, Map<String, Map<String, Double>> cpuSecondsPerMillionEvents,
+                         long peakHeapBytes, long maxHeapBytes, long processRssPeakBytes, Map<String, Long> rssPeakBytesByMeasurement,
+                         long rocksdbMemoryBytes, long stateDirBytesPerMillionEvents) {
     }
 
     private void write(BrokerProcess kafka, Codecs codecs) {

@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -49,33 +51,39 @@ public final class BenchCommand implements Callable<Integer> {
         if (events < 100 || rounds < 1 || partitions < 1) {
             throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
         }
-        Map<String, Object> result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors)
+        Bench.Result result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors)
                 .withKeys(keyOptions.keySpace(events)).run();
         if (json) {
             System.out.println(Json.of(result));
         } else {
             System.out.printf("Benchmark: %,d events over %s, %d partitions, %d rounds, %d processors (medians)%n", events,
-                    keyOptions.keySpace(events).describe(), partitions, rounds, result.get("processors"));
-            @SuppressWarnings("unchecked")
-            Map<String, Map<String, Double>> cpu = (Map<String, Map<String, Double>>) result.get("cpu_seconds_per_million_events");
-            String[][] lines = {
-                    {"identity copy (exactly-once)", "identity_copy", "identity_copy_events_per_second", null},
-                    {"pipeline with repartition", "pipeline_with_repartition", "with_repartition_events_per_second", "ratio_with_repartition"},
-                    {"pipeline without repartition", "pipeline_without_repartition", "without_repartition_events_per_second", "ratio_without_repartition"},
-                    {"dedup floor with repartition", "dedup_floor_with_repartition", "dedup_floor_with_repartition_events_per_second", "floor_ratio_with_repartition"},
-                    {"dedup floor without repartition", "dedup_floor_without_repartition", "dedup_floor_without_repartition_events_per_second", "floor_ratio_without_repartition"}};
-            for (String[] line : lines) {
-                Map<String, Double> spent = cpu.get(line[1]);
+                    keyOptions.keySpace(events).describe(), partitions, rounds, result.processors());
+            Bench.Floors floors = result.floors();
+            record Line(String title, String measurement, Long rate, Double ratio) {
+            }
+            List<Line> lines = new ArrayList<>(List.of(
+                    new Line("identity copy (exactly-once)", "identity_copy", result.identityCopyEventsPerSecond(), 1.0),
+                    new Line("pipeline with repartition", "pipeline_with_repartition", result.withRepartitionEventsPerSecond(),
+                            result.ratioWithRepartition()),
+                    new Line("pipeline without repartition", "pipeline_without_repartition", result.withoutRepartitionEventsPerSecond(),
+                            result.ratioWithoutRepartition())));
+            if (floors != null) {
+                lines.add(new Line("dedup floor with repartition", "dedup_floor_with_repartition", floors.dedupFloorWithRepartitionEventsPerSecond(),
+                        floors.floorRatioWithRepartition()));
+                lines.add(new Line("dedup floor without repartition", "dedup_floor_without_repartition",
+                        floors.dedupFloorWithoutRepartitionEventsPerSecond(), floors.floorRatioWithoutRepartition()));
+            }
+            for (Line line : lines) {
+                Map<String, Double> spent = result.cpuSecondsPerMillionEvents().get(line.measurement());
                 if (spent == null) {
                     continue;
                 }
-                System.out.printf("  %-33s %,10d events/s   ratio %5.3f   CPU s per million events: %5.2f app + %5.2f broker%n", line[0],
-                        result.get(line[2]), line[3] == null ? 1.0 : (Double) result.get(line[3]), spent.get("process"), spent.get("broker_process"));
+                System.out.printf("  %-33s %,10d events/s   ratio %5.3f   CPU s per million events: %5.2f app + %5.2f broker%n", line.title(),
+                        line.rate(), line.ratio(), spent.get("process"), spent.get("broker_process"));
             }
             System.out.printf("  peak heap %,d MiB of %,d MiB; process RSS peak %,d MiB; RocksDB memory %,d MiB; state %,d MiB per million events%n",
-                    (Long) result.get("peak_heap_bytes") >> 20, (Long) result.get("max_heap_bytes") >> 20,
-                    (Long) result.get("process_rss_peak_bytes") >> 20, (Long) result.get("rocksdb_memory_bytes") >> 20,
-                    (Long) result.get("state_dir_bytes_per_million_events") >> 20);
+                    result.peakHeapBytes() >> 20, result.maxHeapBytes() >> 20, result.processRssPeakBytes() >> 20, result.rocksdbMemoryBytes() >> 20,
+                    result.stateDirBytesPerMillionEvents() >> 20);
         }
         return ExitCodes.OK;
     }

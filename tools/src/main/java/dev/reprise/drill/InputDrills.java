@@ -85,7 +85,7 @@ final class InputDrills {
                 }
                 continue;
             }
-            if (outcome.isEvent()) {
+            if (!outcome.isPoison()) {
                 // Decodable by chance: an event of its own, which would change the projection; left out.
                 decodable++;
                 continue;

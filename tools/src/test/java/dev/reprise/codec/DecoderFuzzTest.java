@@ -79,7 +79,7 @@ class DecoderFuzzTest {
                 if (escapes.size() < 20) {
                     escapes.add(f + ": " + outcome.escape());
                 }
-            } else if (outcome.isEvent()) {
+            } else if (!outcome.isPoison()) {
                 counts[0]++;
             } else {
                 counts[1]++;

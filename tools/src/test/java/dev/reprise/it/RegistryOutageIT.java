@@ -61,32 +61,8 @@ class RegistryOutageIT {
     }
 
     Path contract() throws IOException {
-        String yaml = """
-                name: inventory-registry-outage-it
-                application_id: reprise-it-%s
-                history:
-                  topics: [%s]
-                  encoding: confluent
-                  schemas:
-                    source: registry
-                    registry_url: %s
-                    directory: %s
-                ordering:
-                  key_field: sku
-                idempotency:
-                  event_id_field: event_id
-                projection:
-                  name: inventory-levels
-                  topic: %s
-                evidence:
-                  topic: %s
-                dead_letter:
-                  topic: %s
-                allowed_write_topics: [%s, %s, %s]
-                """.formatted(suffix, source, registry.url(), SCHEMAS, projection, evidence, dlq, projection, evidence, dlq);
-        Path file = dir.resolve("contract.yaml");
-        Files.writeString(file, yaml);
-        return file;
+        return ContractYaml.inventory("inventory-registry-outage-it", "reprise-it-" + suffix).topics(source, projection, evidence, dlq)
+                .registry(registry.url(), SCHEMAS.toString()).writeTo(dir.resolve("contract.yaml"));
     }
 
     Cli.Outcome run(Path contract) {

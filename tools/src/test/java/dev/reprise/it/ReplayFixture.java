@@ -68,30 +68,8 @@ final class ReplayFixture {
      * @param keyed whether the contract declares the history keyed by the ordering key (no repartition)
      */
     ReplayFixture(int partitions, String extraYaml, boolean keyed) {
-        String yaml = """
-                name: inventory-it
-                application_id: reprise-it-%s
-                history:
-                  topics: [%s]
-                  encoding: confluent
-                  schemas:
-                    source: local
-                    directory: ../schemas
-                    id_map: ../schemas/registry-ids.yaml
-                  keyed_by_ordering_key: %s
-                ordering:
-                  key_field: sku
-                idempotency:
-                  event_id_field: event_id
-                projection:
-                  name: inventory-levels
-                  topic: %s
-                evidence:
-                  topic: %s
-                dead_letter:
-                  topic: %s
-                allowed_write_topics: [%s, %s, %s, %s]
-                """.formatted(suffix, source, keyed, projection, evidence, dlq, projection, evidence, dlq, live) + extraYaml.replace("${source}", source);
+        String yaml = ContractYaml.inventory("inventory-it", "reprise-it-" + suffix).topics(source, projection, evidence, dlq).keyed(keyed)
+                .alsoWrites(live).extra(extraYaml.replace("${source}", source)).yaml();
         // Schema paths made absolute here, not only in contractFile(): the run and the command line then use one contract
         // with one hash, as an operator's run and promote do (promote reads the run's scope only from the contract it used).
         String schemas = Path.of("..", "schemas").toAbsolutePath().normalize().toString();

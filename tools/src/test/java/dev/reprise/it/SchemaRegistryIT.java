@@ -59,32 +59,8 @@ class SchemaRegistryIT {
     Path dir;
 
     Path contract() throws IOException {
-        String yaml = """
-                name: inventory-registry-it
-                application_id: reprise-it-%s
-                history:
-                  topics: [%s]
-                  encoding: confluent
-                  schemas:
-                    source: registry
-                    registry_url: %s
-                    directory: %s
-                ordering:
-                  key_field: sku
-                idempotency:
-                  event_id_field: event_id
-                projection:
-                  name: inventory-levels
-                  topic: %s
-                evidence:
-                  topic: %s
-                dead_letter:
-                  topic: %s
-                allowed_write_topics: [%s, %s, %s]
-                """.formatted(suffix, source, registry.confluentApi(), SCHEMAS, projection, evidence, dlq, projection, evidence, dlq);
-        Path file = dir.resolve("contract.yaml");
-        Files.writeString(file, yaml);
-        return file;
+        return ContractYaml.inventory("inventory-registry-it", "reprise-it-" + suffix).topics(source, projection, evidence, dlq)
+                .registry(registry.confluentApi(), SCHEMAS.toString()).writeTo(dir.resolve("contract.yaml"));
     }
 
     String[] args(Path contract, String... command) {

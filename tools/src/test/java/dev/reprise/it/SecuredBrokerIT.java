@@ -122,32 +122,10 @@ class SecuredBrokerIT {
         final Contract contract;
 
         Case() throws Exception {
-            String yaml = """
-                    name: secured-it
-                    application_id: reprise-secured-%s
-                    history:
-                      topics: [%s]
-                      encoding: confluent
-                      schemas:
-                        source: local
-                        directory: %s
-                        id_map: %s/registry-ids.yaml
-                    ordering:
-                      key_field: sku
-                    idempotency:
-                      event_id_field: event_id
-                    projection:
-                      name: inventory-levels
-                      topic: %s
-                    evidence:
-                      topic: evidence-%s
-                    dead_letter:
-                      topic: dlq-%s
-                    allowed_write_topics: [%s, evidence-%s, dlq-%s, %s]
-                    """.formatted(suffix, source, SCHEMAS, SCHEMAS, projection, suffix, suffix, projection, suffix, suffix, live);
             Path caseDir = Files.createDirectories(dir.resolve(suffix));
-            contractFile = caseDir.resolve("contract.yaml");
-            Files.writeString(contractFile, yaml);
+            contractFile = ContractYaml.inventory("secured-it", "reprise-secured-" + suffix)
+                    .topics(source, projection, "evidence-" + suffix, "dlq-" + suffix).alsoWrites(live)
+                    .localSchemas(SCHEMAS.toString(), SCHEMAS + "/registry-ids.yaml").writeTo(caseDir.resolve("contract.yaml"));
             contract = ContractLoader.load(contractFile);
             properties = caseDir.resolve("client.properties");
             Files.writeString(properties, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"

@@ -1,7 +1,5 @@
 package dev.reprise.pipeline.source;
 
-import dev.reprise.codec.EventDecoder;
-import dev.reprise.codec.Identities;
 import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.codec.RegistryRetry;
 import dev.reprise.compat.CommitHook;
@@ -20,9 +18,7 @@ import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.pipeline.support.RunFence;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.RunPlan;
-import dev.reprise.projection.Event;
 import dev.reprise.upcast.UpcasterRegistry;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -39,7 +35,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The bounded source: reads each source partition of its task inside the plan's range, decodes and
@@ -68,7 +63,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private final RegistryRetry registryRetry;
     private ProcessorContext<byte[], Routed> context;
     private Counters counters;
-    private EventDecoder decoder;
+    private EventReader reader;
     private final Map<String, SourcePartition[]> partitions = new HashMap<>();
     /** Counter names of each upcaster chain, one per step ("upcast:type:from:to"), built once per chain. */
     private final Map<UpcasterRegistry.Chain, String[]> upcastCounters = new IdentityHashMap<>();
@@ -137,7 +132,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             taskPartitions.forEach(SourcePartition::foldIntoCounters);
             counters.persist();
         });
-        this.decoder = codecs.newDecoder(registryRetry);
+        this.reader = new EventReader(contract, codecs, codecs.newDecoder(registryRetry));
         int taskPartition = context.taskId().partition();
         for (RunPlan.PartitionRange range : plan.ranges()) {
             if (range.partition() != taskPartition) {
@@ -191,15 +186,26 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
             ps.counters.set(Count.STARTED_AT, context.currentSystemTimeMs());
         }
         ps.lastOffset = offset;
+        // A registry that does not answer is thrown by the reader, not made poison: the run stops, nothing of this batch
+        // is committed, and it resumes from its last commit.
+        EventReader.Result result = reader.read(new EventReader.SourceRecord(meta.topic(), meta.partition(), offset, record.key(),
+                record.value(), record.headers(), record.timestamp()));
+        countUpcasts(ps, result.upcast());
         boolean dead = false;
-        try {
-            toEvent(ps, record, meta);
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            // Failures decides: the record's poison and a plugin's unexpected error (a projection's validate, an upcaster)
-            // are dead-lettered; a registry that does not answer and Kafka Streams' own failures are not the record's and
-            // are thrown on: the run stops, nothing of this batch is committed, and it resumes from its last commit.
-            deadLetter(ps, record, meta, Failures.deadLetterOrStop(e, "no event could be made of this record (decode, upcast, key and id, validate)"));
+        if (result instanceof EventReader.Poison poison) {
+            deadLetter(ps, record, meta, poison.cause());
             dead = true;
+        } else if (result instanceof EventReader.Ready ready) {
+            try {
+                forward(ps, ready, record, meta);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                // Failures decides: Kafka Streams' own failures are thrown on (the run stops); anything else is the record's.
+                deadLetter(ps, record, meta, Failures.deadLetterOrStop(e, EventReader.WHERE));
+                dead = true;
+            }
+        } else {
+            // Out of scope (its type, tenant or key): counted, not handed on.
+            ps.counters.add(Count.FILTERED, 1);
         }
         Guardrails.Trip trip = guardrails.recordRead(dead);
         if (trip != null) {
@@ -210,48 +216,26 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
         }
     }
 
-    private void toEvent(SourcePartition ps, Record<byte[], byte[]> record, RecordMetadata meta) {
-        if (batches != null && record.value() != null && record.value().length > RoutedSerde.MAX_EVENT_BYTES) {
-            throw new PoisonRecordException("event-too-large", "a value of " + record.value().length + " bytes; the repartition carries events of at "
-                    + "most " + RoutedSerde.MAX_EVENT_BYTES + " bytes");
+    /** Counts each upcast step applied to the record's payload, whatever became of the record after. */
+    private void countUpcasts(SourcePartition ps, UpcasterRegistry.Chain chain) {
+        if (chain == null) {
+            return;
         }
-        EventDecoder.Decoded decoded = decoder.decode(record.value());
-        UpcasterRegistry.Chain chain = codecs.upcasters().chain(decoded.type(), decoded.version());
-        GenericRecord payload = chain.apply(decoded.record());
         for (String counter : upcastCounters.computeIfAbsent(chain, c -> c.steps().stream()
                 .map(step -> new CountFamily.UpcastStep(c.type(), step.fromVersion(), step.toVersion()).counter()).toArray(String[]::new))) {
             ps.counters.add(counter, 1);
         }
-        Set<String> types = contract.scope().eventTypes();
-        if (!types.isEmpty() && !types.contains(decoded.type())) {
-            // Out of scope by its type alone: filtered, even when it carries no ordering key or event id.
-            ps.counters.add(Count.FILTERED, 1);
-            return;
-        }
-        String event = decoded.type() + " v" + decoded.version();
-        String key = Identities.read(contract.ordering().key(), payload, record.key(), record.headers(), event);
-        String eventId = Identities.read(contract.idempotency().eventId(), payload, record.key(), record.headers(), event);
-        if (!inScope(decoded.type(), key, payload)) {
-            ps.counters.add(Count.FILTERED, 1);
-            return;
-        }
-        Long sequence = null;
-        if (contract.ordering().sequenceField() != null) {
-            Object seq = payload.getSchema().getField(contract.ordering().sequenceField()) == null ? null : payload.get(contract.ordering().sequenceField());
-            if (!(seq instanceof Number n)) {
-                throw new PoisonRecordException("missing-field", decoded.type() + " v" + decoded.version() + " has no numeric sequence field '"
-                        + contract.ordering().sequenceField() + "' (ordering.sequence_field)");
-            }
-            sequence = n.longValue();
-        }
-        codecs.projection().validate(new Event(decoded.type(), chain.toVersion(), eventId, key, record.timestamp(), sequence, payload));
-        Routed.Data data = new Routed.Data(eventId, decoded.type(), decoded.version(), record.timestamp(), sequence,
-                meta.topic(), meta.partition(), meta.offset(), payload, null);
-        if (chain.steps().isEmpty() && decoded.asLocal()) {
+    }
+
+    private void forward(SourcePartition ps, EventReader.Ready ready, Record<byte[], byte[]> record, RecordMetadata meta) {
+        String key = ready.orderingKey();
+        Routed.Data data = new Routed.Data(ready.eventId(), ready.type(), ready.decoded().version(), record.timestamp(), ready.sequence(),
+                meta.topic(), meta.partition(), meta.offset(), ready.payload(), null);
+        if (ready.bytesReusable()) {
             // Written with the latest local schema and not upcast: its bytes cross the repartition as they
             // are, with no encoding. (Ignored without a repartition: the apply stage uses the record.)
             data.payloadBytes = record.value();
-            data.payloadOffset = decoded.avroOffset();
+            data.payloadOffset = ready.decoded().avroOffset();
             data.payloadEnd = record.value().length;
         }
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
@@ -303,15 +287,6 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
                     + "says the history is keyed by the ordering key (history.keyed_by_ordering_key: true); the run will be untrusted",
                     key, meta.topic(), meta.partition(), meta.offset(), keyPartition);
         }
-    }
-
-    private boolean inScope(String type, String key, GenericRecord payload) {
-        Contract.Scope scope = contract.scope();
-        if (!scope.hasFilters()) {
-            return true;
-        }
-        Object tenant = scope.tenants().isEmpty() || payload.getSchema().getField(scope.tenantField()) == null ? null : payload.get(scope.tenantField());
-        return scope.includes(type, key, tenant);
     }
 
     private void deadLetter(SourcePartition ps, Record<byte[], byte[]> record, RecordMetadata meta, PoisonRecordException e) {
