@@ -39,12 +39,14 @@ class PlanPreviewTest {
     @Test
     void theWrittenTopicsAreTheNamesKafkaStreamsGivesTheTopologysRepartitionsAndLoggedStores() throws Exception {
         Contract c = inventory("scope:\n  from: earliest\n");
-        assertThat(PlanPreview.writtenTopics(c)).as("the contract's outputs, then the internal topics, unchanged since they were spelled out")
+        assertThat(PlanPreview.writtenTopics(c)).as("the contract's outputs, then the internal topics (the id check's with more than one apply task)")
                 .containsExactly("inventory-levels-rebuilt", "reprise-evidence", "inventory-events-dlq",
                         "reprise-inventory-reprise-by-key-repartition", "reprise-inventory-reprise-evidence-parts-repartition",
+                        "reprise-inventory-reprise-by-event-id-repartition", "reprise-inventory-reprise-id-check-parts-repartition",
                         "reprise-inventory-reprise-source-counters-changelog", "reprise-inventory-reprise-dedup-changelog",
                         "reprise-inventory-reprise-projection-changelog", "reprise-inventory-reprise-apply-counters-changelog",
-                        "reprise-inventory-reprise-evidence-parts-changelog", "reprise-inventory-reprise-runs", "reprise-inventory-reprise-control");
+                        "reprise-inventory-reprise-evidence-parts-changelog", "reprise-inventory-reprise-id-check-changelog",
+                        "reprise-inventory-reprise-id-check-counters-changelog", "reprise-inventory-reprise-runs", "reprise-inventory-reprise-control");
     }
 
     @Nested
