@@ -65,6 +65,71 @@ class ArchitectureTest {
         assertThat(cycles(deps)).as("package cycles").isEmpty();
     }
 
+    /**
+     * The layers docs/how-it-works.md states: the rows of its first table under "Components", top to bottom, each row's
+     * product packages ({@code …/name/}). A package may depend on its own row and the rows above it only.
+     */
+    static Map<String, Integer> statedLayers() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "how-it-works.md"));
+        int start = doc.indexOf("| concept | where |");
+        assertThat(start).as("docs/how-it-works.md has the table of packages (| concept | where |)").isPositive();
+        int end = doc.indexOf("\n\n", start);
+        Map<String, Integer> layers = new HashMap<>();
+        int row = 0;
+        for (String line : doc.substring(start, end).split("\n")) {
+            String[] cells = line.split("\\|");
+            if (cells.length < 3) {
+                continue;
+            }
+            Matcher m = Pattern.compile("`…/([\\w/]+)/`").matcher(cells[cells.length - 1]);
+            boolean any = false;
+            while (m.find()) {
+                layers.put("dev.reprise." + m.group(1).replace('/', '.'), row);
+                any = true;
+            }
+            if (any) {
+                row++;
+            }
+        }
+        return layers;
+    }
+
+    @Test
+    void everyPackageDependsOnlyOnItsOwnRowAndTheRowsAboveItAsTheDocsState() throws IOException {
+        Map<String, Integer> layers = statedLayers();
+        Map<String, Set<String>> deps = packageDependencies();
+        List<String> unplaced = new ArrayList<>();
+        List<String> upward = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> e : deps.entrySet()) {
+            Integer from = layerOf(layers, e.getKey());
+            if (from == null) {
+                unplaced.add(e.getKey());
+                continue;
+            }
+            for (String to : e.getValue()) {
+                Integer target = layerOf(layers, to);
+                if (target == null) {
+                    unplaced.add(to);
+                } else if (target > from) {
+                    upward.add(e.getKey() + " (row " + (from + 1) + ") -> " + to + " (row " + (target + 1) + ")");
+                }
+            }
+        }
+        assertThat(unplaced).as("packages without a row in docs/how-it-works.md's table of packages: give each its row").isEmpty();
+        assertThat(upward).as("dependencies on a package stated below (docs/how-it-works.md, Components): move the code or the row").isEmpty();
+    }
+
+    /** The stated row of a package: its own, or for generated sub-packages (evidence.avro) its parent's; Main's package is last. */
+    private static Integer layerOf(Map<String, Integer> layers, String pkg) {
+        if (pkg.equals("dev.reprise")) {
+            return Integer.MAX_VALUE;
+        }
+        if (layers.containsKey(pkg)) {
+            return layers.get(pkg);
+        }
+        return pkg.endsWith(".avro") ? layers.get(pkg.substring(0, pkg.length() - ".avro".length())) : null;
+    }
+
     static List<String> cycles(Map<String, Set<String>> deps) {
         List<String> cycles = new ArrayList<>();
         for (String a : deps.keySet()) {

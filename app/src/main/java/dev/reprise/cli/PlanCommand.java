@@ -3,7 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.contract.Contract;
 import dev.reprise.plan.Codecs;
 import dev.reprise.plan.ContractFields;
-import dev.reprise.plan.PlanPreview;
+import dev.reprise.preview.PlanPreview;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;

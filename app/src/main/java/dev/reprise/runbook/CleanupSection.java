@@ -1,7 +1,7 @@
 package dev.reprise.runbook;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.plan.PlanPreview;
+import dev.reprise.preview.PlanPreview;
 
 import java.util.ArrayList;
 import java.util.List;

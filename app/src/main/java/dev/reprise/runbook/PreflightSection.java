@@ -3,7 +3,7 @@ package dev.reprise.runbook;
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.contract.Contract;
 import dev.reprise.ops.Acls;
-import dev.reprise.plan.PlanPreview;
+import dev.reprise.preview.PlanPreview;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.reprise.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reprise.plan.PlanPreview;
+import dev.reprise.preview.PlanPreview;
 import dev.reprise.plan.RunPlan;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package dev.reprise.it;
 
 import dev.reprise.Cli;
 import dev.reprise.compat.Partitions;
-import dev.reprise.plan.PlanPreview;
+import dev.reprise.preview.PlanPreview;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,5 +1,6 @@
-package dev.reprise.plan;
+package dev.reprise.preview;
 
+import dev.reprise.plan.RunPlan;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import org.apache.kafka.common.TopicPartition;

@@ -1,4 +1,4 @@
-package dev.reprise.plan;
+package dev.reprise.preview;
 
 import dev.reprise.codec.EventDecoder;
 import dev.reprise.compat.Partitions;
@@ -12,6 +12,8 @@ import dev.reprise.pipeline.evidence.EvidenceStage;
 import dev.reprise.pipeline.idcheck.IdCheckStage;
 import dev.reprise.pipeline.source.EventReader;
 import dev.reprise.pipeline.source.SourceStage;
+import dev.reprise.plan.Codecs;
+import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
