@@ -617,7 +617,7 @@ final class EvidenceDrill {
                     continue;
                 }
                 parts.get(p).add(reused);
-                String source = wb.prefix + "reused-id";
+                String source = wb.prefix + (acrossTasks ? "reused-id-tasks" : "reused-id");
                 wb.createTopic(source, wb.partitions, false);
                 write(wb, source, parts);
                 Contract contract = wb.contract(wb.yaml(wb.names(name), source, null, "", ""));
