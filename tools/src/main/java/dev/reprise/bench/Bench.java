@@ -87,6 +87,8 @@ public final class Bench {
     private final boolean floors;
     /** The key space of the generated history. */
     private KeySpace keys;
+    /** Whether the pipelines run watched as 'reprise run' watches them (metrics, progress); off to measure what watching costs. */
+    private boolean watched = true;
 
     public Bench(PrintStream err, long events, int rounds, int partitions, Path contractFile, Map<String, String> streamsProperties) {
         this(err, events, rounds, partitions, contractFile, streamsProperties, true);
@@ -95,6 +97,12 @@ public final class Bench {
     /** Measures over another key space than the default ({@link KeySpace#forEvents}). */
     public Bench withKeys(KeySpace keySpace) {
         this.keys = keySpace;
+        return this;
+    }
+
+    /** Runs the pipelines unwatched: no metrics, no progress, only the measurement's clock. */
+    public Bench unwatched() {
+        this.watched = false;
         return this;
     }
 
@@ -196,6 +204,7 @@ public final class Bench {
         out.put("key_skew", keys.skew() == 0 ? "uniform" : "zipf:" + keys.skew());
         out.put("processors", Runtime.getRuntime().availableProcessors());
         out.put("streams_properties", streamsProperties);
+        out.put("watched", watched);
         double copy = median(rates.get("identity_copy"));
         double with = median(rates.get("pipeline_with_repartition"));
         double without = median(rates.get("pipeline_without_repartition"));
@@ -402,9 +411,13 @@ public final class Bench {
         // bound, progress is read once a second. Only the HTTP server is left out (a scrape is not part of the work).
         RunStatus status = new RunStatus(contract.applicationId());
         RecoveryEvidence evidence;
-        try (ReplayMetrics metrics = new ReplayMetrics(status)) {
-            evidence = runner.runObserved(plan, RunObserver.all(List.of(status, metrics,
-                    clocked(streams -> runningAt[0] = System.nanoTime(), atTheEnd))));
+        RunObserver clock = clocked(streams -> runningAt[0] = System.nanoTime(), atTheEnd);
+        if (!watched) {
+            evidence = runner.runObserved(plan, clock);
+        } else {
+            try (ReplayMetrics metrics = new ReplayMetrics(status)) {
+                evidence = runner.runObserved(plan, RunObserver.all(List.of(status, metrics, clock)));
+            }
         }
         if (evidence.getEventsProcessed() != events) {
             throw new IllegalStateException("the " + suffix + " run processed " + evidence.getEventsProcessed() + " of " + events + " events");

@@ -113,7 +113,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     /** Conflicting events kept as samples per task: their names travel with every commit of the counters. */
     static final int CONFLICT_SAMPLES = 20;
 
-    /** @param recentStates projection states kept in memory ({@code reprise.apply.recent.states}) */
+    /** @param recentStates projection states kept in memory per task ({@code reprise.apply.recent.states}); 0: a share of the heap */
     public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
                       Guardrails guardrails, int recentStates) {
         this(contract, plan, codecs, projection, referenceStoreName, viaRepartition, guardrails, recentStates, CounterFeed.NONE);
@@ -144,7 +144,6 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         this.applyCounters = counters.scope("apply", feed);
         this.codec = new StateCodec<>(projection.stateClass(), codecs.resolver());
         this.projectionFormat = codecs.projectionFormat();
-        this.recent = new RecentStates<>(states, codec, recentStates);
         this.payloads = new Payloads(codecs.catalog());
         int taskPartition = context.taskId().partition();
         // After a repartition every source partition reaches every apply task; without one, a task
@@ -153,6 +152,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
                 .filter(r -> viaRepartition || r.partition() == taskPartition)
                 .toList();
         this.expectedEnds = ranges.stream().map(RunPlan.PartitionRange::id).collect(Collectors.toSet());
+        int applyTasks = viaRepartition ? plan.repartitionPartitions() : (int) plan.ranges().stream().mapToInt(RunPlan.PartitionRange::partition).distinct().count();
+        this.recent = RecentStates.forTask(states, codec, recentStates, applyTasks, Runtime.getRuntime().maxMemory());
         this.seen = loadSeen(context.getStateStore(DEDUP_IDS_STORE), taskPartition, ranges);
         this.transit = viaRepartition ? new Transit(counters, applyCounters, taskPartition, plan, ranges) : null;
         this.completion = new TaskCompletion<>(states, referenceStoreName == null ? null : context.getStateStore(referenceStoreName), codec, prefix,

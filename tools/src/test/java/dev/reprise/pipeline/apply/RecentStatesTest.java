@@ -59,4 +59,34 @@ class RecentStatesTest {
         states.rollBack(key(1), written);
         assertThat(states.get(key(1), () -> projection.initial("SKU-1")).state().getReceived()).as("written: read again from the store").isEqualTo(5);
     }
+
+    @Test
+    void aByteBudgetKeepsAsManyStatesAsItsChargesAllowAndLosesNoChangeOnEviction() {
+        // Room for about 20 inventory states (each charged 160 bytes, its key and four times its binary).
+        long budget = 20L * (RecentStates.ENTRY_OVERHEAD + 8 + RecentStates.DECODED_PER_ENCODED_BYTE * 40);
+        RecentStates<InventoryLevel> states = new RecentStates<>(store, codec, budget, Integer.MAX_VALUE);
+        for (int round = 1; round <= 3; round++) {
+            for (int i = 0; i < 1_000; i++) {
+                receive(states, i, 1);
+                assertThat(states.size()).as("states held within the budget of about 20").isBetween(1, 40);
+            }
+        }
+        assertThat(states.size()).as("the budget fills before anything leaves").isGreaterThan(5);
+        states.writeAll();
+        assertThat(store.map).hasSize(1_000);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(codec.decode(store.map.get(key(i))).getReceived()).as("SKU-" + i + " got all three events, across evictions").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theHeapShareIsSplitAmongTheTasksThatMayShareTheProcess() {
+        assertThat(RecentStates.budgetPerTask(6, 512L << 20)).as("a quarter of 512 MiB over 6 tasks").isBetween(21L << 20, 22L << 20);
+        assertThat(RecentStates.budgetPerTask(10_000, 64L << 20)).as("never below 1 MiB per task").isEqualTo(1L << 20);
+        RecentStates<InventoryLevel> fixed = RecentStates.forTask(store, codec, 10, 6, 512L << 20);
+        for (int i = 0; i < 100; i++) {
+            receive(fixed, i, 1);
+        }
+        assertThat(fixed.size()).as("a count set in reprise.apply.recent.states holds whatever the heap").isEqualTo(10);
+    }
 }
