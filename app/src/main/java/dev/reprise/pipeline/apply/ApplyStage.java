@@ -181,6 +181,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         if (value instanceof Routed.Data data) {
             apply(record.key(), data);
         } else if (value instanceof Routed.Batch batch) {
+            readAhead(batch);
             try {
                 RoutedSerde.forEach(batch, this::apply);
             } catch (RuntimeException unreadable) {
@@ -292,6 +293,18 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         }
         // Not a partition of the plan (never the case for an event of this run): kept without a place.
         return Integer.MAX_VALUE - 1;
+    }
+
+    /** The stored states of a batch's keys, read together (RocksDB MultiGet) before its events are applied one by one. */
+    private void readAhead(Routed.Batch batch) {
+        List<Bytes> keys = new java.util.ArrayList<>(batch.count());
+        try {
+            RoutedSerde.forEachKey(batch, key -> keys.add(prefixed(key)));
+        } catch (RuntimeException unreadable) {
+            // Damaged: the events are read one by one below, which reports the damage.
+            return;
+        }
+        recent.readAhead(keys);
     }
 
     /** The contract's invariant thresholds, on the key's state right after the event. */

@@ -1,5 +1,6 @@
 package dev.reprise.pipeline.apply;
 
+import dev.reprise.compat.RocksDbReads;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.state.SortedBatchStore;
 import org.apache.avro.specific.SpecificRecord;
@@ -8,10 +9,12 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -39,6 +42,7 @@ final class RecentStates<S extends SpecificRecord> {
     /** Charged for a state never encoded yet (a key's first event), until its first change gives its size. */
     private static final int UNKNOWN_STATE_BYTES = 64;
     private final KeyValueStore<Bytes, byte[]> store;
+    private RocksDbReads.Reader reader;
     private final StateCodec<S> codec;
     private final Map<Bytes, Entry<S>> recent = new LinkedHashMap<>(16, 0.75f, true);
     private final long budgetBytes;
@@ -47,7 +51,11 @@ final class RecentStates<S extends SpecificRecord> {
     /** Entries of {@link #recent} with an encoding to write. */
     private final List<Map.Entry<Bytes, Entry<S>>> unwritten = new ArrayList<>();
 
-    /** A state in memory; {@code unwritten} is its encoding when the store does not have it yet; {@code charge} its heap estimate while in the map (0 once it left). */
+    /**
+     * A state in memory; {@code unwritten} is its encoding when the store does not have it yet; {@code charge} its heap
+     * estimate while in the map (0 once it left). A null {@code state}: the store has none for the key (read ahead), the
+     * projection's initial state is made when the key is first used.
+     */
     static final class Entry<S> {
         S state;
         byte[] unwritten;
@@ -97,10 +105,43 @@ final class RecentStates<S extends SpecificRecord> {
         return Math.max(1L << 20, maxHeap / 100 * HEAP_PERCENT / Math.max(1, tasks));
     }
 
+    /**
+     * Reads ahead, in one call to the store, the states of those {@code keys} that are not in memory (the keys of a
+     * repartition batch, before its events are applied): their events then find them here. Keys the store does not have
+     * are remembered as such, so their first event does not ask again. Keeps to the budget as {@link #get} does.
+     */
+    void readAhead(List<Bytes> keys) {
+        List<Bytes> missing = new ArrayList<>(keys.size());
+        Set<Bytes> asked = new HashSet<>();
+        for (Bytes key : keys) {
+            if (!recent.containsKey(key) && asked.add(key)) {
+                missing.add(key);
+            }
+        }
+        // One key is one get; more keys than the map may hold would leave it before their events come.
+        if (missing.size() < 2 || missing.size() > maxEntries / 2) {
+            return;
+        }
+        if (reader == null) {
+            reader = RocksDbReads.readerFor(store);
+        }
+        List<byte[]> stored = reader.getAll(missing);
+        for (int i = 0; i < missing.size(); i++) {
+            byte[] bytes = stored.get(i);
+            Entry<S> entry = new Entry<>(bytes == null ? null : codec.decode(bytes));
+            entry.charge = charge(missing.get(i), bytes == null ? UNKNOWN_STATE_BYTES : bytes.length);
+            chargedBytes += entry.charge;
+            recent.put(missing.get(i), entry);
+        }
+        trim();
+    }
+
     /** The state of a key: from memory, else from the store, else {@code initial}. */
     Entry<S> get(Bytes key, Supplier<S> initial) {
         Entry<S> entry = recent.get(key);
-        if (entry == null) {
+        if (entry != null && entry.state == null) {
+            entry.state = initial.get();
+        } else if (entry == null) {
             byte[] stored = store.get(key);
             entry = new Entry<>(stored == null ? initial.get() : codec.decode(stored));
             entry.charge = charge(key, stored == null ? UNKNOWN_STATE_BYTES : stored.length);

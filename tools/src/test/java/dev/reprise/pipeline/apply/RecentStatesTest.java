@@ -89,4 +89,26 @@ class RecentStatesTest {
         }
         assertThat(fixed.size()).as("a count set in reprise.apply.recent.states holds whatever the heap").isEqualTo(10);
     }
+
+    @Test
+    void statesReadAheadAreTheStoredOnesAndKeysTheStoreLacksStartFromTheInitialState() {
+        RecentStates<InventoryLevel> states = new RecentStates<>(store, codec, 100);
+        for (int i = 0; i < 10; i++) {
+            receive(states, i, 5);
+        }
+        states.writeAll();
+        RecentStates<InventoryLevel> restarted = new RecentStates<>(store, codec, 100);
+        receive(restarted, 3, 1);   // changed in memory, not yet written: read ahead must not replace it by the stored one
+        restarted.readAhead(java.util.List.of(key(1), key(3), key(42), key(1), key(7)));
+        for (int round = 0; round < 2; round++) {
+            receive(restarted, 1, 1);
+            receive(restarted, 3, 1);
+            receive(restarted, 42, 1);
+        }
+        restarted.writeAll();
+        assertThat(codec.decode(store.map.get(key(1))).getReceived()).as("stored 5, then two events").isEqualTo(7);
+        assertThat(codec.decode(store.map.get(key(3))).getReceived()).as("stored 5, one event in memory, then two").isEqualTo(8);
+        assertThat(codec.decode(store.map.get(key(42))).getReceived()).as("unknown to the store: from the initial state").isEqualTo(2);
+        assertThat(codec.decode(store.map.get(key(7))).getReceived()).as("read ahead, never changed").isEqualTo(5);
+    }
 }
