@@ -23,7 +23,7 @@ public final class RepriseConfig extends AbstractConfig {
     public static final String APPLY_RECENT_STATES = "reprise.apply.recent.states";
     private static final String APPLY_RECENT_STATES_DOC = "Projection states each apply task keeps in memory (least recently used first "
             + "evicted, written to its store once per commit); a key whose state is not in memory is read back from RocksDB when its next "
-            + "event comes. 0: as many as fit in a quarter of the heap shared by the apply tasks (a state is charged its key, 4 times its "
+            + "event comes. 0: as many as fit in a tenth of the heap shared by the apply tasks (a state is charged its key, 4 times its "
             + "Avro binary and 160 bytes), so the count follows -Xmx and the key space; a number fixes the count per task whatever the heap.";
 
     public static final String STALL_TIMEOUT_MS = "reprise.stall.timeout.ms";

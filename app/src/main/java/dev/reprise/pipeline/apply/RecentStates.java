@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  */
 final class RecentStates<S extends SpecificRecord> {
     /** The share of the maximum heap all apply tasks of a process may fill with recent states, by default. */
-    static final int HEAP_PERCENT = 25;
+    static final int HEAP_PERCENT = 10;
     /**
      * Heap bytes charged per state besides its key and its Avro binary: map entry, key wrapper, entry, record header.
      * A decoded record is charged four times its binary (strings and boxed fields take more room than their encoding).

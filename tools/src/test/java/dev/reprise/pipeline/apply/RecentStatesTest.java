@@ -81,7 +81,7 @@ class RecentStatesTest {
 
     @Test
     void theHeapShareIsSplitAmongTheTasksThatMayShareTheProcess() {
-        assertThat(RecentStates.budgetPerTask(6, 512L << 20)).as("a quarter of 512 MiB over 6 tasks").isBetween(21L << 20, 22L << 20);
+        assertThat(RecentStates.budgetPerTask(6, 512L << 20)).as("a tenth of 512 MiB over 6 tasks").isBetween(8L << 20, 9L << 20);
         assertThat(RecentStates.budgetPerTask(10_000, 64L << 20)).as("never below 1 MiB per task").isEqualTo(1L << 20);
         RecentStates<InventoryLevel> fixed = RecentStates.forTask(store, codec, 10, 6, 512L << 20);
         for (int i = 0; i < 100; i++) {
