@@ -22,7 +22,9 @@ public final class RepriseConfig extends AbstractConfig {
             + "memtables, indexes and filters charged to it (half of it may hold memtables). Below 128 MiB RocksDB stalls writes on large runs.";
     public static final String APPLY_RECENT_STATES = "reprise.apply.recent.states";
     private static final String APPLY_RECENT_STATES_DOC = "Projection states each apply task keeps in memory (least recently used first "
-            + "evicted, written to its store once per commit); more keys than this are read back from RocksDB when their next event comes.";
+            + "evicted, written to its store once per commit); a key whose state is not in memory is read back from RocksDB when its next "
+            + "event comes. 0: as many as fit in a tenth of the heap shared by the apply tasks (a state is charged its key, 4 times its "
+            + "Avro binary and 160 bytes), so the count follows -Xmx and the key space; a number fixes the count per task whatever the heap.";
 
     public static final String STALL_TIMEOUT_MS = "reprise.stall.timeout.ms";
     private static final String STALL_TIMEOUT_MS_DOC = "How long a bounded run may have nothing left to read (every source partition "
@@ -54,7 +56,7 @@ public final class RepriseConfig extends AbstractConfig {
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
                     ConfigDef.Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
-            .define(APPLY_RECENT_STATES, ConfigDef.Type.INT, 10_000, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, APPLY_RECENT_STATES_DOC)
+            .define(APPLY_RECENT_STATES, ConfigDef.Type.INT, 0, ConfigDef.Range.atLeast(0), ConfigDef.Importance.LOW, APPLY_RECENT_STATES_DOC)
             .define(STALL_TIMEOUT_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.atLeast(1_000L), ConfigDef.Importance.LOW, STALL_TIMEOUT_MS_DOC)
             .define(REGISTRY_RETRY_ATTEMPTS, ConfigDef.Type.INT, dev.reprise.codec.RegistryRetry.DEFAULT.attempts(), ConfigDef.Range.between(1, 100),
                     ConfigDef.Importance.LOW, REGISTRY_RETRY_ATTEMPTS_DOC)

@@ -40,6 +40,10 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
         table.setCacheIndexAndFilterBlocks(true);
         table.setCacheIndexAndFilterBlocksWithHighPriority(true);
         table.setPinTopLevelIndexAndFilter(true);
+        // Level-0 files are searched by every point lookup that the memtables do not answer: their index and filter stay in the
+        // cache. optimize_filters_for_hits is not set: most lookups of the dedup ids store, and a key's first lookup in the
+        // projection store, are for keys no level holds, and without the last level's filters each of them would read a data block.
+        table.setPinL0FilterAndIndexBlocksInCache(true);
         options.setWriteBufferManager(writeBuffers);
         options.setTableFormatConfig(table);
         // A Bloom filter over the whole keys of each memtable: the apply stage looks up the state of every key it no

@@ -74,7 +74,8 @@ final class PacingSection {
         RepriseConfig defaultsOfReprise = RepriseConfig.of(Map.of());
         rows.add(List.of("`" + RepriseConfig.ROCKSDB_MEMORY_BYTES + "`", String.format(Locale.ROOT, "%d MiB", defaultsOfReprise.rocksDbMemoryBytes() / (1024 * 1024)),
                 "Reprise default: one RocksDB budget per process"));
-        rows.add(List.of("`" + RepriseConfig.APPLY_RECENT_STATES + "`", String.format(Locale.ROOT, "%,d", defaultsOfReprise.applyRecentStates()),
+        rows.add(List.of("`" + RepriseConfig.APPLY_RECENT_STATES + "`", defaultsOfReprise.applyRecentStates() == 0 ? "0 (a tenth of the heap)"
+                : String.format(Locale.ROOT, "%,d", defaultsOfReprise.applyRecentStates()),
                 "Reprise default: projection states each apply task keeps in memory"));
         rows.add(List.of("state directory", Doc.code(f.options().stateDir()), "this runbook (`--state-dir`)"));
         Map<String, Object> defaults = new TreeMap<>(StreamsSettings.replayDefaults());

@@ -93,7 +93,7 @@ class ReferenceCommandTest {
 
         assertThat(o.exitCode()).isZero();
         assertThat(o.stdout()).startsWith("reprise.rocksdb.memory.bytes  (long, accepts [33554432,...]; default 268435456)\n")
-                .contains("reprise.apply.recent.states  (int, accepts [1,...]; default 10000)\n").doesNotContain("history.topics");
+                .contains("reprise.apply.recent.states  (int, accepts [0,...]; default 0)\n").doesNotContain("history.topics");
     }
 
     @Test

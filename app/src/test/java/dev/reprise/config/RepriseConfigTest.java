@@ -13,7 +13,7 @@ class RepriseConfigTest {
     void defaultsComeFromTheDeclaration() {
         RepriseConfig c = RepriseConfig.of(Map.of("bootstrap.servers", "x:9092"));
         assertThat(c.rocksDbMemoryBytes()).isEqualTo(256L * 1024 * 1024);
-        assertThat(c.applyRecentStates()).isEqualTo(10_000);
+        assertThat(c.applyRecentStates()).as("0: sized from the heap").isEqualTo(0);
     }
 
     @Test

@@ -87,6 +87,8 @@ public final class Bench {
     private final boolean floors;
     /** The key space of the generated history. */
     private KeySpace keys;
+    /** Whether the pipelines run watched as 'reprise run' watches them (metrics, progress); off to measure what watching costs. */
+    private boolean watched = true;
 
     public Bench(PrintStream err, long events, int rounds, int partitions, Path contractFile, Map<String, String> streamsProperties) {
         this(err, events, rounds, partitions, contractFile, streamsProperties, true);
@@ -95,6 +97,12 @@ public final class Bench {
     /** Measures over another key space than the default ({@link KeySpace#forEvents}). */
     public Bench withKeys(KeySpace keySpace) {
         this.keys = keySpace;
+        return this;
+    }
+
+    /** Runs the pipelines unwatched: no metrics, no progress, only the measurement's clock. */
+    public Bench unwatched() {
+        this.watched = false;
         return this;
     }
 
@@ -201,7 +209,7 @@ public final class Bench {
         Map<String, Map<String, Double>> cpuPerMillion = new LinkedHashMap<>();
         cpu.forEach((what, runs) -> cpuPerMillion.put(what, perMillion(runs)));
         return new Result(events, rounds, partitions, keys.keys(), keys.skew() == 0 ? "uniform" : "zipf:" + keys.skew(),
-                Runtime.getRuntime().availableProcessors(), streamsProperties, Math.round(copy), Math.round(with), Math.round(without),
+                Runtime.getRuntime().availableProcessors(), streamsProperties, watched, Math.round(copy), Math.round(with), Math.round(without),
                 round3(with / copy), round3(without / copy), floorRates, rates, loads, busyRounds, cpuPerMillion, peakHeap,
                 Runtime.getRuntime().maxMemory(), rssPeak(), rssPeaks, rocksDbBytes, Math.round(stateBytes * 1e6 / events));
     }
@@ -221,11 +229,11 @@ public final class Bench {
      * @param roundsMeasuredAboveTheCores "round N measurement" taken while the load exceeded the cores
      * @param cpuSecondsPerMillionEvents  measurement → CPU seconds per million events by role
      */
-    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"events", "rounds", "partitions", "keys", "key_skew", "processors", "streams_properties",
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"events", "rounds", "partitions", "keys", "key_skew", "processors", "streams_properties", "watched",
             "identity_copy_events_per_second", "with_repartition_events_per_second", "without_repartition_events_per_second",
             "ratio_with_repartition", "ratio_without_repartition"})
     public record Result(long events, int rounds, int partitions, int keys, String keySkew, int processors, Map<String, String> streamsProperties,
-                         long identityCopyEventsPerSecond, long withRepartitionEventsPerSecond, long withoutRepartitionEventsPerSecond,
+                         boolean watched, long identityCopyEventsPerSecond, long withRepartitionEventsPerSecond, long withoutRepartitionEventsPerSecond,
                          double ratioWithRepartition, double ratioWithoutRepartition,
                          @com.fasterxml.jackson.annotation.JsonUnwrapped @com.fasterxml.jackson.annotation.JsonInclude(
                                  com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Floors floors,
@@ -408,9 +416,13 @@ public final class Bench {
         // bound, progress is read once a second. Only the HTTP server is left out (a scrape is not part of the work).
         RunStatus status = new RunStatus(contract.applicationId());
         RecoveryEvidence evidence;
-        try (ReplayMetrics metrics = new ReplayMetrics(status)) {
-            evidence = runner.runObserved(plan, RunObserver.all(List.of(status, metrics,
-                    clocked(streams -> runningAt[0] = System.nanoTime(), atTheEnd))));
+        RunObserver clock = clocked(streams -> runningAt[0] = System.nanoTime(), atTheEnd);
+        if (!watched) {
+            evidence = runner.runObserved(plan, clock);
+        } else {
+            try (ReplayMetrics metrics = new ReplayMetrics(status)) {
+                evidence = runner.runObserved(plan, RunObserver.all(List.of(status, metrics, clock)));
+            }
         }
         if (evidence.getEventsProcessed() != events) {
             throw new IllegalStateException("the " + suffix + " run processed " + evidence.getEventsProcessed() + " of " + events + " events");

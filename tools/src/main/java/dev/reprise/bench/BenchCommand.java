@@ -41,6 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-floors", description = "Skip the two dedup floors (diagnostics): the copy and the two pipelines only.")
     boolean noFloors;
 
+    @Option(names = "--no-watch", description = "Run the pipelines unwatched (no metrics, no progress reading), to measure what "
+            + "watching a run as 'reprise run' does costs.")
+    boolean noWatch;
+
     @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
             description = "A Kafka Streams property for the Reprise pipelines and the dedup floors (not the copy, which keeps "
                     + "Kafka's defaults), e.g. commit.interval.ms=1000; repeatable. For trying settings: docs/capacity.md's figures use none.")
@@ -51,8 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (events < 100 || rounds < 1 || partitions < 1) {
             throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
         }
-        Bench.Result result = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors)
-                .withKeys(keyOptions.keySpace(events)).run();
+        Bench bench = new Bench(System.err, events, rounds, partitions, contract, Map.copyOf(streamsProperties), !noFloors)
+                .withKeys(keyOptions.keySpace(events));
+        Bench.Result result = (noWatch ? bench.unwatched() : bench).run();
         if (json) {
             System.out.println(Json.of(result));
         } else {

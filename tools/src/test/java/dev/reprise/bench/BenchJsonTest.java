@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The golden lists are the output of the map the result was before it became a record.
  */
 class BenchJsonTest {
-    static final List<String> HEAD = List.of("events", "rounds", "partitions", "keys", "key_skew", "processors", "streams_properties",
+    static final List<String> HEAD = List.of("events", "rounds", "partitions", "keys", "key_skew", "processors", "streams_properties", "watched",
             "identity_copy_events_per_second", "with_repartition_events_per_second", "without_repartition_events_per_second",
             "ratio_with_repartition", "ratio_without_repartition");
     static final List<String> FLOORS = List.of("dedup_floor_with_repartition_events_per_second", "dedup_floor_without_repartition_events_per_second",
@@ -27,7 +27,7 @@ class BenchJsonTest {
             "rocksdb_memory_bytes", "state_dir_bytes_per_million_events");
 
     static Bench.Result result(Bench.Floors floors) {
-        return new Bench.Result(200_000, 3, 6, 4_000, "uniform", 2, Map.of(), 90_000, 40_000, 60_000, 0.444, 0.667, floors,
+        return new Bench.Result(200_000, 3, 6, 4_000, "uniform", 2, Map.of(), true, 90_000, 40_000, 60_000, 0.444, 0.667, floors,
                 Map.of("identity_copy", List.of(90_000.0)), Map.of("identity_copy", List.of(1.5)), List.of(),
                 Map.of("identity_copy", Map.of("process", 1.0, "broker_process", 2.0)), 1L << 28, 1L << 30, 1L << 29, Map.of("identity_copy", 1L << 29),
                 1L << 26, 1L << 20);

@@ -120,7 +120,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     /** Conflicting events kept as samples per task: their names travel with every commit of the counters. */
     static final int CONFLICT_SAMPLES = 20;
 
-    /** @param recentStates projection states kept in memory ({@code reprise.apply.recent.states}) */
+    /** @param recentStates projection states kept in memory per task ({@code reprise.apply.recent.states}); 0: a share of the heap */
     public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
                       Guardrails guardrails, int recentStates) {
         this(contract, plan, codecs, projection, referenceStoreName, viaRepartition, guardrails, recentStates, CounterFeed.NONE);
@@ -151,7 +151,6 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         this.applyCounters = counters.scope("apply", feed);
         this.codec = new StateCodec<>(projection.stateClass(), codecs.resolver());
         this.projectionFormat = codecs.projectionFormat();
-        this.recent = new RecentStates<>(states, codec, recentStates);
         this.payloads = new Payloads(codecs.catalog());
         int taskPartition = context.taskId().partition();
         // After a repartition every source partition reaches every apply task; without one, a task
@@ -160,6 +159,8 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
                 .filter(r -> viaRepartition || r.partition() == taskPartition)
                 .toList();
         this.expectedEnds = ranges.stream().map(RunPlan.PartitionRange::id).collect(Collectors.toSet());
+        int applyTasks = viaRepartition ? plan.repartitionPartitions() : (int) plan.ranges().stream().mapToInt(RunPlan.PartitionRange::partition).distinct().count();
+        this.recent = RecentStates.forTask(states, codec, recentStates, applyTasks, Runtime.getRuntime().maxMemory());
         this.seen = loadSeen(context.getStateStore(DEDUP_IDS_STORE), taskPartition, ranges);
         this.transit = viaRepartition ? new Transit(counters, applyCounters, taskPartition, plan, ranges) : null;
         this.completion = new TaskCompletion<>(states, referenceStoreName == null ? null : context.getStateStore(referenceStoreName), codec, prefix,
@@ -198,6 +199,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         if (value instanceof Routed.Data data) {
             apply(record.key(), data);
         } else if (value instanceof Routed.Batch batch) {
+            readAhead(batch);
             try {
                 RoutedSerde.forEach(batch, this::apply);
             } catch (RuntimeException unreadable) {
@@ -322,6 +324,18 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
         }
         // Not a partition of the plan (never the case for an event of this run): kept without a place.
         return Integer.MAX_VALUE - 1;
+    }
+
+    /** The stored states of a batch's keys, read together (RocksDB MultiGet) before its events are applied one by one. */
+    private void readAhead(Routed.Batch batch) {
+        List<Bytes> keys = new java.util.ArrayList<>(batch.count());
+        try {
+            RoutedSerde.forEachKey(batch, key -> keys.add(prefixed(key)));
+        } catch (RuntimeException unreadable) {
+            // Damaged: the events are read one by one below, which reports the damage.
+            return;
+        }
+        recent.readAhead(keys);
     }
 
     /** The contract's invariant thresholds, on the key's state right after the event. */

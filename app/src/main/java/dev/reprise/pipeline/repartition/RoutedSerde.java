@@ -142,6 +142,19 @@ public final class RoutedSerde implements Serde<Routed> {
         }
     }
 
+    /** The keys of a {@link Routed.Batch}'s events, in order, without reading the events. */
+    public static void forEachKey(Routed.Batch batch, java.util.function.Consumer<byte[]> action) {
+        ByteBuffer in = ByteBuffer.wrap(batch.bytes());
+        in.position(BATCH_HEADER);
+        for (int i = 0; i < batch.count(); i++) {
+            byte[] key = new byte[in.getShort() & 0xFFFF];
+            in.get(key);
+            int length = in.getInt();
+            in.position(in.position() + length);
+            action.accept(key);
+        }
+    }
+
     private static String string(ByteBuffer in) {
         int length = in.getShort() & 0xFFFF;
         String s = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
