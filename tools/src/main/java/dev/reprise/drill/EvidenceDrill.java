@@ -140,7 +140,7 @@ final class EvidenceDrill {
         }
         RecoveryEvidence e = replay(b, contract, codecs, name, Map.of());
         if (changing != null && changing.get() == 0) {
-            return Mutant.skip(name, fault, "none of the events it mishandled changes a key's state in this projection (" + e.getEventsProcessed()
+            return Mutant.skip(name, fault, "none of the events it mishandled changes a key's state in this projection, which ignores or refuses them (" + e.getEventsProcessed()
                     + " events, one in " + Mutants.ONE_IN + " chosen): the fault is harmless here, there is nothing to catch");
         }
         Mutant m = verdictMutant(name, fault, e, REFERENCE);
@@ -616,7 +616,13 @@ final class EvidenceDrill {
                 if (reused == null || firstId == null || firstId.equals(eventId(decoder, wb.team, r))) {
                     continue;
                 }
-                parts.get(p).add(reused);
+                if (acrossTasks) {
+                    // In its place, not appended: the event keeps its position among its key's events (an order's status
+                    // machine takes no event twice), and only its id is another key's.
+                    parts.get(p).set(parts.get(p).indexOf(r), reused);
+                } else {
+                    parts.get(p).add(reused);
+                }
                 String source = wb.prefix + (acrossTasks ? "reused-id-tasks" : "reused-id");
                 wb.createTopic(source, wb.partitions, false);
                 write(wb, source, parts);
