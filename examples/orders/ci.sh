@@ -4,7 +4,8 @@
 #  2. builds and tests this example on its own (its tests use the test kit: in memory and on a real broker);
 #  3. puts its jar in a plugin directory, starts a broker with './reprise broker', writes the example's history to it;
 #  4. changes schemas/ and the plugin directory (runtime data), and replays the history with './reprise replay
-#     --plugin-path': the verdict must be trusted, and the launcher must not build.
+#     --plugin-path': the verdict must be trusted, and the launcher must not build;
+#  5. rehearses on a sample of 200 of its orders: 'reprise drill crash' and 'reprise drill evidence' must hold.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -48,3 +49,13 @@ if [ "$code" -ne 0 ]; then
 fi
 grep -q "trusted" "$WORK/evidence.txt"
 echo "OK: the example's history replayed trusted from its plugin jar, and the launcher did not build"
+
+# Rehearsals on the team's own data: a sample of 200 orders copied into a broker of the drill's own, then SIGKILLs
+# (crash) and broken pipelines the evidence must not call trusted (evidence). Exit 0 only when every scenario held.
+for scenario in crash evidence; do
+  ./reprise drill "$scenario" --contract examples/orders/contract/orders.yaml --plugin-path "$WORK/plugins" \
+    --sample-keys 200 --source-bootstrap-server "$BOOTSTRAP" --seed 11 >"$WORK/drill-$scenario.json" 2>"$WORK/drill-$scenario.err" || {
+    echo "FAIL: 'reprise drill $scenario' on a sample of the example's history did not hold:" >&2; tail -30 "$WORK/drill-$scenario.err" >&2; exit 1; }
+  grep -E "^  $scenario: " "$WORK/drill-$scenario.err"
+done
+echo "OK: drill crash and drill evidence held on a sample of the example's history"
