@@ -19,8 +19,8 @@ import dev.reprise.cli.VerifyCommand;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.ops.AuthorizationFailure;
-import dev.reprise.ops.ClusterUnreachableException;
+import dev.reprise.cluster.AuthorizationFailure;
+import dev.reprise.cluster.ClusterUnreachableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 

@@ -61,7 +61,7 @@ class ArchitectureTest {
     @Test
     void noTwoPackagesDependOnEachOtherEvenThroughOthers() {
         Map<String, Set<String>> deps = packageDependencies();
-        assertThat(deps).as("jdeps found Reprise's packages").containsKeys("dev.reprise.pipeline.apply", "dev.reprise.ops", "dev.reprise.cli");
+        assertThat(deps).as("jdeps found Reprise's packages").containsKeys("dev.reprise.pipeline.apply", "dev.reprise.runner", "dev.reprise.cli");
         assertThat(cycles(deps)).as("package cycles").isEmpty();
     }
 

@@ -2,7 +2,7 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.ops.Acls;
+import dev.reprise.cluster.Acls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -87,7 +87,7 @@ public final class AclsCommand implements Callable<Integer> {
     static String evidenceWriters(Contract c) {
         return "WRITE on " + c.evidence().topic() + " belongs to Reprise's principal only: grant no other principal WRITE on it, "
                 + "literal, prefixed or wildcard (kafka-acls --list --topic " + c.evidence().topic() + " shows who has it). Readers of the "
-                + "evidence (CD gates) need READ on it and on " + dev.reprise.ops.RunStore.topic(c) + " only. Any writer can put a record there; only a signature (reprise.evidence.signing.key.file, "
+                + "evidence (CD gates) need READ on it and on " + dev.reprise.run.RunStore.topic(c) + " only. Any writer can put a record there; only a signature (reprise.evidence.signing.key.file, "
                 + "docs/evidence-signature.md) tells Reprise's evidence from it, and unsigned evidence cannot be told at all.";
     }
 

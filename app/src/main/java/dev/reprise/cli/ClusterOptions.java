@@ -2,7 +2,7 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.ops.ClusterCheck;
+import dev.reprise.cluster.ClusterCheck;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 

@@ -3,7 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceReport;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.EvidenceReader;
+import dev.reprise.evidence.io.EvidenceReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

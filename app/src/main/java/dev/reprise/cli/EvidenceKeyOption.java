@@ -1,9 +1,9 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.ops.EvidenceReader;
-import dev.reprise.ops.EvidenceTrust;
-import dev.reprise.plan.Codecs;
+import dev.reprise.evidence.io.EvidenceReader;
+import dev.reprise.evidence.io.EvidenceTrust;
+import dev.reprise.plan.CompiledContract;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ public final class EvidenceKeyOption {
 
     /** A reader of the contract's evidence that verifies with the configured public key, if any. */
     public EvidenceReader reader(Contract contract, Map<String, Object> clientConfig) {
-        return new EvidenceReader(contract, clientConfig, Codecs.schemaSources(contract).resolver(),
+        return new EvidenceReader(contract, clientConfig, CompiledContract.schemaSources(contract).resolver(),
                 EvidenceTrust.publicKey(publicKey, clientConfig, System.getenv()).orElse(null));
     }
 }

@@ -2,7 +2,7 @@ package dev.reprise.cli;
 
 import dev.reprise.config.RepriseConfig;
 import dev.reprise.evidence.EvidenceKeys;
-import dev.reprise.ops.EvidenceTrust;
+import dev.reprise.evidence.io.EvidenceTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

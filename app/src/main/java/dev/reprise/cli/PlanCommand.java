@@ -1,7 +1,7 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.ContractFields;
 import dev.reprise.preview.PlanPreview;
 import dev.reprise.plan.Planner;
@@ -48,7 +48,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Contract c = cluster.loadContract();
-        Codecs codecs = Codecs.forContract(c);
+        CompiledContract codecs = CompiledContract.forContract(c);
         Map<String, String> gaps = codecs.upcasters().gaps();
         if (offline) {
             Map<String, Object> result = new LinkedHashMap<>();

@@ -1,8 +1,8 @@
 package dev.reprise.cli;
 
 import dev.reprise.metrics.RunStatus;
-import dev.reprise.ops.Progress;
-import dev.reprise.ops.RunObserver;
+import dev.reprise.run.Progress;
+import dev.reprise.runner.RunObserver;
 
 import java.io.Console;
 import java.io.OutputStream;

@@ -3,8 +3,8 @@ package dev.reprise.cli;
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.EvidenceReader;
-import dev.reprise.plan.Codecs;
+import dev.reprise.evidence.io.EvidenceReader;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.verify.Promotion;
 import dev.reprise.verify.TopicSnapshot;
 import dev.reprise.verify.Verifier;
@@ -142,7 +142,7 @@ public final class PromoteCommand implements Callable<Integer> {
         String referenceTopic = contract.reconciliation().referenceTopic();
         Map<String, TopicSnapshot.Entry> reference = referenceTopic == null ? null
                 : referenceTopic.equals(live) ? current.entries() : TopicSnapshot.read(config, referenceTopic);
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         List<Verifier.Result> verification = Verifier.verify(contract, codecs, e, shadow, reference);
         // Compared by content: a live topic written in another encoding than projection.encoding is not "all changed".
         dev.reprise.projection.StateCodec<?> states = new dev.reprise.projection.StateCodec<>(codecs.projection().stateClass(), codecs.resolver());

@@ -1,6 +1,6 @@
 package dev.reprise.cli;
 
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.runner.ReplayRunner;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 

@@ -1,10 +1,10 @@
 package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.ops.GroupOffsets;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.ops.RunStore;
-import dev.reprise.plan.Codecs;
+import dev.reprise.cluster.GroupOffsets;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.run.RunStore;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
@@ -43,7 +43,7 @@ public final class ResetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Contract contract = cluster.loadContract();
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         Map<String, Object> clientConfig = cluster.clientConfig();
         try (Admin admin = Admin.create(clientConfig)) {

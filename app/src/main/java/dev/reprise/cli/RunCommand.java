@@ -4,9 +4,9 @@ import dev.reprise.contract.Contract;
 import dev.reprise.evidence.EvidenceReport;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.metrics.MetricsServer;
-import dev.reprise.ops.Control;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.plan.Codecs;
+import dev.reprise.run.Control;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -92,7 +92,7 @@ public class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Contract contract = cluster.loadContract();
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort == null ? MetricsServer.DEFAULT_PORT : metricsPort,
                 metricsPort != null, System.err)) {
@@ -136,7 +136,7 @@ public class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Contract contract, Codecs codecs, RunPlan planned, RunWatch watch) throws IOException {
+    private int run(Contract contract, CompiledContract codecs, RunPlan planned, RunWatch watch) throws IOException {
         Map<String, Object> clientConfig = cluster.clientConfig();
         Files.createDirectories(stateDir);
         Map<String, Object> overrides = instanceId == null || instanceId.isBlank() ? Map.of()
@@ -149,7 +149,7 @@ public class RunCommand implements Callable<Integer> {
                 // A plan file names the run to continue; it is run only when it is the run in force, and through the same
                 // checks as a run without one (offsets moved forward past unread records are put back): a stale plan file
                 // or a group moved with other tools must never skip part of a range.
-                java.util.Optional<dev.reprise.ops.RunStore.Current> inForce = new dev.reprise.ops.RunStore(contract, clientConfig).inForce(admin);
+                java.util.Optional<dev.reprise.run.RunStore.Current> inForce = new dev.reprise.run.RunStore(contract, clientConfig).inForce(admin);
                 String refusal = inForce.isEmpty()
                         ? "no run is in force for application id " + contract.applicationId() + ", so the plan file's run " + planned.runId()
                         + " cannot be continued; 'reprise reset --execute' plans a run and sets the group's offsets, 'reprise run' without --plan does both"
@@ -170,7 +170,7 @@ public class RunCommand implements Callable<Integer> {
                 ReplayRunner.Prepared prepared;
                 try {
                     prepared = prepare(runner, admin);
-                } catch (dev.reprise.ops.RunStore.ConcurrentRunException e) {
+                } catch (dev.reprise.run.RunStore.ConcurrentRunException e) {
                     System.err.println("reprise " + name() + ": " + e.getMessage());
                     return ExitCodes.FAILURE;
                 }
@@ -196,7 +196,7 @@ public class RunCommand implements Callable<Integer> {
                 System.err.println(startThrottle == 0 ? "Throttle of run " + plan.runId() + " removed"
                         : String.format(java.util.Locale.ROOT, "Run %s throttled to %,.0f events/s ('reprise throttle' changes it)", plan.runId(), startThrottle));
             }
-            dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
+            dev.reprise.evidence.io.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                     .ifPresent(w -> System.err.println("warning: " + w));
             Files.writeString(stateDir.resolve("run-plan.json"), plan.toJson());
         }

@@ -3,7 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.metrics.MetricsServer;
 import dev.reprise.metrics.ReplayMetrics;
 import dev.reprise.metrics.RunStatus;
-import dev.reprise.ops.RunObserver;
+import dev.reprise.runner.RunObserver;
 
 import java.io.IOException;
 import java.io.PrintStream;

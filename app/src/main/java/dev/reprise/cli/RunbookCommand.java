@@ -2,7 +2,7 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.metrics.MetricsServer;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.runbook.ClusterFacts;
 import dev.reprise.runbook.Commands;
 import dev.reprise.runbook.Facts;
@@ -81,7 +81,7 @@ public final class RunbookCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--offline and --bootstrap-server exclude each other: give one of them");
         }
         Contract contract = cluster.loadContract();
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         ClusterFacts facts = null;
         String bootstrap = null;
         if (!offline) {

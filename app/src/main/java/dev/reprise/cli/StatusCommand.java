@@ -2,10 +2,10 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.Control;
-import dev.reprise.ops.EvidenceReader;
-import dev.reprise.ops.GroupOffsets;
-import dev.reprise.ops.RunStore;
+import dev.reprise.run.Control;
+import dev.reprise.evidence.io.EvidenceReader;
+import dev.reprise.cluster.GroupOffsets;
+import dev.reprise.run.RunStore;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;

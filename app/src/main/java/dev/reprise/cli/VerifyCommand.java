@@ -2,8 +2,8 @@ package dev.reprise.cli;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.EvidenceReader;
-import dev.reprise.plan.Codecs;
+import dev.reprise.evidence.io.EvidenceReader;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.verify.TopicSnapshot;
 import dev.reprise.verify.Verifier;
 import picocli.CommandLine.Command;
@@ -40,7 +40,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Contract contract = cluster.loadContract();
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         Map<String, Object> config = cluster.clientConfig();
         EvidenceReader.Selection selected;
         try {

@@ -4,7 +4,7 @@ import dev.reprise.compat.KafkaInternals;
 import dev.reprise.counts.Count;
 import dev.reprise.counts.CountFamily;
 import dev.reprise.evidence.avro.ConfidenceStatus;
-import dev.reprise.ops.RunObserver;
+import dev.reprise.runner.RunObserver;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.plan.RunPlan;
 import io.micrometer.core.instrument.Counter;

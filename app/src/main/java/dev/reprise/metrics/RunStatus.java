@@ -2,8 +2,8 @@ package dev.reprise.metrics;
 
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.Progress;
-import dev.reprise.ops.RunObserver;
+import dev.reprise.run.Progress;
+import dev.reprise.runner.RunObserver;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;

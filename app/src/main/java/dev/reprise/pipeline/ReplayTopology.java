@@ -18,7 +18,7 @@ import dev.reprise.pipeline.source.Throttle;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.pipeline.support.RunFence;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
 import org.apache.avro.specific.SpecificRecord;
@@ -73,17 +73,17 @@ public final class ReplayTopology {
     private ReplayTopology() {
     }
 
-    public static Topology build(Contract contract, RunPlan plan, Codecs codecs) {
+    public static Topology build(Contract contract, RunPlan plan, CompiledContract codecs) {
         return build(contract, plan, codecs, Throttle.unlimited());
     }
 
     /** @param throttle the limit on events read per second by this instance, changeable while it runs */
-    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle) {
+    public static Topology build(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle) {
         return build(contract, plan, codecs, throttle, Guardrails.none());
     }
 
     /** @param guardrails the contract's thresholds, watched by this instance while it runs */
-    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
+    public static Topology build(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle, Guardrails guardrails) {
         return build(contract, plan, codecs, throttle, guardrails, RepriseConfig.of(java.util.Map.of()), CounterFeed.NONE);
     }
 
@@ -91,7 +91,7 @@ public final class ReplayTopology {
      * @param settings Reprise's own properties ({@code reprise.*})
      * @param feed this instance's metrics, told at each commit how much the stages' counters grew
      */
-    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
+    public static Topology build(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
                                  CounterFeed feed) {
         return build(contract, plan, codecs, throttle, guardrails, settings, feed, RunFence.NONE, EvidenceSignature.Signer.unsigned());
     }
@@ -100,7 +100,7 @@ public final class ReplayTopology {
      * @param fence  checked by every task when it is assigned, before it processes anything
      * @param signer signs every evidence record the topology writes (or marks it unsigned)
      */
-    public static Topology build(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
+    public static Topology build(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle, Guardrails guardrails, RepriseConfig settings,
                                  CounterFeed feed, RunFence fence, EvidenceSignature.Signer signer) {
         EvidenceCodec evidenceCodec = EvidenceCodec.forContract(contract, codecs.resolver(), codecs.schemaIds());
         StreamsBuilder builder = new StreamsBuilder();
@@ -211,7 +211,7 @@ public final class ReplayTopology {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, Codecs codecs, String reference, boolean viaRepartition,
+    private static ApplyStage<?> newApplyStage(Contract contract, RunPlan plan, CompiledContract codecs, String reference, boolean viaRepartition,
                                                Guardrails guardrails, int recentStates, CounterFeed feed) {
         return new ApplyStage(contract, plan, codecs, (Projection<SpecificRecord>) codecs.projection(), reference, viaRepartition, guardrails,
                 recentStates, feed);

@@ -4,15 +4,15 @@ import dev.reprise.codec.EventDecoder;
 import dev.reprise.compat.Partitions;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.Position;
-import dev.reprise.ops.Control;
-import dev.reprise.ops.RunStore;
+import dev.reprise.run.Control;
+import dev.reprise.run.RunStore;
 import dev.reprise.pipeline.ReplayTopology;
 import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.pipeline.evidence.EvidenceStage;
 import dev.reprise.pipeline.idcheck.IdCheckStage;
 import dev.reprise.pipeline.source.EventReader;
 import dev.reprise.pipeline.source.SourceStage;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -114,7 +114,7 @@ public final class PlanPreview {
      * @param eventsPerSecond the rate used for the estimate
      * @param samplePerPartition records read from the start and from the end of each range
      */
-    public static Preview describe(Contract contract, Codecs codecs, RunPlan plan, Admin admin,
+    public static Preview describe(Contract contract, CompiledContract codecs, RunPlan plan, Admin admin,
                                    Map<String, Object> clientConfig, double eventsPerSecond, int samplePerPartition) {
         Map<String, Long> perTopic = new TreeMap<>();
         plan.ranges().forEach(r -> perTopic.merge(r.topic(), r.size(), Long::sum));
@@ -149,7 +149,7 @@ public final class PlanPreview {
         if (contract.history().keyedByOrderingKey()) {
             misplaced(contract, sample).ifPresent(warnings::add);
         }
-        dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
+        dev.reprise.evidence.io.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                 .ifPresent(w -> warnings.add(new Warning(EVIDENCE_RETENTION, w)));
         return new Preview(plan.runId(), contract.name(), contract.hash(), contract.applicationId(), perTopic, plan.totalOffsets(),
                 Math.round(plan.totalOffsets() / Math.max(1, eventsPerSecond)), eventsPerSecond, writes,
@@ -269,7 +269,7 @@ public final class PlanPreview {
     }
 
     /** Reads up to {@code perPartition} records from the start and from the end of each range, with the run's own reader. */
-    private static void sample(Contract contract, Codecs codecs, RunPlan plan, Map<String, Object> clientConfig, int perPartition,
+    private static void sample(Contract contract, CompiledContract codecs, RunPlan plan, Map<String, Object> clientConfig, int perPartition,
                                Map<String, Long> versions, Map<String, Long> undecodable, Sample sample) {
         if (perPartition <= 0) {
             return;

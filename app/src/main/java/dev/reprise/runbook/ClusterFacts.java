@@ -1,7 +1,7 @@
 package dev.reprise.runbook;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.preview.PlanPreview;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
@@ -25,7 +25,7 @@ public record ClusterFacts(RunPlan plan, PlanPreview.Preview preview, Set<String
     }
 
     /** Plans the contract's scope and previews it, as {@code reprise plan} does; writes nothing. */
-    public static ClusterFacts gather(Contract contract, Codecs codecs, Admin admin, Map<String, Object> clientConfig, double rate, int sample) {
+    public static ClusterFacts gather(Contract contract, CompiledContract codecs, Admin admin, Map<String, Object> clientConfig, double rate, int sample) {
         RunPlan plan = new Planner(admin, clientConfig).plan(contract);
         PlanPreview.Preview preview = PlanPreview.describe(contract, codecs, plan, admin, clientConfig, rate, sample);
         try {

@@ -1,7 +1,7 @@
 package dev.reprise.runbook;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.List;
  *
  * @param cluster what the cluster showed when the runbook was written, or null when it was written offline
  */
-public record Facts(Contract contract, Codecs codecs, Commands commands, ClusterFacts cluster, Options options, Instant generatedAt) {
+public record Facts(Contract contract, CompiledContract codecs, Commands commands, ClusterFacts cluster, Options options, Instant generatedAt) {
 
     /**
      * The operator's choices for this replay.

@@ -2,8 +2,8 @@ package dev.reprise.runbook;
 
 import dev.reprise.config.RepriseConfig;
 import dev.reprise.contract.Contract;
-import dev.reprise.ops.RunStore;
-import dev.reprise.ops.StreamsSettings;
+import dev.reprise.run.RunStore;
+import dev.reprise.streams.StreamsSettings;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,7 @@ final class PacingSection {
                 "Records the new plan in " + Doc.code(RunStore.topic(c)) + ". `1` when the group has active members or another command "
                         + "made a run at the same moment: nothing was changed; stop the instances and run the step again.", Step.When.NOW);
         doc.step("throttle", "start throttled", cmd.cluster("throttle", "--max-events-per-second", PreflightSection.rate(f)), 0,
-                "Recorded on the control topic " + Doc.code(dev.reprise.ops.Control.topic(c)) + ": every instance applies it when it "
+                "Recorded on the control topic " + Doc.code(dev.reprise.run.Control.topic(c)) + ": every instance applies it when it "
                         + "starts, shared in proportion to its source partitions. `1` when no run has been planned.", Step.When.NOW);
         doc.step("run", "run the replay", cmd.cluster("run", "--state-dir", f.options().stateDir()), 0,
                 "The verdict: `0` trusted, `3` degraded, `4` untrusted (the final evidence is printed on stdout); `1` when it could not run "

@@ -2,7 +2,7 @@ package dev.reprise.runbook;
 
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.contract.Contract;
-import dev.reprise.ops.Acls;
+import dev.reprise.cluster.Acls;
 import dev.reprise.preview.PlanPreview;
 
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ final class PreflightSection {
         doc.step("acls", "print the least-privilege ACLs of the app's principal", cmd.offline("acls", "--principal", f.options().principal()), 0,
                 "Prints one `kafka-acls.sh` line per binding, for whoever administers the cluster (`2` for a principal that is not TYPE:NAME).",
                 Step.When.NOW);
-        doc.para("The bindings (" + acls.size() + "), from `dev.reprise.ops.Acls`:");
+        doc.para("The bindings (" + acls.size() + "), from `dev.reprise.cluster.Acls`:");
         doc.table(List.of("resource", "name", "pattern", "operations"), aclRows(acls));
         doc.para("Whether they are in place is a question for the cluster; Reprise has no command that lists ACLs. Kafka's tool does:");
         doc.kafkaTool("kafka-acls.sh --bootstrap-server " + Commands.quote(cmd.bootstrap()) + kafkaConfig(f) + " --list --principal "

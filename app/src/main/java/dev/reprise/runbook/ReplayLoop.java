@@ -1,7 +1,7 @@
 package dev.reprise.runbook;
 
 import dev.reprise.contract.Contract;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -161,7 +161,7 @@ final class ReplayLoop {
 
     /** "StockMovement v1→v2→v3; ..." for the event types found in the plan's sample (all of the catalog's when none was). */
     static String chains(Facts f) {
-        Codecs codecs = f.codecs();
+        CompiledContract codecs = f.codecs();
         java.util.Set<String> found = new java.util.TreeSet<>();
         f.cluster().sampledVersions().keySet().forEach(tv -> found.add(tv.substring(0, tv.lastIndexOf(" v"))));
         List<String> out = new ArrayList<>();

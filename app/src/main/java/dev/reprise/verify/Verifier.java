@@ -2,7 +2,7 @@ package dev.reprise.verify;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.projection.Projection;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.reconcile.Reconciliation;
@@ -33,7 +33,7 @@ public final class Verifier {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public static List<Result> verify(Contract contract, Codecs codecs, RecoveryEvidence evidence, Map<String, TopicSnapshot.Entry> shadow,
+    public static List<Result> verify(Contract contract, CompiledContract codecs, RecoveryEvidence evidence, Map<String, TopicSnapshot.Entry> shadow,
                                       Map<String, TopicSnapshot.Entry> reference) {
         Projection projection = codecs.projection();
         StateCodec codec = new StateCodec(projection.stateClass(), codecs.resolver());

@@ -2,7 +2,7 @@ package dev.reprise.cli;
 
 import dev.reprise.Cli;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.ops.Acls;
+import dev.reprise.cluster.Acls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

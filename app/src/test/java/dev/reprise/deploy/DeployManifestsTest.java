@@ -6,7 +6,7 @@ import dev.reprise.cli.ExitCodes;
 import dev.reprise.config.RepriseConfig;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.ops.Acls;
+import dev.reprise.cluster.Acls;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

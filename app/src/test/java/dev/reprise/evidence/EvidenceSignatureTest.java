@@ -6,7 +6,7 @@ import dev.reprise.contract.ContractLoader;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.EvidenceTrust;
+import dev.reprise.evidence.io.EvidenceTrust;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,8 @@
 package dev.reprise.metrics;
 
 import dev.reprise.evidence.avro.ConfidenceStatus;
-import dev.reprise.ops.Progress;
-import dev.reprise.ops.RunObserver;
+import dev.reprise.run.Progress;
+import dev.reprise.runner.RunObserver;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;

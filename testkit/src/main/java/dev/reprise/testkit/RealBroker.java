@@ -3,7 +3,7 @@ package dev.reprise.testkit;
 import dev.reprise.embedded.Directories;
 import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.codec.HeaderNames;
 import dev.reprise.projection.StateCodec;

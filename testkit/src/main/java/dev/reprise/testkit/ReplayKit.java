@@ -7,13 +7,13 @@ import dev.reprise.contract.ContractLoader;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.StreamsSettings;
+import dev.reprise.streams.StreamsSettings;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.ReplayTopology;
 import dev.reprise.pipeline.source.Throttle;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import org.apache.avro.specific.SpecificRecord;
@@ -64,9 +64,9 @@ import java.util.UUID;
  */
 public final class ReplayKit {
     private final Contract contract;
-    private final Codecs codecs;
+    private final CompiledContract codecs;
 
-    private ReplayKit(Contract contract, Codecs codecs) {
+    private ReplayKit(Contract contract, CompiledContract codecs) {
         this.contract = contract;
         this.codecs = codecs;
     }
@@ -74,7 +74,7 @@ public final class ReplayKit {
     /** Loads the contract (paths in it are relative to its directory) with the projection and upcasters on the class path. */
     public static ReplayKit load(Path contractFile) {
         Contract contract = ContractLoader.load(contractFile);
-        return new ReplayKit(contract, Codecs.forContract(contract));
+        return new ReplayKit(contract, CompiledContract.forContract(contract));
     }
 
     /**
@@ -83,14 +83,14 @@ public final class ReplayKit {
      */
     public ReplayKit withProjection(String projectionName) {
         Contract other = contract.withProjectionName(projectionName);
-        return new ReplayKit(other, Codecs.forContract(other));
+        return new ReplayKit(other, CompiledContract.forContract(other));
     }
 
     public Contract contract() {
         return contract;
     }
 
-    public Codecs codecs() {
+    public CompiledContract codecs() {
         return codecs;
     }
 

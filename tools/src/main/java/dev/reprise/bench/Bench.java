@@ -10,9 +10,9 @@ import dev.reprise.dedup.DedupSet;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.metrics.ReplayMetrics;
 import dev.reprise.metrics.RunStatus;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.ops.RunObserver;
-import dev.reprise.plan.Codecs;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.runner.RunObserver;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -134,7 +134,7 @@ public final class Bench {
         heapWatcher.setDaemon(true);
         heapWatcher.start();
         Contract base = ContractLoader.load(contractFile);
-        Codecs codecs = Codecs.forContract(base);
+        CompiledContract codecs = CompiledContract.forContract(base);
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, List<Map<String, Double>>> cpu = new LinkedHashMap<>();
         Map<String, Long> rssPeaks = new LinkedHashMap<>();
@@ -243,7 +243,7 @@ public final class Bench {
                          long rocksdbMemoryBytes, long stateDirBytesPerMillionEvents) {
     }
 
-    private void write(BrokerProcess kafka, Codecs codecs) {
+    private void write(BrokerProcess kafka, CompiledContract codecs) {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
@@ -378,7 +378,7 @@ public final class Bench {
             throw new UncheckedIOException(e);
         }
         Contract contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), contractFile.toAbsolutePath().getParent(), null);
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         ReplayRunner runner = new ReplayRunner(contract, codecs, kafka.clientConfig(), state.resolve("bench-" + suffix), Map.copyOf(streamsProperties));
         RunPlan plan;
         try (Admin admin = kafka.admin()) {

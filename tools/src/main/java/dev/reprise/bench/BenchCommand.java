@@ -1,6 +1,5 @@
 package dev.reprise.bench;
 
-import dev.reprise.bench.Bench;
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.Json;
 import picocli.CommandLine.Command;

@@ -6,8 +6,8 @@ import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.plan.Codecs;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
@@ -87,7 +87,7 @@ public final class Demo {
         boolean live = options.tamperLive() > 0 && !options.injectBug();
         Contract contract = fileContract.withReconciliation(live ? fileContract.reconciliation().withReference(LIVE_TOPIC, false)
                 : fileContract.reconciliation().withReference(EXPECTED_TOPIC, true));
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         if (options.injectBug()) {
             // The wrong projection is the demo's own and not registered: no contract can name it, by mistake or not.
             Projection<?> wrong = new InventoryProjectionWithInjectedBug();
@@ -198,7 +198,7 @@ public final class Demo {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());
         config.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, InventoryLevel> rebuilt = new java.util.TreeMap<>();
-        StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class, Codecs.schemaSources(contract).resolver());
+        StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class, CompiledContract.schemaSources(contract).resolver());
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
                 config, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             List<org.apache.kafka.common.TopicPartition> parts = consumer.partitionsFor(contract.projection().topic()).stream()

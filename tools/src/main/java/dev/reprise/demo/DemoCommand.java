@@ -2,7 +2,6 @@ package dev.reprise.demo;
 
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.Json;
-import dev.reprise.demo.Demo;
 import dev.reprise.evidence.EvidenceReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

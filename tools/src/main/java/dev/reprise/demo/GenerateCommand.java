@@ -4,7 +4,7 @@ import dev.reprise.cli.ClusterOptions;
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -72,7 +72,7 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         checkScatter(keyed, scatterKeys, events, partitions);
         Contract contract = cluster.loadContract();
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         if (!(codecs.resolver() instanceof LocalIdMap ids)) {
             throw new IllegalArgumentException("generate needs a contract with schemas.source: local and an id_map");
         }

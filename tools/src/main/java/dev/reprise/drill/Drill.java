@@ -4,9 +4,9 @@ import dev.reprise.embedded.BrokerProcess;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.Control;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.plan.Codecs;
+import dev.reprise.run.Control;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -144,7 +144,7 @@ public final class Drill {
         long t0 = System.nanoTime();
         Contract sample = ContractLoader.load(options.contract());
         // A team's contract: its projection and upcasters from the plugin path, found (or refused) before anything starts.
-        Codecs teamCodecs = options.sampling() == null ? null : Codecs.forContract(sample);
+        CompiledContract teamCodecs = options.sampling() == null ? null : CompiledContract.forContract(sample);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("started_at", Instant.now().toString());
         json.put("cluster", options.clientConfig() == null ? "the drill's own broker (reprise broker, a process of its own)"

@@ -2,7 +2,7 @@ package dev.reprise.drill;
 
 import dev.reprise.cli.ExitCodes;
 import dev.reprise.cli.Json;
-import dev.reprise.ops.ClusterCheck;
+import dev.reprise.cluster.ClusterCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

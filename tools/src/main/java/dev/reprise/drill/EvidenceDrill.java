@@ -4,12 +4,12 @@ import dev.reprise.contract.Contract;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.Control;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.run.Control;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.pipeline.ReplayTopology;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Projection;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -125,7 +125,7 @@ final class EvidenceDrill {
     private static Mutant wrongRebuild(Drill.Base b, String name, String fault, Projection<?> projection, AtomicLong changing, Upcaster upcaster) {
         Workbench wb = b.wb();
         Contract contract = wb.contract(wb.yaml(wb.names(name), wb.history(), null, "", ""));
-        Codecs codecs = wb.codecs;
+        CompiledContract codecs = wb.codecs;
         if (projection != null) {
             contract = contract.withProjectionName(projection.name());
             codecs = codecs.withProjection(projection, codecs.contractInvariants());
@@ -135,7 +135,7 @@ final class EvidenceDrill {
             for (Upcaster u : ServiceLoader.load(Upcaster.class)) {
                 steps.add(u.eventType().equals(upcaster.eventType()) && u.fromVersion() == upcaster.fromVersion() ? upcaster : u);
             }
-            codecs = new Codecs(codecs.encoding(), codecs.catalog(), codecs.resolver(), new UpcasterRegistry(codecs.catalog(), steps),
+            codecs = new CompiledContract(codecs.encoding(), codecs.catalog(), codecs.resolver(), new UpcasterRegistry(codecs.catalog(), steps),
                     codecs.projection(), codecs.contractInvariants(), codecs.schemaIds(), codecs.projectionEncoding(), codecs.projectionTopic());
         }
         RecoveryEvidence e = replay(b, contract, codecs, name, Map.of());
@@ -650,7 +650,8 @@ final class EvidenceDrill {
     /** {@code r} with event id {@code id}: a header replaced, or the payload field re-encoded; {@code null} when it cannot be. */
     private static ConsumerRecord<byte[], byte[]> withEventId(dev.reprise.codec.EventDecoder decoder, Contract.Identity identity,
                                                              ConsumerRecord<byte[], byte[]> r, String id) {
-        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders(r.headers().toArray());
+        org.apache.kafka.common.header.Headers headers = dev.reprise.compat.NewHeaders.empty();
+        r.headers().forEach(headers::add);
         byte[] value = r.value();
         if (identity.from() == Contract.Identity.From.HEADER) {
             headers.remove(identity.name());
@@ -728,7 +729,7 @@ final class EvidenceDrill {
         return new Mutant(name, fault, "untrusted with " + check + " failed", result(e), caught);
     }
 
-    private static RecoveryEvidence replay(Drill.Base b, Contract contract, Codecs codecs, String label, Map<String, Object> streams) {
+    private static RecoveryEvidence replay(Drill.Base b, Contract contract, CompiledContract codecs, String label, Map<String, Object> streams) {
         ReplayRunner runner = b.wb().runner(contract, codecs, label, streams);
         return runUntilDone(b, contract, runner, b.wb().begin(runner, contract));
     }

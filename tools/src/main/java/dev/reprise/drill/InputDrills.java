@@ -2,7 +2,7 @@ package dev.reprise.drill;
 
 import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -2,7 +2,7 @@ package dev.reprise.drill;
 
 import dev.reprise.embedded.Directories;
 import dev.reprise.contract.Contract;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.plan.RunPlan;
 
 import java.nio.file.Path;

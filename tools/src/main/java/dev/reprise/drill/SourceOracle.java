@@ -2,7 +2,7 @@ package dev.reprise.drill;
 
 import dev.reprise.contract.Contract;
 import dev.reprise.pipeline.source.EventReader;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.codec.Identities;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
@@ -18,7 +18,7 @@ public final class SourceOracle {
 
     private final Contract contract;
 
-    public SourceOracle(Contract contract, Codecs codecs) {
+    public SourceOracle(Contract contract, CompiledContract codecs) {
         this.reader = new EventReader(contract, codecs);
         this.contract = contract;
     }

@@ -9,9 +9,9 @@ import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.EvidenceReader;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.plan.Codecs;
+import dev.reprise.evidence.io.EvidenceReader;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -68,7 +68,7 @@ final class Workbench implements AutoCloseable {
     /** The team's contract (--sample-keys), or {@code null} for the inventory sample. */
     final Contract team;
     private final ObjectNode teamYaml;
-    final Codecs codecs;
+    final CompiledContract codecs;
     /** Partitions of the (first) history topic. */
     int partitions;
     /** The history topics of the drill, in the order of the contract's. */
@@ -84,7 +84,7 @@ final class Workbench implements AutoCloseable {
      * @param userProperties the --command-config properties, handed to the app processes the drill starts
      */
     Workbench(Contract sample, Map<String, Object> clientConfig, Properties userProperties, int partitions) {
-        this(sample, null, Codecs.forContract(sample), clientConfig, userProperties, partitions);
+        this(sample, null, CompiledContract.forContract(sample), clientConfig, userProperties, partitions);
         if (!"inventory-levels".equals(sample.projection().name()) || sample.history().encoding() != Contract.Encoding.CONFLUENT
                 || sample.history().schemas().kind() != Contract.SchemaSource.Kind.LOCAL) {
             throw new IllegalArgumentException("--contract: the drills replay the inventory sample; name config/inventory.yaml "
@@ -100,11 +100,11 @@ final class Workbench implements AutoCloseable {
      *
      * @param codecs the team contract's codecs (its projection and upcasters from the plugin path)
      */
-    static Workbench forTeam(Contract team, Codecs codecs, Map<String, Object> clientConfig, Properties userProperties) {
+    static Workbench forTeam(Contract team, CompiledContract codecs, Map<String, Object> clientConfig, Properties userProperties) {
         return new Workbench(team, team, codecs, clientConfig, userProperties, 0);
     }
 
-    private Workbench(Contract sample, Contract team, Codecs codecs, Map<String, Object> clientConfig, Properties userProperties, int partitions) {
+    private Workbench(Contract sample, Contract team, CompiledContract codecs, Map<String, Object> clientConfig, Properties userProperties, int partitions) {
         this.prefix = PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6) + "-";
         this.sample = sample;
         this.team = team;
@@ -416,7 +416,7 @@ final class Workbench implements AutoCloseable {
         return out;
     }
 
-    ReplayRunner runner(Contract contract, Codecs runCodecs, String stateLabel, Map<String, Object> overrides) {
+    ReplayRunner runner(Contract contract, CompiledContract runCodecs, String stateLabel, Map<String, Object> overrides) {
         Map<String, Object> streams = new HashMap<>(overrides);
         streams.putIfAbsent("commit.interval.ms", 100);
         return new ReplayRunner(contract, runCodecs, clientConfig(), dir.resolve("state-" + stateLabel), streams);

@@ -1,7 +1,6 @@
 package dev.reprise.embedded;
 
 import dev.reprise.cli.ExitCodes;
-import dev.reprise.embedded.EmbeddedKafka;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -4,7 +4,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.drill.FuzzedRecords;
 import dev.reprise.drill.SourceOracle;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -53,7 +53,7 @@ class DecoderFuzzTest {
     }
 
     /** The id map of the schemas directory: the contract's resolver, or (single-object encoding) the file itself. */
-    static LocalIdMap ids(Codecs codecs) {
+    static LocalIdMap ids(CompiledContract codecs) {
         return codecs.resolver() instanceof LocalIdMap map ? map
                 : LocalIdMap.load(CONFIG.resolve("../schemas/registry-ids.yaml").normalize(), codecs.catalog());
     }
@@ -63,7 +63,7 @@ class DecoderFuzzTest {
     void everyFuzzedRecordBecomesAnEventOrPoisonNeverAnEscape(String file, Contract.Encoding encoding) {
         Contract contract = contract(file, encoding);
         assertThat(contract.history().encoding()).isEqualTo(encoding);
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         SourceOracle oracle = new SourceOracle(contract, codecs);
         FuzzedRecords fuzz = new FuzzedRecords(codecs.catalog(), ids(codecs), encoding, FuzzedRecords.SEED);
         List<FuzzedRecords.Fuzzed> records = fuzz.generate(PER_SCHEMA);
@@ -107,7 +107,7 @@ class DecoderFuzzTest {
     @CsvSource({"CONFLUENT", "SINGLE_OBJECT"})
     void boundedDecodingAgreesWithAvrosOwnDecoderWhereverAvrosDoesNotEscape(Contract.Encoding encoding) {
         Contract contract = contract("inventory.yaml", encoding);
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         LocalIdMap ids = ids(codecs);
         EventDecoder decoder = codecs.newDecoder();
         int compared = 0;
@@ -150,7 +150,7 @@ class DecoderFuzzTest {
     @Test
     void theSameSeedGivesTheSameRecords() {
         Contract contract = contract("inventory.yaml", Contract.Encoding.CONFLUENT);
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         List<FuzzedRecords.Fuzzed> a = new FuzzedRecords(codecs.catalog(), (LocalIdMap) codecs.resolver(), Contract.Encoding.CONFLUENT, 7).generate(50);
         List<FuzzedRecords.Fuzzed> b = new FuzzedRecords(codecs.catalog(), (LocalIdMap) codecs.resolver(), Contract.Encoding.CONFLUENT, 7).generate(50);
         assertThat(a).hasSameSizeAs(b);

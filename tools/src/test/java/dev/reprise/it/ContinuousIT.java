@@ -2,7 +2,7 @@ package dev.reprise.it;
 
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;

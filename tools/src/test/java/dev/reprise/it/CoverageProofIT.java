@@ -4,8 +4,8 @@ import dev.reprise.Await;
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.Control;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.run.Control;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -101,7 +101,7 @@ class CoverageProofIT {
         java.nio.file.Path planFile = f.stateDir.resolve("run-plan.json");
         TopicPartition tp = new TopicPartition(f.source, 0);
         try (Admin admin = f.kafka.admin()) {
-            java.nio.file.Files.writeString(planFile, new dev.reprise.ops.RunStore(f.contract, f.kafka.clientConfig()).current(admin).orElseThrow().toJson());
+            java.nio.file.Files.writeString(planFile, new dev.reprise.run.RunStore(f.contract, f.kafka.clientConfig()).current(admin).orElseThrow().toJson());
             admin.alterConsumerGroupOffsets(f.contract.applicationId(), Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(600)))
                     .all().get(30, TimeUnit.SECONDS);
         }

@@ -3,7 +3,7 @@ package dev.reprise.it;
 import dev.reprise.evidence.avro.CheckResult;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;

@@ -7,7 +7,7 @@ import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.PartitionRange;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.reprise.ops.RunStore;
+import dev.reprise.run.RunStore;
 import dev.reprise.plan.RunPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;

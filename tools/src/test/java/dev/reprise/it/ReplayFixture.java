@@ -7,9 +7,9 @@ import dev.reprise.embedded.EmbeddedKafka;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.config.RepriseConfig;
 import dev.reprise.evidence.EvidenceKeys;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.ops.RunStore;
-import dev.reprise.plan.Codecs;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.run.RunStore;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.Planner;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
@@ -52,7 +52,7 @@ final class ReplayFixture {
     final String dlq = "dlq-" + suffix;
     final String live = "live-" + suffix;
     final Contract contract;
-    final Codecs codecs;
+    final CompiledContract codecs;
     final Path stateDir;
     final String yaml;
 
@@ -75,7 +75,7 @@ final class ReplayFixture {
         String schemas = Path.of("..", "schemas").toAbsolutePath().normalize().toString();
         this.yaml = yaml.replace("../schemas/registry-ids.yaml", schemas + "/registry-ids.yaml").replace("../schemas", schemas);
         this.contract = ContractLoader.parse(this.yaml.getBytes(StandardCharsets.UTF_8), Path.of("..", "config").toAbsolutePath(), null);
-        this.codecs = Codecs.forContract(contract);
+        this.codecs = CompiledContract.forContract(contract);
         kafka.createTopic(source, partitions, Map.of());
         try {
             this.stateDir = Files.createTempDirectory("reprise-it-state");

@@ -3,8 +3,8 @@ package dev.reprise.it;
 import dev.reprise.Cli;
 import dev.reprise.compat.Partitions;
 import dev.reprise.evidence.TaskSummary;
-import dev.reprise.ops.ReplayRunner;
-import dev.reprise.ops.RunStore;
+import dev.reprise.runner.ReplayRunner;
+import dev.reprise.run.RunStore;
 import dev.reprise.pipeline.ReplayTopology;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.repartition.RoutedSerde;
@@ -465,7 +465,7 @@ class RunIsolationIT {
     private static void awaitNoMembers(ReplayFixture f) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         try (Admin admin = f.kafka.admin()) {
-            while (!new dev.reprise.ops.GroupOffsets(admin, f.contract.applicationId()).activeMembers().isEmpty()) {
+            while (!new dev.reprise.cluster.GroupOffsets(admin, f.contract.applicationId()).activeMembers().isEmpty()) {
                 assertThat(System.currentTimeMillis()).as("the killed member leaves the group within 60 s").isLessThan(deadline);
                 Thread.sleep(500);
             }

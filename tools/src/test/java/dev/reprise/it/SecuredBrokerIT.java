@@ -6,8 +6,8 @@ import dev.reprise.codec.LocalIdMap;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.embedded.EmbeddedKafka;
-import dev.reprise.ops.Acls;
-import dev.reprise.plan.Codecs;
+import dev.reprise.cluster.Acls;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.InventoryLevel;
@@ -138,7 +138,7 @@ class SecuredBrokerIT {
                 admin.createTopics(List.of(new NewTopic(source, 2, (short) 1), new NewTopic(live, 2, (short) 1)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(60, TimeUnit.SECONDS);
             }
-            Codecs codecs = Codecs.forContract(contract);
+            CompiledContract codecs = CompiledContract.forContract(contract);
             TestProducers.awaitLeaders(kafka, List.of(source, live));
             try (KafkaProducer<byte[], byte[]> producer = TestProducers.bytes(kafka)) {
                 InventoryGenerator.Generated generated = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver()).write(producer,

@@ -2,8 +2,8 @@ package dev.reprise.it;
 
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.ops.GroupOffsets;
-import dev.reprise.ops.ReplayRunner;
+import dev.reprise.cluster.GroupOffsets;
+import dev.reprise.runner.ReplayRunner;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.GroupType;

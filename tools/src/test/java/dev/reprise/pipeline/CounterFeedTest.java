@@ -10,7 +10,7 @@ import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.evidence.avro.UpcastCount;
 import dev.reprise.pipeline.source.Throttle;
 import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -40,7 +40,7 @@ class CounterFeedTest {
     @Test
     void whatTheStagesFeedAddsUpToTheEvidencesCounts() {
         Contract contract = ContractLoader.load(ReplayTopologyTest.CONFIG.resolve("inventory.yaml"));
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
         List<byte[]> values = new ArrayList<>();
         values.add(gen.encode(1, "e1", "SKU-A", "RECEIVED", 24, "WH1/A-1", 1));

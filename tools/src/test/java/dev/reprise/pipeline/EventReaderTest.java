@@ -8,7 +8,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.pipeline.repartition.RoutedSerde;
 import dev.reprise.pipeline.source.EventReader;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import dev.reprise.sample.inventory.StockMovementV1ToV2;
 import org.junit.jupiter.api.Nested;
@@ -39,7 +39,7 @@ class EventReaderTest {
     }
 
     final Contract contract = ContractLoader.load(INVENTORY);
-    final Codecs codecs = Codecs.forContract(contract);
+    final CompiledContract codecs = CompiledContract.forContract(contract);
     final InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
 
     static EventReader.SourceRecord record(byte[] value) {
@@ -148,7 +148,7 @@ class EventReaderTest {
         SchemaResolver down = id -> {
             throw new RegistryUnavailableException("http://registry.example:8081/", id, "answered 503 (store unavailable)", null);
         };
-        Codecs outage = new Codecs(codecs.encoding(), codecs.catalog(), down, codecs.upcasters(), codecs.projection(), codecs.contractInvariants(),
+        CompiledContract outage = new CompiledContract(codecs.encoding(), codecs.catalog(), down, codecs.upcasters(), codecs.projection(), codecs.contractInvariants(),
                 codecs.schemaIds(), codecs.projectionEncoding(), codecs.projectionTopic());
         byte[] valid = gen.encode(3, "e-1", "SKU-7", "RECEIVED", 5, "WH1/A-1", 1);
 

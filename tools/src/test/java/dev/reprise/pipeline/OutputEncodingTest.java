@@ -10,7 +10,7 @@ import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.ConfidenceStatus;
 import dev.reprise.evidence.avro.EvidenceKind;
 import dev.reprise.evidence.avro.RecoveryEvidence;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -51,7 +51,7 @@ class OutputEncodingTest {
     @TempDir
     Path stateDir;
 
-    record Run(RecoveryEvidence evidence, List<byte[]> evidenceValues, Map<String, TopicSnapshot.Entry> projection, Contract contract, Codecs codecs) {
+    record Run(RecoveryEvidence evidence, List<byte[]> evidenceValues, Map<String, TopicSnapshot.Entry> projection, Contract contract, CompiledContract codecs) {
     }
 
     Run replay(Contract.ValueEncoding encoding) throws IOException {
@@ -60,7 +60,7 @@ class OutputEncodingTest {
                 .replace("  topic: inventory-levels-rebuilt\n", "  topic: inventory-levels-rebuilt\n  encoding: " + encoding.configName() + "\n");
         Contract contract = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), CONFIG, null);
         assertThat(contract.evidence().encoding()).isEqualTo(encoding);
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
         List<byte[]> values = List.of(
                 gen.encode(1, "e1", "SKU-A", "RECEIVED", 24, "WH1/A-1", 1),

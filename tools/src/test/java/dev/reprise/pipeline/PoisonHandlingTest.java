@@ -8,7 +8,7 @@ import dev.reprise.drill.FuzzedRecords;
 import dev.reprise.drill.SourceOracle;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.support.DeadLetters;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
 import dev.reprise.projection.Invariant;
@@ -52,7 +52,7 @@ class PoisonHandlingTest {
     Path stateDir;
 
     final Contract contract = ContractLoader.load(ReplayTopologyTest.CONFIG.resolve("inventory.yaml"));
-    final Codecs codecs = Codecs.forContract(contract);
+    final CompiledContract codecs = CompiledContract.forContract(contract);
     final InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
 
     Properties props() {
@@ -67,7 +67,7 @@ class PoisonHandlingTest {
     record Result(RecoveryEvidence evidence, List<TestRecord<byte[], byte[]>> dead) {
     }
 
-    Result run(Codecs codecs, List<byte[]> values) {
+    Result run(CompiledContract codecs, List<byte[]> values) {
         RunPlan plan = ReplayTopologyTest.plan(contract, "inventory-events", values.size());
         try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(contract, plan, codecs), props())) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
@@ -190,7 +190,7 @@ class PoisonHandlingTest {
 
     @Test
     void aProjectionThatThrowsAnythingInValidateOrApplyHasTheEventDeadLetteredAndTheRunCompletes() {
-        Codecs buggy = codecs.withProjection(new Buggy(), List.of());
+        CompiledContract buggy = codecs.withProjection(new Buggy(), List.of());
         List<byte[]> values = List.of(
                 gen.encode(3, "e1", "SKU-NPE", "RECEIVED", 5, "WH1/A-1", 1),
                 gen.encode(3, "e2", "SKU-VALIDATE", "RECEIVED", 5, "WH1/A-1", 2),

@@ -11,7 +11,7 @@ import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.pipeline.source.Throttle;
 import dev.reprise.pipeline.support.CounterFeed;
 import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.sample.inventory.InventoryGenerator;
 import org.apache.avro.Schema;
@@ -46,7 +46,7 @@ class RegistryOutageTest {
     Path stateDir;
 
     final Contract contract = ContractLoader.load(ReplayTopologyTest.CONFIG.resolve("inventory.yaml"));
-    final Codecs codecs = Codecs.forContract(contract);
+    final CompiledContract codecs = CompiledContract.forContract(contract);
     final InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
     /** Three versions, three schema ids, each event's key its own SKU. */
     final List<byte[]> values = List.of(
@@ -62,13 +62,13 @@ class RegistryOutageTest {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Reprise's own handler, as StreamsSettings sets it: a failure that escapes a stage is never skipped or dead-lettered.
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, dev.reprise.ops.StopOnProcessingError.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, dev.reprise.streams.StopOnProcessingError.class);
         return p;
     }
 
     /** The inventory's codecs with another resolver of schema ids. */
-    Codecs withResolver(SchemaResolver resolver) {
-        return new Codecs(codecs.encoding(), codecs.catalog(), resolver, codecs.upcasters(), codecs.projection(), codecs.contractInvariants(),
+    CompiledContract withResolver(SchemaResolver resolver) {
+        return new CompiledContract(codecs.encoding(), codecs.catalog(), resolver, codecs.upcasters(), codecs.projection(), codecs.contractInvariants(),
                 codecs.schemaIds(), codecs.projectionEncoding(), codecs.projectionTopic());
     }
 

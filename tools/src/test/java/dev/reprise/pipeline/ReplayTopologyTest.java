@@ -12,7 +12,7 @@ import dev.reprise.pipeline.apply.ApplyStage;
 import dev.reprise.pipeline.source.Throttle;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.StateCodec;
 import dev.reprise.sample.inventory.InventoryGenerator;
@@ -87,7 +87,7 @@ class ReplayTopologyTest {
     @Nested
     class Inventory {
         final Contract contract = ContractLoader.load(CONFIG.resolve("inventory.yaml"));
-        final Codecs codecs = Codecs.forContract(contract);
+        final CompiledContract codecs = CompiledContract.forContract(contract);
         final InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
 
         @Test
@@ -166,7 +166,7 @@ class ReplayTopologyTest {
                     gen.encode(3, "e2", "SKU-B", "RECEIVED", 3, "WH1/A-1", 2));
             RunPlan plan = plan(withTruth, "inventory-events", values.size());
             StateCodec<InventoryLevel> codec = new StateCodec<>(InventoryLevel.class);
-            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(withTruth, plan, Codecs.forContract(withTruth)),
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(withTruth, plan, CompiledContract.forContract(withTruth)),
                     props(withTruth.applicationId()))) {
                 TestInputTopic<byte[], byte[]> truth = driver.createInputTopic("truth", new ByteArraySerializer(), new ByteArraySerializer());
                 // SKU-A is right; SKU-B is deliberately wrong (4 instead of 3); SKU-C was never rebuilt.
@@ -197,7 +197,7 @@ class ReplayTopologyTest {
                     gen.encode(3, "e2", "SKU-B", "RECEIVED", 3, "WH1/A-1", 2));
             RunPlan plan = new RunPlan("run-f", onlyA.name(), onlyA.hash(), onlyA.applicationId(), 0,
                     List.of(new RunPlan.PartitionRange("inventory-events", 0, 1, 3, 2)), 1);
-            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(onlyA, plan, Codecs.forContract(onlyA)), props(onlyA.applicationId()))) {
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(onlyA, plan, CompiledContract.forContract(onlyA)), props(onlyA.applicationId()))) {
                 TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
                 TestOutputTopic<byte[], byte[]> evidence = driver.createOutputTopic(onlyA.evidence().topic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 values.forEach(v -> in.pipeInput(bytes("k"), v));
@@ -217,7 +217,7 @@ class ReplayTopologyTest {
                     + "      window: 4\n      action: pause\n  totals:").getBytes(StandardCharsets.UTF_8), CONFIG, null);
             Guardrails guardrails = new Guardrails(guarded.reconciliation().thresholds());
             RunPlan plan = plan(guarded, "inventory-events", 8);
-            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(guarded, plan, Codecs.forContract(guarded),
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(guarded, plan, CompiledContract.forContract(guarded),
                     Throttle.unlimited(), guardrails), props(guarded.applicationId()))) {
                 TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
                 in.pipeInput(bytes("k"), gen.encode(3, "e1", "SKU-A", "RECEIVED", 1, "WH1/A-1", 1));
@@ -240,7 +240,7 @@ class ReplayTopologyTest {
             Contract guarded = ContractLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), CONFIG, null);
             Guardrails guardrails = new Guardrails(guarded.reconciliation().thresholds());
             RunPlan plan = plan(guarded, "inventory-events", 3);
-            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(guarded, plan, Codecs.forContract(guarded),
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(guarded, plan, CompiledContract.forContract(guarded),
                     Throttle.unlimited(), guardrails), props(guarded.applicationId()))) {
                 TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
                 in.pipeInput(bytes("k"), gen.encode(3, "e1", "SKU-A", "RECEIVED", 2, "WH1/A-1", 1));
@@ -274,7 +274,7 @@ class ReplayTopologyTest {
     @Nested
     class Invoices {
         final Contract contract = ContractLoader.load(CONFIG.resolve("invoice.yaml"));
-        final Codecs codecs = Codecs.forContract(contract);
+        final CompiledContract codecs = CompiledContract.forContract(contract);
 
         byte[] event(int id, String file, Map<String, Object> fields) throws Exception {
             Schema schema = codecs.catalog().byFile(Path.of("invoice", file)).orElseThrow();
@@ -321,7 +321,7 @@ class ReplayTopologyTest {
     @Nested
     class ConflictingEventIds {
         final Contract contract = ContractLoader.load(CONFIG.resolve("inventory.yaml"));
-        final Codecs codecs = Codecs.forContract(contract);
+        final CompiledContract codecs = CompiledContract.forContract(contract);
         final InventoryGenerator gen = new InventoryGenerator(codecs.catalog(), (LocalIdMap) codecs.resolver());
 
         Contract withPolicy(String onConflict) {
@@ -332,7 +332,7 @@ class ReplayTopologyTest {
         /** Replays {@code values} from one source partition into one apply task; returns the final evidence and the rebuilt states. */
         RecoveryEvidence replay(Contract c, List<byte[]> values, Map<String, InventoryLevel> rebuilt) {
             RunPlan plan = plan(c, "inventory-events", values.size());
-            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(c, plan, Codecs.forContract(c)), props(c.applicationId()))) {
+            try (TopologyTestDriver driver = new TopologyTestDriver(ReplayTopology.build(c, plan, CompiledContract.forContract(c)), props(c.applicationId()))) {
                 TestInputTopic<byte[], byte[]> in = driver.createInputTopic("inventory-events", new ByteArraySerializer(), new ByteArraySerializer());
                 TestOutputTopic<byte[], byte[]> projection = driver.createOutputTopic(c.projection().topic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 TestOutputTopic<byte[], byte[]> evidence = driver.createOutputTopic(c.evidence().topic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());

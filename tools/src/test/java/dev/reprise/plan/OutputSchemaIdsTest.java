@@ -35,7 +35,7 @@ class OutputSchemaIdsTest {
     void aProjectionStateWithoutAnIdIsNamedWithTheFix() throws IOException {
         Contract c = withEventIdsOnly("");
 
-        assertThatThrownBy(() -> Codecs.forContract(c)).isInstanceOf(ContractException.class)
+        assertThatThrownBy(() -> CompiledContract.forContract(c)).isInstanceOf(ContractException.class)
                 .satisfies(e -> assertThat(((ContractException) e).field()).isEqualTo("projection.encoding"))
                 .hasMessageContaining("no id for dev.reprise.sample.inventory.InventoryLevel (subject inventory-levels-rebuilt-value)")
                 .hasMessageContaining("choose projection.encoding: single-object or json");
@@ -44,7 +44,7 @@ class OutputSchemaIdsTest {
     @Test
     void anEvidenceSchemaWithoutAnIdIsNamedWithTheFix() throws IOException {
         Contract c = withEventIdsOnly("101: inventory/inventory-level.avsc\n");
-        Codecs codecs = Codecs.forContract(c);
+        CompiledContract codecs = CompiledContract.forContract(c);
 
         assertThatThrownBy(() -> EvidenceCodec.forContract(c, codecs.resolver(), codecs.schemaIds())).isInstanceOf(ContractException.class)
                 .satisfies(e -> assertThat(((ContractException) e).field()).isEqualTo("evidence.encoding"))
@@ -55,7 +55,7 @@ class OutputSchemaIdsTest {
     @Test
     void withEveryIdTheOutputsAreConfluentFramedWithThem() throws IOException {
         Contract c = withEventIdsOnly("101: inventory/inventory-level.avsc\n100: recovery-evidence.avsc\n");
-        Codecs codecs = Codecs.forContract(c);
+        CompiledContract codecs = CompiledContract.forContract(c);
 
         assertThat(codecs.projectionFormat().prepare()).isEqualTo(101);
         assertThat(codecs.projectionFormat().subject()).isEqualTo("inventory-levels-rebuilt-value");

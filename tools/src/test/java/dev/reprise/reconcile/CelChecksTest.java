@@ -3,7 +3,7 @@ package dev.reprise.reconcile;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractException;
 import dev.reprise.contract.ContractLoader;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.projection.Invariant;
 import dev.reprise.sample.inventory.InventoryLevel;
 import org.junit.jupiter.api.Test;
@@ -37,14 +37,14 @@ class CelChecksTest {
             assertThat(i.holds().test(new InventoryLevel("A", 10L, 0L, 0L, 0L, 10L, 10L, 1L))).isTrue();
             assertThat(i.holds().test(new InventoryLevel("A", 10L, 0L, 5L, 0L, 15L, 15L, 2L))).isFalse();
         });
-        assertThat(Codecs.forContract(c).contractInvariants()).hasSize(1);
+        assertThat(CompiledContract.forContract(c).contractInvariants()).hasSize(1);
     }
 
     @Test
     void aMalformedExpressionNamesTheCheckAndThePosition() throws Exception {
         Contract c = withChecks("  invariants:\n    - name: broken\n      expression: sellable >= \n", "");
 
-        assertThatThrownBy(() -> Codecs.forContract(c)).isInstanceOf(ContractException.class)
+        assertThatThrownBy(() -> CompiledContract.forContract(c)).isInstanceOf(ContractException.class)
                 .hasMessageContaining("reconciliation.invariants[0].expression")
                 .hasMessageContaining("check 'broken' is not valid CEL at line 1, column")
                 .satisfies(e -> assertThat(((ContractException) e).field()).isEqualTo("reconciliation.invariants[0].expression"));
@@ -54,7 +54,7 @@ class CelChecksTest {
     void anUnknownFieldIsRefusedWithTheFieldsThatExist() throws Exception {
         Contract c = withChecks("  invariants:\n    - name: typo\n      expression: sellabel >= 0\n", "");
 
-        assertThatThrownBy(() -> Codecs.forContract(c)).isInstanceOf(ContractException.class)
+        assertThatThrownBy(() -> CompiledContract.forContract(c)).isInstanceOf(ContractException.class)
                 .hasMessageContaining("undeclared reference to 'sellabel'").hasMessageContaining("stock_on_hand");
     }
 

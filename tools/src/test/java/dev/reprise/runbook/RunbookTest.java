@@ -5,7 +5,7 @@ import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.it.MetricsIT;
 import dev.reprise.metrics.MetricsServer;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.projection.Event;
 import dev.reprise.projection.Invariant;
 import dev.reprise.projection.Projection;
@@ -31,14 +31,14 @@ class RunbookTest {
             "Pre-flight", "Event selection", "Idempotency and deduplication", "Batch sizing, throttling, pause and resume", "Validation",
             "Monitoring", "Rollback, abort and recovery", "Operator timeline", "Post-replay cleanup and lessons learned");
 
-    static Runbook offline(Contract contract, Codecs codecs, String contractArg) {
+    static Runbook offline(Contract contract, CompiledContract codecs, String contractArg) {
         return Runbook.write(new Facts(contract, codecs, new Commands(contractArg, null, null), null,
                 new Facts.Options(20_000, "User:reprise", "/var/lib/reprise", MetricsServer.DEFAULT_PORT), Instant.parse("2026-11-30T08:00:00Z")));
     }
 
     static Runbook sample(String name) {
         Contract c = ContractLoader.load(CONFIG.resolve(name + ".yaml"));
-        return offline(c, Codecs.forContract(c), "config/" + name + ".yaml");
+        return offline(c, CompiledContract.forContract(c), "config/" + name + ".yaml");
     }
 
     static Contract parse(String yaml) {
@@ -258,7 +258,7 @@ class RunbookTest {
     @Nested
     class AContractThatAnswersEverything {
         final Contract contract = parse(ANSWERED);
-        final Runbook runbook = offline(contract, Codecs.forContract(contract), "full.yaml");
+        final Runbook runbook = offline(contract, CompiledContract.forContract(contract), "full.yaml");
 
         @Test
         void saysNothingIsUnanswered() {
@@ -284,7 +284,7 @@ class RunbookTest {
             // Each value above comes from the contract: another contract gives another table.
             Contract stricter = parse(ANSWERED.replace("max_dead_letter_ratio: 0.002", "max_dead_letter_ratio: 0.0001")
                     .replace("above: 0.005", "above: 0.02"));
-            List<List<String>> other = RunbookText.table(RunbookText.sections(offline(stricter, Codecs.forContract(stricter), "s.yaml").markdown()).get(6), "check");
+            List<List<String>> other = RunbookText.table(RunbookText.sections(offline(stricter, CompiledContract.forContract(stricter), "s.yaml").markdown()).get(6), "check");
             assertThat(row(other, "dead letters").get(1)).isEqualTo("dead_lettered ≤ 0.01% of events_read");
             assertThat(row(other, "threshold `poison-flood`").get(1)).endsWith("≤ 2%");
         }
@@ -301,11 +301,11 @@ class RunbookTest {
     @Nested
     class AContractThatLeavesQuestionsOpen {
         final Contract contract = parse(BARE);
-        final Codecs codecs = withoutInvariants(Codecs.forContract(contract));
+        final CompiledContract codecs = withoutInvariants(CompiledContract.forContract(contract));
         final Runbook runbook = offline(contract, codecs, "bare.yaml");
 
         @SuppressWarnings({"unchecked", "rawtypes"})
-        static Codecs withoutInvariants(Codecs c) {
+        static CompiledContract withoutInvariants(CompiledContract c) {
             return c.withProjection(new WithoutInvariants(c.projection()), List.of());
         }
 
@@ -332,7 +332,7 @@ class RunbookTest {
 
         @Test
         void theSampleProjectionsOwnInvariantsAnswerTheInvariantQuestion() {
-            Runbook withInvariants = offline(contract, Codecs.forContract(contract), "bare.yaml");
+            Runbook withInvariants = offline(contract, CompiledContract.forContract(contract), "bare.yaml");
             assertThat(withInvariants.unanswered()).hasSize(5).noneMatch(u -> u.contains("no invariants"));
         }
 
@@ -366,7 +366,7 @@ class RunbookTest {
         @Test
         void escapesWhatTheContractSays() {
             Contract c = parse(BARE.replace("name: bare", "name: \"<b>bare</b>\""));
-            String page = offline(c, Codecs.forContract(c), "bare.yaml").html();
+            String page = offline(c, CompiledContract.forContract(c), "bare.yaml").html();
             assertThat(page).doesNotContain("<b>bare</b>").contains("&lt;b&gt;bare&lt;/b&gt;");
         }
     }

@@ -19,7 +19,7 @@ import dev.reprise.pipeline.support.Counters;
 import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Failures;
 import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
 import dev.reprise.projection.Invariant;
@@ -79,7 +79,7 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
 
     private final Contract contract;
     private final RunPlan plan;
-    private final Codecs codecs;
+    private final CompiledContract codecs;
     private final Projection<S> projection;
     /** The projection's own invariants and the contract's CEL invariants. */
     private final List<Invariant<S>> invariants;
@@ -121,12 +121,12 @@ public final class ApplyStage<S extends SpecificRecord> implements Processor<byt
     static final int CONFLICT_SAMPLES = 20;
 
     /** @param recentStates projection states kept in memory per task ({@code reprise.apply.recent.states}); 0: a share of the heap */
-    public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
+    public ApplyStage(Contract contract, RunPlan plan, CompiledContract codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
                       Guardrails guardrails, int recentStates) {
         this(contract, plan, codecs, projection, referenceStoreName, viaRepartition, guardrails, recentStates, CounterFeed.NONE);
     }
 
-    public ApplyStage(Contract contract, RunPlan plan, Codecs codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
+    public ApplyStage(Contract contract, RunPlan plan, CompiledContract codecs, Projection<S> projection, String referenceStoreName, boolean viaRepartition,
                       Guardrails guardrails, int recentStates, CounterFeed feed) {
         this.recentStates = recentStates;
         this.guardrails = guardrails;

@@ -7,7 +7,7 @@ import dev.reprise.codec.PoisonRecordException;
 import dev.reprise.contract.Contract;
 import dev.reprise.pipeline.repartition.RoutedSerde;
 import dev.reprise.pipeline.support.Failures;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.projection.Event;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.avro.generic.GenericRecord;
@@ -35,20 +35,20 @@ public final class EventReader {
     public static final String WHERE = "no event could be made of this record (decode, upcast, key and id, validate)";
 
     private final Contract contract;
-    private final Codecs codecs;
+    private final CompiledContract codecs;
     private final EventDecoder decoder;
     /** Behind a repartition an event's value must fit in one repartition record. */
     private final boolean viaRepartition;
 
     /** @param decoder the decoder to use (the stage's asks the registry again with its retry settings) */
-    public EventReader(Contract contract, Codecs codecs, EventDecoder decoder) {
+    public EventReader(Contract contract, CompiledContract codecs, EventDecoder decoder) {
         this.contract = contract;
         this.codecs = codecs;
         this.decoder = decoder;
         this.viaRepartition = !contract.history().keyedByOrderingKey();
     }
 
-    public EventReader(Contract contract, Codecs codecs) {
+    public EventReader(Contract contract, CompiledContract codecs) {
         this(contract, codecs, codecs.newDecoder());
     }
 

@@ -16,7 +16,7 @@ import dev.reprise.pipeline.support.DeadLetters;
 import dev.reprise.pipeline.support.Failures;
 import dev.reprise.pipeline.support.Guardrails;
 import dev.reprise.pipeline.support.RunFence;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.upcast.UpcasterRegistry;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -55,7 +55,7 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
 
     private final Contract contract;
     private final RunPlan plan;
-    private final Codecs codecs;
+    private final CompiledContract codecs;
     private final Throttle throttle;
     private final Guardrails guardrails;
     /** This instance's metrics: told at each commit how much the partitions' counters grew. */
@@ -78,11 +78,11 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
     private GapCheck gapCheck;
     private final RunFence fence;
 
-    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails) {
+    public SourceStage(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle, Guardrails guardrails) {
         this(contract, plan, codecs, throttle, guardrails, CounterFeed.NONE);
     }
 
-    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed) {
+    public SourceStage(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed) {
         this(contract, plan, codecs, throttle, guardrails, feed, RunFence.NONE, RegistryRetry.DEFAULT);
     }
 
@@ -90,13 +90,13 @@ public final class SourceStage implements Processor<byte[], byte[], byte[], Rout
      * @param fence         checked when the task is assigned, before anything is processed
      * @param registryRetry how a schema id is asked again while the registry does not give it ({@code reprise.registry.retry.*})
      */
-    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence,
+    public SourceStage(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence,
                        RegistryRetry registryRetry) {
         this(contract, plan, codecs, throttle, guardrails, feed, fence, registryRetry, KafkaGapCheck::new);
     }
 
     /** @param gapChecks makes the check of skipped offsets from the application's configuration (tests give their own) */
-    public SourceStage(Contract contract, RunPlan plan, Codecs codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence,
+    public SourceStage(Contract contract, RunPlan plan, CompiledContract codecs, Throttle throttle, Guardrails guardrails, CounterFeed feed, RunFence fence,
                        RegistryRetry registryRetry, java.util.function.Function<Map<String, Object>, GapCheck> gapChecks) {
         this.fence = fence;
         this.gapChecks = gapChecks;

@@ -4,10 +4,9 @@ import dev.reprise.compat.CommitHook;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
 import dev.reprise.dedup.DedupSet;
-import dev.reprise.pipeline.apply.Emitted;
 import dev.reprise.pipeline.repartition.Routed;
 import dev.reprise.pipeline.support.Guardrails;
-import dev.reprise.plan.Codecs;
+import dev.reprise.plan.CompiledContract;
 import dev.reprise.plan.RunPlan;
 import dev.reprise.projection.Event;
 import dev.reprise.projection.InvalidEventException;
@@ -80,7 +79,7 @@ class ApplyStageTest {
     @Test
     void statesReachTheStoreAtTheCommitAndARejectedEventLeavesNoTrace() {
         Contract contract = ContractLoader.load(java.nio.file.Path.of("..", "config", "inventory.yaml").toAbsolutePath().normalize());
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         RunPlan plan = new RunPlan("run-apply", contract.name(), contract.hash(), contract.applicationId(), 0,
                 List.of(new RunPlan.PartitionRange("events", 0, 0, 100, 99)), 1);
         MockProcessorContext<byte[], Emitted> context = new MockProcessorContext<>();
@@ -128,7 +127,7 @@ class ApplyStageTest {
     @Test
     void anIdMetAgainWithOtherContentAfterTheTaskRestartedIsAConflictNamingBothPlaces() {
         Contract contract = ContractLoader.load(java.nio.file.Path.of("..", "config", "inventory.yaml").toAbsolutePath().normalize());
-        Codecs codecs = Codecs.forContract(contract);
+        CompiledContract codecs = CompiledContract.forContract(contract);
         RunPlan plan = new RunPlan("run-apply", contract.name(), contract.hash(), contract.applicationId(), 0,
                 List.of(new RunPlan.PartitionRange("events", 0, 0, 100, 99), new RunPlan.PartitionRange("events", 1, 0, 100, 99)), 1);
         MockProcessorContext<byte[], Emitted> context = new MockProcessorContext<>();
