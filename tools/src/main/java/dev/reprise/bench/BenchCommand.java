@@ -19,14 +19,13 @@ import java.util.concurrent.Callable;
                 + "seconds per million events by role (stream threads, GC/JIT/RocksDB, the broker), peak heap, RSS and RocksDB memory."},
         footer = {"", "Example:", "  reprise bench --events 1000000 --json"})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--events", defaultValue = "200000", description = "Events (default ${DEFAULT-VALUE}).")
-    long events;
+
+    @picocli.CommandLine.Mixin
+    dev.reprise.demo.HistoryOptions history = new dev.reprise.demo.HistoryOptions(200_000, 6);
 
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the measurements (default ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Source partitions (default ${DEFAULT-VALUE}).")
-    int partitions;
 
     @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml", description = "The inventory contract (default ${DEFAULT-VALUE}). Every key: reprise reference contract.")
     Path contract;
@@ -51,6 +50,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        long events = history.events();
+        int partitions = history.partitions();
         if (events < 100 || rounds < 1 || partitions < 1) {
             throw new IllegalArgumentException("expected --events >= 100, --rounds >= 1 and --partitions >= 1");
         }

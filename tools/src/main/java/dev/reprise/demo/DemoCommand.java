@@ -16,17 +16,9 @@ import java.util.concurrent.Callable;
                 "A tool of the inventory sample; to rehearse on your own history: reprise drill SCENARIO --contract YOURS.yaml --sample-keys N."},
         footer = {"", "Example:", "  reprise demo --events 200000 --duplicates 0.05 --json"})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--events", defaultValue = "100000", description = "Unique events to generate (default ${DEFAULT-VALUE}).")
-    long events;
 
-    @Option(names = "--duplicates", defaultValue = "0.02", description = "Extra copies per unique event, some in other partitions (default ${DEFAULT-VALUE}).")
-    double duplicates;
 
-    @Option(names = "--poison", defaultValue = "10", description = "Poison records to mix in (default ${DEFAULT-VALUE}).")
-    int poison;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the source topic (default ${DEFAULT-VALUE}).")
-    int partitions;
 
     @Option(names = "--contract", defaultValue = "${env:REPRISE_HOME:-.}/config/inventory.yaml",
             description = "The inventory contract (default ${DEFAULT-VALUE}). Every key: reprise reference contract.")
@@ -42,17 +34,16 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Write a live projection with N wrong keys and compare the rebuild with it: trusted, N projections changed.")
     int tamperLive;
 
-    @Option(names = "--keyed", description = "Write the history keyed by SKU with the default partitioner and replay it without a "
-            + "repartition (history.keyed_by_ordering_key: true).")
-    boolean keyed;
+
+    @picocli.CommandLine.Mixin
+    HistoryOptions history = new HistoryOptions(100_000, 6);
+
+    @picocli.CommandLine.Mixin
+    HistoryShape shape = new HistoryShape();
 
     @picocli.CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
 
-    @Option(names = "--scatter-keys", defaultValue = "0", paramLabel = "N",
-            description = "With --keyed: write N events to another partition than their SKU's, so the history is not keyed as promised: "
-                    + "the evidence must not be trusted.")
-    int scatterKeys;
 
     @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
             description = "Serve the replay's Prometheus metrics (/metrics), health (/health/live, /health/ready) and status (/status) on this "
@@ -61,12 +52,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (events < 1 || duplicates < 0 || duplicates > 10 || poison < 0 || partitions < 1 || partitions > 64 || tamperLive < 0) {
+        long events = history.events;
+        int partitions = history.partitions;
+        if (events < 1 || shape.duplicates < 0 || shape.duplicates > 10 || shape.poison < 0 || partitions < 1 || partitions > 64 || tamperLive < 0) {
             throw new IllegalArgumentException("expected --events >= 1, 0 <= --duplicates <= 10, --poison >= 0, 1 <= --partitions <= 64 and --tamper-live >= 0");
         }
-        GenerateCommand.checkScatter(keyed, scatterKeys, events, partitions);
-        Demo.Result result = new Demo(System.err, metricsPort).run(new Demo.Options(events, duplicates, poison, partitions, contract, injectBug, tamperLive,
-                keyed, scatterKeys, keyOptions.keySpace(events)));
+        shape.check(events, partitions);
+        Demo.Result result = new Demo(System.err, metricsPort).run(new Demo.Options(events, shape.duplicates, shape.poison, partitions, contract, injectBug,
+                tamperLive, shape.keyed, shape.scatterKeys, keyOptions.keySpace(events)));
         if (json) {
             System.out.println(Json.of(result.evidence()));
         } else {

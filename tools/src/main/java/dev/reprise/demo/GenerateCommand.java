@@ -32,28 +32,20 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--events", defaultValue = "100000", description = "Unique events (default ${DEFAULT-VALUE}).")
-    long events;
 
-    @Option(names = "--duplicates", defaultValue = "0.02", description = "Extra copies per unique event (default ${DEFAULT-VALUE}).")
-    double duplicates;
 
-    @Option(names = "--poison", defaultValue = "10", description = "Poison records (default ${DEFAULT-VALUE}).")
-    int poison;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions when the topic is created (default ${DEFAULT-VALUE}).")
-    int partitions;
 
-    @Option(names = "--keyed", description = "Write every record to its SKU's partition as the default partitioner chooses it: a history "
-            + "keyed by the ordering key (replay it with history.keyed_by_ordering_key: true).")
-    boolean keyed;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
+    HistoryOptions history = new HistoryOptions(100_000, 6);
+
+    @Mixin
+    HistoryShape shape = new HistoryShape();
+
+    @Mixin
     KeyOptions keyOptions = new KeyOptions();
 
-    @Option(names = "--scatter-keys", defaultValue = "0", paramLabel = "N",
-            description = "With --keyed: write N events to another partition than their SKU's, so the history is not keyed as promised.")
-    int scatterKeys;
 
     /** --scatter-keys only makes sense in a keyed history of at least two partitions, and for at most every event. */
     static void checkScatter(boolean keyed, int scatterKeys, long events, int partitions) {
@@ -70,7 +62,10 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        checkScatter(keyed, scatterKeys, events, partitions);
+        long events = history.events();
+        int partitions = history.partitions();
+        boolean keyed = shape.keyed;
+        shape.check(events, partitions);
         Contract contract = cluster.loadContract();
         CompiledContract codecs = CompiledContract.forContract(contract);
         if (!(codecs.resolver() instanceof LocalIdMap ids)) {
@@ -95,9 +90,9 @@ public final class GenerateCommand implements Callable<Integer> {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         InventoryGenerator.Generated g;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            InventoryGenerator.Options options = InventoryGenerator.Options.of(events, duplicates, poison, actualPartitions)
+            InventoryGenerator.Options options = InventoryGenerator.Options.of(events, shape.duplicates, shape.poison, actualPartitions)
                     .keys(keyOptions.keySpace(events));
-            g = new InventoryGenerator(codecs.catalog(), ids).write(producer, topic, keyed ? options.keyed(scatterKeys) : options);
+            g = new InventoryGenerator(codecs.catalog(), ids).write(producer, topic, keyed ? options.keyed(shape.scatterKeys) : options);
         }
         System.out.printf("Wrote %,d unique events (by version %s), %,d duplicate copies and %,d poison records to %s (%d partitions); %,d SKUs%n",
                 g.events(), g.byVersion(), g.duplicates(), g.poison(), topic, actualPartitions, g.truth().size());

@@ -40,11 +40,10 @@ public final class DrillCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "crash, instance-loss, broker-restart, poison, duplicate-storm, evidence or all.")
     String scenario;
 
-    @Option(names = "--events", defaultValue = "20000", description = "Unique events of the drill's history (default ${DEFAULT-VALUE}).")
-    long events;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the drill's history (default ${DEFAULT-VALUE}).")
-    int partitions;
+
+    @picocli.CommandLine.Mixin
+    dev.reprise.demo.HistoryOptions history = new dev.reprise.demo.HistoryOptions(20_000, 4);
 
     @Option(names = "--kills", defaultValue = "3", description = "SIGKILLs of the crash drill, at least 3 (default ${DEFAULT-VALUE}).")
     int kills;
@@ -136,7 +135,7 @@ public final class DrillCommand implements Callable<Integer> {
             ClusterCheck.requireReachable(clientConfig, timeout);
         }
         Drill.Sampling sampling = sampling();
-        Drill.Result result = new Drill(System.err).run(new Drill.Options(scenarios, events, partitions, s, kills, contract, clientConfig, user,
+        Drill.Result result = new Drill(System.err).run(new Drill.Options(scenarios, history.events(), history.partitions(), s, kills, contract, clientConfig, user,
                 sampling));
         if (json) {
             System.out.println(Json.of(result.json()));
