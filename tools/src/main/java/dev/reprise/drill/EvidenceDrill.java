@@ -349,28 +349,11 @@ final class EvidenceDrill {
     /** Two events with one id and different content, for one SKU: a conflict, not a duplicate. */
     private static Mutant reusedEventId(Drill.Base b) {
         String name = "reused-event-id";
-        Workbench wb = b.wb();
         if (b.sampled()) {
             return reusedEventIdSample(b, name, false);
         }
-        String source = wb.prefix + "reused-id";
-        wb.createTopic(source, wb.partitions, false);
-        InventoryGenerator.Options gen = new InventoryGenerator.Options(Math.min(b.options().events(), 5_000), 0.02, 0, wb.partitions,
-                50, b.options().seed());
-        try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
-            InventoryGenerator generator = wb.generator();
-            generator.write(producer, source, gen);
-            long now = System.currentTimeMillis();
-            producer.send(new ProducerRecord<>(source, 0, now, "SKU-00001".getBytes(StandardCharsets.UTF_8),
-                    generator.encode(3, "drill-reused-id", "SKU-00001", "RECEIVED", 50, "WH1/A-1", now)));
-            producer.send(new ProducerRecord<>(source, 0, now + 1, "SKU-00001".getBytes(StandardCharsets.UTF_8),
-                    generator.encode(3, "drill-reused-id", "SKU-00001", "RECEIVED", 5_000, "WH1/A-1", now + 1)));
-            producer.flush();
-        }
-        Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", ""));
-        RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
-        return verdictMutant(name, "event id drill-reused-id written twice for SKU-00001, with quantity 50 and then 5,000", e,
-                "event_ids_name_one_event");
+        return reusedIdOnGeneratedHistory(b, name, "reused-id", "SKU-00001", "SKU-00001", 5_000,
+                "event id drill-" + name + " written twice for SKU-00001, with quantity 50 and then 5,000");
     }
 
     /**
@@ -379,39 +362,45 @@ final class EvidenceDrill {
      */
     private static Mutant reusedEventIdAcrossTasks(Drill.Base b) {
         String name = "reused-event-id-across-tasks";
-        Workbench wb = b.wb();
         if (b.sampled()) {
             return reusedEventIdSample(b, name, true);
         }
-        String source = wb.prefix + "reused-id-tasks";
-        wb.createTopic(source, wb.partitions, false);
-        InventoryGenerator.Options gen = new InventoryGenerator.Options(Math.min(b.options().events(), 5_000), 0.02, 0, wb.partitions,
-                50, b.options().seed());
-        String first = null;
+        int tasks = b.wb().partitions;
+        String first = "SKU-X0";
         String second = null;
-        for (int i = 0; second == null; i++) {
+        for (int i = 1; second == null; i++) {
             String sku = "SKU-X" + i;
-            int task = dev.reprise.compat.Partitions.ofKey(sku.getBytes(StandardCharsets.UTF_8), wb.partitions);
-            if (first == null) {
-                first = sku;
-            } else if (task != dev.reprise.compat.Partitions.ofKey(first.getBytes(StandardCharsets.UTF_8), wb.partitions)) {
+            if (dev.reprise.compat.Partitions.ofKey(sku.getBytes(StandardCharsets.UTF_8), tasks)
+                    != dev.reprise.compat.Partitions.ofKey(first.getBytes(StandardCharsets.UTF_8), tasks)) {
                 second = sku;
             }
         }
+        return reusedIdOnGeneratedHistory(b, name, "reused-id-tasks", first, second, 50, "event id drill-" + name + " written for " + first
+                + " and for " + second + ", whose events go to different apply tasks");
+    }
+
+    /** The generated history, then one event id on two events: of {@code firstKey} (quantity 50) and of {@code secondKey}. */
+    private static Mutant reusedIdOnGeneratedHistory(Drill.Base b, String name, String topic, String firstKey, String secondKey,
+                                                     int secondQuantity, String fault) {
+        Workbench wb = b.wb();
+        String source = wb.prefix + topic;
+        wb.createTopic(source, wb.partitions, false);
+        InventoryGenerator.Options gen = new InventoryGenerator.Options(Math.min(b.options().events(), 5_000), 0.02, 0, wb.partitions,
+                50, b.options().seed());
+        String id = "drill-" + name;
         try (KafkaProducer<byte[], byte[]> producer = wb.producer()) {
             InventoryGenerator generator = wb.generator();
             generator.write(producer, source, gen);
             long now = System.currentTimeMillis();
-            producer.send(new ProducerRecord<>(source, 0, now, first.getBytes(StandardCharsets.UTF_8),
-                    generator.encode(3, "drill-reused-id-across-tasks", first, "RECEIVED", 50, "WH1/A-1", now)));
-            producer.send(new ProducerRecord<>(source, 0, now + 1, second.getBytes(StandardCharsets.UTF_8),
-                    generator.encode(3, "drill-reused-id-across-tasks", second, "RECEIVED", 50, "WH1/A-1", now + 1)));
+            producer.send(new ProducerRecord<>(source, 0, now, firstKey.getBytes(StandardCharsets.UTF_8),
+                    generator.encode(3, id, firstKey, "RECEIVED", 50, "WH1/A-1", now)));
+            producer.send(new ProducerRecord<>(source, 0, now + 1, secondKey.getBytes(StandardCharsets.UTF_8),
+                    generator.encode(3, id, secondKey, "RECEIVED", secondQuantity, "WH1/A-1", now + 1)));
             producer.flush();
         }
         Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", ""));
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
-        return verdictMutant(name, "event id drill-reused-id-across-tasks written for " + first + " and for " + second
-                + ", whose events go to different apply tasks", e, "event_ids_name_one_event");
+        return verdictMutant(name, fault, e, "event_ids_name_one_event");
     }
 
     /** An instance started with the plan of a run that another run has replaced: it must not read for the new run. */
