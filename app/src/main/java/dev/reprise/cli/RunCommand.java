@@ -49,6 +49,14 @@ public class RunCommand implements Callable<Integer> {
                     + "(default: $REPRISE_INSTANCE_ID, else none).")
     String instanceId;
 
+    @Option(names = "--timings", description = "At the end, print on stderr when each phase ended, in ms since the process started: "
+            + "JVM and command line, contract and schemas, cluster check, plan, offsets, Kafka Streams' start, first record, final "
+            + "evidence, close; and the fixed part (command to first record, final evidence to exit) beside the replay itself.")
+    boolean timings;
+
+    /** When each phase of this command ended ({@code --timings}). */
+    private final dev.reprise.ops.PhaseClock clock = dev.reprise.ops.PhaseClock.sinceProcessStart();
+
     /** Which run this command runs ({@link ReplayRunner#prepare}); {@code replay} decides otherwise. */
     ReplayRunner.Prepared prepare(ReplayRunner runner, Admin admin) {
         return runner.prepare(admin);
@@ -91,16 +99,45 @@ public class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        clock.mark("JVM started, command line read");
         Contract contract = cluster.loadContract();
+        clock.mark("contract loaded");
         Codecs codecs = Codecs.forContract(contract);
+        clock.mark("schemas, upcasters and projection loaded");
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort == null ? MetricsServer.DEFAULT_PORT : metricsPort,
                 metricsPort != null, System.err)) {
+            clock.mark("metrics endpoint up");
             int code = run(contract, codecs, planned, watch);
+            printTimings();
             lingerForTheScrape(watch, code);
             return code;
         }
     }
+
+    /** The phases under --timings, and the fixed part of the command beside the replay itself. */
+    private void printTimings() {
+        if (!timings) {
+            return;
+        }
+        clock.mark("verdict printed");
+        java.util.Map<String, Long> at = new java.util.HashMap<>();
+        clock.marks().forEach(m -> at.put(m.phase(), m.atMillis()));
+        StringBuilder out = new StringBuilder(clock.render());
+        Long first = at.get(FIRST_RECORD);
+        Long written = at.get(FINAL_EVIDENCE);
+        Long printed = at.get("verdict printed");
+        if (first != null && written != null && first >= 0) {
+            out.append(String.format(java.util.Locale.ROOT, "  fixed: command to first record %d ms + final evidence to verdict printed %d ms = %d ms; "
+                    + "first record to final evidence %d ms; the JVM's exit follows%n", first, printed - written, first + printed - written, written - first));
+        } else {
+            out.append("  the run's first record was read before this process started (a continued run): no fixed part to show\n");
+        }
+        System.err.print(out);
+    }
+
+    static final String FIRST_RECORD = "first record read (evidence started_at)";
+    static final String FINAL_EVIDENCE = "final evidence written (evidence ended_at)";
 
     /**
      * Keeps the metrics endpoint up for {@code --metrics-linger} after the verdict: a bounded run's process exits on its verdict,
@@ -138,11 +175,13 @@ public class RunCommand implements Callable<Integer> {
 
     private int run(Contract contract, Codecs codecs, RunPlan planned, RunWatch watch) throws IOException {
         Map<String, Object> clientConfig = cluster.clientConfig();
+        clock.mark("cluster reached (cluster check)");
         Files.createDirectories(stateDir);
         Map<String, Object> overrides = instanceId == null || instanceId.isBlank() ? Map.of()
                 : Map.of(org.apache.kafka.streams.StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                         instanceId.trim());
-        ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, overrides);
+        ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, overrides).timedBy(clock);
+        clock.mark("runner ready (settings, signing key)");
         RunPlan plan;
         try (Admin admin = runner.admin()) {
             if (planFile != null) {
@@ -199,6 +238,7 @@ public class RunCommand implements Callable<Integer> {
             dev.reprise.plan.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                     .ifPresent(w -> System.err.println("warning: " + w));
             Files.writeString(stateDir.resolve("run-plan.json"), plan.toJson());
+            clock.mark("plan saved, evidence topic checked");
         }
         // Continuous mode: Ctrl-C or SIGTERM stops following new events; the evidence of the catch-up is printed.
         java.util.concurrent.CountDownLatch printed = new java.util.concurrent.CountDownLatch(1);
@@ -215,6 +255,10 @@ public class RunCommand implements Callable<Integer> {
             evidence = runner.runObserved(plan, watch.observer());
         } finally {
             watch.endLine();
+        }
+        if (evidence.getStartedAt() != null && evidence.getEndedAt() != null) {
+            clock.markAt(FIRST_RECORD, evidence.getStartedAt().toEpochMilli());
+            clock.markAt(FINAL_EVIDENCE, evidence.getEndedAt().toEpochMilli());
         }
         System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
         System.out.flush();
