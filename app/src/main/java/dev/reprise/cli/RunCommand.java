@@ -100,6 +100,14 @@ public class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         clock.mark("JVM started, command line read");
+        // The cluster check waits on the network while the contract, its schemas and checks load (CPU): both at once. Its
+        // answer is taken after them, so an invalid contract is still reported first, whatever the cluster does.
+        java.util.concurrent.CompletableFuture<Map<String, Object>> reachable = java.util.concurrent.CompletableFuture.supplyAsync(
+                cluster::clientConfig, task -> {
+                    Thread t = new Thread(task, "reprise-cluster-check");
+                    t.setDaemon(true);
+                    t.start();
+                });
         Contract contract = cluster.loadContract();
         clock.mark("contract loaded");
         Codecs codecs = Codecs.forContract(contract);
@@ -108,7 +116,7 @@ public class RunCommand implements Callable<Integer> {
         try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort == null ? MetricsServer.DEFAULT_PORT : metricsPort,
                 metricsPort != null, System.err)) {
             clock.mark("metrics endpoint up");
-            int code = run(contract, codecs, planned, watch);
+            int code = run(contract, codecs, planned, watch, answer(reachable));
             printTimings();
             lingerForTheScrape(watch, code);
             return code;
@@ -173,9 +181,23 @@ public class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Contract contract, Codecs codecs, RunPlan planned, RunWatch watch) throws IOException {
-        Map<String, Object> clientConfig = cluster.clientConfig();
-        clock.mark("cluster reached (cluster check)");
+    /** The cluster check's result, or its failure as the check itself throws it (unreachable, a malformed setting). */
+    private static Map<String, Object> answer(java.util.concurrent.CompletableFuture<Map<String, Object>> reachable) {
+        try {
+            return reachable.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    private int run(Contract contract, Codecs codecs, RunPlan planned, RunWatch watch, Map<String, Object> clientConfig) throws IOException {
+        clock.mark("cluster reached (cluster check, beside the contract's loading)");
         Files.createDirectories(stateDir);
         Map<String, Object> overrides = instanceId == null || instanceId.isBlank() ? Map.of()
                 : Map.of(org.apache.kafka.streams.StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
