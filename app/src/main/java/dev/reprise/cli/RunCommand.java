@@ -138,6 +138,8 @@ public class RunCommand implements Callable<Integer> {
         if (first != null && written != null && first >= 0) {
             out.append(String.format(java.util.Locale.ROOT, "  fixed: command to first record %d ms + final evidence to verdict printed %d ms = %d ms; "
                     + "first record to final evidence %d ms; the JVM's exit follows%n", first, printed - written, first + printed - written, written - first));
+        } else if (first == null) {
+            out.append("  this command replayed nothing (the run was already complete): no fixed part to show\n");
         } else {
             out.append("  the run's first record was read before this process started (a continued run): no fixed part to show\n");
         }
