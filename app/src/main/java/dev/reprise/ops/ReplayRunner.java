@@ -245,6 +245,14 @@ public final class ReplayRunner {
      * means "a complete run of this contract, now".
      */
     public Prepared prepareReplay(Admin admin) {
+        // The new plan is made while the run in force is read: planning only reads the cluster, and a replay needs the plan
+        // unless it resumes an unfinished run (then the plan made here is dropped, its failure too).
+        java.util.concurrent.CompletableFuture<RunPlan> planning = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> new dev.reprise.plan.Planner(admin, clientConfig).plan(contract), task -> {
+                    Thread t = new Thread(task, "reprise-replay-plan");
+                    t.setDaemon(true);
+                    t.start();
+                });
         Optional<RunStore.Current> current = new RunStore(contract, clientConfig).inForce(admin);
         clock.mark("run in force read");
         if (current.isPresent() && current.get().plan().contractHash().equals(contract.hash())) {
@@ -256,8 +264,8 @@ public final class ReplayRunner {
                 return resumed;
             }
         }
-        RunPlan next = new dev.reprise.plan.Planner(admin, clientConfig).plan(contract);
-        clock.mark("run planned");
+        RunPlan next = planned(planning);
+        clock.mark("run planned (beside the run in force's read)");
         begin(admin, current.map(c -> c.plan().runId()), next);
         clock.mark("run recorded, topics created, group's offsets set");
         return new Prepared(next, "new", null);
@@ -376,6 +384,21 @@ public final class ReplayRunner {
                     .withTimeout(Duration.ofSeconds(60)));
             fence.close();
             clock.mark("Kafka Streams closed");
+        }
+    }
+
+    /** The plan made on another thread, or its failure as the planner threw it (an invalid scope: exit 2). */
+    private static RunPlan planned(java.util.concurrent.CompletableFuture<RunPlan> planning) {
+        try {
+            return planning.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
         }
     }
 
