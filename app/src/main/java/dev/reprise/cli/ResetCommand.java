@@ -47,6 +47,12 @@ public final class ResetCommand implements Callable<Integer> {
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         Map<String, Object> clientConfig = cluster.clientConfig();
         try (Admin admin = Admin.create(clientConfig)) {
+            // A plan file is the plan 'reprise plan --out' printed: planned once, reset with it, never planned again here.
+            java.util.Optional<String> refused = planned == null ? java.util.Optional.empty() : PlanFile.refusal(planFile, planned, contract, admin);
+            if (refused.isPresent()) {
+                System.err.println("reprise reset: " + refused.get() + ". Nothing was changed.");
+                return ExitCodes.INVALID_INPUT;
+            }
             RunPlan plan = planned != null ? planned : new Planner(admin, clientConfig).plan(contract);
             GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
             // The run in force now: --execute replaces it only if no other command replaced it in the meantime.

@@ -49,6 +49,14 @@ public class RunCommand implements Callable<Integer> {
                     + "(default: $REPRISE_INSTANCE_ID, else none).")
     String instanceId;
 
+    @Option(names = "--timings", description = "At the end, print on stderr when each phase ended, in ms since the process started: "
+            + "JVM and command line, contract and schemas, cluster check, plan, offsets, Kafka Streams' start, first record, final "
+            + "evidence, close; and the fixed part (command to first record, final evidence to exit) beside the replay itself.")
+    boolean timings;
+
+    /** When each phase of this command ended ({@code --timings}). */
+    private final dev.reprise.runner.PhaseClock clock = dev.reprise.runner.PhaseClock.sinceProcessStart();
+
     /** Which run this command runs ({@link ReplayRunner#prepare}); {@code replay} decides otherwise. */
     ReplayRunner.Prepared prepare(ReplayRunner runner, Admin admin) {
         return runner.prepare(admin);
@@ -91,16 +99,55 @@ public class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        clock.mark("JVM started, command line read");
+        // The cluster check waits on the network while the contract, its schemas and checks load (CPU): both at once. Its
+        // answer is taken after them, so an invalid contract is still reported first, whatever the cluster does.
+        java.util.concurrent.CompletableFuture<Map<String, Object>> reachable = java.util.concurrent.CompletableFuture.supplyAsync(
+                cluster::clientConfig, task -> {
+                    Thread t = new Thread(task, "reprise-cluster-check");
+                    t.setDaemon(true);
+                    t.start();
+                });
         Contract contract = cluster.loadContract();
+        clock.mark("contract loaded");
         CompiledContract codecs = CompiledContract.forContract(contract);
+        clock.mark("schemas, upcasters and projection loaded");
         RunPlan planned = planFile == null ? null : PlanFile.read(planFile);
         try (RunWatch watch = RunWatch.start(contract.applicationId(), metricsPort == null ? MetricsServer.DEFAULT_PORT : metricsPort,
                 metricsPort != null, System.err)) {
-            int code = run(contract, codecs, planned, watch);
+            clock.mark("metrics endpoint up");
+            int code = run(contract, codecs, planned, watch, answer(reachable));
+            printTimings();
             lingerForTheScrape(watch, code);
             return code;
         }
     }
+
+    /** The phases under --timings, and the fixed part of the command beside the replay itself. */
+    private void printTimings() {
+        if (!timings) {
+            return;
+        }
+        clock.mark("verdict printed");
+        java.util.Map<String, Long> at = new java.util.HashMap<>();
+        clock.marks().forEach(m -> at.put(m.phase(), m.atMillis()));
+        StringBuilder out = new StringBuilder(clock.render());
+        Long first = at.get(FIRST_RECORD);
+        Long written = at.get(FINAL_EVIDENCE);
+        Long printed = at.get("verdict printed");
+        if (first != null && written != null && first >= 0) {
+            out.append(String.format(java.util.Locale.ROOT, "  fixed: command to first record %d ms + final evidence to verdict printed %d ms = %d ms; "
+                    + "first record to final evidence %d ms; the JVM's exit follows%n", first, printed - written, first + printed - written, written - first));
+        } else if (first == null) {
+            out.append("  this command replayed nothing (the run was already complete): no fixed part to show\n");
+        } else {
+            out.append("  the run's first record was read before this process started (a continued run): no fixed part to show\n");
+        }
+        System.err.print(out);
+    }
+
+    static final String FIRST_RECORD = "first record read (evidence started_at)";
+    static final String FINAL_EVIDENCE = "final evidence written (evidence ended_at)";
 
     /**
      * Keeps the metrics endpoint up for {@code --metrics-linger} after the verdict: a bounded run's process exits on its verdict,
@@ -136,13 +183,29 @@ public class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Contract contract, CompiledContract codecs, RunPlan planned, RunWatch watch) throws IOException {
-        Map<String, Object> clientConfig = cluster.clientConfig();
+    /** The cluster check's result, or its failure as the check itself throws it (unreachable, a malformed setting). */
+    private static Map<String, Object> answer(java.util.concurrent.CompletableFuture<Map<String, Object>> reachable) {
+        try {
+            return reachable.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    private int run(Contract contract, CompiledContract codecs, RunPlan planned, RunWatch watch, Map<String, Object> clientConfig) throws IOException {
+        clock.mark("cluster reached (cluster check, beside the contract's loading)");
         Files.createDirectories(stateDir);
         Map<String, Object> overrides = instanceId == null || instanceId.isBlank() ? Map.of()
                 : Map.of(org.apache.kafka.streams.StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                         instanceId.trim());
-        ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, overrides);
+        ReplayRunner runner = new ReplayRunner(contract, codecs, clientConfig, stateDir, overrides).timedBy(clock);
+        clock.mark("runner ready (settings, signing key)");
         RunPlan plan;
         try (Admin admin = runner.admin()) {
             if (planFile != null) {
@@ -199,6 +262,7 @@ public class RunCommand implements Callable<Integer> {
             dev.reprise.evidence.io.EvidenceTopic.retentionWarning(admin, contract.evidence().topic())
                     .ifPresent(w -> System.err.println("warning: " + w));
             Files.writeString(stateDir.resolve("run-plan.json"), plan.toJson());
+            clock.mark("plan saved, evidence topic checked");
         }
         // Continuous mode: Ctrl-C or SIGTERM stops following new events; the evidence of the catch-up is printed.
         java.util.concurrent.CountDownLatch printed = new java.util.concurrent.CountDownLatch(1);
@@ -215,6 +279,10 @@ public class RunCommand implements Callable<Integer> {
             evidence = runner.runObserved(plan, watch.observer());
         } finally {
             watch.endLine();
+        }
+        if (evidence.getStartedAt() != null && evidence.getEndedAt() != null) {
+            clock.markAt(FIRST_RECORD, evidence.getStartedAt().toEpochMilli());
+            clock.markAt(FINAL_EVIDENCE, evidence.getEndedAt().toEpochMilli());
         }
         System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
         System.out.flush();

@@ -78,8 +78,10 @@ public final class Planner {
                 }
             }
         }
+        // Both lists are asked for at once (one round trip instead of two).
+        java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> latestAsync = inParallel(() -> offsets(partitions, OffsetSpec.latest()));
         Map<TopicPartition, Long> earliest = offsets(partitions, OffsetSpec.earliest());
-        Map<TopicPartition, Long> latest = offsets(partitions, OffsetSpec.latest());
+        Map<TopicPartition, Long> latest = joined(latestAsync);
         Map<TopicPartition, Long> starts = resolve(contract.scope().from(), partitions, earliest, latest, true);
         Map<TopicPartition, Long> ends = resolve(contract.scope().to(), partitions, earliest, latest, false);
         List<RunPlan.PartitionRange> ranges = new ArrayList<>();
@@ -93,14 +95,15 @@ public final class Planner {
                 }
                 bounds.put(tp, new long[]{start, end});
             }
-            Map<TopicPartition, Long> firsts = firstDataOffsets(consumer, bounds);
-            Map<TopicPartition, long[]> withData = new HashMap<>();
-            firsts.forEach((tp, first) -> {
-                if (first >= 0) {
-                    withData.put(tp, new long[]{first, bounds.get(tp)[1]});
+            // The last records are looked for over the whole range [start, end), with a consumer of their own, while this one
+            // reads the first records: the last record of [first, end) is the last of [start, end), as nothing is seen before first.
+            java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> lastsAsync = inParallel(() -> {
+                try (KafkaConsumer<byte[], byte[]> backwards = consumer()) {
+                    return lastDataOffsets(backwards, bounds);
                 }
             });
-            Map<TopicPartition, Long> lasts = lastDataOffsets(consumer, withData);
+            Map<TopicPartition, Long> firsts = firstDataOffsets(consumer, bounds);
+            Map<TopicPartition, Long> lasts = joined(lastsAsync);
             for (TopicPartition tp : partitions) {
                 long start = bounds.get(tp)[0];
                 long end = bounds.get(tp)[1];
@@ -112,6 +115,30 @@ public final class Planner {
         int repartition = contract.history().keyedByOrderingKey() ? maxPartitions
                 : contract.processing().repartitionPartitions() != null ? contract.processing().repartitionPartitions() : maxPartitions;
         return new RunPlan(runId, contract.name(), contract.hash(), contract.applicationId(), createdAt, ranges, repartition);
+    }
+
+    /** Runs {@code read} on a thread of its own (a daemon: it never holds up the JVM's exit). */
+    private static <T> java.util.concurrent.CompletableFuture<T> inParallel(java.util.function.Supplier<T> read) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(read, task -> {
+            Thread t = new Thread(task, "reprise-planner");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** The parallel read's result, or its failure as the read threw it. */
+    private static <T> T joined(java.util.concurrent.CompletableFuture<T> read) {
+        try {
+            return read.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     private Map<String, TopicDescription> describe(List<String> names) {

@@ -221,6 +221,9 @@ public final class RunStore {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        // Read to the end, where a fetch with nothing more to return (the last offsets are transaction markers) would wait
+        // fetch.max.wait.ms, 500 ms by default, before it answers: read on every start of run, replay and reset.
+        config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic(), 0);
             consumer.assign(List.of(tp));

@@ -65,6 +65,8 @@ public final class ReplayRunner {
     private final StopSignal stop = new StopSignal();
     /** Signs the evidence this process writes, or marks it unsigned; its public key also picks out the run's own records. */
     private final dev.reprise.evidence.EvidenceSignature.Signer signer;
+    /** Where the phases of this command are marked ({@code --timings}); a clock nobody reads by default. */
+    private PhaseClock clock = PhaseClock.sinceProcessStart();
 
     /** Set by {@link #stop()} from another thread; read by the supervisor. */
     static final class StopSignal {
@@ -102,6 +104,12 @@ public final class ReplayRunner {
         codecs.projectionFormat().prepare();
     }
 
+    /** Marks this runner's phases (plan, offsets, Kafka Streams' start and close) on {@code clock}; returns this runner. */
+    public ReplayRunner timedBy(PhaseClock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock);
+        return this;
+    }
+
     /** Kafka Streams settings Reprise chooses for a replay ({@link StreamsSettings}). */
     public static Map<String, Object> replayDefaults() {
         return StreamsSettings.replayDefaults();
@@ -126,9 +134,11 @@ public final class ReplayRunner {
         topics.add(new NewTopic(contract.evidence().topic(), Optional.of(1), Optional.empty())
                 .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1")));
         topics.add(new NewTopic(contract.deadLetter().topic(), Optional.of(plan.repartitionPartitions()), Optional.empty()));
+        // One request for the three: each of Kafka's answers is waited for in turn, by topic, as before.
+        Map<String, org.apache.kafka.common.KafkaFuture<Void>> created = admin.createTopics(topics).values();
         for (NewTopic topic : topics) {
             try {
-                admin.createTopics(List.of(topic)).all().get();
+                created.get(topic.name()).get();
                 LOG.info("Created topic {}", topic.name());
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException denied) {
@@ -196,12 +206,19 @@ public final class ReplayRunner {
      */
     public Prepared prepare(Admin admin) {
         prepareOutputs();
-        RunStore store = new RunStore(contract, clientConfig);
+        Optional<RunStore.Current> current = new RunStore(contract, clientConfig).inForce(admin);
+        clock.mark("run in force read");
+        return prepare(admin, current);
+    }
+
+    /** As {@link #prepare(Admin)}, with the run in force the caller has just read. */
+    private Prepared prepare(Admin admin, Optional<RunStore.Current> current) {
         GroupOffsets group = new GroupOffsets(admin, contract.applicationId());
-        Optional<RunStore.Current> current = store.inForce(admin);
         if (current.isEmpty()) {
             RunPlan plan = new dev.reprise.plan.Planner(admin, clientConfig).plan(contract);
+            clock.mark("run planned");
             begin(admin, Optional.empty(), plan);
+            clock.mark("run recorded, topics created, group's offsets set");
             return new Prepared(plan, "new", null);
         }
         RunPlan plan = current.get().plan();
@@ -240,15 +257,29 @@ public final class ReplayRunner {
      * means "a complete run of this contract, now".
      */
     public Prepared prepareReplay(Admin admin) {
+        // The new plan is made while the run in force is read: planning only reads the cluster, and a replay needs the plan
+        // unless it resumes an unfinished run (then the plan made here is dropped, its failure too).
+        java.util.concurrent.CompletableFuture<RunPlan> planning = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> new dev.reprise.plan.Planner(admin, clientConfig).plan(contract), task -> {
+                    Thread t = new Thread(task, "reprise-replay-plan");
+                    t.setDaemon(true);
+                    t.start();
+                });
         Optional<RunStore.Current> current = new RunStore(contract, clientConfig).inForce(admin);
+        clock.mark("run in force read");
         if (current.isPresent() && current.get().plan().contractHash().equals(contract.hash())) {
-            Prepared resumed = prepare(admin);
+            // The run in force just read is the one resumed: it is read once. Whatever changes it from here on is caught
+            // by the compare-and-set of begin() and, once running, by the run fence.
+            prepareOutputs();
+            Prepared resumed = prepare(admin, current);
             if (!resumed.how().equals("complete")) {
                 return resumed;
             }
         }
-        RunPlan next = new dev.reprise.plan.Planner(admin, clientConfig).plan(contract);
+        RunPlan next = planned(planning);
+        clock.mark("run planned (beside the run in force's read)");
         begin(admin, current.map(c -> c.plan().runId()), next);
+        clock.mark("run recorded, topics created, group's offsets set");
         return new Prepared(next, "new", null);
     }
 
@@ -294,7 +325,18 @@ public final class ReplayRunner {
         return run(plan, observer, true);
     }
 
-    private RecoveryEvidence run(RunPlan plan, RunObserver observer, boolean readsProgress) {
+    private RecoveryEvidence run(RunPlan plan, RunObserver outside, boolean readsProgress) {
+        RunObserver observer = RunObserver.all(List.of(outside, new RunObserver() {
+            @Override
+            public void running(KafkaStreams streams) {
+                clock.mark("Kafka Streams RUNNING (group joined, tasks assigned)");
+            }
+
+            @Override
+            public void closing(KafkaStreams streams) {
+                clock.mark("final evidence seen, Kafka Streams closing");
+            }
+        }));
         // Refuses to start on Kafka Streams or RocksDB versions whose internals Reprise was not verified with.
         dev.reprise.compat.KafkaInternals.check();
         if (!signer.signs()) {
@@ -335,12 +377,10 @@ public final class ReplayRunner {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         observer.created(plan, streams);
+        clock.mark("topology built, Kafka Streams created");
         Control control = new Control(contract, clientConfig);
-        try (Admin admin = admin()) {
-            control.ensureTopic(admin);
-        }
         try (Admin admin = admin(); EvidenceChannel evidence = new EvidenceChannel(contract, clientConfig, plan, evidenceCodec, signer);
-             Control.Follower follower = control.follow(plan.runId())) {
+             Control.Follower follower = follow(control, admin, plan)) {
             Supervisor.Parts parts = new Supervisor.Parts(contract, plan, streams, throttle, guardrails, admin, control, follower, evidence,
                     evidenceSubtopology, failure, observer, readsProgress);
             return new Supervisor(parts, stop, RepriseConfig.of(streamsProperties()).stallTimeoutMs()).supervise();
@@ -355,7 +395,29 @@ public final class ReplayRunner {
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(60)));
             fence.close();
+            clock.mark("Kafka Streams closed");
         }
+    }
+
+    /** The plan made on another thread, or its failure as the planner threw it (an invalid scope: exit 2). */
+    private static RunPlan planned(java.util.concurrent.CompletableFuture<RunPlan> planning) {
+        try {
+            return planning.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** The control topic's follower, once the topic exists (one admin client for both). */
+    private static Control.Follower follow(Control control, Admin admin, RunPlan plan) {
+        control.ensureTopic(admin);
+        return control.follow(plan.runId());
     }
 
     private static java.util.stream.Stream<Throwable> causes(Throwable e) {
