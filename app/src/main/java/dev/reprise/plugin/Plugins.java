@@ -57,6 +57,11 @@ public final class Plugins {
         loaded = null;
     }
 
+    /** The plugin path given with {@code --plugin-path}, or null: a child process started with this one's environment finds the rest. */
+    public static String givenPath() {
+        return path;
+    }
+
     /** The plugin path in force, as text (empty when none). */
     public static String path() {
         if (path != null) {

@@ -41,9 +41,10 @@ final class AppProcess {
                 "-Xmx384m", "-XX:+UseParallelGC", "-Dreprise.progress.interval.ms=500", "-cp", System.getProperty("java.class.path"), "dev.reprise.Main", "run",
                 "--contract", contractFile.toString(), "--bootstrap-server", bootstrapServers, "--command-config", wb.appProperties(extraProperties).toString(),
                 "--state-dir", stateDir.toString(), "--json"));
-        // The same projections and upcasters as the drill's own runs: a team's come from the plugin path.
-        String pluginPath = dev.reprise.plugin.Plugins.path();
-        if (!pluginPath.isBlank()) {
+        // The same projections and upcasters as the drill's own runs: a team's come from the plugin path, given on the command
+        // line (REPRISE_PLUGIN_PATH and the default plugins/ reach the child with this process's environment).
+        String pluginPath = dev.reprise.plugin.Plugins.givenPath();
+        if (pluginPath != null && !pluginPath.isBlank()) {
             command.addAll(List.of("--plugin-path", pluginPath));
         }
         Path out = wb.dir.resolve(name + ".out");
