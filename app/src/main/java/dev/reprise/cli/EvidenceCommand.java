@@ -90,7 +90,7 @@ public final class EvidenceCommand implements Callable<Integer> {
     private void print(RecoveryEvidence evidence, EvidenceReader.Selection s) {
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>(dev.reprise.evidence.EvidenceCodec.toMap(evidence));
-            out.put("authenticity", authenticity(s));
+            out.put("authenticity", Authenticity.of(s));
             System.out.print(Json.of(out) + "\n");
         } else {
             System.out.print(EvidenceReport.render(evidence));
@@ -101,18 +101,4 @@ public final class EvidenceCommand implements Callable<Integer> {
         }
     }
 
-    /** {"signature": "verified|unsigned|not-verified", "key_id": ..., "ignored_records": n, "ignored": [...]} for --json. */
-    static Map<String, Object> authenticity(EvidenceReader.Selection s) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("signature", s.authenticity() == null ? null : switch (s.authenticity()) {
-            case VERIFIED -> "verified";
-            case NOT_CHECKED -> "not-verified";
-            default -> "unsigned";
-        });
-        out.put("key_id", s.keyId());
-        out.put("ignored_records", s.ignored().size());
-        out.put("ignored", s.ignored());
-        out.put("final_records", s.finals());
-        return out;
-    }
 }

@@ -200,46 +200,20 @@ public final class PromoteCommand implements Callable<Integer> {
         boolean written = execute && !refused && moved == null;
         List<String> reasons = p.refusals().stream().map(Promotion.Refusal::message).toList();
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("run_id", p.runId());
-            out.put("evidence_status", String.valueOf(p.status()));
-            out.put("authenticity", EvidenceCommand.authenticity(selection));
-            out.put("to", live);
-            out.put("executed", written);
-            out.put("forced", force);
-            out.put("reason", force ? reason : null);
-            out.put("plan_created_at", Instant.ofEpochMilli(current.since()).toString());
-            out.put("keys_in_run", p.keysInRun());
-            out.put("upserts", p.upserts().size());
-            out.put("added", p.added());
-            out.put("unchanged", p.unchanged());
-            out.put("tombstones", p.tombstones().size());
-            out.put("left", p.left().size());
-            for (Promotion.Why why : Promotion.Why.values()) {
-                out.put("left_" + why.name().toLowerCase(java.util.Locale.ROOT), p.left(why).size());
-            }
-            out.put("live_keys", p.liveKeys());
-            out.put("live_keys_changed", p.liveChanged());
-            out.put("changed_ratio", p.changedRatio());
-            out.put("max_changed_ratio", p.maxChangedRatio());
-            Map<String, Object> ends = new LinkedHashMap<>();
-            current.ends().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(en -> ends.put(String.valueOf(en.getKey()), en.getValue()));
-            out.put("live_end_offsets", ends);
-            Map<String, Object> verified = new LinkedHashMap<>();
-            verified.put("all_passed", p.verified());
-            verified.put("checks", p.verification().stream().map(r -> Map.of("name", r.name(), "passed", r.passed(), "detail", r.detail())).toList());
-            out.put("verification", verified);
             List<String> allReasons = new java.util.ArrayList<>(reasons);
             if (moved != null) {
                 allReasons.add(moved);
             }
-            out.put("refused", refused || moved != null);
-            out.put("live_topic_moved", moved != null);
-            out.put("refusal_reasons", allReasons);
-            out.put("overridden", force ? reasons : List.of());
-            out.put("tombstone_keys", p.tombstones().stream().map(k -> Map.of("key", k, "reason", p.tombstoneReasons().get(k))).toList());
-            out.put("left_keys", p.left().stream().map(l -> Map.of("key", l.key(), "why", l.why().name().toLowerCase(java.util.Locale.ROOT),
-                    "reason", l.reason())).toList());
+            Map<String, Long> ends = new LinkedHashMap<>();
+            current.ends().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(en -> ends.put(String.valueOf(en.getKey()), en.getValue()));
+            Result out = new Result(p.runId(), String.valueOf(p.status()), Authenticity.of(selection), live, written, force, force ? reason : null,
+                    Instant.ofEpochMilli(current.since()).toString(), p.keysInRun(), p.upserts().size(), p.added(), p.unchanged(),
+                    p.tombstones().size(), p.left().size(), p.left(Promotion.Why.OUTSIDE_SCOPE).size(), p.left(Promotion.Why.SCOPE_UNDECIDED).size(),
+                    p.left(Promotion.Why.WRITTEN_AFTER_PLAN).size(), p.liveKeys(), p.liveChanged(), p.changedRatio(), p.maxChangedRatio(), ends,
+                    new Verification(p.verified(), p.verification()), refused || moved != null, moved != null, allReasons,
+                    force ? reasons : List.of(),
+                    p.tombstones().stream().map(k -> new TombstoneKey(k, p.tombstoneReasons().get(k))).toList(),
+                    p.left().stream().map(l -> new LeftKey(l.key(), l.why().name().toLowerCase(java.util.Locale.ROOT), l.reason())).toList());
             System.out.println(Json.of(out));
             return;
         }
@@ -295,5 +269,37 @@ public final class PromoteCommand implements Callable<Integer> {
             System.out.printf("  %-14s … and %,d more (%s)%n", "", lines.size() - LISTED,
                     keysFile != null ? "all in " + keysFile : "--json or --keys-file FILE lists them all");
         }
+    }
+
+    /**
+     * {@code reprise promote --json}: what was (or would be) written to the live topic, and why each key left alone is.
+     *
+     * @param to              the live topic
+     * @param executed        whether anything was written
+     * @param reason          the operator's --reason, with --force
+     * @param upserts         keys written (or to write)
+     * @param left            keys neither written nor tombstoned; {@code left_*} count them by {@link Promotion.Why}
+     * @param liveEndOffsets  the live topic's end offsets by partition, as checked before the write
+     * @param refused         whether --execute was (or would be) refused
+     * @param overridden      the refusals --force overrode
+     */
+    public record Result(String runId, String evidenceStatus, Authenticity authenticity, String to, boolean executed, boolean forced, String reason,
+                         String planCreatedAt, long keysInRun, int upserts, long added, long unchanged, int tombstones, int left,
+                         int leftOutsideScope, int leftScopeUndecided, int leftWrittenAfterPlan, long liveKeys, long liveKeysChanged,
+                         double changedRatio, double maxChangedRatio, Map<String, Long> liveEndOffsets, Verification verification, boolean refused,
+                         boolean liveTopicMoved, List<String> refusalReasons, List<String> overridden, List<TombstoneKey> tombstoneKeys,
+                         List<LeftKey> leftKeys) {
+    }
+
+    /** The checks of the shadow topic against the evidence, made before promoting. */
+    public record Verification(boolean allPassed, List<Verifier.Result> checks) {
+    }
+
+    /** A live key promote deletes, and why. */
+    public record TombstoneKey(String key, String reason) {
+    }
+
+    /** A key promote leaves alone: {@code why} is outside_scope, scope_undecided or written_after_plan. */
+    public record LeftKey(String key, String why, String reason) {
     }
 }

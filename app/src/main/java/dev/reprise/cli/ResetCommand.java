@@ -15,8 +15,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -59,16 +57,8 @@ public final class ResetCommand implements Callable<Integer> {
             java.util.Optional<String> inForce = new RunStore(contract, clientConfig).current(admin).map(RunPlan::runId);
             Map<TopicPartition, Long> current = group.committed();
             List<String> members = group.activeMembers();
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (RunPlan.PartitionRange r : plan.ranges()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("topic", r.topic());
-                row.put("partition", r.partition());
-                row.put("current_offset", current.get(r.topicPartition()));
-                row.put("new_offset", r.start());
-                row.put("end_offset", r.end());
-                rows.add(row);
-            }
+            List<Row> rows = plan.ranges().stream()
+                    .map(r -> new Row(r.topic(), r.partition(), current.get(r.topicPartition()), r.start(), r.end())).toList();
             boolean applied = false;
             if (execute) {
                 if (!members.isEmpty()) {
@@ -85,22 +75,16 @@ public final class ResetCommand implements Callable<Integer> {
                 applied = true;
             }
             if (json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("run_id", plan.runId());
-                out.put("group", contract.applicationId());
-                out.put("group_type", group.type().map(Object::toString).orElse("none"));
-                out.put("active_members", members);
-                out.put("replaces_run", inForce.orElse(null));
-                out.put("executed", applied);
-                out.put("partitions", rows);
+                Result out = new Result(plan.runId(), contract.applicationId(), group.type().map(Object::toString).orElse("none"), members,
+                        inForce.orElse(null), applied, rows);
                 System.out.println(Json.of(out));
             } else {
                 System.out.println((applied ? "Reset" : "Dry run: would reset") + " group " + contract.applicationId() + " to run " + plan.runId()
                         + inForce.map(id -> ", replacing run " + id).orElse(""));
                 System.out.printf("  %-32s %14s    %14s %14s%n", "partition", "current", "new", "end");
-                for (Map<String, Object> row : rows) {
-                    System.out.printf("  %-32s %14s -> %14s %14s%n", row.get("topic") + "-" + row.get("partition"),
-                            row.get("current_offset") == null ? "none" : row.get("current_offset"), row.get("new_offset"), row.get("end_offset"));
+                for (Row row : rows) {
+                    System.out.printf("  %-32s %14s -> %14s %14s%n", row.topic() + "-" + row.partition(),
+                            row.currentOffset() == null ? "none" : row.currentOffset(), row.newOffset(), row.endOffset());
                 }
                 if (!applied) {
                     System.out.println(members.isEmpty() ? "Run again with --execute to apply."
@@ -111,5 +95,21 @@ public final class ResetCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * {@code reprise reset --json}.
+     *
+     * @param group       the consumer group (the contract's application id)
+     * @param groupType   the group's protocol type as the broker reports it, or {@code none}
+     * @param replacesRun the run in force before this reset, if any
+     * @param executed    whether the offsets were moved and the run recorded ({@code --execute})
+     */
+    public record Result(String runId, String group, String groupType, List<String> activeMembers, String replacesRun, boolean executed,
+                         List<Row> partitions) {
+    }
+
+    /** One partition of the reset: the group's committed offset (null: none) and the run's range. */
+    public record Row(String topic, int partition, Long currentOffset, long newOffset, long endOffset) {
     }
 }

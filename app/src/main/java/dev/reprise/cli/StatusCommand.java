@@ -1,5 +1,6 @@
 package dev.reprise.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import dev.reprise.run.Control;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,10 +63,8 @@ public final class StatusCommand implements Callable<Integer> {
                     EvidenceReader.Selection evidence = key.reader(contract, clientConfig).forPlan(plan);
                     Optional<RecoveryEvidence> done = Optional.ofNullable(evidence.finalEvidence());
                     Control.State state = control.catchUp();
-                    Map<String, Object> report = report(plan, before, now, (nowAt - beforeAt) / 1e9, state, done.orElse(null), group.activeMembers());
-                    if (done.isPresent()) {
-                        report.put("evidence_authenticity", EvidenceCommand.authenticity(evidence));
-                    }
+                    Report report = report(plan, before, now, (nowAt - beforeAt) / 1e9, state, done.orElse(null), group.activeMembers(),
+                            done.isPresent() ? Authenticity.of(evidence) : null);
                     print(report);
                     if (watch == null || done.isPresent()) {
                         return ExitCodes.OK;
@@ -78,72 +76,64 @@ public final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, Object> report(RunPlan plan, Map<TopicPartition, Long> before, Map<TopicPartition, Long> now, double seconds,
-                                      Control.State state, RecoveryEvidence done, List<String> members) {
+    static Report report(RunPlan plan, Map<TopicPartition, Long> before, Map<TopicPartition, Long> now, double seconds,
+                         Control.State state, RecoveryEvidence done, List<String> members, Authenticity authenticity) {
         long total = 0;
         long doneOffsets = 0;
         long advanced = 0;
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (RunPlan.PartitionRange r : plan.ranges()) {
             long position = clamp(now.get(r.topicPartition()), r);
             long previous = clamp(before.get(r.topicPartition()), r);
             total += r.size();
             doneOffsets += position - r.start();
             advanced += Math.max(0, position - previous);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("topic", r.topic());
-            row.put("partition", r.partition());
-            row.put("start_offset", r.start());
-            row.put("end_offset", r.end());
-            row.put("committed_offset", now.get(r.topicPartition()));
-            row.put("percent", r.size() == 0 ? 100.0 : 100.0 * (position - r.start()) / r.size());
-            rows.add(row);
+            rows.add(new Row(r.topic(), r.partition(), r.start(), r.end(), now.get(r.topicPartition()),
+                    r.size() == 0 ? 100.0 : 100.0 * (position - r.start()) / r.size()));
         }
         double rate = seconds > 0 ? advanced / seconds : 0;
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("run_id", plan.runId());
-        out.put("state", done != null ? "complete" : state.aborted() ? "aborting" : state.paused() ? "paused" : members.isEmpty() ? "not running" : "running");
-        out.put("instances", members.size());
-        out.put("percent", total == 0 ? 100.0 : 100.0 * doneOffsets / total);
-        out.put("offsets_done", doneOffsets);
-        out.put("offsets_total", total);
-        out.put("offsets_per_second", rate);
-        out.put("eta_seconds", rate > 0 ? (long) Math.ceil((total - doneOffsets) / rate) : null);
-        out.put("max_events_per_second", state.maxEventsPerSecond() > 0 ? state.maxEventsPerSecond() : null);
-        out.put("confidence_status", done == null || done.getConfidenceStatus() == null ? null : done.getConfidenceStatus().toString());
-        out.put("partitions", rows);
-        return out;
+        String runState = done != null ? "complete" : state.aborted() ? "aborting" : state.paused() ? "paused" : members.isEmpty() ? "not running" : "running";
+        return new Report(plan.runId(), runState, members.size(), total == 0 ? 100.0 : 100.0 * doneOffsets / total, doneOffsets, total, rate,
+                rate > 0 ? (Long) (long) Math.ceil((total - doneOffsets) / rate) : null,
+                state.maxEventsPerSecond() > 0 ? (Double) (double) state.maxEventsPerSecond() : null,
+                done == null || done.getConfidenceStatus() == null ? null : done.getConfidenceStatus().toString(), rows, authenticity);
     }
 
     private static long clamp(Long committed, RunPlan.PartitionRange r) {
         return committed == null ? r.start() : Math.max(r.start(), Math.min(r.end(), committed));
     }
 
-    /** " (signature verified)", " (UNSIGNED)", ...: how far the verdict is proven; and how many records were ignored. */
-    private static String signature(Map<String, Object> r) {
-        if (!(r.get("evidence_authenticity") instanceof Map<?, ?> a)) {
-            return "";
-        }
-        Object ignored = a.get("ignored_records");
-        return " (" + ("verified".equals(a.get("signature")) ? "signature verified" : String.valueOf(a.get("signature")).toUpperCase(java.util.Locale.ROOT))
-                + (ignored instanceof Integer n && n > 0 ? ", " + n + " evidence record(s) failed verification and were ignored" : "") + ")";
-    }
-
-    private void print(Map<String, Object> r) {
+    private void print(Report r) {
         if (json) {
             System.out.println(Json.of(r));
             return;
         }
-        System.out.printf("Run %s: %s, %d instance(s), %.1f%% (%,d / %,d offsets), %,.0f offsets/s%s%s%s%n", r.get("run_id"), r.get("state"),
-                r.get("instances"), (Double) r.get("percent"), r.get("offsets_done"), r.get("offsets_total"), (Double) r.get("offsets_per_second"),
-                r.get("eta_seconds") == null ? "" : ", ETA " + r.get("eta_seconds") + " s",
-                r.get("max_events_per_second") == null ? "" : ", throttled to " + r.get("max_events_per_second") + " events/s",
-                r.get("confidence_status") == null ? "" : ", verdict " + r.get("confidence_status") + signature(r));
-        for (Object o : (List<?>) r.get("partitions")) {
-            Map<?, ?> row = (Map<?, ?>) o;
-            System.out.printf("  %-32s %6.1f%%  committed %s of [%s, %s)%n", row.get("topic") + "-" + row.get("partition"),
-                    (Double) row.get("percent"), row.get("committed_offset") == null ? "none" : row.get("committed_offset"),
-                    row.get("start_offset"), row.get("end_offset"));
+        System.out.printf("Run %s: %s, %d instance(s), %.1f%% (%,d / %,d offsets), %,.0f offsets/s%s%s%s%n", r.runId(), r.state(),
+                r.instances(), r.percent(), r.offsetsDone(), r.offsetsTotal(), r.offsetsPerSecond(),
+                r.etaSeconds() == null ? "" : ", ETA " + r.etaSeconds() + " s",
+                r.maxEventsPerSecond() == null ? "" : ", throttled to " + r.maxEventsPerSecond() + " events/s",
+                r.confidenceStatus() == null ? "" : ", verdict " + r.confidenceStatus() + (r.evidenceAuthenticity() == null ? "" : r.evidenceAuthenticity().note()));
+        for (Row row : r.partitions()) {
+            System.out.printf("  %-32s %6.1f%%  committed %s of [%s, %s)%n", row.topic() + "-" + row.partition(),
+                    row.percent(), row.committedOffset() == null ? "none" : row.committedOffset(), row.startOffset(), row.endOffset());
         }
+    }
+
+    /**
+     * One refresh of {@code reprise status}, and its {@code --json} object.
+     *
+     * @param state                {@code running}, {@code paused}, {@code aborting}, {@code not running} or {@code complete}
+     * @param etaSeconds           null until the run advances
+     * @param maxEventsPerSecond   the throttle in force, null when none
+     * @param confidenceStatus     the verdict, once the run is complete
+     * @param evidenceAuthenticity how the final evidence was authenticated; absent from the JSON until the run is complete
+     */
+    public record Report(String runId, String state, int instances, double percent, long offsetsDone, long offsetsTotal, double offsetsPerSecond,
+                         Long etaSeconds, Double maxEventsPerSecond, String confidenceStatus, List<Row> partitions,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Authenticity evidenceAuthenticity) {
+    }
+
+    /** One partition: the run's range and the group's committed offset (null: none yet). */
+    public record Row(String topic, int partition, long startOffset, long endOffset, Long committedOffset, double percent) {
     }
 }

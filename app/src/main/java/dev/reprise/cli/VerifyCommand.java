@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,12 +63,7 @@ public final class VerifyCommand implements Callable<Integer> {
         boolean allPassed = results.stream().allMatch(Verifier.Result::passed);
         int code = !allPassed ? ExitCodes.UNTRUSTED : ExitCodes.forVerdict(e.getConfidenceStatus());
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("run_id", e.getRunId());
-            out.put("evidence_status", String.valueOf(e.getConfidenceStatus()));
-            out.put("authenticity", EvidenceCommand.authenticity(selected));
-            out.put("all_passed", allPassed);
-            out.put("checks", results.stream().map(r -> Map.of("name", r.name(), "passed", r.passed(), "detail", r.detail())).toList());
+            Result out = new Result(e.getRunId().toString(), String.valueOf(e.getConfidenceStatus()), Authenticity.of(selected), allPassed, results);
             System.out.println(Json.of(out));
         } else {
             System.out.println("Verification of run " + e.getRunId() + " (evidence " + e.getConfidenceStatus() + ", " + selected.authenticityNote()
@@ -77,5 +71,14 @@ public final class VerifyCommand implements Callable<Integer> {
             results.forEach(r -> System.out.println("  " + (r.passed() ? "pass " : "FAIL ") + r.name() + ": " + r.detail()));
         }
         return code;
+    }
+
+    /**
+     * {@code reprise verify --json}: the checks of the rebuilt topics against the run's evidence.
+     *
+     * @param evidenceStatus the evidence's verdict
+     * @param allPassed      whether every check passed (otherwise the exit code is 3)
+     */
+    public record Result(String runId, String evidenceStatus, Authenticity authenticity, boolean allPassed, List<Verifier.Result> checks) {
     }
 }
