@@ -72,6 +72,8 @@ public final class Bench {
     private static final String KEYED = "bench-events-keyed";
     static final String FLOOR_WITH = "dedup_floor_with_repartition";
     static final String FLOOR_WITHOUT = "dedup_floor_without_repartition";
+    /** Cores of other work during a round above which the round is flagged as shared (a quarter of a core). */
+    static final double SHARED_CORES = 0.25;
     private final PrintStream err;
     private final long events;
     private final int rounds;
@@ -149,6 +151,8 @@ public final class Bench {
         long stateBytes = 0;
         Map<String, List<Double>> loads = new LinkedHashMap<>();
         List<String> busyRounds = new ArrayList<>();
+        Map<String, List<Double>> otherWork = new LinkedHashMap<>();
+        List<String> sharedRounds = new ArrayList<>();
         Path state = tempDir();
         try (BrokerProcess kafka = BrokerProcess.startTemporary("benchmark", "1g")) {
             kafka.createTopic(SOURCE, partitions);
@@ -180,16 +184,24 @@ public final class Bench {
                     cpu.computeIfAbsent(what, w -> new ArrayList<>()).add(lastCpu.since(before));
                     rssPeaks.merge(what, runRss, Math::max);
                     Map<String, Double> spent = cpu.get(what).get(cpu.get(what).size() - 1);
-                    // The machine's one-minute load after the measurement: above the cores, other work shared them and the
-                    // round's rate says as much about the machine as about the pipeline.
+                    // The machine's one-minute load after the measurement, as before; it counts the benchmark's own threads, so on
+                    // 2 cores it exceeds them in most rounds. What says whether other work shared the machine is the CPU the
+                    // machine spent outside this process and the broker: above a quarter of a core, the round is flagged.
                     double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
                     boolean busy = load > Runtime.getRuntime().availableProcessors();
                     loads.computeIfAbsent(what, w -> new ArrayList<>()).add(round3(load));
                     if (busy) {
                         busyRounds.add("round " + round + " " + what);
                     }
-                    err.printf("  round %d  %-30s %,10.0f events/s   load %.2f%s   cpu s: %s%n", round, what, rate, load,
-                            busy ? " (above the " + Runtime.getRuntime().availableProcessors() + " cores: flagged)" : "", spent);
+                    double others = lastCpu.otherWorkCores(before);
+                    boolean shared = others > SHARED_CORES;
+                    otherWork.computeIfAbsent(what, w -> new ArrayList<>()).add(Double.isNaN(others) ? null : round3(others));
+                    if (shared) {
+                        sharedRounds.add("round " + round + " " + what);
+                    }
+                    err.printf("  round %d  %-30s %,10.0f events/s   load %.2f, other work %s%s   cpu s: %s%n", round, what, rate, load,
+                            Double.isNaN(others) ? "unknown" : String.format("%.2f cores", others),
+                            shared ? " (shared with other work: flagged)" : "", spent);
                 }
             }
         } finally {
@@ -210,7 +222,7 @@ public final class Bench {
         cpu.forEach((what, runs) -> cpuPerMillion.put(what, perMillion(runs)));
         return new Result(events, rounds, partitions, keys.keys(), keys.skew() == 0 ? "uniform" : "zipf:" + keys.skew(),
                 Runtime.getRuntime().availableProcessors(), streamsProperties, watched, Math.round(copy), Math.round(with), Math.round(without),
-                round3(with / copy), round3(without / copy), floorRates, rates, loads, busyRounds, cpuPerMillion, peakHeap,
+                round3(with / copy), round3(without / copy), floorRates, rates, loads, busyRounds, otherWork, sharedRounds, cpuPerMillion, peakHeap,
                 Runtime.getRuntime().maxMemory(), rssPeak(), rssPeaks, rocksDbBytes, Math.round(stateBytes * 1e6 / events));
     }
 
@@ -226,7 +238,11 @@ public final class Bench {
      *
      * @param allRates                    measurement → its rate in each round
      * @param loadAverageAfterEachRound   measurement → the machine's one-minute load after each of its rounds
-     * @param roundsMeasuredAboveTheCores "round N measurement" taken while the load exceeded the cores
+     * @param roundsMeasuredAboveTheCores "round N measurement" taken while the load exceeded the cores (the load counts the
+     *                                    benchmark's own threads: most rounds on 2 cores)
+     * @param otherWorkCoresEachRound     measurement → the cores other processes used during each of its rounds (null: unknown)
+     * @param roundsSharedWithOtherWork   "round N measurement" during which other processes used more than a quarter of a core:
+     *                                    its rate says as much about the machine as about the pipeline
      * @param cpuSecondsPerMillionEvents  measurement → CPU seconds per million events by role
      */
     @com.fasterxml.jackson.annotation.JsonPropertyOrder({"events", "rounds", "partitions", "keys", "key_skew", "processors", "streams_properties", "watched",
@@ -238,7 +254,8 @@ public final class Bench {
                          @com.fasterxml.jackson.annotation.JsonUnwrapped @com.fasterxml.jackson.annotation.JsonInclude(
                                  com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Floors floors,
                          Map<String, List<Double>> allRates, Map<String, List<Double>> loadAverageAfterEachRound,
-                         List<String> roundsMeasuredAboveTheCores, Map<String, Map<String, Double>> cpuSecondsPerMillionEvents,
+                         List<String> roundsMeasuredAboveTheCores, Map<String, List<Double>> otherWorkCoresEachRound,
+                         List<String> roundsSharedWithOtherWork, Map<String, Map<String, Double>> cpuSecondsPerMillionEvents,
                          long peakHeapBytes, long maxHeapBytes, long processRssPeakBytes, Map<String, Long> rssPeakBytesByMeasurement,
                          long rocksdbMemoryBytes, long stateDirBytesPerMillionEvents) {
     }

@@ -20,12 +20,16 @@ final class CpuShare {
     private final Map<Long, String> names;
     private final long processNanos;
     private final double brokerSeconds;
+    private final double machineBusySeconds;
+    private final long wallNanos;
 
     private CpuShare(Map<Long, Long> threadNanos, Map<Long, String> names, long processNanos, double brokerSeconds) {
         this.threadNanos = threadNanos;
         this.names = names;
         this.processNanos = processNanos;
         this.brokerSeconds = brokerSeconds;
+        this.machineBusySeconds = machineBusySeconds();
+        this.wallNanos = System.nanoTime();
     }
 
     /** @param brokerSeconds CPU seconds used so far by the broker, which runs in a process of its own */
@@ -65,6 +69,40 @@ final class CpuShare {
         out.put("native_gc_jit_rocksdb", Math.max(0, process - javaThreads));
         out.replaceAll((k, v) -> Math.round(v * 100) / 100.0);
         return out;
+    }
+
+    /**
+     * The cores that other work on the machine used on average since {@code before}: every CPU second the machine spent
+     * busy (including time the hypervisor gave to other guests, "steal") minus this process's and the broker's. Unlike
+     * the load average, it does not count the benchmark's own threads, so a round it flags was really shared. NaN where
+     * the machine's CPU time cannot be read (not Linux).
+     */
+    double otherWorkCores(CpuShare before) {
+        double wall = (wallNanos - before.wallNanos) / 1e9;
+        if (Double.isNaN(machineBusySeconds) || Double.isNaN(before.machineBusySeconds) || wall <= 0) {
+            return Double.NaN;
+        }
+        double ours = (processNanos - before.processNanos) / 1e9 + (brokerSeconds - before.brokerSeconds);
+        return Math.max(0, (machineBusySeconds - before.machineBusySeconds - ours) / wall);
+    }
+
+    /**
+     * The machine's busy CPU seconds since boot, from the first line of /proc/stat (user, nice, system, irq, softirq and
+     * steal ticks; idle and iowait are not busy). Read by hand: no library of this ecosystem exposes it. Linux counts in
+     * USER_HZ, 100 per second on every architecture Java runs on (getconf CLK_TCK).
+     */
+    static double machineBusySeconds() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            if (!f[0].equals("cpu") || f.length < 9) {
+                return Double.NaN;
+            }
+            long ticks = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7])
+                    + Long.parseLong(f[8]);
+            return ticks / 100.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     static String role(String name) {

@@ -23,12 +23,14 @@ class BenchJsonTest {
             "floor_ratio_with_repartition", "floor_ratio_without_repartition", "pipeline_to_floor_with_repartition",
             "pipeline_to_floor_without_repartition");
     static final List<String> TAIL = List.of("all_rates", "load_average_after_each_round", "rounds_measured_above_the_cores",
+            "other_work_cores_each_round", "rounds_shared_with_other_work",
             "cpu_seconds_per_million_events", "peak_heap_bytes", "max_heap_bytes", "process_rss_peak_bytes", "rss_peak_bytes_by_measurement",
             "rocksdb_memory_bytes", "state_dir_bytes_per_million_events");
 
     static Bench.Result result(Bench.Floors floors) {
         return new Bench.Result(200_000, 3, 6, 4_000, "uniform", 2, Map.of(), true, 90_000, 40_000, 60_000, 0.444, 0.667, floors,
                 Map.of("identity_copy", List.of(90_000.0)), Map.of("identity_copy", List.of(1.5)), List.of(),
+                Map.of("identity_copy", List.of(0.1)), List.of(),
                 Map.of("identity_copy", Map.of("process", 1.0, "broker_process", 2.0)), 1L << 28, 1L << 30, 1L << 29, Map.of("identity_copy", 1L << 29),
                 1L << 26, 1L << 20);
     }
