@@ -94,8 +94,8 @@ public final class StatusCommand implements Callable<Integer> {
         double rate = seconds > 0 ? advanced / seconds : 0;
         String runState = done != null ? "complete" : state.aborted() ? "aborting" : state.paused() ? "paused" : members.isEmpty() ? "not running" : "running";
         return new Report(plan.runId(), runState, members.size(), total == 0 ? 100.0 : 100.0 * doneOffsets / total, doneOffsets, total, rate,
-                rate > 0 ? (Long) (long) Math.ceil((total - doneOffsets) / rate) : null,
-                state.maxEventsPerSecond() > 0 ? (Double) (double) state.maxEventsPerSecond() : null,
+                rate > 0 ? Long.valueOf((long) Math.ceil((total - doneOffsets) / rate)) : null,
+                state.maxEventsPerSecond() > 0 ? Double.valueOf(state.maxEventsPerSecond()) : null,
                 done == null || done.getConfidenceStatus() == null ? null : done.getConfidenceStatus().toString(), rows, authenticity);
     }
 

@@ -187,17 +187,17 @@ public final class Bench {
                     // The machine's one-minute load after the measurement, as before; it counts the benchmark's own threads, so on
                     // 2 cores it exceeds them in most rounds. What says whether other work shared the machine is the CPU the
                     // machine spent outside this process and the broker: above a quarter of a core, the round is flagged.
+                    String label = "round " + round + " " + what;
                     double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-                    boolean busy = load > Runtime.getRuntime().availableProcessors();
                     loads.computeIfAbsent(what, w -> new ArrayList<>()).add(round3(load));
-                    if (busy) {
-                        busyRounds.add("round " + round + " " + what);
+                    if (load > Runtime.getRuntime().availableProcessors()) {
+                        busyRounds.add(label);
                     }
                     double others = lastCpu.otherWorkCores(before);
                     boolean shared = others > SHARED_CORES;
                     otherWork.computeIfAbsent(what, w -> new ArrayList<>()).add(Double.isNaN(others) ? null : round3(others));
                     if (shared) {
-                        sharedRounds.add("round " + round + " " + what);
+                        sharedRounds.add(label);
                     }
                     err.printf("  round %d  %-30s %,10.0f events/s   load %.2f, other work %s%s   cpu s: %s%n", round, what, rate, load,
                             Double.isNaN(others) ? "unknown" : String.format("%.2f cores", others),
