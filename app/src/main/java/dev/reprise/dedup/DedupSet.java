@@ -184,7 +184,7 @@ public final class DedupSet {
         }
 
         /** Digest (8 bytes, big-endian), then source + 1 and offset + 1 as unsigned varints; empty for {@link #UNKNOWN}. */
-        byte[] bytes() {
+        public byte[] bytes() {
             if (!known()) {
                 return NOTHING;
             }
@@ -195,7 +195,7 @@ public final class DedupSet {
             return Arrays.copyOf(out, buffer.position());
         }
 
-        static Seen read(byte[] value) {
+        public static Seen read(byte[] value) {
             if (value.length == 0) {
                 return UNKNOWN;
             }

@@ -160,14 +160,13 @@ public final class ReplayTopology {
         if (plan.repartitionPartitions() > 1) {
             // Every applied event id, claimed at the id check of its id: ids reused under keys of different apply tasks.
             builder.addStateStore(DedupSet.batchesStore(IdCheckStage.IDS_STORE));
-            builder.addStateStore(DedupSet.idsStore(IdCheckStage.LOOKUP_STORE));
             builder.addStateStore(counterStore(IdCheckStage.COUNTERS_STORE));
             builder.addStateStore(CommitHook.builder(IdCheckStage.COMMIT_HOOK));
             KStream<byte[], byte[]> idChecks = applied.filter((k, v) -> v instanceof Emitted.IdClaim, Named.as("reprise-id-claims"))
                     .mapValues(v -> ((Emitted.IdClaim) v).value(), Named.as("reprise-id-claim-value"))
                     .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(BY_EVENT_ID)
                             .withNumberOfPartitions(plan.repartitionPartitions()).withStreamPartitioner(new ToTask()))
-                    .process(() -> new IdCheckStage(plan, feed), Named.as(ID_CHECK_NODE), IdCheckStage.IDS_STORE, IdCheckStage.LOOKUP_STORE,
+                    .process(() -> new IdCheckStage(plan, feed), Named.as(ID_CHECK_NODE), IdCheckStage.IDS_STORE,
                             IdCheckStage.COUNTERS_STORE, IdCheckStage.COMMIT_HOOK)
                     .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(ID_CHECK_PARTS).withNumberOfPartitions(1));
             parts = parts.merge(idChecks, Named.as("reprise-all-parts"));

@@ -37,14 +37,13 @@ import java.util.Map;
  *
  * <p>When every apply task has sent its end, with the number of claims it sent here, the task hands the evidence stage
  * an {@link IdCheckSummary}: what each apply task says it sent and what arrived, which rule
- * {@code event_ids_checked_across_apply_tasks} compares. The claimed ids are kept in a {@link DedupSet} (exact across
- * crashes, under the run's state prefix); what is counted here commits with them.
+ * {@code event_ids_checked_across_apply_tasks} compares. The claims are kept in {@link ClaimedIds} (exact across
+ * crashes, under the run's state prefix): a claim of an id certainly not claimed before is counted as it arrives, and the
+ * others are judged when every apply task has ended, before the summary. What is counted here commits with them.
  */
 public final class IdCheckStage implements Processor<byte[], byte[], byte[], byte[]> {
-    /** run prefix + batch → the ids claimed here ({@link DedupSet}), changelogged. */
+    /** run prefix + batch → the claims kept here, new and suspect ({@link ClaimedIds}), changelogged. */
     public static final String IDS_STORE = "reprise-id-check";
-    /** generation + id → its first claim, for lookups; rebuilt from {@link #IDS_STORE}. */
-    public static final String LOOKUP_STORE = "reprise-id-check-lookup";
     /** run id|scope → counters: claims received and expected per apply task, ends, conflicts and their samples. */
     public static final String COUNTERS_STORE = "reprise-id-check-counters";
     public static final String COMMIT_HOOK = "reprise-id-check-commit";
@@ -62,7 +61,7 @@ public final class IdCheckStage implements Processor<byte[], byte[], byte[], byt
     private Counters.Scope check;
     private Counters.Scope received;
     private Counters.Scope expected;
-    private DedupSet claimed;
+    private ClaimedIds claimed;
     private KeyValueStore<Bytes, byte[]> ids;
     private boolean otherRunsGone;
 
@@ -82,7 +81,7 @@ public final class IdCheckStage implements Processor<byte[], byte[], byte[], byt
         this.expected = counters.scope("id-check-expected");
         this.ids = context.getStateStore(IDS_STORE);
         long planned = plan.ranges().stream().mapToLong(r -> Math.max(0, r.end() - r.start())).sum();
-        this.claimed = new DedupSet(ids, context.getStateStore(LOOKUP_STORE), prefix, planned / Math.max(1, applyTasks));
+        this.claimed = new ClaimedIds(ids, prefix, planned / Math.max(1, applyTasks));
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
         hook.beforeCommit(() -> {
             claimed.writeBatch();
@@ -117,27 +116,35 @@ public final class IdCheckStage implements Processor<byte[], byte[], byte[], byt
             return;
         }
         for (IdClaims.Claim claim : decoded.claims()) {
-            DedupSet.Seen first = claimed.lookup(claim.id());
-            if (first == null) {
-                claimed.add(claim.id(), new DedupSet.Seen(claim.digest(), claim.source(), claim.offset()));
+            if (claimed.claim(claim.id(), new DedupSet.Seen(claim.digest(), claim.source(), claim.offset()), decoded.applyTask(), claim.key())) {
                 received.add(task, 1);
-            } else if (first.source() == claim.source() && first.offset() == claim.offset() && first.digest() == claim.digest()) {
-                // The same claim again (delivered twice after offsets were moved back): already counted.
-                check.add(Count.REDELIVERED, 1);
-            } else {
-                received.add(task, 1);
-                conflict(claim, first);
             }
         }
     }
 
-    private void conflict(IdClaims.Claim claim, DedupSet.Seen first) {
+    /** Judges the claims whose ids may have been claimed before: each counts as received unless it is a copy of the first. */
+    private void judgeSuspects() {
+        for (ClaimedIds.Judged j : claimed.resolve()) {
+            ClaimedIds.Suspect s = j.suspect();
+            switch (j.kind()) {
+                // The same claim again (delivered twice after offsets were moved back): already counted.
+                case COPY -> check.add(Count.REDELIVERED, 1);
+                case FIRST -> received.add(Integer.toString(s.applyTask()), 1);
+                case CONFLICT -> {
+                    received.add(Integer.toString(s.applyTask()), 1);
+                    conflict(s, j.first());
+                }
+            }
+        }
+    }
+
+    private void conflict(ClaimedIds.Suspect claim, DedupSet.Seen first) {
         long n = check.add("conflicts", 1);
         if (n > SAMPLES) {
             return;
         }
         CountFamily.Conflict sample = new CountFamily.Conflict(DedupSet.textOf(claim.id()), new String(claim.key(), StandardCharsets.UTF_8),
-                place(first.source(), first.offset()), place(claim.source(), claim.offset()));
+                place(first.source(), first.offset()), place(claim.seen().source(), claim.seen().offset()));
         // Kept as a counter's name, so that it commits with the counts and survives a restart.
         check.set(sample.counter(), 1);
         LOG.warn("Event id {} was applied from {} and again from {} (key {}) in another apply task: one id for two events, both applied; "
@@ -156,6 +163,7 @@ public final class IdCheckStage implements Processor<byte[], byte[], byte[], byt
         if (check.get("summary_sent") > 0) {
             return;
         }
+        judgeSuspects();
         Map<String, Long> expectedNow = new LinkedHashMap<>();
         Map<String, Long> receivedNow = new LinkedHashMap<>();
         for (int t = 0; t < applyTasks; t++) {
@@ -178,7 +186,7 @@ public final class IdCheckStage implements Processor<byte[], byte[], byte[], byt
 
     /** Deletes, a bounded batch per second, the claims of earlier runs (keys under another run's prefix). */
     private void forgetOtherRuns() {
-        if (otherRunsGone || claimed.forgetOldGenerations(50_000) > 0) {
+        if (otherRunsGone) {
             return;
         }
         if (KeyPrefixes.deleteOutside(ids, prefix, 5_000) >= 5_000) {
