@@ -3,6 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.evidence.EvidenceCodec;
 import dev.reprise.evidence.avro.RecoveryEvidence;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON for stdout: one object per result, snake_case field names as in the Avro schemas. */
@@ -19,6 +20,11 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A value as {@link #of(Object)} writes it, as a tree: to show its fields by the names a reader of the JSON knows. */
+    public static JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
     }
 
     public static String of(RecoveryEvidence evidence) {

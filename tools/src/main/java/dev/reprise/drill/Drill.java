@@ -1,5 +1,7 @@
 package dev.reprise.drill;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.reprise.embedded.BrokerProcess;
 import dev.reprise.contract.Contract;
 import dev.reprise.contract.ContractLoader;
@@ -20,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,13 +104,65 @@ public final class Drill {
         }
     }
 
-    /** The drill's account: one entry per scenario, and whether every one held. */
-    public record Result(Map<String, Object> json, boolean held) {
+    /**
+     * The drill's account, as {@code reprise drill --json} prints it (snake_case field names, as when it was a map): where it
+     * ran, what it drilled, the clean run, one entry per scenario, and whether every one held.
+     *
+     * @param cluster    the drill's own broker, or the bootstrap servers of the cluster it ran on
+     * @param events     unique events of the generated history; absent on a sample
+     * @param partitions the history's partitions: a number for the generated history, topic → partitions for a sample
+     * @param contract   the team's contract a sample was drilled with; absent for the generated history
+     * @param prefix     the prefix of every topic, group and application id the drill used
+     * @param sample     what was copied of the team's history; absent for the generated history
+     * @param cleanRun   the run every scenario is compared with
+     * @param seconds    how long the drill took
+     */
+    public record Result(String startedAt, String cluster, Machine machine, @JsonInclude(JsonInclude.Include.NON_NULL) Long events,
+                         Partitions partitions, @JsonInclude(JsonInclude.Include.NON_NULL) String contract, long seed, String prefix,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Sample.Copied sample, CleanRun cleanRun,
+                         List<ScenarioReport.Result> scenarios, boolean held, double seconds) {
+    }
+
+    /** The machine the drill ran on. */
+    public record Machine(int cores, String os, String java) {
+        static Machine current() {
+            return new Machine(Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                    System.getProperty("java.version"));
+        }
+    }
+
+    /**
+     * The partitions of the history drilled: their number for the generated history, topic → number for a sample of a team's
+     * history (which may read several topics). Written as the number or the object alone.
+     */
+    public record Partitions(Integer count, Map<String, Integer> byTopic) {
+        public Partitions {
+            if ((count == null) == (byTopic == null)) {
+                throw new IllegalArgumentException("partitions: a count or partitions by topic, not " + (count == null ? "neither" : "both"));
+            }
+        }
+
+        @JsonValue
+        Object value() {
+            return count != null ? count : byTopic;
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(value());
+        }
+    }
+
+    /** The clean run every scenario is compared with. */
+    public record CleanRun(String runId, String confidenceStatus, long eventsRead, String checksum) {
+        static CleanRun of(RecoveryEvidence e) {
+            return new CleanRun(e.getRunId().toString(), e.getConfidenceStatus().toString(), e.getEventsRead(), e.getChecksum().toString());
+        }
     }
 
     /** What every scenario shares: the cluster, the base history and its clean run. */
     record Base(Workbench wb, String bootstrap, BrokerProcess broker, long records, Comparison.Outcome clean,
-                RecoveryEvidence cleanEvidence, Random random, Options options, PrintStream err) {
+                RecoveryEvidence cleanEvidence, Random random, Options options, PrintStream err, Sample.Copied sample) {
 
         /** Sets a run's throttle (0 removes it) through the control topic, as 'reprise throttle' does. */
         void throttle(Contract contract, String runId, double eventsPerSecond) {
@@ -145,21 +198,13 @@ public final class Drill {
         Contract sample = ContractLoader.load(options.contract());
         // A team's contract: its projection and upcasters from the plugin path, found (or refused) before anything starts.
         CompiledContract teamCodecs = options.sampling() == null ? null : CompiledContract.forContract(sample);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("started_at", Instant.now().toString());
-        json.put("cluster", options.clientConfig() == null ? "the drill's own broker (reprise broker, a process of its own)"
-                : String.valueOf(options.clientConfig().get("bootstrap.servers")));
-        json.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "os", System.getProperty("os.name") + " "
-                + System.getProperty("os.arch"), "java", System.getProperty("java.version")));
-        if (options.sampling() == null) {
-            json.put("events", options.events());
-            json.put("partitions", options.partitions());
-        } else {
-            json.put("contract", String.valueOf(sample.source()));
-        }
-        json.put("seed", options.seed());
-        List<Map<String, Object>> scenarios = new ArrayList<>();
+        String startedAt = Instant.now().toString();
+        String cluster = options.clientConfig() == null ? "the drill's own broker (reprise broker, a process of its own)"
+                : String.valueOf(options.clientConfig().get("bootstrap.servers"));
+        List<ScenarioReport.Result> scenarios = new ArrayList<>();
         boolean held = true;
+        String prefix;
+        Base base;
         BrokerProcess broker = null;
         try {
             Map<String, Object> clientConfig = options.clientConfig();
@@ -170,12 +215,9 @@ public final class Drill {
             }
             try (Workbench wb = options.sampling() == null ? new Workbench(sample, clientConfig, options.userProperties(), options.partitions())
                     : Workbench.forTeam(sample, teamCodecs, clientConfig, options.userProperties())) {
-                json.put("prefix", wb.prefix);
+                prefix = wb.prefix;
                 String bootstrap = String.valueOf(clientConfig.get("bootstrap.servers"));
-                Base base = options.sampling() == null ? setUp(wb, bootstrap, broker, options) : setUpSample(wb, bootstrap, broker, options, json);
-                json.put("clean_run", Map.of("run_id", base.cleanEvidence().getRunId().toString(), "confidence_status",
-                        base.cleanEvidence().getConfidenceStatus().toString(), "events_read", base.cleanEvidence().getEventsRead(),
-                        "checksum", base.cleanEvidence().getChecksum().toString()));
+                base = options.sampling() == null ? setUp(wb, bootstrap, broker, options) : setUpSample(wb, bootstrap, broker, options);
                 for (Scenario s : options.scenarios()) {
                     ScenarioReport report = new ScenarioReport(s.label());
                     err.println("▶ Drill " + s.label() + "…");
@@ -198,7 +240,7 @@ public final class Drill {
                             : (report.held() ? "held" : "DID NOT HOLD") + " " + report.summary()));
                     report.differences().forEach(d -> err.println("    " + d));
                     held &= report.held();
-                    scenarios.add(report.toJson());
+                    scenarios.add(report.result());
                 }
             }
         } finally {
@@ -206,10 +248,11 @@ public final class Drill {
                 broker.close();
             }
         }
-        json.put("scenarios", scenarios);
-        json.put("held", held);
-        json.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
-        return new Result(json, held);
+        Sample.Copied copied = base.sample();
+        return new Result(startedAt, cluster, Machine.current(), copied == null ? options.events() : null,
+                copied == null ? new Partitions(options.partitions(), null) : new Partitions(null, copied.partitions()),
+                copied == null ? null : String.valueOf(sample.source()), options.seed(), prefix, copied, CleanRun.of(base.cleanEvidence()),
+                List.copyOf(scenarios), held, Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
     }
 
     /** Writes the base history and its ground truth, and replays it cleanly once: the run every scenario is compared with. */
@@ -242,7 +285,7 @@ public final class Drill {
         RunPlan plan = wb.begin(runner, contract);
         runner.run(plan, null);
         Base base = new Base(wb, bootstrap, broker, generated.events() + generated.duplicates() + generated.poison(), null, null,
-                new Random(options.seed()), options, err);
+                new Random(options.seed()), options, err, null);
         Comparison.Outcome clean = base.outcome(contract, plan.runId());
         List<String> wrong = new ArrayList<>();
         RecoveryEvidence e = clean.evidence();
@@ -259,7 +302,7 @@ public final class Drill {
         }
         err.printf("  clean run %s: %,d events processed, %,d duplicates, %,d dead letters, %,d keys, checksum %s, %s%n", plan.runId(),
                 e.getEventsProcessed(), e.getDuplicatesSkipped(), e.getDeadLettered(), e.getProjectionKeys(), e.getChecksum(), e.getConfidenceStatus());
-        return new Base(wb, bootstrap, broker, base.records(), clean, e, base.random(), options, err);
+        return new Base(wb, bootstrap, broker, base.records(), clean, e, base.random(), options, err, null);
     }
 
     /**
@@ -268,11 +311,9 @@ public final class Drill {
      * second, compared with it, is the clean run every scenario is compared with. Both must be trusted: a drill that
      * compared faulty runs with an untrusted one would prove nothing.
      */
-    private Base setUpSample(Workbench wb, String bootstrap, BrokerProcess broker, Options options, Map<String, Object> json) {
+    private Base setUpSample(Workbench wb, String bootstrap, BrokerProcess broker, Options options) {
         Sample.Copied copied = new Sample(wb.team, new SourceOracle(wb.team, wb.codecs), options.sampling().sourceConfig(), err)
                 .copy(wb, options.sampling().keys(), options.seed());
-        json.put("sample", copied.toJson());
-        json.put("partitions", copied.partitions());
         err.printf("  %,d records of %,d keys copied (of %,d records and %,d keys), %,d of them without a readable ordering key%n",
                 copied.recordsCopied(), copied.keysSampled(), copied.recordsRead(), copied.keys(), copied.keylessCopied());
         err.println("  the sample's contract: " + wb.team.source() + " with the drill's topics and application ids; scope read from the "
@@ -295,7 +336,7 @@ public final class Drill {
         ReplayRunner runner = wb.runner(contract, wb.codecs, "clean", Map.of());
         RunPlan plan = wb.begin(runner, contract);
         runner.run(plan, null);
-        Base base = new Base(wb, bootstrap, broker, copied.recordsCopied(), null, null, new Random(options.seed()), options, err);
+        Base base = new Base(wb, bootstrap, broker, copied.recordsCopied(), null, null, new Random(options.seed()), options, err, copied);
         Comparison.Outcome clean = base.outcome(contract, plan.runId());
         RecoveryEvidence e = clean.evidence();
         if (e.getEventsRead() != copied.recordsCopied() || !"trusted".equals(e.getConfidenceStatus().toString())
@@ -306,6 +347,6 @@ public final class Drill {
         }
         err.printf("  clean run %s: %,d events processed, %,d duplicates, %,d dead letters, %,d keys, checksum %s, %s%n", plan.runId(),
                 e.getEventsProcessed(), e.getDuplicatesSkipped(), e.getDeadLettered(), e.getProjectionKeys(), e.getChecksum(), e.getConfidenceStatus());
-        return new Base(wb, bootstrap, broker, copied.recordsCopied(), clean, e, base.random(), options, err);
+        return new Base(wb, bootstrap, broker, copied.recordsCopied(), clean, e, base.random(), options, err, copied);
     }
 }

@@ -138,9 +138,9 @@ public final class DrillCommand implements Callable<Integer> {
         Drill.Result result = new Drill(System.err).run(new Drill.Options(scenarios, history.events(), history.partitions(), s, kills, contract, clientConfig, user,
                 sampling));
         if (json) {
-            System.out.println(Json.of(result.json()));
+            System.out.println(Json.of(result));
         } else {
-            System.out.print(DrillTable.render(result.json()));
+            System.out.print(DrillTable.render(result));
         }
         return result.held() ? ExitCodes.OK : ExitCodes.FAILURE;
     }

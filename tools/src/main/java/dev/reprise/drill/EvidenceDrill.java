@@ -1,5 +1,8 @@
 package dev.reprise.drill;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.reprise.cli.Json;
 import dev.reprise.contract.Contract;
 import dev.reprise.evidence.TaskSummary;
 import dev.reprise.evidence.avro.CheckResult;
@@ -27,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
@@ -46,28 +50,151 @@ final class EvidenceDrill {
     private EvidenceDrill() {
     }
 
-    /** One mutant's outcome. */
-    private record Mutant(String name, String fault, String expected, Map<String, Object> result, boolean caught, String skipped) {
-        Mutant(String name, String fault, String expected, Map<String, Object> result, boolean caught) {
-            this(name, fault, expected, result, caught, null);
+    /**
+     * One mutant's outcome, as the evidence scenario's {@code outcomes} list it: what it broke, what was expected, whether it
+     * was caught, and what its run said inline.
+     *
+     * @param mutant  the mutant's name
+     * @param skipped why it was not run; absent when it was
+     */
+    record Mutant(String mutant, String fault, String expected, boolean caught, @JsonInclude(JsonInclude.Include.NON_NULL) String skipped,
+                  @JsonUnwrapped Observed result) {
+        Mutant(String mutant, String fault, String expected, Observed result, boolean caught) {
+            this(mutant, fault, expected, caught, null, result);
         }
 
         /** A mutant that cannot run on this history or has nothing to break in it, and why. */
         static Mutant skip(String name, String fault, String why) {
-            return new Mutant(name, fault, "(not run)", Map.of(), false, why);
+            return new Mutant(name, fault, "(not run)", false, why, Observed.NOTHING);
+        }
+    }
+
+    /**
+     * What the drill saw of a mutant's run; each field absent where it does not apply to the mutant. The order is that of
+     * every mutant's fields before they had a type: the verdict first, then what the mutant adds.
+     *
+     * @param eventsMishandledThatChangeState events the mutant projection dropped or applied twice that change a key's state
+     * @param runSaid                 what the run said: the partitions whose offsets it put back (a list), or a message
+     * @param injected                records of another run written to the internal topics
+     * @param staleRecords            the run's count of records of another run it ignored
+     * @param differences             the differences from the clean run
+     * @param exitCode                the app process's exit code, when it ended by itself
+     * @param appSaid                 the app's last line, when it ended with neither a verdict nor a refusal
+     * @param offsetsOfTheRunInForceUntouched whether the group's offsets stayed where the run in force put them
+     * @param abortedEventsApplied    whether the events of the aborted transaction changed the rebuild
+     * @param abortedRecordsRead      whether the run read records of the aborted transaction
+     * @param error                   why the drill could not finish the mutant
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Observed(String confidenceStatus, List<String> failedChecks, List<String> confidenceReasons, Long eventsMishandledThatChangeState,
+                    Object runSaid, Integer injected, Long staleRecords, Boolean identicalToCleanRun, List<String> differences,
+                    Integer exitCode, String appSaid, Boolean offsetsOfTheRunInForceUntouched, Boolean abortedEventsApplied,
+                    Boolean abortedRecordsRead, String error) {
+        static final Observed NOTHING = new Builder().build();
+
+        /** The run's verdict, its failed checks and its reasons. */
+        static Builder of(RecoveryEvidence e) {
+            return new Builder().verdict(e);
         }
 
-        Map<String, Object> toJson() {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("mutant", name);
-            out.put("fault", fault);
-            out.put("expected", expected);
-            out.put("caught", caught);
-            if (skipped != null) {
-                out.put("skipped", skipped);
+        static Builder builder() {
+            return new Builder();
+        }
+
+        static final class Builder {
+            private String confidenceStatus;
+            private List<String> failedChecks;
+            private List<String> confidenceReasons;
+            private Long eventsMishandledThatChangeState;
+            private Object runSaid;
+            private Integer injected;
+            private Long staleRecords;
+            private Boolean identicalToCleanRun;
+            private List<String> differences;
+            private Integer exitCode;
+            private String appSaid;
+            private Boolean offsetsOfTheRunInForceUntouched;
+            private Boolean abortedEventsApplied;
+            private Boolean abortedRecordsRead;
+            private String error;
+
+            Builder verdict(RecoveryEvidence e) {
+                return verdict(e.getConfidenceStatus().toString(), failed(e), e.getConfidenceReasons().stream().map(Object::toString).toList());
             }
-            out.putAll(result);
-            return out;
+
+            Builder verdict(String confidenceStatus, List<String> failedChecks, List<String> confidenceReasons) {
+                this.confidenceStatus = confidenceStatus;
+                this.failedChecks = List.copyOf(failedChecks);
+                this.confidenceReasons = List.copyOf(confidenceReasons);
+                return this;
+            }
+
+            Builder eventsMishandledThatChangeState(long n) {
+                eventsMishandledThatChangeState = n;
+                return this;
+            }
+
+            Builder runSaid(String message) {
+                runSaid = message;
+                return this;
+            }
+
+            Builder runSaid(List<String> partitionsPutBack) {
+                runSaid = List.copyOf(partitionsPutBack);
+                return this;
+            }
+
+            Builder stale(int injected, long staleRecords) {
+                this.injected = injected;
+                this.staleRecords = staleRecords;
+                return this;
+            }
+
+            Builder identicalToCleanRun(boolean identical) {
+                identicalToCleanRun = identical;
+                return this;
+            }
+
+            Builder differences(List<String> differences) {
+                this.differences = List.copyOf(differences);
+                return this;
+            }
+
+            Builder exitCode(int code) {
+                exitCode = code;
+                return this;
+            }
+
+            Builder appSaid(String line) {
+                appSaid = line;
+                return this;
+            }
+
+            Builder offsetsOfTheRunInForceUntouched(boolean untouched) {
+                offsetsOfTheRunInForceUntouched = untouched;
+                return this;
+            }
+
+            Builder abortedEventsApplied(boolean applied) {
+                abortedEventsApplied = applied;
+                return this;
+            }
+
+            Builder abortedRecordsRead(boolean read) {
+                abortedRecordsRead = read;
+                return this;
+            }
+
+            Builder error(String why) {
+                error = why;
+                return this;
+            }
+
+            Observed build() {
+                return new Observed(confidenceStatus, failedChecks, confidenceReasons, eventsMishandledThatChangeState, runSaid, injected,
+                        staleRecords, identicalToCleanRun, differences, exitCode, appSaid, offsetsOfTheRunInForceUntouched,
+                        abortedEventsApplied, abortedRecordsRead, error);
+            }
         }
     }
 
@@ -98,25 +225,22 @@ final class EvidenceDrill {
             try {
                 mutants.add(drill.get());
             } catch (RuntimeException e) {
-                mutants.add(new Mutant(name, "(see the error)", "an outcome", Map.of("error", "the drill could not finish this mutant: "
-                        + e.getMessage()), false));
+                mutants.add(new Mutant(name, "(see the error)", "an outcome", Observed.builder().error("the drill could not finish this mutant: "
+                        + e.getMessage()).build(), false));
             }
         });
         long caught = mutants.stream().filter(Mutant::caught).count();
-        r.fact("mutants", mutants.size());
-        r.fact("caught", caught);
-        r.fact("skipped", mutants.stream().filter(m -> m.skipped() != null).count());
-        r.fact("outcomes", mutants.stream().map(Mutant::toJson).toList());
+        r.facts(new Facts.Evidence(mutants.size(), caught, mutants.stream().filter(m -> m.skipped() != null).count(), List.copyOf(mutants)));
         for (Mutant m : mutants) {
             if (m.skipped() != null) {
-                b.err().println("    " + m.name() + ": skipped — " + m.skipped());
-                r.note("mutant " + m.name() + " not run: " + m.skipped());
+                b.err().println("    " + m.mutant() + ": skipped — " + m.skipped());
+                r.note("mutant " + m.mutant() + " not run: " + m.skipped());
                 continue;
             }
-            b.err().println("    " + m.name() + ": " + (m.caught() ? "caught" : "NOT CAUGHT") + " — " + m.result().getOrDefault("confidence_status", "")
-                    + " " + m.result().getOrDefault("failed_checks", ""));
+            b.err().println("    " + m.mutant() + ": " + (m.caught() ? "caught" : "NOT CAUGHT") + " — "
+                    + Objects.toString(m.result().confidenceStatus(), "") + " " + Objects.toString(m.result().failedChecks(), ""));
             if (!m.caught()) {
-                r.fail("mutant " + m.name() + " (" + m.fault() + ") was not caught: expected " + m.expected() + "; got " + m.result());
+                r.fail("mutant " + m.mutant() + " (" + m.fault() + ") was not caught: expected " + m.expected() + "; got " + Json.of(m.result()));
             }
         }
     }
@@ -143,11 +267,11 @@ final class EvidenceDrill {
             return Mutant.skip(name, fault, "none of the events it mishandled changes a key's state in this projection, which ignores or refuses them (" + e.getEventsProcessed()
                     + " events, one in " + Mutants.ONE_IN + " chosen): the fault is harmless here, there is nothing to catch");
         }
-        Mutant m = verdictMutant(name, fault, e, REFERENCE);
+        Observed.Builder result = Observed.of(e);
         if (changing != null) {
-            m.result().put("events_mishandled_that_change_state", changing.get());
+            result.eventsMishandledThatChangeState(changing.get());
         }
-        return m;
+        return verdictMutant(name, fault, e, REFERENCE, result.build());
     }
 
     /**
@@ -173,10 +297,8 @@ final class EvidenceDrill {
             throw new IllegalStateException("could not move the group's offsets: " + e.getMessage(), e);
         }
         RecoveryEvidence e = runUntilDone(b, contract, runner, prepared.plan());
-        Map<String, Object> result = result(e);
-        result.put("run_said", prepared.repaired());
         Comparison c = Comparison.of(b.clean(), b.outcome(contract, prepared.plan().runId()), Map.of());
-        result.put("identical_to_clean_run", c.identical());
+        Observed result = Observed.of(e).runSaid(prepared.repaired()).identicalToCleanRun(c.identical()).build();
         boolean untrusted = !"trusted".equals(e.getConfidenceStatus().toString()) && failed(e).stream().anyMatch(f -> f.equals(COVERAGE) || f.equals(TO_THE_END));
         boolean repaired = !prepared.repaired().isEmpty() && c.identical();
         return new Mutant(name, fault, "the run puts the offsets back (and is identical to the clean run), or untrusted with " + COVERAGE,
@@ -206,7 +328,7 @@ final class EvidenceDrill {
                 wb.dir.resolve(name), name, settings);
         // The run notices by itself that it has nothing left to read (here after 5 s of it, checked every 5 s).
         long waitSeconds = 90 + b.records() / 1_000;
-        Map<String, Object> result = new LinkedHashMap<>();
+        Observed.Builder result = Observed.builder();
         boolean ended = app.waitFor(waitSeconds, false);
         boolean aborted = false;
         if (!ended) {
@@ -219,25 +341,25 @@ final class EvidenceDrill {
             ended = app.waitFor(20, true);
         }
         Optional<RecoveryEvidence> evidence = wb.finalEvidence(contract, plan.runId());
-        evidence.ifPresent(e -> result.putAll(result(e)));
+        evidence.ifPresent(result::verdict);
         if (aborted) {
-            result.put("run_said", "nothing: after " + waitSeconds + " s the run was still waiting for the partition's last records; the "
+            result.runSaid("nothing: after " + waitSeconds + " s the run was still waiting for the partition's last records; the "
                     + "drill aborted it as an operator would ('reprise abort')" + (ended ? ", and it ended with the aborted evidence"
                     : ", and it did not end within 20 s of the abort either, so the drill killed it") + "; its last progress line: "
                     + app.stderr().lines().filter(l -> l.contains("% ")).reduce((x, y) -> y).orElse("none") + "; what it said of the abort: "
                     + app.stderr().lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("abort")).toList());
         } else {
-            result.put("exit_code", app.exitCode());
+            result.exitCode(app.exitCode());
             if (app.exitCode() != 3 && app.exitCode() != 4) {
                 // Neither a verdict nor a refusal of the mutant: what the app said, to tell why.
-                result.put("app_said", app.stderr().lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse(""));
+                result.appSaid(app.stderr().lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse(""));
             }
         }
         boolean caught = !aborted && evidence.isPresent() && !"trusted".equals(evidence.get().getConfidenceStatus().toString())
                 && (failed(evidence.get()).stream().anyMatch(f -> f.equals(COVERAGE) || f.equals(TO_THE_END))
                 || evidence.get().getAborted() && evidence.get().getConfidenceReasons().stream().anyMatch(r -> r.toString().contains("stalled")));
         return new Mutant(name, fault, "untrusted with " + COVERAGE + " or " + TO_THE_END + ", or the run aborts by itself as stalled "
-                + "(nothing left to read and no end)", result, caught);
+                + "(nothing left to read and no end)", result.build(), caught);
     }
 
     /** Records of another run on the internal topics, where the next run reads: ignored and counted, the rebuild unchanged. */
@@ -278,12 +400,8 @@ final class EvidenceDrill {
             throw new IllegalStateException("could not write records of another run to the internal topics: " + e.getMessage(), e);
         }
         RecoveryEvidence e = runUntilDone(b, contract, runner, plan);
-        Map<String, Object> result = result(e);
-        result.put("injected", injected);
-        result.put("stale_records", e.getStaleRecords());
         Comparison c = Comparison.of(b.clean(), b.outcome(contract, plan.runId()), Map.of());
-        result.put("identical_to_clean_run", c.identical());
-        result.put("differences", c.differences());
+        Observed result = Observed.of(e).stale(injected, e.getStaleRecords()).identicalToCleanRun(c.identical()).differences(c.differences()).build();
         return new Mutant(name, "end markers, a task summary and unreadable bytes of an earlier run written to the internal topics where "
                 + "the next run reads", "ignored and counted (stale_records = " + injected + "), the rebuild identical to the clean run",
                 result, c.identical() && e.getStaleRecords() == injected);
@@ -411,14 +529,14 @@ final class EvidenceDrill {
         ReplayRunner runner = wb.runner(contract, wb.codecs, name, Map.of());
         RunPlan old = wb.begin(runner, contract);
         RunPlan current = wb.begin(runner, contract, Optional.of(old.runId()));
-        Map<String, Object> result = new LinkedHashMap<>();
+        Observed.Builder result = Observed.builder();
         boolean refused;
         try {
             RecoveryEvidence e = runner.run(old, null);
-            result.putAll(result(e));
+            result.verdict(e);
             refused = false;
         } catch (RuntimeException e) {
-            result.put("run_said", e.getMessage());
+            result.runSaid(e.getMessage());
             refused = e.getMessage() != null && e.getMessage().contains("run in force is " + current.runId());
         }
         boolean untouched;
@@ -430,10 +548,10 @@ final class EvidenceDrill {
         } catch (Exception e) {
             throw new IllegalStateException("could not read the group's offsets: " + e.getMessage(), e);
         }
-        result.put("offsets_of_the_run_in_force_untouched", untouched);
+        result.offsetsOfTheRunInForceUntouched(untouched);
         return new Mutant(name, "an instance started with the plan of run " + old.runId() + " after run " + current.runId() + " replaced it",
                 "the instance stops before processing anything, naming the run in force; the group's offsets stay where the new run put them",
-                result, refused && untouched);
+                result.build(), refused && untouched);
     }
 
     /**
@@ -470,9 +588,8 @@ final class EvidenceDrill {
         }
         Contract contract = wb.contract(wb.yaml(wb.names(name), source, false, "", "processing:\n  guarantee: at_least_once\n"));
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
-        Map<String, Object> result = result(e);
         boolean matchesTruth = !failed(e).contains(REFERENCE);
-        result.put("aborted_events_applied", !matchesTruth);
+        Observed result = Observed.of(e).abortedEventsApplied(!matchesTruth).build();
         boolean saysGuarantee = e.getConfidenceReasons().stream().anyMatch(r -> r.toString().contains("processing.guarantee is at_least_once"));
         return new Mutant(name, aborted + " events of an aborted transaction in the history, replayed under processing.guarantee: at_least_once",
                 "the aborted events not applied (the rebuild matches the ground truth) and the run not trusted: degraded by its guarantee",
@@ -703,10 +820,9 @@ final class EvidenceDrill {
         }
         Contract contract = wb.contract(wb.yaml(wb.names(name), source, null, "", "processing:\n  guarantee: at_least_once\n"));
         RecoveryEvidence e = replay(b, contract, wb.codecs, name, Map.of());
-        Map<String, Object> result = result(e);
         boolean matchesTruth = !failed(e).contains(REFERENCE);
         boolean readNone = e.getEventsRead() == b.cleanEvidence().getEventsRead() && e.getDuplicatesSkipped() == b.cleanEvidence().getDuplicatesSkipped();
-        result.put("aborted_records_read", !readNone);
+        Observed result = Observed.of(e).abortedRecordsRead(!readNone).build();
         boolean saysGuarantee = e.getConfidenceReasons().stream().anyMatch(r -> r.toString().contains("processing.guarantee is at_least_once"));
         return new Mutant(name, fault.replace("20", String.valueOf(aborted)), "no aborted record read (the clean run's records read and "
                 + "duplicates skipped), the rebuild matches the reference, and the run not trusted: degraded by its guarantee",
@@ -714,8 +830,12 @@ final class EvidenceDrill {
     }
 
     private static Mutant verdictMutant(String name, String fault, RecoveryEvidence e, String check) {
+        return verdictMutant(name, fault, e, check, Observed.of(e).build());
+    }
+
+    private static Mutant verdictMutant(String name, String fault, RecoveryEvidence e, String check, Observed result) {
         boolean caught = "untrusted".equals(e.getConfidenceStatus().toString()) && failed(e).contains(check);
-        return new Mutant(name, fault, "untrusted with " + check + " failed", result(e), caught);
+        return new Mutant(name, fault, "untrusted with " + check + " failed", result, caught);
     }
 
     private static RecoveryEvidence replay(Drill.Base b, Contract contract, CompiledContract codecs, String label, Map<String, Object> streams) {
@@ -739,14 +859,6 @@ final class EvidenceDrill {
                 out.add(c.getName().toString());
             }
         }
-        return out;
-    }
-
-    private static Map<String, Object> result(RecoveryEvidence e) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("confidence_status", e.getConfidenceStatus().toString());
-        out.put("failed_checks", failed(e));
-        out.put("confidence_reasons", e.getConfidenceReasons().stream().map(Object::toString).toList());
         return out;
     }
 }

@@ -98,11 +98,7 @@ final class InputDrills {
         }
         wb.createTopic(source, wb.partitions, false);
         Map<String, String> sentPoison = write(wb, source, byPartition);
-        r.fact("records_fuzzed", fuzzed.size());
-        r.fact("poison_records", poison.size());
-        r.fact("decodable_left_out", decodable);
-        r.fact("decoder_escapes", escapes);
-        r.fact("poison_reasons", reasons);
+        r.facts(new Facts.Poison(fuzzed.size(), poison.size(), decodable, escapes, reasons));
 
         Comparison.Outcome drilled = replay(b, contract, "poison");
         Map<String, Object> cleanFields = b.clean().fields();
@@ -165,9 +161,7 @@ final class InputDrills {
         copies.forEach(c -> byPartition.get(c.partition()).add(c));
         wb.createTopic(source, wb.partitions, false);
         write(wb, source, byPartition);
-        r.fact("copies", copies.size());
-        r.fact("copies_per_event", "1 to 5");
-        r.fact("copies_in", samePartition ? "their original's partition" : "random partitions");
+        r.facts(new Facts.DuplicateStorm(copies.size(), "1 to 5", samePartition ? "their original's partition" : "random partitions"));
 
         Comparison.Outcome drilled = replay(b, contract, "duplicate-storm");
         Map<String, Object> cleanFields = b.clean().fields();

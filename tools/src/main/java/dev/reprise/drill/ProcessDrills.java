@@ -68,9 +68,7 @@ final class ProcessDrills {
                 deleted++;
             }
         }
-        r.fact("kills", killedAt.size());
-        r.fact("kill_points_percent", killedAt);
-        r.fact("state_dirs_deleted", deleted);
+        r.facts(new Facts.Crash(killedAt.size(), List.copyOf(killedAt), deleted));
         if (killedAt.size() < 3) {
             r.fail("only " + killedAt.size() + " kills landed; the drill needs at least 3");
         }
@@ -102,10 +100,7 @@ final class ProcessDrills {
         }
         double at = Math.max(one.percent(), two.percent());
         victim.kill();
-        r.fact("instances", 2);
-        r.fact("kills", 1);
-        r.fact("killed_instance", killFirst ? 1 : 2);
-        r.fact("killed_at_percent", Math.round(at * 10) / 10.0);
+        r.facts(new Facts.InstanceLoss(2, 1, killFirst ? 1 : 2, Math.round(at * 10) / 10.0));
         b.throttle(d.contract(), d.plan().runId(), 0);
         finish(b, r, survivor, d);
     }
@@ -116,7 +111,7 @@ final class ProcessDrills {
         Path state = b.wb().dir.resolve("broker-restart-state");
         AppProcess[] app = {d.start(b, state, "broker-restart-1")};
         int[] restarts = {0};
-        List<Map<String, Object>> stops = new ArrayList<>();
+        List<Facts.BrokerStop> stops = new ArrayList<>();
         for (boolean clean : new boolean[]{true, false}) {
             double target = (clean ? 15 : 50) + 20 * b.random().nextDouble();
             double at = awaitPercent(app[0], target);
@@ -133,8 +128,8 @@ final class ProcessDrills {
             }
             sleep(OUTAGE_SECONDS * 1000L);
             b.broker().startAgain();
-            stops.add(Map.of("stop", clean ? "SIGTERM (controlled shutdown)" : "SIGKILL", "at_percent", Math.round(at * 10) / 10.0,
-                    "seconds_down", Math.round((System.nanoTime() - down) / 1e8) / 10.0));
+            stops.add(new Facts.BrokerStop(clean ? "SIGTERM (controlled shutdown)" : "SIGKILL", Math.round(at * 10) / 10.0,
+                    Math.round((System.nanoTime() - down) / 1e8) / 10.0));
             if (!app[0].isAlive()) {
                 // An app that gave up during the outage is started again, as its supervisor (Kubernetes, systemd) would.
                 r.note("the app exited " + app[0].exitCode() + " while the broker was down and was started again: " + lastLine(app[0]));
@@ -142,7 +137,7 @@ final class ProcessDrills {
                 app[0] = d.start(b, state, "broker-restart-" + (restarts[0] + 1));
             }
         }
-        r.fact("broker_stops", stops);
+        r.facts(new Facts.BrokerRestart(List.copyOf(stops), null));
         b.throttle(d.contract(), d.plan().runId(), 0);
         // An app that fails after the outage is restarted too, at most three times.
         while (restarts[0] < 3) {
@@ -153,7 +148,7 @@ final class ProcessDrills {
             restarts[0]++;
             app[0] = d.start(b, state, "broker-restart-" + (restarts[0] + 1));
         }
-        r.fact("app_restarts", restarts[0]);
+        r.facts(new Facts.BrokerRestart(List.copyOf(stops), restarts[0]));
         r.note("after an unclean broker kill, a transaction committed just before it can stay unreadable to read_committed "
                 + "consumers until a producer with the same transactional id starts again (a Kafka behaviour); the app's "
                 + "producers do so when they start again, so no committed record is lost to the run");

@@ -1,5 +1,7 @@
 package dev.reprise.drill;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.reprise.contract.Contract;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,20 +40,21 @@ import java.util.function.Consumer;
  * a uniformly random set), the second copies their records, up to the same end offsets.
  */
 final class Sample {
-    /** What was copied, for the drill's account. */
-    record Copied(Map<String, String> topics, Map<String, Integer> partitions, long recordsRead, long keys, int keysSampled,
-                  long recordsCopied, long keylessRecords, long keylessCopied) {
-        Map<String, Object> toJson() {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("topics", topics);
-            out.put("records_read", recordsRead);
-            out.put("keys", keys);
-            out.put("keys_sampled", keysSampled);
-            out.put("records_copied", recordsCopied);
-            out.put("records_without_a_readable_key", keylessRecords);
-            out.put("of_which_copied", keylessCopied);
-            return out;
-        }
+    /**
+     * What was copied, for the drill's account ({@code sample} in {@code reprise drill --json}).
+     *
+     * @param topics         the team's history topic → the drill's copy of it
+     * @param partitions     the team's history topic → its partitions (in the account at its top level, not here)
+     * @param recordsRead    records of the history read
+     * @param keys           ordering keys found in them
+     * @param keysSampled    of them, sampled
+     * @param recordsCopied  records copied: every record of the keys sampled, and a share of those without a readable key
+     * @param keylessRecords records whose ordering key could not be read
+     * @param keylessCopied  of them, copied
+     */
+    record Copied(Map<String, String> topics, @JsonIgnore Map<String, Integer> partitions, long recordsRead, long keys, int keysSampled,
+                  long recordsCopied, @JsonProperty("records_without_a_readable_key") long keylessRecords,
+                  @JsonProperty("of_which_copied") long keylessCopied) {
     }
 
     private final Contract team;

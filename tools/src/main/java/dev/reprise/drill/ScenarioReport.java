@@ -1,7 +1,10 @@
 package dev.reprise.drill;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.reprise.cli.Json;
+
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,9 +13,26 @@ import java.util.Map;
  * compared with the clean run and whether it was identical, the failures that make it not hold, and notes.
  */
 final class ScenarioReport {
+    /**
+     * One scenario in the drill's account, as {@code reprise drill --json} prints it: its facts inline after
+     * {@code identical}, as they were when the account was a map.
+     *
+     * @param skipped   why the scenario could not run on this history; absent when it ran
+     * @param identical whether the drilled run was identical to the clean run; absent when nothing was compared
+     * @param facts     what the scenario did; absent when it stopped before it knew
+     * @param compared  field → expected, actual and whether identical; absent when nothing was compared
+     * @param differences the failures and the differences from the clean run: the scenario held when there are none
+     */
+    record Result(String scenario, boolean held, @JsonInclude(JsonInclude.Include.NON_NULL) String skipped,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Boolean identical,
+                  @JsonUnwrapped @JsonInclude(JsonInclude.Include.NON_NULL) Facts facts,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Comparison.Compared> compared,
+                  List<String> differences, List<String> notes, double seconds) {
+    }
+
     private final String scenario;
     private final long start = System.nanoTime();
-    private final Map<String, Object> facts = new LinkedHashMap<>();
+    private Facts facts;
     private final List<String> failures = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private Comparison comparison;
@@ -22,8 +42,9 @@ final class ScenarioReport {
         this.scenario = scenario;
     }
 
-    void fact(String name, Object value) {
-        facts.put(name, value);
+    /** What the scenario did; a later call replaces an earlier one, so a scenario can say what it knows before it goes on. */
+    void facts(Facts facts) {
+        this.facts = facts;
     }
 
     /** The comparison with the clean run; the scenario holds only if it is identical. */
@@ -61,44 +82,25 @@ final class ScenarioReport {
         return out;
     }
 
+    /** The facts' numbers and flags, {@code name=value}, and whether the run was identical: one line for the terminal. */
     String summary() {
         StringBuilder s = new StringBuilder();
-        facts.forEach((k, v) -> {
-            if (v instanceof Number || v instanceof Boolean) {
-                s.append(k).append('=').append(v).append(' ');
-            }
-        });
+        if (facts != null) {
+            Json.tree(facts).fields().forEachRemaining(f -> {
+                if (f.getValue().isNumber() || f.getValue().isBoolean()) {
+                    s.append(f.getKey()).append('=').append(f.getValue()).append(' ');
+                }
+            });
+        }
         if (comparison != null) {
             s.append(comparison.identical() ? "identical to the clean run" : "DIFFERENT from the clean run");
         }
         return s.toString().trim();
     }
 
-    Map<String, Object> toJson() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("scenario", scenario);
-        out.put("held", held());
-        if (skipped != null) {
-            out.put("skipped", skipped);
-        }
-        if (comparison != null) {
-            out.put("identical", comparison.identical());
-        }
-        out.putAll(facts);
-        if (comparison != null) {
-            Map<String, Object> compared = new LinkedHashMap<>();
-            comparison.compared().forEach((field, c) -> {
-                Map<String, Object> one = new LinkedHashMap<>();
-                one.put("expected", c.expected());
-                one.put("actual", c.actual());
-                one.put("identical", c.identical());
-                compared.put(field, one);
-            });
-            out.put("compared", compared);
-        }
-        out.put("differences", differences());
-        out.put("notes", notes);
-        out.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
-        return out;
+    Result result() {
+        return new Result(scenario, held(), skipped, comparison == null ? null : comparison.identical(), facts,
+                comparison == null ? null : comparison.compared(), differences(), List.copyOf(notes),
+                Math.round((System.nanoTime() - start) / 1e8) / 10.0);
     }
 }
