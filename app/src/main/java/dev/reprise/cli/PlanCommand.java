@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -45,22 +44,27 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--sample", defaultValue = "100", description = "Records read from the start and the end of each partition's range to check event versions (default ${DEFAULT-VALUE}).")
     int sample;
 
+    /**
+     * What {@code plan --offline --json} prints: the contract checked without a cluster.
+     *
+     * @param eventTypes   each event type and the versions its schemas have
+     * @param upcasterGaps "type vN" → why no upcaster path leads from it to the latest version; empty when valid
+     * @param notes        what the contract's fields imply that a reader may not expect
+     * @param writes       the topics the run writes, beside its internal ones
+     */
+    public record Check(String contract, String contractHash, String projection, Map<String, List<Integer>> eventTypes,
+                        Map<String, String> upcasterGaps, List<String> notes, java.util.Set<String> writes, boolean valid) {
+    }
+
     @Override
     public Integer call() throws IOException {
         Contract c = cluster.loadContract();
         CompiledContract codecs = CompiledContract.forContract(c);
         Map<String, String> gaps = codecs.upcasters().gaps();
         if (offline) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("contract", c.name());
-            result.put("contract_hash", c.hash());
-            result.put("projection", codecs.projection().name());
-            result.put("event_types", codecs.catalog().eventTypes());
-            result.put("upcaster_gaps", gaps);
             List<String> notes = ContractFields.check(c, codecs.catalog());
-            result.put("notes", notes);
-            result.put("writes", c.outputTopics());
-            result.put("valid", gaps.isEmpty());
+            Check result = new Check(c.name(), c.hash(), codecs.projection().name(), codecs.catalog().eventTypes(), gaps, notes, c.outputTopics(),
+                    gaps.isEmpty());
             if (json) {
                 System.out.println(Json.of(result));
             } else {

@@ -12,7 +12,7 @@ import static dev.reprise.cli.PlanJsonTest.fieldNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code --json} objects of verify, promote, reset and status are read by scripts and CD gates: their field names are
+ * The {@code --json} objects of verify, promote, reset, status and {@code plan --offline} are read by scripts and CD gates: their field names are
  * a contract. Each golden list is the output of the map the object was before it became a record.
  */
 class OutputJsonTest {
@@ -34,6 +34,18 @@ class OutputJsonTest {
         assertThat(fieldNames(json.get("checks").get(0))).containsExactlyElementsOf(CHECK);
         assertThat(json.get("checks").get(0).get("detail").asText()).isEqualTo("3 != 4");
         assertThat(json.get("authenticity").get("ignored_records").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void offlinePlanCheckJson() throws Exception {
+        JsonNode json = json(new PlanCommand.Check("inventory", "ab12", "inventory-levels", Map.of("StockMovement", List.of(1, 2, 3)),
+                Map.of("StockMovement v1", "no upcaster to v2"), List.of("a note"), java.util.Set.of("inventory-rebuilt"), false));
+
+        assertThat(fieldNames(json)).containsExactly("contract", "contract_hash", "projection", "event_types", "upcaster_gaps", "notes", "writes",
+                "valid");
+        assertThat(json.get("event_types").get("StockMovement").get(2).asInt()).isEqualTo(3);
+        assertThat(json.get("upcaster_gaps").get("StockMovement v1").asText()).isEqualTo("no upcaster to v2");
+        assertThat(json.get("writes").get(0).asText()).isEqualTo("inventory-rebuilt");
     }
 
     @Test
