@@ -39,13 +39,17 @@ final class ClaimedIds {
     static final byte NEW = 1;
     static final byte SUSPECT = 2;
     static final int MAX_BATCH_BYTES = 256 * 1024;
+    /** Suspects judged per read of the kept claims: about 15 MiB of heap at most, whatever a hostile history holds. */
+    static final int SUSPECTS_PER_PASS = 100_000;
     private final KeyValueStore<Bytes, byte[]> store;
+    private final int suspectsPerPass;
     private final byte[] runPrefix;
     private final SeenIds seen;
     private final ByteArrayOutputStream news = new ByteArrayOutputStream(MAX_BATCH_BYTES + 1024);
     private final ByteArrayOutputStream suspects = new ByteArrayOutputStream(4096);
     private long lastBatch;
     private long loaded;
+    private long suspectCount;
 
     /** A claim kept as a suspect, in the order claims arrived. */
     record Suspect(byte[] id, DedupSet.Seen seen, int applyTask, byte[] key) {
@@ -64,13 +68,19 @@ final class ClaimedIds {
      * @param expectedIds the ids this task may be sent in the run, to size the filter
      */
     ClaimedIds(KeyValueStore<Bytes, byte[]> store, byte[] runPrefix, long expectedIds) {
+        this(store, runPrefix, expectedIds, SUSPECTS_PER_PASS);
+    }
+
+    ClaimedIds(KeyValueStore<Bytes, byte[]> store, byte[] runPrefix, long expectedIds, int suspectsPerPass) {
         this.store = store;
+        this.suspectsPerPass = suspectsPerPass;
         this.runPrefix = runPrefix.clone();
         this.seen = SeenIds.filter(expectedIds);
         forEachKept((kind, id, what, in) -> {
             seen.put(id);
             if (kind == SUSPECT) {
                 skipSuspectTail(in);
+                suspectCount++;
             }
             loaded++;
         });
@@ -93,6 +103,7 @@ final class ClaimedIds {
         ByteArrayOutputStream out = certainlyNew ? news : suspects;
         writeEntry(out, id, what);
         if (!certainlyNew) {
+            suspectCount++;
             int keyLength = Math.min(key.length, 0xFFFF);
             out.writeBytes(ByteBuffer.allocate(4 + 2).putInt(applyTask).putShort((short) keyLength).array());
             out.write(key, 0, keyLength);
@@ -113,21 +124,36 @@ final class ClaimedIds {
 
     /**
      * Judges every suspect of the run against the first claim of its id: the first claim kept as new if there is one,
-     * otherwise the id's first suspect (a new id the filter took for seen). Reads the run's kept claims once.
+     * otherwise the id's first suspect (a new id the filter took for seen). Reads the run's kept claims twice per pass;
+     * each pass holds at most about {@value #SUSPECTS_PER_PASS} suspects (those whose id hashes to it), so a history that
+     * reuses millions of ids across apply tasks is judged in more passes, not with more memory. Within an id, suspects are
+     * judged in the order they arrived; the order between ids follows the passes.
      */
-    List<Judged> resolve() {
+    void resolve(java.util.function.Consumer<Judged> each) {
         writeBatch();
+        if (suspectCount == 0) {
+            return;
+        }
+        int passes = (int) Math.max(1, (suspectCount + suspectsPerPass - 1) / suspectsPerPass);
+        for (int pass = 0; pass < passes; pass++) {
+            resolvePass(pass, passes, each);
+        }
+    }
+
+    private void resolvePass(int pass, int passes, java.util.function.Consumer<Judged> each) {
         Map<Bytes, List<Suspect>> byId = new LinkedHashMap<>();
         forEachKept((kind, id, what, in) -> {
             if (kind == SUSPECT) {
                 int task = in.getInt();
                 byte[] key = new byte[in.getShort() & 0xFFFF];
                 in.get(key);
-                byId.computeIfAbsent(Bytes.wrap(id), k -> new ArrayList<>()).add(new Suspect(id, what, task, key));
+                if (Math.floorMod(Arrays.hashCode(id), passes) == pass) {
+                    byId.computeIfAbsent(Bytes.wrap(id), k -> new ArrayList<>()).add(new Suspect(id, what, task, key));
+                }
             }
         });
         if (byId.isEmpty()) {
-            return List.of();
+            return;
         }
         Map<Bytes, DedupSet.Seen> firstKept = new HashMap<>();
         forEachKept((kind, id, what, in) -> {
@@ -140,21 +166,19 @@ final class ClaimedIds {
                 skipSuspectTail(in);
             }
         });
-        List<Judged> out = new ArrayList<>();
         byId.forEach((id, list) -> {
             DedupSet.Seen first = firstKept.get(id);
             for (Suspect s : list) {
                 if (first == null) {
                     first = s.seen();
-                    out.add(new Judged(s, Kind.FIRST, first));
+                    each.accept(new Judged(s, Kind.FIRST, first));
                 } else if (first.equals(s.seen())) {
-                    out.add(new Judged(s, Kind.COPY, first));
+                    each.accept(new Judged(s, Kind.COPY, first));
                 } else {
-                    out.add(new Judged(s, Kind.CONFLICT, first));
+                    each.accept(new Judged(s, Kind.CONFLICT, first));
                 }
             }
         });
-        return out;
     }
 
     private void flush(ByteArrayOutputStream out, byte kind) {

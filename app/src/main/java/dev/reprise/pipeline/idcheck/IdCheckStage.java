@@ -124,7 +124,7 @@ public final class IdCheckStage implements Processor<byte[], byte[], byte[], byt
 
     /** Judges the claims whose ids may have been claimed before: each counts as received unless it is a copy of the first. */
     private void judgeSuspects() {
-        for (ClaimedIds.Judged j : claimed.resolve()) {
+        claimed.resolve(j -> {
             ClaimedIds.Suspect s = j.suspect();
             switch (j.kind()) {
                 // The same claim again (delivered twice after offsets were moved back): already counted.
@@ -135,7 +135,7 @@ public final class IdCheckStage implements Processor<byte[], byte[], byte[], byt
                     conflict(s, j.first());
                 }
             }
-        }
+        });
     }
 
     private void conflict(ClaimedIds.Suspect claim, DedupSet.Seen first) {

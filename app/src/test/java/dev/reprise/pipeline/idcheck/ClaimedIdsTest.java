@@ -23,6 +23,12 @@ class ClaimedIdsTest {
         return new DedupSet.Seen(offset * 31, 0, offset);
     }
 
+    private static List<ClaimedIds.Judged> judged(ClaimedIds claimed) {
+        List<ClaimedIds.Judged> out = new java.util.ArrayList<>();
+        claimed.resolve(out::add);
+        return out;
+    }
+
     private static Map<ClaimedIds.Kind, Integer> kinds(List<ClaimedIds.Judged> judged) {
         Map<ClaimedIds.Kind, Integer> out = new EnumMap<>(ClaimedIds.Kind.class);
         judged.forEach(j -> out.merge(j.kind(), 1, Integer::sum));
@@ -39,7 +45,7 @@ class ClaimedIdsTest {
                 certainlyNew++;
             }
         }
-        List<ClaimedIds.Judged> judged = claimed.resolve();
+        List<ClaimedIds.Judged> judged = judged(claimed);
 
         // The filter is sized for 10,000 ids: many of the 100,000 new ids are taken for seen, and each must come out first.
         assertThat(judged).hasSizeGreaterThan(1_000);
@@ -56,7 +62,7 @@ class ClaimedIdsTest {
         assertThat(claimed.claim(id(5), at(5), 0, KEY)).as("a copy of a claim is a suspect").isFalse();
         assertThat(claimed.claim(id(6), at(600), 1, "sku-2".getBytes(StandardCharsets.UTF_8))).isFalse();
 
-        List<ClaimedIds.Judged> judged = claimed.resolve();
+        List<ClaimedIds.Judged> judged = judged(claimed);
 
         assertThat(judged).hasSize(2);
         assertThat(judged.get(0).kind()).isEqualTo(ClaimedIds.Kind.COPY);
@@ -81,7 +87,7 @@ class ClaimedIdsTest {
         claimed.claim(id(falsePositive), at(999_999), 1, KEY);
 
         byte[] it = id(falsePositive);
-        List<ClaimedIds.Judged> ofIt = claimed.resolve().stream().filter(j -> java.util.Arrays.equals(j.suspect().id(), it)).toList();
+        List<ClaimedIds.Judged> ofIt = judged(claimed).stream().filter(j -> java.util.Arrays.equals(j.suspect().id(), it)).toList();
 
         assertThat(ofIt).extracting(ClaimedIds.Judged::kind)
                 .containsExactly(ClaimedIds.Kind.FIRST, ClaimedIds.Kind.COPY, ClaimedIds.Kind.CONFLICT);
@@ -107,9 +113,35 @@ class ClaimedIdsTest {
         assertThat(second.claim(id(7), at(7), 0, KEY)).as("committed before: a suspect").isFalse();
         second.claim(id(8), at(800), 1, KEY);
 
-        assertThat(second.resolve()).extracting(j -> j.kind() + " " + j.suspect().seen().offset() + " first " + j.first().offset())
+        assertThat(judged(second)).extracting(j -> j.kind() + " " + j.suspect().seen().offset() + " first " + j.first().offset())
                 .containsExactly("CONFLICT 700 first 7", "COPY 7 first 7", "CONFLICT 800 first 8");
         assertThat(new ClaimedIds(store, "run-0002".getBytes(StandardCharsets.UTF_8), 1_000).loaded())
                 .as("another run's claims are not this run's").isZero();
+    }
+
+    @Test
+    void manySuspectsAreJudgedInPassesWithTheSameJudgementsAsInOne() {
+        SortedBatchStoreTest.SortedMapStore store = new SortedBatchStoreTest.SortedMapStore();
+        ClaimedIds claimed = new ClaimedIds(store, RUN, 1_000);
+        // A hostile history: every id claimed from a second place (a conflict), and each first claim delivered twice (a copy).
+        for (int i = 0; i < 500; i++) {
+            claimed.claim(id(i), at(i), 0, KEY);
+        }
+        for (int i = 0; i < 500; i++) {
+            claimed.claim(id(i), at(10_000 + i), 1, KEY);
+            claimed.claim(id(i), at(i), 0, KEY);
+        }
+        claimed.writeBatch();
+        java.util.function.Function<ClaimedIds.Judged, String> text = j -> DedupSet.textOf(j.suspect().id()) + " " + j.kind() + " "
+                + j.suspect().seen().offset() + " first " + j.first().offset();
+
+        List<String> inOne = judged(claimed).stream().map(text).toList();
+        List<ClaimedIds.Judged> inPasses = new java.util.ArrayList<>();
+        new ClaimedIds(store, RUN, 1_000, 10).resolve(inPasses::add);
+
+        assertThat(inOne).hasSizeGreaterThanOrEqualTo(1_000);
+        assertThat(inPasses.stream().map(text).toList()).containsExactlyInAnyOrderElementsOf(inOne);
+        assertThat(kinds(inPasses).get(ClaimedIds.Kind.CONFLICT)).isEqualTo(500);
+        assertThat(kinds(inPasses).get(ClaimedIds.Kind.COPY)).isEqualTo(500);
     }
 }
