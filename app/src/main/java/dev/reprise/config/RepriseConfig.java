@@ -54,7 +54,7 @@ public final class RepriseConfig extends AbstractConfig {
             + "--evidence-public-key, else environment variable REPRISE_EVIDENCE_PUBLIC_KEY_FILE, else evidence is reported unverified.";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
-            .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
+            .define(ROCKSDB_MEMORY_BYTES, ConfigDef.Type.LONG, 192L * 1024 * 1024, ConfigDef.Range.atLeast(32L * 1024 * 1024),
                     ConfigDef.Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
             .define(APPLY_RECENT_STATES, ConfigDef.Type.INT, 0, ConfigDef.Range.atLeast(0), ConfigDef.Importance.LOW, APPLY_RECENT_STATES_DOC)
             .define(STALL_TIMEOUT_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.atLeast(1_000L), ConfigDef.Importance.LOW, STALL_TIMEOUT_MS_DOC)

@@ -16,7 +16,7 @@ import java.util.Map;
  * charged to it. Without it each store instance has its own 50 MiB cache and up to three 16 MiB
  * memtables, so memory grows with the number of partitions and stores instead of staying put.
  *
- * <p>The budget is the Streams property {@value #MEMORY_CONFIG} (bytes, default 256 MiB); half of it
+ * <p>The budget is the Streams property {@value #MEMORY_CONFIG} (bytes, default 192 MiB); half of it
  * may hold memtables. The first store opened in the process fixes it.
  */
 public final class BoundedRocksDb implements RocksDBConfigSetter {

@@ -92,7 +92,7 @@ class ReferenceCommandTest {
         Cli.Outcome o = Cli.reprise("reference", "properties", "--format", "text");
 
         assertThat(o.exitCode()).isZero();
-        assertThat(o.stdout()).startsWith("reprise.rocksdb.memory.bytes  (long, accepts [33554432,...]; default 268435456)\n")
+        assertThat(o.stdout()).startsWith("reprise.rocksdb.memory.bytes  (long, accepts [33554432,...]; default 201326592)\n")
                 .contains("reprise.apply.recent.states  (int, accepts [0,...]; default 0)\n").doesNotContain("history.topics");
     }
 

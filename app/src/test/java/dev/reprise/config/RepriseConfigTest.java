@@ -12,7 +12,7 @@ class RepriseConfigTest {
     @Test
     void defaultsComeFromTheDeclaration() {
         RepriseConfig c = RepriseConfig.of(Map.of("bootstrap.servers", "x:9092"));
-        assertThat(c.rocksDbMemoryBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThat(c.rocksDbMemoryBytes()).isEqualTo(192L * 1024 * 1024);
         assertThat(c.applyRecentStates()).as("0: sized from the heap").isEqualTo(0);
     }
 
