@@ -46,7 +46,7 @@ public final class DedupSet {
     static final int MAX_BATCH_BYTES = 256 * 1024;
     private static final byte[] NOTHING = new byte[0];
     /** The last byte of a batch's key whose entries carry a {@link Seen}. */
-    private static final byte FORMAT_WITH_SEEN = 1;
+    public static final byte FORMAT_WITH_SEEN = 1;
     private final KeyValueStore<Bytes, byte[]> batches;
     private final KeyValueStore<Bytes, byte[]> ids;
     private final byte[] runPrefix;
@@ -157,11 +157,7 @@ public final class DedupSet {
         if (id != lastAsked) {
             seen.put(id);
         }
-        batch.write(id.length >>> 8);
-        batch.write(id.length);
-        batch.write(id, 0, id.length);
-        batch.write(value.length);
-        batch.write(value, 0, value.length);
+        writeEntry(batch, id, value);
         if (batch.size() >= MAX_BATCH_BYTES) {
             writeBatch();
         }
@@ -230,11 +226,25 @@ public final class DedupSet {
             return;
         }
         lastBatch++;
-        byte[] key = Arrays.copyOf(runPrefix, runPrefix.length + 9);
-        ByteBuffer.wrap(key, runPrefix.length, 8).putLong(lastBatch);
-        key[key.length - 1] = FORMAT_WITH_SEEN;
-        batches.put(Bytes.wrap(key), batch.toByteArray());
+        batches.put(batchKey(runPrefix, lastBatch, FORMAT_WITH_SEEN), batch.toByteArray());
         batch.reset();
+    }
+
+    /** The key of batch {@code number} of a run: the run prefix, the number (8 bytes, big-endian), the format byte. */
+    public static Bytes batchKey(byte[] runPrefix, long number, byte format) {
+        byte[] key = Arrays.copyOf(runPrefix, runPrefix.length + 9);
+        ByteBuffer.wrap(key, runPrefix.length, 8).putLong(number);
+        key[key.length - 1] = format;
+        return Bytes.wrap(key);
+    }
+
+    /** Appends one entry as a batch holds it: the id (2-byte length first), then {@code seen}, a {@link Seen#bytes()} (1-byte length first). */
+    public static void writeEntry(ByteArrayOutputStream out, byte[] id, byte[] seen) {
+        out.write(id.length >>> 8);
+        out.write(id.length);
+        out.write(id, 0, id.length);
+        out.write(seen.length);
+        out.write(seen, 0, seen.length);
     }
 
     /**

@@ -36,7 +36,7 @@ import java.util.Map;
  * exactly what the store holds after a restore, and the filter is rebuilt from it when the task starts.
  */
 final class ClaimedIds {
-    static final byte NEW = 1;
+    static final byte NEW = DedupSet.FORMAT_WITH_SEEN;
     static final byte SUSPECT = 2;
     static final int MAX_BATCH_BYTES = 256 * 1024;
     /** Suspects judged per read of the kept claims: about 15 MiB of heap at most, whatever a hostile history holds. */
@@ -101,7 +101,7 @@ final class ClaimedIds {
         }
         boolean certainlyNew = seen.put(id);
         ByteArrayOutputStream out = certainlyNew ? news : suspects;
-        writeEntry(out, id, what);
+        DedupSet.writeEntry(out, id, what.bytes());
         if (!certainlyNew) {
             suspectCount++;
             int keyLength = Math.min(key.length, 0xFFFF);
@@ -186,20 +186,8 @@ final class ClaimedIds {
             return;
         }
         lastBatch++;
-        byte[] key = Arrays.copyOf(runPrefix, runPrefix.length + 9);
-        ByteBuffer.wrap(key, runPrefix.length, 8).putLong(lastBatch);
-        key[key.length - 1] = kind;
-        store.put(Bytes.wrap(key), out.toByteArray());
+        store.put(DedupSet.batchKey(runPrefix, lastBatch, kind), out.toByteArray());
         out.reset();
-    }
-
-    private static void writeEntry(ByteArrayOutputStream out, byte[] id, DedupSet.Seen what) {
-        byte[] value = what.bytes();
-        out.write(id.length >>> 8);
-        out.write(id.length);
-        out.write(id, 0, id.length);
-        out.write(value.length);
-        out.write(value, 0, value.length);
     }
 
     private static void skipSuspectTail(ByteBuffer in) {
