@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The event ids one id check task has been sent claims for in one run, exact across crashes, without a store read or a
@@ -24,7 +25,7 @@ import java.util.Map;
  * the id check owes is an account at the end (how many claims each apply task's ids arrived with, which ids were claimed
  * from two places). So a claim whose id a Bloom filter ({@link SeenIds}) has certainly not seen is kept as new, and a
  * claim the filter may have seen (a copy, a conflict, or about 1.2% of new ids that the filter takes for seen) is kept
- * as a suspect and judged by {@link #resolve()}, when every apply task has ended: one scan of this run's kept claims,
+ * as a suspect and judged by {@link #resolve(Consumer)}, when every apply task has ended: read from this run's kept claims,
  * each suspect compared with the first claim of its id. In a profile of {@code reprise bench} the per-claim writes of
  * a lookup store, which the id check had as the apply stage's dedup set has, were about two thirds of its CPU.
  *
@@ -93,7 +94,7 @@ final class ClaimedIds {
 
     /**
      * Keeps a claim. True when its id was certainly not claimed here before in this run (a new id, counted as received
-     * now); false when it may have been: it is then a suspect, judged by {@link #resolve()}.
+     * now); false when it may have been: it is then a suspect, judged by {@link #resolve(Consumer)}.
      */
     boolean claim(byte[] id, DedupSet.Seen what, int applyTask, byte[] key) {
         if (id.length > 0xFFFF) {
@@ -129,7 +130,7 @@ final class ClaimedIds {
      * reuses millions of ids across apply tasks is judged in more passes, not with more memory. Within an id, suspects are
      * judged in the order they arrived; the order between ids follows the passes.
      */
-    void resolve(java.util.function.Consumer<Judged> each) {
+    void resolve(Consumer<Judged> each) {
         writeBatch();
         if (suspectCount == 0) {
             return;
@@ -140,7 +141,7 @@ final class ClaimedIds {
         }
     }
 
-    private void resolvePass(int pass, int passes, java.util.function.Consumer<Judged> each) {
+    private void resolvePass(int pass, int passes, Consumer<Judged> each) {
         Map<Bytes, List<Suspect>> byId = new LinkedHashMap<>();
         forEachKept((kind, id, what, in) -> {
             if (kind == SUSPECT) {
