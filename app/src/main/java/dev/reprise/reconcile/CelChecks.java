@@ -13,14 +13,15 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelVariableResolver;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -60,7 +61,7 @@ public final class CelChecks {
         Map<String, Predicate<Map<String, Object>>> out = new LinkedHashMap<>();
         for (Contract.Check check : contract.reconciliation().totals()) {
             CelRuntime.Program program = compile(compiler, check, "the totals " + TOTALS);
-            out.put(check.name(), totals -> holds(program, totals));
+            out.put(check.name(), totals -> holds(program, name -> Optional.ofNullable(totals.get(name))));
         }
         return out;
     }
@@ -87,7 +88,7 @@ public final class CelChecks {
         }
     }
 
-    private static boolean holds(CelRuntime.Program program, Map<String, Object> variables) {
+    private static boolean holds(CelRuntime.Program program, CelVariableResolver variables) {
         try {
             return Boolean.TRUE.equals(program.eval(variables));
         } catch (CelEvaluationException e) {
@@ -96,22 +97,27 @@ public final class CelChecks {
         }
     }
 
-    private static Map<String, Object> variables(IndexedRecord state) {
-        Map<String, Object> out = new HashMap<>();
-        for (Schema.Field f : state.getSchema().getFields()) {
-            Object v = state.get(f.pos());
-            if (v instanceof Integer i) {
-                v = i.longValue();
-            } else if (v instanceof Float x) {
-                v = x.doubleValue();
-            } else if (v instanceof CharSequence cs) {
-                v = cs.toString();
-            }
-            if (v != null) {
-                out.put(f.name(), v);
-            }
+    /**
+     * A state's fields as CEL variables, read when the expression asks for them: an invariant runs on every key at the end
+     * of a task (and on every event when thresholds are watched), and a map of every field, which CEL copies again, cost
+     * more than the expression. A field the state lacks or holds null is no variable, as an absent map entry was.
+     */
+    private static CelVariableResolver variables(IndexedRecord state) {
+        return name -> {
+            Schema.Field field = state.getSchema().getField(name);
+            return field == null ? Optional.empty() : Optional.ofNullable(celValue(state.get(field.pos())));
+        };
+    }
+
+    private static Object celValue(Object v) {
+        if (v instanceof Integer i) {
+            return i.longValue();
+        } else if (v instanceof Float x) {
+            return x.doubleValue();
+        } else if (v instanceof CharSequence cs) {
+            return cs.toString();
         }
-        return out;
+        return v;
     }
 
     private static CelType celType(Schema schema) {

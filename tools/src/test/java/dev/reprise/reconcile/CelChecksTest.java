@@ -41,6 +41,24 @@ class CelChecksTest {
     }
 
     @Test
+    void anInvariantReadsOnlyTheFieldsItNamesAndDoesNotHoldOnAMissingValue() throws Exception {
+        Contract c = withChecks("  invariants:\n    - name: named\n      expression: sku != '' && sellable <= received\n", "");
+        Invariant<InventoryLevel> invariant = CelChecks.<InventoryLevel>invariants(c, InventoryLevel.getClassSchema()).get(0);
+
+        assertThat(invariant.holds().test(new InventoryLevel("A", 10L, 0L, 0L, 0L, 10L, 10L, 1L))).isTrue();
+        // A null field is no variable: the expression cannot be evaluated, and what cannot be evaluated does not hold.
+        assertThat(invariant.holds().test(new InventoryLevel(null, 10L, 0L, 0L, 0L, 10L, 10L, 1L))).isFalse();
+        assertThat(invariant.holds().test(new InventoryLevel("A", 10L, 0L, 5L, 0L, 15L, 15L, 2L))).isFalse();
+    }
+
+    @Test
+    void aTotalsCheckWithoutOneOfItsCountsDoesNotHold() throws Exception {
+        Contract c = withChecks("", "  totals:\n    - name: few_dead_letters\n      expression: dead_lettered * 100 <= events_read\n");
+
+        assertThat(CelChecks.totals(c).get("few_dead_letters").test(Map.of("events_read", 1000L))).isFalse();
+    }
+
+    @Test
     void aMalformedExpressionNamesTheCheckAndThePosition() throws Exception {
         Contract c = withChecks("  invariants:\n    - name: broken\n      expression: sellable >= \n", "");
 
