@@ -100,6 +100,7 @@ class RecentStatesTest {
         RecentStates<InventoryLevel> restarted = new RecentStates<>(store, codec, 100);
         receive(restarted, 3, 1);   // changed in memory, not yet written: read ahead must not replace it by the stored one
         restarted.readAhead(java.util.List.of(key(1), key(3), key(42), key(1), key(7)));
+        assertThat(restarted.size()).as("a key twice in the batch is kept once").isEqualTo(4);
         for (int round = 0; round < 2; round++) {
             receive(restarted, 1, 1);
             receive(restarted, 3, 1);
