@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The tools module's side of {@link ArchitectureTest}: its packages without cycles, its commands joining the product's,
- * and the broker's non-public classes (and Kafka's internals) behind one door, {@code dev.reprise.embedded.compat}.
+ * and the broker's non-public classes (and Kafka's internals) behind one door, {@code dev.reprise.embedded.compat}, in the tools
+ * and in the embedded broker's module.
  */
 class ToolsArchitectureTest {
     /** Kafka's internals as the product's test names them, and the broker's own classes (kafka_2.13 and the server modules). */
@@ -40,5 +41,17 @@ class ToolsArchitectureTest {
         Path sources = ArchitectureTest.SOURCES;
         assertThat(ArchitectureTest.uses(BROKER_INTERNALS, sources, sources.resolve(Path.of("dev", "reprise", "embedded", "compat"))))
                 .as("the broker's non-public classes outside dev.reprise.embedded.compat").isEmpty();
+    }
+
+    @Test
+    void theEmbeddedBrokersModuleReachesTheBrokersInternalsThroughItsCompatPackageOnly() throws IOException {
+        Path sources = Path.of("..", "embedded", "src", "main", "java");
+        Path door = sources.resolve(Path.of("dev", "reprise", "embedded", "compat"));
+        assertThat(ArchitectureTest.uses(BROKER_INTERNALS, sources, door))
+                .as("the broker's non-public classes in the embedded module outside dev.reprise.embedded.compat").isEmpty();
+        // The check can fail: the door itself is what it would find, were it not the door.
+        assertThat(ArchitectureTest.uses(BROKER_INTERNALS, sources, sources.resolve("none")))
+                .as("the pattern finds the internals that BrokerInternals uses").isNotEmpty()
+                .allMatch(use -> use.startsWith(Path.of("dev", "reprise", "embedded", "compat").toString()));
     }
 }
