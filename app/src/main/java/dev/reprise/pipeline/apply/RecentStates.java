@@ -126,14 +126,13 @@ final class RecentStates<S extends SpecificRecord> {
         }
         List<byte[]> stored = reader.getAll(missing);
         for (int i = 0; i < missing.size(); i++) {
-            if (recent.containsKey(missing.get(i))) {
-                continue;
-            }
             byte[] bytes = stored.get(i);
             Entry<S> entry = new Entry<>(bytes == null ? null : codec.decode(bytes));
-            entry.charge = charge(missing.get(i), bytes == null ? UNKNOWN_STATE_BYTES : bytes.length);
-            chargedBytes += entry.charge;
-            recent.put(missing.get(i), entry);
+            // The second time a key of the batch comes, it is in the map already: the first entry stays.
+            if (recent.putIfAbsent(missing.get(i), entry) == null) {
+                entry.charge = charge(missing.get(i), bytes == null ? UNKNOWN_STATE_BYTES : bytes.length);
+                chargedBytes += entry.charge;
+            }
         }
         trim();
     }
@@ -182,6 +181,11 @@ final class RecentStates<S extends SpecificRecord> {
     /** States held now (for tests and diagnostics). */
     int size() {
         return recent.size();
+    }
+
+    /** Heap bytes charged for the states held now (for tests). */
+    long charged() {
+        return chargedBytes;
     }
 
     /** Writes the changed states to the store, in key order, as one batch. */

@@ -101,6 +101,11 @@ class RecentStatesTest {
         receive(restarted, 3, 1);   // changed in memory, not yet written: read ahead must not replace it by the stored one
         restarted.readAhead(java.util.List.of(key(1), key(3), key(42), key(1), key(7)));
         assertThat(restarted.size()).as("a key twice in the batch is kept once").isEqualTo(4);
+        RecentStates<InventoryLevel> twice = new RecentStates<>(store, codec, 100);
+        RecentStates<InventoryLevel> once = new RecentStates<>(store, codec, 100);
+        twice.readAhead(java.util.List.of(key(1), key(42), key(1), key(7)));
+        once.readAhead(java.util.List.of(key(1), key(42), key(7)));
+        assertThat(twice.charged()).as("and charged once").isEqualTo(once.charged()).isPositive();
         for (int round = 0; round < 2; round++) {
             receive(restarted, 1, 1);
             receive(restarted, 3, 1);
