@@ -38,9 +38,36 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The launcher's pid, when it runs this JVM as its child (the start that writes the class-data archive). */
+    static final String LAUNCHER_PID = "reprise.launcher.pid";
+
     public static void main(String[] args) {
         useOwnLogConfiguration();
+        String launcher = System.getProperty(LAUNCHER_PID);
+        if (launcher != null) {
+            followLauncher(launcher, () -> {
+                System.err.println("reprise: the launcher (pid " + launcher + ") is gone; stopping as on SIGTERM");
+                // Not on the JDK's process-reaper thread: exit runs the shutdown hooks (a run closes Kafka Streams) and waits.
+                new Thread(() -> System.exit(ExitCodes.FAILURE), "reprise-launcher-gone").start();
+            });
+        }
         System.exit(execute(args));
+    }
+
+    /**
+     * Runs {@code whenGone} once the process {@code pid} has ended (at once if it is not running). The launcher runs the
+     * JVM as its child only on the start that writes the class-data archive, and passes on the signals it can; killed
+     * with SIGKILL, it cannot, and the JVM would go on replaying, unseen by whoever killed it. The JDK watches a process
+     * that is not this one's child by polling it (every 0.3 s at first, every 5 s at most).
+     */
+    static void followLauncher(String pid, Runnable whenGone) {
+        long id;
+        try {
+            id = Long.parseLong(pid.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + LAUNCHER_PID + " must be a process id, got '" + pid + "'");
+        }
+        ProcessHandle.of(id).map(ProcessHandle::onExit).ifPresentOrElse(exit -> exit.thenRun(whenGone), whenGone);
     }
 
     /**
