@@ -265,28 +265,20 @@ public class RunCommand implements Callable<Integer> {
             clock.mark("plan saved, evidence topic checked");
         }
         // Continuous mode: Ctrl-C or SIGTERM stops following new events; the evidence of the catch-up is printed.
-        java.util.concurrent.CountDownLatch printed = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runner.stop();
-            try {
-                printed.await(60, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
         RecoveryEvidence evidence;
-        try {
-            evidence = runner.runObserved(plan, watch.observer());
-        } finally {
-            watch.endLine();
+        try (StopOnSignal onSignal = new StopOnSignal(runner::stop)) {
+            try {
+                evidence = runner.runObserved(plan, watch.observer());
+            } finally {
+                watch.endLine();
+            }
+            if (evidence.getStartedAt() != null && evidence.getEndedAt() != null) {
+                clock.markAt(FIRST_RECORD, evidence.getStartedAt().toEpochMilli());
+                clock.markAt(FINAL_EVIDENCE, evidence.getEndedAt().toEpochMilli());
+            }
+            System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
+            System.out.flush();
         }
-        if (evidence.getStartedAt() != null && evidence.getEndedAt() != null) {
-            clock.markAt(FIRST_RECORD, evidence.getStartedAt().toEpochMilli());
-            clock.markAt(FINAL_EVIDENCE, evidence.getEndedAt().toEpochMilli());
-        }
-        System.out.print(json ? Json.of(evidence) + "\n" : EvidenceReport.render(evidence));
-        System.out.flush();
-        printed.countDown();
         return ExitCodes.forVerdict(evidence.getConfidenceStatus());
     }
 }
